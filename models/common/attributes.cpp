@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "models/common/attributes.h"
+
+namespace iocsim::models {
+
+const char* to_string(CacheOp op) {
+  switch (op) {
+    case CacheOp::clflush: return "clflush";
+    case CacheOp::clflushopt: return "clflushopt";
+    case CacheOp::clwb: return "clwb";
+    case CacheOp::wbinvd: return "wbinvd";
+  }
+  return "?";
+}
+
+}  // namespace iocsim::models

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Request attributes that travel with a transaction as TLM-2.0 extensions
+// (in the style of libsystemctlm-soc's genattr): who issued it, on whose
+// behalf, and whether it asked not to be snooped.
+#pragma once
+
+#include <cstdint>
+
+#include <tlm>
+
+#include "models/common/line_value.h"
+#include "models/common/picos.h"
+
+namespace iocsim::models {
+
+enum class Initiator : uint8_t { cpu, device };
+
+struct RequestAttributes : tlm::tlm_extension<RequestAttributes> {
+  Initiator initiator = Initiator::cpu;
+  uint32_t stream_id = 0;     // the device (PCIe requester id); unused for the CPU
+  OwnerId principal = kNobody;  // on whose behalf data are written
+  bool no_snoop = false;      // PCIe No-Snoop attribute
+
+  tlm::tlm_extension_base* clone() const override { return new RequestAttributes(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const RequestAttributes&>(other);
+  }
+};
+
+// Cache maintenance rides on TLM_IGNORE_COMMAND transactions to a cache's CPU
+// port. The cache fills in the response half.
+enum class CacheOp : uint8_t { clflush, clflushopt, clwb, wbinvd };
+
+const char* to_string(CacheOp op);
+
+struct CacheMaintenance : tlm::tlm_extension<CacheMaintenance> {
+  CacheOp op = CacheOp::clflushopt;
+  // Response: what the operation found and did.
+  uint64_t lines_resident = 0;     // lines that were present and are now invalid/clean
+  uint64_t lines_written_back = 0;  // dirty lines written to memory
+  Picos completes_at = 0;          // when the last write-back has reached memory
+
+  tlm::tlm_extension_base* clone() const override { return new CacheMaintenance(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const CacheMaintenance&>(other);
+  }
+};
+
+}  // namespace iocsim::models

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What the models show an observer (iocsim's oracle, or anyone's checker).
+//
+// Models call these hooks at the simulated time an event takes effect; an
+// observer must not change what the models do. Every hook has an empty default
+// so an observer implements only what it needs.
+#pragma once
+
+#include <cstdint>
+
+#include "models/common/line_value.h"
+#include "models/common/picos.h"
+
+namespace iocsim::models {
+
+enum class MemoryWriter : uint8_t {
+  writeback,   // a dirty line leaving a CPU cache (eviction, flush, wbinvd)
+  device,      // a device write (snooped or not)
+};
+
+struct DeviceAccess {
+  uint32_t stream_id = 0;
+  uint32_t domain = 0;
+  uint64_t iova = 0;
+  uint64_t pa = 0;      // line address
+  bool write = false;
+  bool snooped = false;  // went through the cache hierarchy
+  LineValue value;       // what was read, or what was written
+  Picos at = 0;
+};
+
+class CoherenceObserver {
+ public:
+  virtual ~CoherenceObserver() = default;
+
+  // A CPU store landed in a cache: `value` is now the newest value of the line.
+  virtual void cpu_store(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}
+  // A CPU load returned `value`.
+  virtual void cpu_load(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}
+  // Memory (DRAM) now holds `value` for the line.
+  virtual void memory_write(uint64_t /*pa*/, const LineValue& /*value*/, MemoryWriter /*who*/,
+                            Picos /*at*/) {}
+  // A device read or wrote a line through an IOMMU.
+  virtual void device_access(const DeviceAccess& /*access*/) {}
+  // A device request the IOMMU could not translate.
+  virtual void translation_fault(uint32_t /*stream_id*/, uint64_t /*iova*/, bool /*write*/,
+                                 Picos /*at*/) {}
+
+  // IOMMU domain lifecycle and translations. A domain starts out not enforcing
+  // cache coherency; `coherency_enforced` reports that it now blocks No-Snoop.
+  virtual void domain_created(uint32_t /*domain*/) {}
+  virtual void coherency_enforced(uint32_t /*domain*/, Picos /*at*/) {}
+  virtual void domain_destroyed(uint32_t /*domain*/, Picos /*at*/) {}
+  virtual void device_attached(uint32_t /*domain*/, uint32_t /*stream_id*/, Picos /*at*/) {}
+  virtual void device_detached(uint32_t /*domain*/, uint32_t /*stream_id*/, Picos /*at*/) {}
+  virtual void translation_mapped(uint32_t /*domain*/, uint64_t /*iova*/, uint64_t /*pa*/,
+                                  uint64_t /*size*/, bool /*readable*/, bool /*writable*/,
+                                  Picos /*at*/) {}
+  virtual void translation_unmapped(uint32_t /*domain*/, uint64_t /*iova*/, uint64_t /*pa*/,
+                                    uint64_t /*size*/, Picos /*at*/) {}
+};
+
+}  // namespace iocsim::models

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "models/common/units.h"
+
+#include <array>
+#include <cctype>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace iocsim::units {
+namespace {
+
+constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool mul_overflows(uint64_t a, uint64_t b, uint64_t& out) {
+  return __builtin_mul_overflow(a, b, &out);
+}
+
+bool add_overflows(uint64_t a, uint64_t b, uint64_t& out) {
+  return __builtin_add_overflow(a, b, &out);
+}
+
+// A non-negative decimal number split into an integer mantissa and the count
+// of digits after the point: "2.50" -> {250, 2}.
+struct Decimal {
+  uint64_t mantissa = 0;
+  unsigned fraction_digits = 0;
+};
+
+// Parses the leading number of `s` (decimal with optional fraction, or 0x-hex)
+// and returns the rest (the unit) in `rest`.
+Parsed<Decimal> parse_number(std::string_view s, std::string_view& rest) {
+  if (s.empty()) return Parsed<Decimal>::failure("expected a number");
+  if (s.front() == '-') return Parsed<Decimal>::failure("negative values are not allowed");
+  if (s.front() == '+') s.remove_prefix(1);
+  Decimal d;
+  size_t i = 0;
+  bool any_digit = false;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    i = 2;
+    for (; i < s.size(); ++i) {
+      char c = s[i];
+      if (c == '_') continue;
+      int digit;
+      if (c >= '0' && c <= '9') digit = c - '0';
+      else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+      else break;
+      any_digit = true;
+      if (mul_overflows(d.mantissa, 16, d.mantissa) ||
+          add_overflows(d.mantissa, static_cast<uint64_t>(digit), d.mantissa))
+        return Parsed<Decimal>::failure("value does not fit in 64 bits");
+    }
+    if (!any_digit) return Parsed<Decimal>::failure("expected hex digits after 0x");
+    rest = s.substr(i);
+    return d;
+  }
+  bool in_fraction = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '_') continue;
+    if (c == '.') {
+      if (in_fraction) return Parsed<Decimal>::failure("more than one decimal point");
+      in_fraction = true;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    any_digit = true;
+    if (mul_overflows(d.mantissa, 10, d.mantissa) ||
+        add_overflows(d.mantissa, static_cast<uint64_t>(c - '0'), d.mantissa))
+      return Parsed<Decimal>::failure("value does not fit in 64 bits");
+    if (in_fraction) ++d.fraction_digits;
+  }
+  if (!any_digit) return Parsed<Decimal>::failure("expected a number");
+  rest = s.substr(i);
+  return d;
+}
+
+// mantissa * factor / 10^fraction_digits, exactly, or an error.
+Parsed<uint64_t> scale(const Decimal& d, uint64_t factor, const char* what) {
+  // 128-bit intermediate: 0.5EiB = 5 * 2^60 / 10 must not overflow on the way.
+  uint64_t divisor = 1;
+  for (unsigned k = 0; k < d.fraction_digits; ++k) {
+    if (mul_overflows(divisor, 10, divisor))
+      return Parsed<uint64_t>::failure(fmt::format("too many decimal digits in {}", what));
+  }
+  unsigned __int128 wide = static_cast<unsigned __int128>(d.mantissa) * factor;
+  if (wide % divisor != 0)
+    return Parsed<uint64_t>::failure(fmt::format("{} is not a whole number of its base unit", what));
+  wide /= divisor;
+  if (wide > kMax) return Parsed<uint64_t>::failure("value does not fit in 64 bits");
+  return static_cast<uint64_t>(wide);
+}
+
+}  // namespace
+
+Parsed<uint64_t> parse_integer(std::string_view text) {
+  std::string_view s = trim(text);
+  std::string_view rest;
+  auto number = parse_number(s, rest);
+  if (!number) return Parsed<uint64_t>::failure(number.error());
+  if (number->fraction_digits != 0)
+    return Parsed<uint64_t>::failure(fmt::format("expected an integer, got '{}'", s));
+  if (!rest.empty())
+    return Parsed<uint64_t>::failure(fmt::format("expected an integer, got '{}'", s));
+  return number->mantissa;
+}
+
+Parsed<uint64_t> parse_size(std::string_view text) {
+  std::string_view s = trim(text);
+  std::string_view unit;
+  auto number = parse_number(s, unit);
+  if (!number) return Parsed<uint64_t>::failure(number.error());
+  unit = trim(unit);
+  struct Unit {
+    std::string_view name;
+    unsigned shift;
+  };
+  static constexpr std::array<Unit, 7> kUnits{{{"B", 0},
+                                               {"KiB", 10},
+                                               {"MiB", 20},
+                                               {"GiB", 30},
+                                               {"TiB", 40},
+                                               {"PiB", 50},
+                                               {"EiB", 60}}};
+  if (unit.empty()) {
+    if (number->fraction_digits != 0)
+      return Parsed<uint64_t>::failure(
+          fmt::format("a size without a unit must be a whole number of bytes, got '{}'", s));
+    return number->mantissa;
+  }
+  for (const auto& u : kUnits) {
+    if (unit == u.name) return scale(*number, uint64_t{1} << u.shift, "size");
+  }
+  static constexpr std::array<std::string_view, 12> kAmbiguous{
+      "K", "M", "G", "T", "KB", "MB", "GB", "TB", "k", "kB", "Kb", "Mb"};
+  for (auto a : kAmbiguous) {
+    if (unit == a)
+      return Parsed<uint64_t>::failure(fmt::format(
+          "ambiguous size unit '{}': write a binary unit such as KiB, MiB or GiB", unit));
+  }
+  return Parsed<uint64_t>::failure(fmt::format(
+      "unknown size unit '{}' in '{}' (use B, KiB, MiB, GiB, TiB, PiB or EiB)", unit, s));
+}
+
+Parsed<Duration> parse_duration(std::string_view text) {
+  std::string_view s = trim(text);
+  std::string_view unit;
+  auto number = parse_number(s, unit);
+  if (!number) return Parsed<Duration>::failure(number.error());
+  unit = trim(unit);
+  if (unit == "cycles" || unit == "cycle") {
+    if (number->fraction_digits != 0)
+      return Parsed<Duration>::failure(fmt::format("cycles must be a whole number, got '{}'", s));
+    return Duration{number->mantissa, true};
+  }
+  struct Unit {
+    std::string_view name;
+    uint64_t picos;
+  };
+  static constexpr std::array<Unit, 5> kUnits{{{"ps", 1},
+                                               {"ns", 1000},
+                                               {"us", 1000 * 1000},
+                                               {"ms", 1000ull * 1000 * 1000},
+                                               {"s", 1000ull * 1000 * 1000 * 1000}}};
+  if (unit.empty())
+    return Parsed<Duration>::failure(
+        fmt::format("a time needs a unit (ns, us, ms, s or cycles), got '{}'", s));
+  for (const auto& u : kUnits) {
+    if (unit == u.name) {
+      auto ps = scale(*number, u.picos, "time");
+      if (!ps) return Parsed<Duration>::failure(ps.error());
+      return Duration{*ps, false};
+    }
+  }
+  return Parsed<Duration>::failure(
+      fmt::format("unknown time unit '{}' in '{}' (use ps, ns, us, ms, s or cycles)", unit, s));
+}
+
+Parsed<uint64_t> parse_frequency(std::string_view text) {
+  std::string_view s = trim(text);
+  std::string_view unit;
+  auto number = parse_number(s, unit);
+  if (!number) return Parsed<uint64_t>::failure(number.error());
+  unit = trim(unit);
+  struct Unit {
+    std::string_view name;
+    uint64_t hz;
+  };
+  static constexpr std::array<Unit, 4> kUnits{
+      {{"Hz", 1}, {"kHz", 1000}, {"MHz", 1000 * 1000}, {"GHz", 1000ull * 1000 * 1000}}};
+  for (const auto& u : kUnits) {
+    if (unit == u.name) {
+      auto hz = scale(*number, u.hz, "frequency");
+      if (hz && *hz == 0) return Parsed<uint64_t>::failure("a frequency must be positive");
+      return hz;
+    }
+  }
+  return Parsed<uint64_t>::failure(
+      fmt::format("expected a frequency such as 3GHz (Hz, kHz, MHz or GHz), got '{}'", s));
+}
+
+uint64_t cycles_to_picos(uint64_t cycles, uint64_t hz) {
+  unsigned __int128 ps = static_cast<unsigned __int128>(cycles) * 1000000000000ull;
+  ps = (ps + hz / 2) / hz;
+  return ps > kMax ? kMax : static_cast<uint64_t>(ps);
+}
+
+uint64_t to_picos(const Duration& d, uint64_t cpu_hz) {
+  return d.in_cycles ? cycles_to_picos(d.amount, cpu_hz) : d.amount;
+}
+
+std::string format_size(uint64_t bytes) {
+  static constexpr std::array<std::string_view, 6> kNames{"EiB", "PiB", "TiB",
+                                                          "GiB", "MiB", "KiB"};
+  if (bytes == 0) return "0";
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    unsigned shift = static_cast<unsigned>(60 - 10 * i);
+    uint64_t unit = uint64_t{1} << shift;
+    if (bytes % unit == 0) return fmt::format("{}{}", bytes >> shift, kNames[i]);
+  }
+  return fmt::format("{}", bytes);
+}
+
+std::string format_hex(uint64_t value) { return fmt::format("{:#x}", value); }
+
+}  // namespace iocsim::units

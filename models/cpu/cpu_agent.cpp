@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "models/cpu/cpu_agent.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace iocsim::models {
+namespace {
+
+// Stores and loads are issued a page at a time, like a string instruction.
+constexpr uint64_t kChunk = kPageBytes;
+
+}  // namespace
+
+void CpuConfig::declare(params::Catalog& catalog) {
+  using params::Spec;
+  catalog.declare(Spec::frequency("cpu.freq", "core clock (also converts cycles)"));
+  catalog.declare(Spec::choice("cpu.flush",
+                               "per-line flush the kernel uses (clflush on CPUs without clflushopt)",
+                               {"clflushopt", "clflush"}));
+  catalog.declare(Spec::duration("cpu.clflush_issue",
+                                 "issue cost of one clflush (it then waits for the line)"));
+  catalog.declare(Spec::duration("cpu.clflushopt_issue",
+                                 "issue cost of one clflushopt (completes asynchronously)"));
+  catalog.declare(Spec::duration("cpu.clwb_issue",
+                                 "issue cost of one clwb (completes asynchronously)"));
+  catalog.declare(Spec::duration("cpu.mfence",
+                                 "cost of an mfence, on top of waiting for outstanding flushes"));
+}
+
+CpuConfig CpuConfig::from(const params::Set& set) {
+  CpuConfig c;
+  c.hz = set.frequency("cpu.freq");
+  c.flush_op = set.choice("cpu.flush") == "clflush" ? CacheOp::clflush : CacheOp::clflushopt;
+  c.clflush_issue = set.picos("cpu.clflush_issue");
+  c.clflushopt_issue = set.picos("cpu.clflushopt_issue");
+  c.clwb_issue = set.picos("cpu.clwb_issue");
+  c.mfence = set.picos("cpu.mfence");
+  return c;
+}
+
+CpuAgent::CpuAgent(sc_core::sc_module_name name, const CpuConfig& config,
+                   VersionClock& versions)
+    : sc_module(name), socket("socket"), config_(config), versions_(&versions),
+      buffer_(kChunk) {
+  // A default-constructed quantum keeper has its next sync point at time 0.
+  qk_.reset();
+}
+
+Picos CpuAgent::now() const { return to_picos(qk_.get_current_time()); }
+
+void CpuAgent::advance_to(Picos t) {
+  const Picos current = now();
+  if (t <= current) return;
+  busy_ += t - current;
+  qk_.set(from_picos(t) - sc_core::sc_time_stamp());
+  if (qk_.need_sync()) qk_.sync();
+}
+
+void CpuAgent::sync() { qk_.sync(); }
+
+void CpuAgent::compute(Picos t) { advance_to(now() + t); }
+
+void CpuAgent::transport(tlm::tlm_generic_payload& trans) {
+  sc_core::sc_time delay = qk_.get_local_time();
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  socket->b_transport(trans, delay);
+  if (trans.is_response_error())
+    throw std::runtime_error(std::string(name()) + ": access to " +
+                             std::to_string(trans.get_address()) + " failed (" +
+                             trans.get_response_string() + ")");
+  advance_to(to_picos(sc_core::sc_time_stamp() + delay));
+}
+
+void CpuAgent::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {
+  if (pa % kLineBytes != 0 || bytes % kLineBytes != 0)
+    throw std::invalid_argument("CPU stores cover whole, aligned lines");
+  const LineValue value{versions_->next(), owner, tag};
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  trans.set_data_ptr(buffer_.data());
+  for (uint64_t done = 0; done < bytes;) {
+    const uint64_t addr = pa + done;
+    const uint64_t len = std::min(bytes - done, kChunk - addr % kChunk);
+    for (uint64_t i = 0; i < len / kLineBytes; ++i) put_line(buffer_.data(), i, value);
+    trans.set_address(addr);
+    trans.set_data_length(len);
+    trans.set_streaming_width(len);
+    transport(trans);
+    done += len;
+  }
+}
+
+std::vector<LineValue> CpuAgent::load(uint64_t pa, uint64_t bytes) {
+  if (pa % kLineBytes != 0 || bytes % kLineBytes != 0)
+    throw std::invalid_argument("CPU loads cover whole, aligned lines");
+  std::vector<LineValue> values;
+  values.reserve(bytes / kLineBytes);
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_READ_COMMAND);
+  trans.set_data_ptr(buffer_.data());
+  for (uint64_t done = 0; done < bytes;) {
+    const uint64_t addr = pa + done;
+    const uint64_t len = std::min(bytes - done, kChunk - addr % kChunk);
+    trans.set_address(addr);
+    trans.set_data_length(len);
+    trans.set_streaming_width(len);
+    transport(trans);
+    for (uint64_t i = 0; i < len / kLineBytes; ++i) values.push_back(get_line(buffer_.data(), i));
+    done += len;
+  }
+  return values;
+}
+
+FlushCounts CpuAgent::flush_line(uint64_t pa, CacheOp op) {
+  if (op == CacheOp::wbinvd) return wbinvd();
+  const Picos issue = op == CacheOp::clflush      ? config_.clflush_issue
+                      : op == CacheOp::clflushopt ? config_.clflushopt_issue
+                                                  : config_.clwb_issue;
+  auto* maintenance = new CacheMaintenance;  // owned by `trans`
+  maintenance->op = op;
+  tlm::tlm_generic_payload trans;
+  trans.set_extension(maintenance);
+  trans.set_command(tlm::TLM_IGNORE_COMMAND);
+  trans.set_address(line_base(pa));
+  trans.set_data_ptr(buffer_.data());
+  trans.set_data_length(kLineBytes);
+  trans.set_streaming_width(kLineBytes);
+  transport(trans);
+  const Picos issued = now() + issue;
+  if (op == CacheOp::clflush) {
+    advance_to(std::max(issued, maintenance->completes_at));
+  } else {
+    flushes_complete_at_ = std::max(flushes_complete_at_, maintenance->completes_at);
+    advance_to(issued);
+  }
+  return {maintenance->lines_resident, maintenance->lines_written_back};
+}
+
+void CpuAgent::mfence() {
+  advance_to(std::max(now() + config_.mfence, flushes_complete_at_));
+}
+
+FlushCounts CpuAgent::wbinvd() {
+  auto* maintenance = new CacheMaintenance;  // owned by `trans`
+  maintenance->op = CacheOp::wbinvd;
+  tlm::tlm_generic_payload trans;
+  trans.set_extension(maintenance);
+  trans.set_command(tlm::TLM_IGNORE_COMMAND);
+  trans.set_data_ptr(buffer_.data());
+  trans.set_data_length(kLineBytes);
+  trans.set_streaming_width(kLineBytes);
+  transport(trans);
+  // Serialising: nothing after it starts before the hierarchy is written back.
+  advance_to(std::max(maintenance->completes_at, flushes_complete_at_));
+  return {maintenance->lines_resident, maintenance->lines_written_back};
+}
+
+}  // namespace iocsim::models

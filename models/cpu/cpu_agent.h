@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A CPU core as the host and kernel software sees it: it stores, loads,
+// flushes cache lines, fences and spends time computing, all on one timeline
+// kept by a TLM quantum keeper. Called from a SystemC thread.
+//
+// Cache maintenance timing follows the SDM's ordering rules: clflushopt and
+// clwb are issued back to back (each costs its issue time) and complete
+// asynchronously; an mfence waits until every earlier one has completed.
+// clflush is ordered against other clflushes, so each waits for the previous
+// one to complete. wbinvd is serialising: the core waits until the whole
+// hierarchy has been written back.
+// Not modelled (yet): several cores, out-of-order overlap of loads, the store
+// buffer, IPIs.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "models/common/attributes.h"
+#include "models/common/line_value.h"
+#include "models/common/params.h"
+#include "models/common/time.h"
+
+namespace iocsim::models {
+
+struct CpuConfig {
+  uint64_t hz = 0;
+  CacheOp flush_op = CacheOp::clflushopt;  // the per-line flush the kernel's helpers use
+  Picos clflush_issue = 0;
+  Picos clflushopt_issue = 0;
+  Picos clwb_issue = 0;
+  Picos mfence = 0;
+
+  static void declare(params::Catalog& catalog);
+  static CpuConfig from(const params::Set& set);
+};
+
+struct FlushCounts {
+  uint64_t lines_resident = 0;      // lines the cache held (now invalid or clean)
+  uint64_t lines_written_back = 0;  // dirty lines written to memory
+
+  FlushCounts& operator+=(const FlushCounts& o) {
+    lines_resident += o.lines_resident;
+    lines_written_back += o.lines_written_back;
+    return *this;
+  }
+};
+
+class CpuAgent : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<CpuAgent> socket;
+
+  CpuAgent(sc_core::sc_module_name name, const CpuConfig& config, VersionClock& versions);
+
+  // Stores new data owned by `owner` (kNobody for zeroes) over whole lines.
+  void store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag);
+  std::vector<LineValue> load(uint64_t pa, uint64_t bytes);
+  // One cache-maintenance instruction on the line holding `pa`.
+  FlushCounts flush_line(uint64_t pa, CacheOp op);
+  void mfence();
+  FlushCounts wbinvd();
+  // Software work that takes `t` of CPU time.
+  void compute(Picos t);
+
+  // The core's current time: global time plus what it has run ahead.
+  Picos now() const;
+  // Let global time catch up with the core.
+  void sync();
+  // Total CPU time spent in operations so far.
+  Picos busy() const { return busy_; }
+  const CpuConfig& config() const { return config_; }
+
+ private:
+  void transport(tlm::tlm_generic_payload& trans);
+  void advance_to(Picos t);
+
+  CpuConfig config_;
+  VersionClock* versions_;
+  tlm_utils::tlm_quantumkeeper qk_;
+  Picos busy_ = 0;
+  Picos flushes_complete_at_ = 0;  // completion of the latest unfenced clflushopt/clwb
+  std::vector<unsigned char> buffer_;
+};
+
+}  // namespace iocsim::models

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "models/dma/dma_master.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace iocsim::models {
+
+void DmaConfig::declare(params::Catalog& catalog) {
+  catalog.declare(params::Spec::size("dma.request_size",
+                                     "bytes per device request (a multiple of 64)", kLineBytes,
+                                     kPageBytes));
+}
+
+DmaConfig DmaConfig::from(const params::Set& set) { return {set.size("dma.request_size")}; }
+
+DmaMaster::DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId owner,
+                     const DmaConfig& config, VersionClock& versions)
+    : sc_module(name),
+      socket("socket"),
+      stream_id_(stream_id),
+      owner_(owner),
+      config_(config),
+      versions_(&versions) {
+  if (config.request_bytes % kLineBytes != 0)
+    throw std::invalid_argument("dma.request_size must be a multiple of 64 bytes");
+}
+
+DmaResult DmaMaster::read(uint64_t iova, uint64_t size, bool no_snoop) {
+  return transfer(tlm::TLM_READ_COMMAND, iova, size, no_snoop, kNoTag);
+}
+
+DmaResult DmaMaster::write(uint64_t iova, uint64_t size, bool no_snoop, TagId tag) {
+  return transfer(tlm::TLM_WRITE_COMMAND, iova, size, no_snoop, tag);
+}
+
+DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size,
+                              bool no_snoop, TagId tag) {
+  if (iova % kLineBytes != 0 || size % kLineBytes != 0)
+    throw std::invalid_argument("DMA transfers are whole, aligned lines");
+  DmaResult result;
+  result.lines.reserve(size / kLineBytes);
+  std::vector<unsigned char> buffer(config_.request_bytes);
+  tlm::tlm_generic_payload trans;
+  auto* attrs = new RequestAttributes;  // owned by `trans`
+  attrs->initiator = Initiator::device;
+  attrs->stream_id = stream_id_;
+  attrs->principal = owner_;
+  attrs->no_snoop = no_snoop;
+  trans.set_extension(attrs);
+  const LineValue written{cmd == tlm::TLM_WRITE_COMMAND ? versions_->next() : 0, owner_, tag};
+
+  qk_.reset();
+  for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
+    const uint64_t bytes = std::min(config_.request_bytes, size - offset);
+    const uint64_t lines = bytes / kLineBytes;
+    if (cmd == tlm::TLM_WRITE_COMMAND)
+      for (uint64_t i = 0; i < lines; ++i) put_line(buffer.data(), i, written);
+    trans.set_command(cmd);
+    trans.set_address(iova + offset);
+    trans.set_data_ptr(buffer.data());
+    trans.set_data_length(bytes);
+    trans.set_streaming_width(bytes);
+    trans.set_byte_enable_ptr(nullptr);
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time delay = qk_.get_local_time();
+    socket->b_transport(trans, delay);
+    qk_.set(delay);
+    ++stats_.requests;
+    const bool failed = trans.is_response_error();
+    if (failed) {
+      ++result.faults;
+      ++stats_.faults;
+    }
+    for (uint64_t i = 0; i < lines; ++i) {
+      DmaLine line{iova + offset + i * kLineBytes, LineValue{}, failed};
+      if (cmd == tlm::TLM_WRITE_COMMAND) line.value = written;
+      else if (!failed) line.value = get_line(buffer.data(), i);
+      result.lines.push_back(line);
+    }
+    (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
+    if (qk_.need_sync()) qk_.sync();
+  }
+  qk_.sync();
+  return result;
+}
+
+}  // namespace iocsim::models

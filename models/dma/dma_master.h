@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A DMA-capable device: issues reads and writes of whole lines at IOVAs, in
+// requests of `request_bytes`, one outstanding at a time, through the IOMMU
+// unit it is bound to. Every request carries the device's stream id, the
+// principal that owns the device (whose data its writes are) and the No-Snoop
+// attribute.
+//
+// Called from a SystemC thread; time advances through a quantum keeper.
+// Not modelled (yet): several outstanding requests, a bandwidth limit of the
+// link, background patterns (probe/stream/random actors).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "models/common/attributes.h"
+#include "models/common/line_value.h"
+#include "models/common/params.h"
+
+namespace iocsim::models {
+
+struct DmaConfig {
+  uint64_t request_bytes = kLineBytes;
+
+  static void declare(params::Catalog& catalog);
+  static DmaConfig from(const params::Set& set);
+};
+
+struct DmaLine {
+  uint64_t iova = 0;
+  LineValue value;   // read: what came back; write: what was written
+  bool faulted = false;
+};
+
+struct DmaResult {
+  std::vector<DmaLine> lines;
+  uint64_t faults = 0;   // requests answered with an error
+};
+
+struct DmaStats {
+  uint64_t requests = 0, lines_read = 0, lines_written = 0, faults = 0;
+};
+
+class DmaMaster : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<DmaMaster> socket;
+
+  DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId owner,
+            const DmaConfig& config, VersionClock& versions);
+
+  DmaResult read(uint64_t iova, uint64_t size, bool no_snoop);
+  // Writes `size` bytes of new data owned by the device's owner, tagged `tag`.
+  DmaResult write(uint64_t iova, uint64_t size, bool no_snoop, TagId tag);
+
+  uint32_t stream_id() const { return stream_id_; }
+  const DmaStats& stats() const { return stats_; }
+
+ private:
+  DmaResult transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size, bool no_snoop,
+                     TagId tag);
+
+  uint32_t stream_id_;
+  OwnerId owner_;
+  DmaConfig config_;
+  VersionClock* versions_;
+  tlm_utils::tlm_quantumkeeper qk_;
+  DmaStats stats_;
+};
+
+}  // namespace iocsim::models

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// An IOMMU unit (a VT-d DMAR unit, an AMD-Vi IOMMU, an SMMU) with its domains.
+//
+// Data path: device requests arrive on `device_side` carrying RequestAttributes
+// (stream id, No-Snoop). The unit finds the domain the stream is attached to,
+// translates page by page through the domain's I/O page table and checks the
+// permission; a request with No-Snoop in a domain that does not enforce cache
+// coherency goes straight to memory (`direct_side`), every other request goes
+// through the cache hierarchy (`coherent_side`). A request that cannot be
+// translated is answered with TLM_ADDRESS_ERROR_RESPONSE and recorded as a
+// fault; it never stops the simulation.
+//
+// Control path: what the IOMMU driver does to the hardware (allocate domains,
+// attach devices, write and clear page-table entries, invalidate the IOTLB),
+// as plain calls stamped with the simulated time they take effect.
+//
+// Snoop control: a unit with `snoop_control` can make a domain enforce cache
+// coherency (VT-d ECAP.SC: the SNP bit overrides No-Snoop); one without cannot.
+// Not modelled (yet): the IOTLB, page walks through memory, invalidation
+// latency, ATS, PASIDs, nested translation.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "models/common/observer.h"
+#include "models/common/time.h"
+#include "models/iommu/io_page_table.h"
+
+namespace iocsim::models {
+
+struct IommuUnitConfig {
+  std::string driver;           // domains only merge within one driver
+  bool snoop_control = false;   // domains can enforce cache coherency
+  uint64_t pgsize_bitmap = 0;   // supported page sizes
+  uint64_t aperture_start = 0;  // inclusive
+  uint64_t aperture_end = 0;    // inclusive
+  bool split_on_unmap = false;  // a partial unmap splits a large page
+};
+
+// Domain ids are unique across all units of a platform.
+class DomainIds {
+ public:
+  uint32_t next() { return ++last_; }
+
+ private:
+  uint32_t last_ = 0;
+};
+
+struct IommuStats {
+  uint64_t requests = 0;
+  uint64_t lines_snooped = 0, lines_direct = 0;
+  uint64_t faults = 0;
+  uint64_t pages_mapped = 0, pages_unmapped = 0;
+  uint64_t iotlb_syncs = 0;
+};
+
+class IommuUnit : public sc_core::sc_module {
+ public:
+  // A unit may have no device behind it.
+  tlm_utils::multi_passthrough_target_socket<IommuUnit, 32, tlm::tlm_base_protocol_types, 0,
+                                             sc_core::SC_ZERO_OR_MORE_BOUND>
+      device_side;
+  tlm_utils::simple_initiator_socket<IommuUnit> coherent_side;
+  tlm_utils::simple_initiator_socket<IommuUnit> direct_side;
+
+  IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config, DomainIds& ids,
+            CoherenceObserver* observer);
+
+  const IommuUnitConfig& config() const { return config_; }
+  const IommuStats& stats() const { return stats_; }
+
+  uint32_t domain_alloc();
+  void domain_free(uint32_t domain, Picos at);
+  bool owns(uint32_t domain) const { return domains_.count(domain) != 0; }
+  // Routes a stream's requests through `domain` (replacing any previous one).
+  void attach_device(uint32_t domain, uint32_t stream_id, Picos at);
+  void detach_device(uint32_t domain, uint32_t stream_id, Picos at);
+  // Asks the domain to block No-Snoop; true if it now does.
+  bool enforce_cache_coherency(uint32_t domain, Picos at);
+  bool coherent(uint32_t domain) const;
+
+  // Driver page-table operations (see IoPageTable). Map checks the aperture
+  // and returns -EFAULT beyond it, as VT-d does for an address wider than
+  // the domain's address width.
+  int map_pages(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t count,
+                bool read, bool write, Picos at);
+  uint64_t unmap_pages(uint32_t domain, uint64_t iova, uint64_t pgsize, uint64_t count,
+                       Picos at);
+  uint64_t iova_to_phys(uint32_t domain, uint64_t iova) const;
+  void iotlb_sync(uint32_t domain);
+  const IoPageTable& page_table(uint32_t domain) const;
+
+ private:
+  struct Domain {
+    explicit Domain(const IommuUnitConfig& c) : table(c.pgsize_bitmap, c.split_on_unmap) {}
+    IoPageTable table;
+    bool coherent = false;
+    std::set<uint32_t> devices;
+  };
+
+  void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  Domain& domain(uint32_t id);
+  const Domain& domain(uint32_t id) const;
+  void fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_time delay);
+
+  IommuUnitConfig config_;
+  DomainIds* ids_;
+  CoherenceObserver* observer_;
+  std::map<uint32_t, Domain> domains_;
+  std::map<uint32_t, uint32_t> stream_domain_;
+  IommuStats stats_;
+};
+
+}  // namespace iocsim::models

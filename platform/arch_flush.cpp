@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "platform/arch_flush.h"
+
+namespace iocsim::platform {
+
+using models::kLineBytes;
+using models::kPageBytes;
+
+void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
+                                     vfio::FlushSite site) {
+  const models::Picos start = cpu_->now();
+  models::FlushCounts counts;
+  const uint64_t first = phys & ~(kPageBytes - 1);
+  const uint64_t end = (phys + len + kPageBytes - 1) & ~(kPageBytes - 1);
+  for (uint64_t page = first; page < end; page += kPageBytes) {
+    if (page >= memory_size_) continue;  // MMIO: uncacheable, never flushed
+    cpu_->mfence();
+    for (uint64_t line = page; line < page + kPageBytes; line += kLineBytes)
+      counts += cpu_->flush_line(line, cpu_->config().flush_op);
+    cpu_->mfence();
+  }
+  ledger_->record(site, len, {counts.lines_resident, counts.lines_written_back,
+                              cpu_->now() - start});
+}
+
+void ArchFlushImpl::wbinvd_on_all_cpus(uint64_t range_len, vfio::FlushSite site) {
+  const models::Picos start = cpu_->now();
+  const models::FlushCounts counts = cpu_->wbinvd();
+  ledger_->record(site, range_len, {counts.lines_resident, counts.lines_written_back,
+                            cpu_->now() - start});
+}
+
+}  // namespace iocsim::platform

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The x86 flush helper of the 2024 series, on the CPU agent model:
+// arch_clean_nonsnoop_dma() / arch_flush_cache_phys() walks the range page by
+// page and, per page, does mb(); clflushopt (or clflush where the CPU lacks
+// it) on each of the 64 lines; mb(). Pages beyond RAM (MMIO) are skipped,
+// as the helper skips uncacheable reserved pfns. wbinvd_on_all_cpus() for
+// the wbinvd policy. Every call is recorded in the flush ledger by site.
+#pragma once
+
+#include "analysis/flush_ledger.h"
+#include "models/cpu/cpu_agent.h"
+#include "vfio/arch_flush.h"
+
+namespace iocsim::platform {
+
+class ArchFlushImpl : public vfio::ArchFlush {
+ public:
+  ArchFlushImpl(models::CpuAgent& cpu, uint64_t memory_size, analysis::FlushLedger& ledger)
+      : cpu_(&cpu), memory_size_(memory_size), ledger_(&ledger) {}
+
+  void flush_cache_phys(vfio::phys_addr_t phys, uint64_t len, vfio::FlushSite site) override;
+  void wbinvd_on_all_cpus(uint64_t range_len, vfio::FlushSite site) override;
+
+ private:
+  models::CpuAgent* cpu_;
+  uint64_t memory_size_;
+  analysis::FlushLedger* ledger_;
+};
+
+}  // namespace iocsim::platform

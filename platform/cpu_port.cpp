@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "platform/cpu_port.h"
+
+namespace iocsim::platform {
+
+void CpuPortImpl::store(uint64_t pa, uint64_t bytes, host::OwnerId owner, host::TagId tag) {
+  cpu_->store(pa, bytes, owner, tag);
+}
+
+std::vector<host::LineValue> CpuPortImpl::load(uint64_t pa, uint64_t bytes) {
+  return cpu_->load(pa, bytes);
+}
+
+host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, host::CacheOp op) {
+  const models::Picos start = cpu_->now();
+  models::FlushCounts counts;
+  if (op == host::CacheOp::wbinvd) {
+    counts = cpu_->wbinvd();
+  } else {
+    const models::CacheOp line_op = op == host::CacheOp::clflush      ? models::CacheOp::clflush
+                                    : op == host::CacheOp::clflushopt ? models::CacheOp::clflushopt
+                                                                      : models::CacheOp::clwb;
+    const uint64_t first = models::line_base(pa);
+    for (uint64_t line = first; line < pa + bytes; line += models::kLineBytes)
+      counts += cpu_->flush_line(line, line_op);
+    // clflushopt and clwb are ordered only by a fence; clflush needs none.
+    if (line_op != models::CacheOp::clflush) cpu_->mfence();
+  }
+  return {counts.lines_resident, counts.lines_written_back, cpu_->now() - start};
+}
+
+void CpuPortImpl::compute(uint64_t picos) { cpu_->compute(picos); }
+
+}  // namespace iocsim::platform

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "platform/platform.h"
+
+#include <stdexcept>
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+namespace iocsim::platform {
+
+Platform::Platform(const PlatformSpec& spec, analysis::Oracle& oracle,
+                   analysis::FlushLedger& ledger)
+    : spec_(spec) {
+  const params::Set& p = spec_.params;
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(models::from_picos(p.picos("sim.quantum")));
+
+  memory_ = std::make_unique<models::MemoryController>("memory", models::MemoryConfig::from(p),
+                                                       &oracle);
+  cache_ = std::make_unique<models::Cache>("llc", models::CacheConfig::from(p), &oracle);
+  cpu_ = std::make_unique<models::CpuAgent>("cpu0", models::CpuConfig::from(p), versions_);
+  cpu_->socket.bind(cache_->cpu_side);
+  cache_->mem_side.bind(memory_->socket);
+
+  std::map<std::string, models::IommuUnit*> by_name;
+  for (const UnitSpec& u : spec_.iommus) {
+    auto unit = std::make_unique<models::IommuUnit>(u.name.c_str(), u.config, domain_ids_, &oracle);
+    unit->coherent_side.bind(cache_->snoop_side);
+    unit->direct_side.bind(memory_->socket);
+    by_name[u.name] = unit.get();
+    units_.push_back(std::move(unit));
+  }
+
+  kernel_iommu_ = std::make_unique<KernelIommu>(
+      *cpu_, KernelIommuCosts{p.picos("sw.iommu_map"), p.picos("sw.iommu_unmap")});
+  const models::DmaConfig dma_config = models::DmaConfig::from(p);
+  for (const DeviceSpec& d : spec_.devices) {
+    auto unit = by_name.find(d.iommu);
+    if (unit == by_name.end())
+      throw std::logic_error("device " + d.name + " names no IOMMU unit of the platform");
+    auto dma = std::make_unique<models::DmaMaster>(d.name.c_str(), d.stream_id, d.owner,
+                                                   dma_config, versions_);
+    dma->socket.bind(unit->second->device_side);
+    kernel_iommu_->add_device(d.group, {d.stream_id, unit->second}, d.reserved);
+    oracle.register_device(d.stream_id, d.owner);
+    dmas_[d.name] = std::move(dma);
+  }
+
+  cpu_port_ = std::make_unique<CpuPortImpl>(*cpu_);
+  arch_flush_ = std::make_unique<ArchFlushImpl>(*cpu_, p.size("memory.size"), ledger);
+}
+
+Platform::~Platform() = default;
+
+models::DmaMaster& Platform::dma(const std::string& device) {
+  auto it = dmas_.find(device);
+  if (it == dmas_.end()) throw std::logic_error("no device " + device);
+  return *it->second;
+}
+
+std::vector<vfio::DomainHandle> Platform::hardware_domains() const {
+  return kernel_iommu_->live_domains();
+}
+
+std::vector<StatGroup> Platform::stats() const {
+  std::vector<StatGroup> out;
+  const auto& c = cache_->stats();
+  out.push_back({"cache",
+                 {{"load_hits", c.load_hits},
+                  {"load_misses", c.load_misses},
+                  {"store_hits", c.store_hits},
+                  {"store_misses", c.store_misses},
+                  {"evictions", c.evictions},
+                  {"writebacks", c.writebacks},
+                  {"snoop_hits", c.snoop_hits},
+                  {"snoop_misses", c.snoop_misses},
+                  {"snoop_invalidations", c.snoop_invalidations},
+                  {"maintenance_ops", c.maintenance_ops},
+                  {"wbinvds", c.wbinvds}}});
+  const auto& m = memory_->stats();
+  out.push_back({"dram",
+                 {{"line_reads", m.reads},
+                  {"line_writes", m.writes},
+                  {"bus_busy_ps", m.bus_busy},
+                  {"pages_touched", memory_->store().pages_touched()}}});
+  StatGroup iommu{"iommu", {}};
+  for (const auto& u : units_) {
+    const auto& s = u->stats();
+    const std::string n = u->basename();
+    iommu.counters.insert(iommu.counters.end(),
+                          {{n + ".requests", s.requests},
+                           {n + ".lines_snooped", s.lines_snooped},
+                           {n + ".lines_direct", s.lines_direct},
+                           {n + ".faults", s.faults},
+                           {n + ".pages_mapped", s.pages_mapped},
+                           {n + ".pages_unmapped", s.pages_unmapped},
+                           {n + ".iotlb_syncs", s.iotlb_syncs}});
+  }
+  out.push_back(iommu);
+  StatGroup dma{"dma", {}};
+  for (const auto& [name, d] : dmas_) {
+    const auto& s = d->stats();
+    dma.counters.insert(dma.counters.end(), {{name + ".requests", s.requests},
+                                             {name + ".lines_read", s.lines_read},
+                                             {name + ".lines_written", s.lines_written},
+                                             {name + ".faults", s.faults}});
+  }
+  out.push_back(dma);
+  return out;
+}
+
+}  // namespace iocsim::platform

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A simulated machine built from a preset and a scenario's devices:
+//
+//   CPU agent -> cache -> memory controller
+//                  ^            ^
+//   DMA master -> IOMMU unit ---+   (coherent requests through the cache's
+//                                    snoop port, No-Snoop ones straight to memory)
+//
+// It also implements what the software layers need from the hardware: the
+// host's CPU, the kernel's IOMMU core and the arch flush hook.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis/flush_ledger.h"
+#include "analysis/oracle.h"
+#include "models/cache/cache.h"
+#include "models/cpu/cpu_agent.h"
+#include "models/dma/dma_master.h"
+#include "models/iommu/iommu_unit.h"
+#include "models/memory/memory_controller.h"
+#include "platform/arch_flush.h"
+#include "platform/catalog.h"
+#include "platform/cpu_port.h"
+#include "platform/kernel_iommu.h"
+#include "platform/preset.h"
+
+namespace iocsim::platform {
+
+struct DeviceSpec {
+  std::string name;
+  uint32_t stream_id = 0;
+  models::OwnerId owner = models::kNobody;
+  vfio::GroupId group = 0;
+  std::string iommu;                       // unit name
+  std::vector<vfio::ResvRegion> reserved;  // the group's reserved regions
+};
+
+struct PlatformSpec {
+  std::string preset;  // as named by the user
+  params::Set params{catalog(), kClockParam};
+  std::vector<UnitSpec> iommus;
+  std::vector<DeviceSpec> devices;
+};
+
+struct StatGroup {
+  std::string component;
+  std::vector<std::pair<std::string, uint64_t>> counters;
+};
+
+class Platform {
+ public:
+  Platform(const PlatformSpec& spec, analysis::Oracle& oracle, analysis::FlushLedger& ledger);
+  ~Platform();
+
+  host::CpuPort& cpu_port() { return *cpu_port_; }
+  vfio::IommuCore& iommu_core() { return *kernel_iommu_; }
+  vfio::ArchFlush& arch_flush() { return *arch_flush_; }
+  models::CpuAgent& cpu() { return *cpu_; }
+  models::DmaMaster& dma(const std::string& device);
+
+  const PlatformSpec& spec() const { return spec_; }
+  std::vector<vfio::DomainHandle> hardware_domains() const;
+  std::vector<StatGroup> stats() const;
+
+ private:
+  PlatformSpec spec_;
+  models::VersionClock versions_;
+  models::DomainIds domain_ids_;
+  std::unique_ptr<models::MemoryController> memory_;
+  std::unique_ptr<models::Cache> cache_;
+  std::unique_ptr<models::CpuAgent> cpu_;
+  std::vector<std::unique_ptr<models::IommuUnit>> units_;
+  std::map<std::string, std::unique_ptr<models::DmaMaster>> dmas_;
+  std::unique_ptr<CpuPortImpl> cpu_port_;
+  std::unique_ptr<KernelIommu> kernel_iommu_;
+  std::unique_ptr<ArchFlushImpl> arch_flush_;
+};
+
+}  // namespace iocsim::platform

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "platform/preset.h"
+
+#include <fmt/format.h>
+
+#include "platform/catalog.h"
+
+namespace iocsim::platform {
+namespace {
+
+const std::vector<std::string> kResvTypes{"msi", "sw-msi", "reserved", "direct",
+                                          "direct-relaxable"};
+
+vfio::ResvType resv_type(const std::string& name) {
+  if (name == "sw-msi") return vfio::ResvType::sw_msi;
+  if (name == "reserved") return vfio::ResvType::reserved;
+  if (name == "direct") return vfio::ResvType::direct;
+  if (name == "direct-relaxable") return vfio::ResvType::direct_relaxable;
+  return vfio::ResvType::msi;
+}
+
+// A page-size bitmap: an integer, or a list of power-of-two sizes.
+std::optional<uint64_t> parse_pgsizes(const yaml::Reader& r, const YAML::Node& node) {
+  if (node.IsScalar()) {
+    auto bitmap = r.integer(node, "pgsizes");
+    if (bitmap && *bitmap == 0) {
+      r.error(node, "pgsizes must name at least one page size");
+      return std::nullopt;
+    }
+    return bitmap;
+  }
+  if (!node.IsSequence() || node.size() == 0) {
+    r.error(node, "pgsizes must be a list of sizes or an integer bitmap");
+    return std::nullopt;
+  }
+  uint64_t bitmap = 0;
+  bool ok = true;
+  for (const auto& item : node) {
+    auto size = r.size(item, "page size");
+    if (!size) {
+      ok = false;
+      continue;
+    }
+    if (*size == 0 || (*size & (*size - 1))) {
+      r.error(item, fmt::format("page size {} is not a power of two", *size));
+      ok = false;
+      continue;
+    }
+    bitmap |= *size;
+  }
+  if (!ok) return std::nullopt;
+  return bitmap;
+}
+
+}  // namespace
+
+std::string to_string(vfio::ResvType type) {
+  switch (type) {
+    case vfio::ResvType::msi: return "msi";
+    case vfio::ResvType::sw_msi: return "sw-msi";
+    case vfio::ResvType::reserved: return "reserved";
+    case vfio::ResvType::direct: return "direct";
+    case vfio::ResvType::direct_relaxable: return "direct-relaxable";
+  }
+  return "?";
+}
+
+std::string preset_path(const std::string& name_or_path) {
+  if (name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".yaml"))
+    return name_or_path;
+  return fmt::format("{}/platform/presets/{}.yaml", IOCSIM_SOURCE_DIR, name_or_path);
+}
+
+std::optional<models::IommuUnitConfig> parse_iommu_unit(const yaml::Reader& r,
+                                                        const YAML::Node& node,
+                                                        const std::string& unit,
+                                                        const models::IommuUnitConfig* base) {
+  const std::string what = fmt::format("iommu '{}'", unit);
+  if (!r.expect_map(node, what)) return std::nullopt;
+  r.check_keys(node, {"driver", "snoop_control", "pgsizes", "aperture", "split_on_unmap"}, what);
+  models::IommuUnitConfig c = base ? *base : models::IommuUnitConfig{};
+  bool ok = true;
+  if (!base) {
+    for (const char* key : {"driver", "pgsizes", "aperture"}) {
+      if (!node[key]) {
+        r.error(node, fmt::format("{} needs '{}'", what, key));
+        ok = false;
+      }
+    }
+  }
+  if (node["driver"]) {
+    auto driver = r.name(node["driver"], "driver");
+    ok = ok && driver;
+    if (driver) c.driver = *driver;
+  }
+  if (node["snoop_control"]) {
+    auto v = r.boolean(node["snoop_control"], "snoop_control");
+    ok = ok && v;
+    if (v) c.snoop_control = *v;
+  }
+  if (node["split_on_unmap"]) {
+    auto v = r.boolean(node["split_on_unmap"], "split_on_unmap");
+    ok = ok && v;
+    if (v) c.split_on_unmap = *v;
+  }
+  if (node["pgsizes"]) {
+    auto v = parse_pgsizes(r, node["pgsizes"]);
+    ok = ok && v;
+    if (v) c.pgsize_bitmap = *v;
+  }
+  if (node["aperture"]) {
+    auto v = r.range(node["aperture"], "aperture");
+    ok = ok && v;
+    if (v) {
+      c.aperture_start = v->first;
+      c.aperture_end = v->second;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return c;
+}
+
+std::optional<std::vector<vfio::ResvRegion>> parse_reserved(const yaml::Reader& r,
+                                                            const YAML::Node& node) {
+  if (!node.IsSequence()) {
+    r.error(node, "reserved must be a list of [START, END] or {range: [START, END], type: T}");
+    return std::nullopt;
+  }
+  std::vector<vfio::ResvRegion> regions;
+  bool ok = true;
+  for (const auto& item : node) {
+    YAML::Node range = item;
+    vfio::ResvType type = vfio::ResvType::msi;
+    if (item.IsMap()) {
+      if (!r.unique_keys(item)) {
+        ok = false;
+        continue;
+      }
+      r.check_keys(item, {"range", "type"}, "reserved region");
+      if (!item["range"]) {
+        r.error(item, "reserved region needs 'range'");
+        ok = false;
+        continue;
+      }
+      range = item["range"];
+      if (item["type"]) {
+        auto t = r.choice(item["type"], "reserved region type", kResvTypes);
+        if (!t) {
+          ok = false;
+          continue;
+        }
+        type = resv_type(*t);
+      }
+    }
+    auto bounds = r.range(range, "reserved region");
+    if (!bounds) {
+      ok = false;
+      continue;
+    }
+    if (bounds->first == 0 && bounds->second == UINT64_MAX) {
+      r.error(range, "a reserved region cannot cover the whole 64-bit space");
+      ok = false;
+      continue;
+    }
+    regions.push_back({bounds->first, bounds->second - bounds->first + 1, type});
+  }
+  if (!ok) return std::nullopt;
+  return regions;
+}
+
+std::optional<Preset> load_preset(const std::string& name_or_path, yaml::Diagnostics& diags) {
+  yaml::Reader r(preset_path(name_or_path), diags);
+  auto root = r.load();
+  if (!root) return std::nullopt;
+  if (!r.expect_map(*root, "a preset")) return std::nullopt;
+  r.check_keys(*root, {"preset", "summary", "inherits", "params", "iommus", "reserved"},
+               "a preset");
+
+  Preset preset;
+  preset.name = name_or_path;
+  if ((*root)["inherits"]) {
+    auto parent = r.string((*root)["inherits"], "inherits");
+    if (!parent) return std::nullopt;
+    auto base = load_preset(*parent, diags);
+    if (!base) return std::nullopt;
+    preset = *base;
+    preset.name = name_or_path;
+  }
+  if ((*root)["summary"]) {
+    if (auto s = r.string((*root)["summary"], "summary")) preset.summary = *s;
+  }
+  bool ok = true;
+  if (const auto params = (*root)["params"]) {
+    if (r.expect_map(params, "params")) {
+      params::Set check(catalog(), kClockParam);
+      for (const auto& kv : params) {
+        auto name = r.string(kv.first, "parameter name");
+        auto text = r.string(kv.second, "parameter value");
+        if (!name || !text) {
+          ok = false;
+          continue;
+        }
+        if (auto error = check.set(*name, *text)) {
+          r.error(catalog().find(*name) ? kv.second : kv.first, *error);
+          ok = false;
+          continue;
+        }
+        preset.params[*name] = *text;
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (const auto iommus = (*root)["iommus"]) {
+    if (r.expect_map(iommus, "iommus")) {
+      for (const auto& kv : iommus) {
+        auto unit = r.name(kv.first, "iommu name");
+        if (!unit) {
+          ok = false;
+          continue;
+        }
+        UnitSpec* existing = nullptr;
+        for (auto& u : preset.iommus)
+          if (u.name == *unit) existing = &u;
+        auto config = parse_iommu_unit(r, kv.second, *unit, existing ? &existing->config : nullptr);
+        if (!config) {
+          ok = false;
+          continue;
+        }
+        if (existing) existing->config = *config;
+        else preset.iommus.push_back({*unit, *config});
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (const auto reserved = (*root)["reserved"]) {
+    auto regions = parse_reserved(r, reserved);
+    if (regions) preset.reserved = *regions;
+    else ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return preset;
+}
+
+}  // namespace iocsim::platform

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Platform presets (platform/presets/NAME.yaml, or any YAML file): parameter
+// values with their sources, the IOMMU units, and the reserved regions every
+// IOMMU group reports unless a scenario says otherwise.
+//
+//   preset: NAME
+//   summary: TEXT
+//   inherits: default        # optional: start from another preset
+//   params: {NAME: VALUE, ...}
+//   iommus: {UNIT: {driver, snoop_control, pgsizes, aperture, split_on_unmap}, ...}
+//   reserved: [[START, END] | {range: [START, END], type: TYPE}, ...]
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/common/params.h"
+#include "models/iommu/iommu_unit.h"
+#include "platform/yaml_reader.h"
+#include "vfio/iommu_core.h"
+
+namespace iocsim::platform {
+
+struct UnitSpec {
+  std::string name;
+  models::IommuUnitConfig config;
+};
+
+struct Preset {
+  std::string name;                 // as given: a preset name or a file path
+  std::string summary;
+  std::map<std::string, std::string> params;  // name -> value text
+  std::vector<UnitSpec> iommus;
+  std::vector<vfio::ResvRegion> reserved;
+};
+
+// The file a preset name refers to (a path is returned as is).
+std::string preset_path(const std::string& name_or_path);
+
+// Reads a preset (following `inherits`); nullopt after reporting problems.
+std::optional<Preset> load_preset(const std::string& name_or_path, yaml::Diagnostics& diags);
+
+// Parses one IOMMU unit. With `base`, keys override it (all optional);
+// without, driver, pgsizes and aperture are required.
+std::optional<models::IommuUnitConfig> parse_iommu_unit(const yaml::Reader& reader,
+                                                        const YAML::Node& node,
+                                                        const std::string& unit,
+                                                        const models::IommuUnitConfig* base);
+
+// [[A, B], {range: [A, B], type: T}, ...] with inclusive ends.
+std::optional<std::vector<vfio::ResvRegion>> parse_reserved(const yaml::Reader& reader,
+                                                            const YAML::Node& node);
+
+std::string to_string(vfio::ResvType type);
+
+}  // namespace iocsim::platform

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What every flush cost, by call site: calls, bytes handed to the flush
+// helper, lines the caches actually held, lines written back, CPU time.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "host/cpu_port.h"
+#include "vfio/arch_flush.h"
+
+namespace iocsim::analysis {
+
+struct FlushCost {
+  uint64_t calls = 0;
+  uint64_t bytes = 0;
+  uint64_t lines = 0;
+  uint64_t lines_written_back = 0;
+  uint64_t cpu_picos = 0;
+
+  FlushCost& operator+=(const FlushCost& o);
+};
+
+class FlushLedger {
+ public:
+  void record(vfio::FlushSite site, uint64_t bytes, const host::FlushOutcome& outcome);
+  const FlushCost& site(vfio::FlushSite site) const {
+    return by_site_[static_cast<size_t>(site)];
+  }
+  FlushCost total() const;
+
+ private:
+  std::array<FlushCost, 4> by_site_{};
+};
+
+}  // namespace iocsim::analysis

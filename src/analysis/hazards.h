@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The hazards the oracle reports (contract section 5) and their records.
+#pragma once
+
+#include <cstdint>
+
+#include "models/common/line_value.h"
+#include "models/common/picos.h"
+
+namespace iocsim::analysis {
+
+using models::OwnerId;
+using models::Picos;
+
+enum class HazardKind : uint8_t {
+  stale_device_read,  // a device can read (or read) data older than the newest
+  leak,               // ... and that data belongs to another principal
+  stale_cpu_read,
+  lost_write,
+  stale_iotlb_access,
+};
+
+const char* to_string(HazardKind kind);
+
+// One exposure window: lines [pa, pa + size) of one page, mapped at `iova`
+// for device `stream_id`, exposing data owned by `owner`, over [start, end).
+// `realized` if at least one access hit it; `open_at_end` if the run ended
+// with the window still open (then `end` is the end of the run).
+struct Window {
+  HazardKind kind = HazardKind::stale_device_read;
+  uint64_t pa = 0;
+  uint64_t size = 0;
+  uint64_t iova = 0;
+  uint32_t stream_id = 0;
+  OwnerId owner = models::kNobody;
+  Picos start = 0;
+  Picos end = 0;
+  bool realized = false;
+  bool open_at_end = false;
+
+  Picos duration() const { return end - start; }
+};
+
+// Realized events, one per access.
+struct Counts {
+  uint64_t leaks = 0;
+  uint64_t stale_device_reads = 0;
+  uint64_t stale_cpu_reads = 0;
+  uint64_t lost_writes = 0;
+  uint64_t stale_iotlb_accesses = 0;
+  uint64_t iommu_faults = 0;
+};
+
+}  // namespace iocsim::analysis

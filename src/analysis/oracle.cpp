@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "analysis/oracle.h"
+
+#include <algorithm>
+
+namespace iocsim::analysis {
+
+using models::kLineBytes;
+using models::kLineShift;
+using models::kLinesPerPage;
+using models::kPageBytes;
+using models::kPageShift;
+
+const char* to_string(HazardKind kind) {
+  switch (kind) {
+    case HazardKind::stale_device_read: return "stale_device_read";
+    case HazardKind::leak: return "leak";
+    case HazardKind::stale_cpu_read: return "stale_cpu_read";
+    case HazardKind::lost_write: return "lost_write";
+    case HazardKind::stale_iotlb_access: return "stale_iotlb_access";
+  }
+  return "?";
+}
+
+void Oracle::register_device(uint32_t stream_id, OwnerId owner) {
+  device_owner_[stream_id] = owner;
+}
+
+OwnerId Oracle::owner_of(uint32_t stream) const {
+  auto it = device_owner_.find(stream);
+  return it == device_owner_.end() ? models::kNobody : it->second;
+}
+
+Oracle::LineState& Oracle::line(uint64_t pa) {
+  return lines_[pa >> kPageShift][(pa >> kLineShift) % kLinesPerPage];
+}
+
+const Oracle::LineState* Oracle::find_line(uint64_t pa) const {
+  auto it = lines_.find(pa >> kPageShift);
+  return it == lines_.end() ? nullptr : &it->second[(pa >> kLineShift) % kLinesPerPage];
+}
+
+models::LineValue Oracle::newest(uint64_t pa) const {
+  const LineState* s = find_line(pa);
+  return s ? s->newest : models::LineValue{};
+}
+
+models::LineValue Oracle::in_memory(uint64_t pa) const {
+  const LineState* s = find_line(pa);
+  return s ? s->memory : models::LineValue{};
+}
+
+void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
+  line(pa).newest = value;
+  evaluate_line(pa, at);
+}
+
+void Oracle::cpu_load(uint64_t pa, const models::LineValue& value, Picos) {
+  if (value.version < newest(pa).version) ++counts_.stale_cpu_reads;
+}
+
+void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
+                          Picos at) {
+  LineState& s = line(pa);
+  // A write-back of older data over what a device wrote: the device's data is lost.
+  if (who == models::MemoryWriter::writeback && s.memory.version > value.version)
+    ++counts_.lost_writes;
+  s.memory = value;
+  if (value.version > s.newest.version) s.newest = value;
+  evaluate_line(pa, at);
+}
+
+void Oracle::device_access(const models::DeviceAccess& access) {
+  if (access.write) return;  // the memory write it caused is what changes state
+  if (access.value.version >= newest(access.pa).version) return;
+  ++counts_.stale_device_reads;
+  const OwnerId reader = owner_of(access.stream_id);
+  if (access.value.owner != models::kNobody && access.value.owner != reader) ++counts_.leaks;
+  auto it = open_.find({access.stream_id, access.pa});
+  if (it != open_.end())
+    it->second.realized = true;
+  else
+    ++realized_outside_;
+}
+
+void Oracle::translation_fault(uint32_t, uint64_t, bool, Picos) { ++counts_.iommu_faults; }
+
+void Oracle::domain_created(uint32_t domain) { domains_[domain]; }
+
+void Oracle::coherency_enforced(uint32_t domain, Picos at) {
+  domains_[domain].coherent = true;
+  evaluate_domain(domain, at);
+}
+
+void Oracle::domain_destroyed(uint32_t domain, Picos) { domains_.erase(domain); }
+
+void Oracle::device_attached(uint32_t domain, uint32_t stream_id, Picos at) {
+  domains_[domain].devices.insert(stream_id);
+  for (const auto& [page, count] : domains_[domain].pages) evaluate_page(page, stream_id, at);
+}
+
+void Oracle::device_detached(uint32_t domain, uint32_t stream_id, Picos at) {
+  domains_[domain].devices.erase(stream_id);
+  for (const auto& [page, count] : domains_[domain].pages) evaluate_page(page, stream_id, at);
+}
+
+void Oracle::translation_mapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
+                                bool readable, bool, Picos at) {
+  Domain& d = domains_[domain];
+  for (uint64_t off = 0; off < size; off += kPageBytes) {
+    const uint64_t page = (pa + off) >> kPageShift;
+    exposed_[page].push_back({domain, iova + off, readable});
+    ++d.pages[page];
+    for (uint32_t stream : d.devices) evaluate_page(page, stream, at);
+  }
+}
+
+void Oracle::translation_unmapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
+                                  Picos at) {
+  Domain& d = domains_[domain];
+  for (uint64_t off = 0; off < size; off += kPageBytes) {
+    const uint64_t page = (pa + off) >> kPageShift;
+    auto& list = exposed_[page];
+    auto e = std::find_if(list.begin(), list.end(), [&](const Exposure& x) {
+      return x.domain == domain && x.iova == iova + off;
+    });
+    if (e != list.end()) list.erase(e);
+    if (list.empty()) exposed_.erase(page);
+    if (--d.pages[page] == 0) d.pages.erase(page);
+    for (uint32_t stream : d.devices) evaluate_page(page, stream, at);
+  }
+}
+
+void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
+  const LineState* s = find_line(line_pa);
+  const bool stale = s && s->memory.version != s->newest.version;
+  bool reachable = false;
+  uint64_t iova = 0;
+  if (stale) {
+    auto ex = exposed_.find(line_pa >> kPageShift);
+    if (ex != exposed_.end()) {
+      for (const Exposure& e : ex->second) {
+        auto d = domains_.find(e.domain);
+        if (!e.readable || d == domains_.end() || d->second.coherent ||
+            !d->second.devices.count(stream))
+          continue;
+        reachable = true;
+        iova = e.iova + (line_pa & (kPageBytes - 1));
+        break;
+      }
+    }
+  }
+  const std::pair<uint32_t, uint64_t> key{stream, line_pa};
+  auto it = open_.find(key);
+  if (!reachable) {
+    if (it != open_.end()) close(it, at, false);
+    return;
+  }
+  const OwnerId owner = s->memory.owner;
+  const HazardKind kind = owner != models::kNobody && owner != owner_of(stream)
+                              ? HazardKind::leak
+                              : HazardKind::stale_device_read;
+  if (it != open_.end()) {
+    if (it->second.kind == kind && it->second.owner == owner) return;
+    close(it, at, false);
+  }
+  open_.emplace(key, OpenWindow{kind, owner, iova, at, false});
+}
+
+void Oracle::evaluate_line(uint64_t pa, Picos at) {
+  auto ex = exposed_.find(pa >> kPageShift);
+  if (ex == exposed_.end()) return;  // nothing can reach the page: no window to change
+  std::set<uint32_t> streams;
+  for (const Exposure& e : ex->second) {
+    auto d = domains_.find(e.domain);
+    if (d != domains_.end()) streams.insert(d->second.devices.begin(), d->second.devices.end());
+  }
+  for (uint32_t stream : streams) evaluate(models::line_base(pa), stream, at);
+}
+
+void Oracle::evaluate_page(uint64_t page, uint32_t stream, Picos at) {
+  for (uint64_t i = 0; i < kLinesPerPage; ++i)
+    evaluate((page << kPageShift) + i * kLineBytes, stream, at);
+}
+
+void Oracle::evaluate_domain(uint32_t domain, Picos at) {
+  const Domain& d = domains_[domain];
+  for (const auto& [page, count] : d.pages)
+    for (uint32_t stream : d.devices) evaluate_page(page, stream, at);
+}
+
+void Oracle::close(std::map<std::pair<uint32_t, uint64_t>, OpenWindow>::iterator it, Picos at,
+                   bool open_at_end) {
+  const OpenWindow& o = it->second;
+  Window w;
+  w.kind = o.kind;
+  w.pa = it->first.second;
+  w.size = kLineBytes;
+  w.iova = o.iova;
+  w.stream_id = it->first.first;
+  w.owner = o.owner;
+  w.start = o.start;
+  w.end = std::max(at, o.start);
+  w.realized = o.realized;
+  w.open_at_end = open_at_end;
+  open_.erase(it);
+  if (!windows_.empty()) {
+    Window& last = windows_.back();
+    const bool same_page = (last.pa >> kPageShift) == (w.pa >> kPageShift);
+    if (same_page && last.pa + last.size == w.pa && last.iova + last.size == w.iova &&
+        last.kind == w.kind && last.stream_id == w.stream_id && last.owner == w.owner &&
+        last.start == w.start && last.end == w.end && last.realized == w.realized &&
+        last.open_at_end == w.open_at_end) {
+      last.size += w.size;
+      return;
+    }
+  }
+  windows_.push_back(w);
+}
+
+void Oracle::finish(Picos at) {
+  while (!open_.empty()) close(open_.begin(), at, true);
+}
+
+Picos Oracle::max_window() const {
+  Picos longest = 0;
+  for (const Window& w : windows_) longest = std::max(longest, w.duration());
+  return longest;
+}
+
+}  // namespace iocsim::analysis

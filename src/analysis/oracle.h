@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The oracle: watches everything the models do and finds stale-data hazards.
+//
+// For every line it knows the newest value ever written (by a CPU store or a
+// device write) and the value DRAM holds. A device reaches a line with
+// No-Snoop when the line's page is mapped readable in a domain that does not
+// enforce coherency and the device is attached to that domain. The potential
+// window for a (line, device) pair is open while DRAM disagrees with the
+// newest value and the device can reach the line; it is a leak window when
+// the stale data in DRAM belong to a principal other than the device's owner
+// (zeroes belong to nobody). A device read that returns data older than the
+// newest is a realized stale read (a leak if the data are someone else's), and
+// marks its window realized.
+//
+// CPU reads that return data older than what a device wrote, and write-backs
+// that overwrite newer device data, are counted as they happen (their
+// potential windows are not computed yet).
+//
+// The oracle only observes: it never changes what the models do.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/hazards.h"
+#include "models/common/observer.h"
+
+namespace iocsim::analysis {
+
+class Oracle : public models::CoherenceObserver {
+ public:
+  // Who owns the data a device writes, and whose reads are leaks.
+  void register_device(uint32_t stream_id, OwnerId owner);
+
+  // --- CoherenceObserver ---
+  void cpu_store(uint64_t pa, const models::LineValue& value, Picos at) override;
+  void cpu_load(uint64_t pa, const models::LineValue& value, Picos at) override;
+  void memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
+                    Picos at) override;
+  void device_access(const models::DeviceAccess& access) override;
+  void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
+  void domain_created(uint32_t domain) override;
+  void coherency_enforced(uint32_t domain, Picos at) override;
+  void domain_destroyed(uint32_t domain, Picos at) override;
+  void device_attached(uint32_t domain, uint32_t stream_id, Picos at) override;
+  void device_detached(uint32_t domain, uint32_t stream_id, Picos at) override;
+  void translation_mapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
+                          bool readable, bool writable, Picos at) override;
+  void translation_unmapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
+                            Picos at) override;
+
+  // Closes the windows still open at the end of the run.
+  void finish(Picos at);
+
+  const Counts& counts() const { return counts_; }
+  // Closed windows, lines of a page that behaved alike merged into one.
+  const std::vector<Window>& windows() const { return windows_; }
+  Picos max_window() const;
+  // Realized stale device reads that no potential window covered: must be 0.
+  uint64_t realized_outside_windows() const { return realized_outside_; }
+
+  // The newest value of a line, and what DRAM holds (for tests and `sees`).
+  models::LineValue newest(uint64_t pa) const;
+  models::LineValue in_memory(uint64_t pa) const;
+
+ private:
+  struct LineState {
+    models::LineValue newest;
+    models::LineValue memory;
+  };
+  using PageLines = std::array<LineState, models::kLinesPerPage>;
+
+  struct Exposure {
+    uint32_t domain;
+    uint64_t iova;  // of the page
+    bool readable;
+  };
+
+  struct Domain {
+    bool coherent = false;
+    std::set<uint32_t> devices;
+    std::map<uint64_t, uint32_t> pages;  // physical page -> number of mappings
+  };
+
+  struct OpenWindow {
+    HazardKind kind;
+    OwnerId owner;
+    uint64_t iova;
+    Picos start;
+    bool realized;
+  };
+
+  LineState& line(uint64_t pa);
+  const LineState* find_line(uint64_t pa) const;
+  // Re-decides whether (line, stream) has an open window, as of `at`.
+  void evaluate(uint64_t line_pa, uint32_t stream, Picos at);
+  void evaluate_line(uint64_t line_pa, Picos at);
+  void evaluate_page(uint64_t page, uint32_t stream, Picos at);
+  void evaluate_domain(uint32_t domain, Picos at);
+  void close(std::map<std::pair<uint32_t, uint64_t>, OpenWindow>::iterator it, Picos at,
+             bool open_at_end);
+  OwnerId owner_of(uint32_t stream) const;
+
+  std::unordered_map<uint64_t, PageLines> lines_;              // by physical page
+  std::unordered_map<uint64_t, std::vector<Exposure>> exposed_;  // by physical page
+  std::map<uint32_t, Domain> domains_;
+  std::map<uint32_t, OwnerId> device_owner_;
+  std::map<std::pair<uint32_t, uint64_t>, OpenWindow> open_;  // (stream, line pa)
+  std::vector<Window> windows_;
+  Counts counts_;
+  uint64_t realized_outside_ = 0;
+};
+
+}  // namespace iocsim::analysis

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The subcommands. Each returns an exit code (exit_codes.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scenario/loader.h"
+
+namespace iocsim::app {
+
+// Where a command-line argument starts (1-based column of `iocsim ARGS...`),
+// so problems with it are reported like problems in a file.
+struct Arg {
+  std::string text;
+  int column = 1;
+};
+
+struct RunArgs {
+  std::string scenario;
+  Arg policy;
+  Arg kernel;
+  std::string platform;
+  std::vector<scenario::LoadOptions::Set> sets;
+  std::string json;
+  uint64_t seed = 1;
+  int verbosity = 0;  // -1 quiet, 0 normal, 1+ more detail
+};
+
+struct CheckArgs {
+  std::vector<std::string> paths;
+  int verbosity = 0;
+};
+
+int run_command(const RunArgs& args);
+int check_command(const CheckArgs& args);
+int params_command();
+
+// "<command-line>:1:COL: error: MESSAGE" on stderr.
+void command_line_error(int column, const std::string& message);
+
+}  // namespace iocsim::app

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The iocsim executable: the command line (CLI11 lives in this one file).
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+
+namespace iocsim::app {
+namespace {
+
+// Column where each argv element starts in "iocsim ARG ARG ...".
+std::vector<int> argument_columns(int argc, char* argv[]) {
+  std::vector<int> columns(static_cast<size_t>(argc));
+  int column = 1;
+  for (int i = 0; i < argc; ++i) {
+    columns[static_cast<size_t>(i)] = column;
+    column += static_cast<int>(i == 0 ? std::strlen("iocsim") : std::strlen(argv[i])) + 1;
+  }
+  return columns;
+}
+
+// The column of the value given to `option` (as "--opt VALUE" or
+// "--opt=VALUE"), for the n-th time it appears.
+int value_column(int argc, char* argv[], const std::vector<int>& columns,
+                 const std::string& option, size_t nth) {
+  size_t seen = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto col = columns[static_cast<size_t>(i)];
+    if (arg == option && i + 1 < argc) {
+      if (seen++ == nth) return columns[static_cast<size_t>(i + 1)];
+    } else if (arg.rfind(option + "=", 0) == 0) {
+      if (seen++ == nth) return col + static_cast<int>(option.size()) + 1;
+    }
+  }
+  return 1;
+}
+
+int main_impl(int argc, char* argv[]) {
+  // The SystemC banner goes to stderr; it helps nobody reading a report.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  const std::vector<int> columns = argument_columns(argc, argv);
+
+  CLI::App app{
+      "iocsim: a cycle-approximate IOMMU and cache-coherency simulator of VFIO type1 and the "
+      "2024 non-coherent DMA flush series."};
+  app.set_version_flag("--version", std::string("iocsim ") + IOCSIM_VERSION);
+  app.require_subcommand(1);
+
+  RunArgs run;
+  std::vector<std::string> sets;
+  bool quiet = false;
+  int verbose = 0;
+  auto* run_cmd = app.add_subcommand("run", "Run one scenario, print the report, check its expectations");
+  run_cmd->add_option("scenario", run.scenario, "scenario file (YAML)")->required();
+  run_cmd->add_option("--policy", run.policy.text,
+                      "flush policy (none, posted-v1), or 'all' for every policy side by side");
+  run_cmd->add_option("--kernel", run.kernel.text, "kernel base: v6.9 (default) or v6.18");
+  run_cmd->add_option("--platform", run.platform, "platform preset name or a YAML file");
+  run_cmd->add_option("--set", sets, "override a parameter, KEY=VALUE (repeatable)");
+  run_cmd->add_option("--json", run.json, "write the JSON report to FILE ('-' for stdout)");
+  run_cmd->add_option("--seed", run.seed, "seed of every random choice (default 1)");
+  run_cmd->add_flag("-q,--quiet", quiet, "print nothing unless something failed");
+  run_cmd->add_flag("-v,--verbose", verbose, "more detail (repeat for statistics)");
+  run_cmd->footer(
+      "Example: iocsim run scenarios/seed/leak-on-noncoherent-map.yaml --policy all");
+
+  CheckArgs check;
+  bool check_quiet = false;
+  auto* check_cmd = app.add_subcommand(
+      "check", "Run every *.yaml under the paths under every policy its expect block names");
+  check_cmd->add_option("paths", check.paths, "scenario files or directories")->required();
+  check_cmd->add_flag("-q,--quiet", check_quiet, "print only failures and the summary");
+  check_cmd->footer("Example: iocsim check scenarios/");
+
+  auto* params_cmd = app.add_subcommand("params", "List every model parameter: name, unit, default, meaning");
+  params_cmd->footer("Example: iocsim params");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << fmt::format("iocsim: error: {}\n", e.what());
+    return kExitBadInput;
+  }
+
+  if (run_cmd->parsed()) {
+    run.policy.column = value_column(argc, argv, columns, "--policy", 0);
+    run.kernel.column = value_column(argc, argv, columns, "--kernel", 0);
+    for (size_t i = 0; i < sets.size(); ++i)
+      run.sets.push_back({sets[i], value_column(argc, argv, columns, "--set", i)});
+    run.verbosity = quiet ? -1 : verbose;
+    return run_command(run);
+  }
+  if (check_cmd->parsed()) {
+    check.verbosity = check_quiet ? -1 : 0;
+    return check_command(check);
+  }
+  if (params_cmd->parsed()) return params_command();
+  return kExitBadInput;
+}
+
+}  // namespace
+}  // namespace iocsim::app
+
+// libsystemc refers to sc_main, so every program linking it defines one.
+extern "C" int sc_main(int argc, char* argv[]) { return iocsim::app::main_impl(argc, argv); }
+
+int main(int argc, char* argv[]) { return sc_main(argc, argv); }

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "host/frame_allocator.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace iocsim::host {
+
+FrameAllocator::FrameAllocator(uint64_t first_pfn, uint64_t end_pfn)
+    : first_(first_pfn), end_(end_pfn) {
+  if (end_pfn > first_pfn) {
+    free_.emplace(first_pfn, end_pfn - first_pfn);
+    free_count_ = end_pfn - first_pfn;
+  }
+}
+
+bool FrameAllocator::is_free(uint64_t pfn) const {
+  auto it = free_.upper_bound(pfn);
+  if (it == free_.begin()) return false;
+  --it;
+  return pfn - it->first < it->second;
+}
+
+void FrameAllocator::remove_free(uint64_t pfn, uint64_t count) {
+  auto it = std::prev(free_.upper_bound(pfn));
+  const uint64_t start = it->first, len = it->second;
+  free_.erase(it);
+  if (pfn > start) free_.emplace(start, pfn - start);
+  const uint64_t tail = start + len - (pfn + count);
+  if (tail) free_.emplace(pfn + count, tail);
+  free_count_ -= count;
+}
+
+uint64_t FrameAllocator::take_from(uint64_t pfn, uint64_t count, uint64_t want,
+                                   std::vector<FrameRun>& out) {
+  uint64_t taken = 0;
+  const uint64_t end = pfn + count;
+  while (taken < want && pfn < end) {
+    auto it = free_.upper_bound(pfn);
+    if (it != free_.begin() && std::prev(it)->first + std::prev(it)->second > pfn) {
+      --it;
+    } else if (it == free_.end() || it->first >= end) {
+      break;
+    }
+    const uint64_t from = std::max(pfn, it->first);
+    const uint64_t upto = std::min(end, it->first + it->second);
+    const uint64_t n = std::min(upto - from, want - taken);
+    remove_free(from, n);
+    if (!out.empty() && out.back().pfn + out.back().count == from) out.back().count += n;
+    else out.push_back({from, n});
+    taken += n;
+    pfn = from + n;
+  }
+  return taken;
+}
+
+std::optional<std::vector<FrameRun>> FrameAllocator::allocate(uint64_t count) {
+  if (count > free_count_) return std::nullopt;
+  std::vector<FrameRun> out;
+  uint64_t taken = 0;
+  while (taken < count && !recent_.empty()) {
+    FrameRun run = recent_.back();
+    recent_.pop_back();
+    std::vector<FrameRun> got;
+    const uint64_t n = take_from(run.pfn, run.count, count - taken, got);
+    for (const auto& r : got) {
+      if (!out.empty() && out.back().pfn + out.back().count == r.pfn) out.back().count += r.count;
+      else out.push_back(r);
+    }
+    taken += n;
+    // Whatever of this run is left stays most recent.
+    if (n && got.back().pfn + got.back().count < run.pfn + run.count) {
+      const uint64_t rest = got.back().pfn + got.back().count;
+      recent_.push_back({rest, run.pfn + run.count - rest});
+    }
+  }
+  while (taken < count) {
+    auto it = free_.begin();
+    std::vector<FrameRun> got;
+    taken += take_from(it->first, it->second, count - taken, got);
+    for (const auto& r : got) {
+      if (!out.empty() && out.back().pfn + out.back().count == r.pfn) out.back().count += r.count;
+      else out.push_back(r);
+    }
+  }
+  return out;
+}
+
+std::optional<uint64_t> FrameAllocator::allocate_aligned(uint64_t count) {
+  if (count == 0 || (count & (count - 1)) != 0)
+    throw std::invalid_argument("aligned allocations are a power of two of frames");
+  auto fits = [&](uint64_t start, uint64_t len) -> std::optional<uint64_t> {
+    const uint64_t aligned = (start + count - 1) / count * count;
+    if (aligned + count <= start + len) return aligned;
+    return std::nullopt;
+  };
+  // Most recently freed first, like everything else.
+  for (auto r = recent_.rbegin(); r != recent_.rend(); ++r) {
+    for (uint64_t pfn = (r->pfn + count - 1) / count * count; pfn + count <= r->pfn + r->count;
+         pfn += count) {
+      if (allocate_at(pfn, count)) return pfn;
+    }
+  }
+  for (const auto& [start, len] : free_) {
+    if (auto pfn = fits(start, len)) {
+      remove_free(*pfn, count);
+      return pfn;
+    }
+  }
+  return std::nullopt;
+}
+
+bool FrameAllocator::allocate_at(uint64_t pfn, uint64_t count) {
+  auto it = free_.upper_bound(pfn);
+  if (it == free_.begin()) return false;
+  --it;
+  if (pfn - it->first >= it->second || it->first + it->second - pfn < count) return false;
+  remove_free(pfn, count);
+  return true;
+}
+
+void FrameAllocator::free(uint64_t pfn, uint64_t count) {
+  if (count == 0) return;
+  if (pfn < first_ || pfn + count > end_)
+    throw std::logic_error("freeing frames the allocator does not manage");
+  auto next = free_.lower_bound(pfn);
+  if (next != free_.end() && next->first < pfn + count)
+    throw std::logic_error("double free of frame " + std::to_string(next->first));
+  uint64_t start = pfn, len = count;
+  if (next != free_.begin()) {
+    auto prev = std::prev(next);
+    if (prev->first + prev->second > pfn)
+      throw std::logic_error("double free of frame " + std::to_string(pfn));
+    if (prev->first + prev->second == pfn) {
+      start = prev->first;
+      len += prev->second;
+      free_.erase(prev);
+    }
+  }
+  if (next != free_.end() && next->first == pfn + count) {
+    len += next->second;
+    free_.erase(next);
+  }
+  free_.emplace(start, len);
+  free_count_ += count;
+  if (!recent_.empty() && recent_.back().pfn + recent_.back().count == pfn)
+    recent_.back().count += count;
+  else
+    recent_.push_back({pfn, count});
+}
+
+}  // namespace iocsim::host

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "host/host.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <stdexcept>
+
+namespace iocsim::host {
+namespace {
+
+constexpr uint64_t kFramesPerHugePage = kHugePageSize / kPageSize;
+
+bool bad_range(uint64_t va, uint64_t size, uint64_t align) {
+  return size == 0 || va % align != 0 || size % align != 0 || va + (size - 1) < va;
+}
+
+}  // namespace
+
+Host::Host(CpuPort& cpu, const HostConfig& config)
+    : cpu_(&cpu), config_(config), frames_(config.first_pfn, config.end_pfn) {}
+
+Process& Host::add_process(std::string name, OwnerId id, uint64_t memlock_bytes,
+                           bool cap_ipc_lock) {
+  return processes_.emplace_back(std::move(name), id, memlock_bytes, cap_ipc_lock);
+}
+
+Process* Host::process(OwnerId id) {
+  for (auto& p : processes_)
+    if (p.id() == id) return &p;
+  return nullptr;
+}
+
+int Host::mmap(Process& p, uint64_t va, uint64_t size, bool writable, bool huge) {
+  if (bad_range(va, size, huge ? kHugePageSize : kPageSize)) return -EINVAL;
+  return p.add_vma({va, va + size, writable, huge}) ? 0 : -EEXIST;
+}
+
+void Host::map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn) {
+  for (uint64_t off = 0; off < size; off += kPageSize) {
+    p.map_page(va + off, pfn + off / kPageSize);
+    frame_refs_[pfn + off / kPageSize].mapcount = 1;
+  }
+  // clear_page(): the zeroes go through the cache like any other store.
+  cpu_->store(pfn << kPageShift, size, models::kNobody, models::kNoTag);
+}
+
+int Host::fault_in(Process& p, uint64_t va, bool write) {
+  const Vma* vma = p.find_vma(va);
+  if (!vma || (write && !vma->writable)) return -EFAULT;
+  if (p.pfn_of(va)) return 0;
+  if (vma->huge) {
+    const uint64_t block = va & ~(kHugePageSize - 1);
+    auto pfn = frames_.allocate_aligned(kFramesPerHugePage);
+    if (!pfn) return -ENOMEM;
+    map_new(p, block, kHugePageSize, *pfn);
+    return 0;
+  }
+  auto runs = frames_.allocate(1);
+  if (!runs) return -ENOMEM;
+  map_new(p, va & ~(kPageSize - 1), kPageSize, runs->front().pfn);
+  return 0;
+}
+
+int Host::touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge,
+                std::optional<uint64_t> pa, std::optional<Fill> fill) {
+  if (bad_range(va, size, huge ? kHugePageSize : kPageSize)) return -EINVAL;
+  if (pa && *pa % kPageSize != 0) return -EINVAL;
+  // Create VMAs over the parts of the range no mapping covers yet.
+  for (uint64_t gap = va; gap < va + size;) {
+    if (const Vma* v = p.find_vma(gap)) {
+      gap = v->end;
+      continue;
+    }
+    uint64_t gap_end = gap;
+    while (gap_end < va + size && !p.find_vma(gap_end)) gap_end += kPageSize;
+    p.add_vma({gap, gap_end, writable, huge});
+    gap = gap_end;
+  }
+  if (pa) {
+    for (uint64_t off = 0; off < size; off += kPageSize)
+      if (p.pfn_of(va + off)) return -EBUSY;
+    if (!frames_.allocate_at(*pa >> kPageShift, size / kPageSize)) return -EBUSY;
+    map_new(p, va, size, *pa >> kPageShift);
+  } else {
+    for (uint64_t off = 0; off < size; off += kPageSize)
+      if (int ret = fault_in(p, va + off, fill.has_value())) return ret;
+  }
+  if (fill) return write(p, va, size, *fill);
+  return 0;
+}
+
+template <typename Fn>
+int Host::for_each_present(Process& p, uint64_t va, uint64_t size, bool need_present, Fn fn) {
+  uint64_t piece_pa = 0, piece_bytes = 0;
+  for (uint64_t off = 0; off < size; off += kPageSize) {
+    auto pfn = p.pfn_of(va + off);
+    if (!pfn) {
+      if (need_present) return -EFAULT;
+      continue;
+    }
+    const uint64_t pa = *pfn << kPageShift;
+    if (piece_bytes && piece_pa + piece_bytes == pa) {
+      piece_bytes += kPageSize;
+      continue;
+    }
+    if (piece_bytes) fn(piece_pa, piece_bytes);
+    piece_pa = pa;
+    piece_bytes = kPageSize;
+  }
+  if (piece_bytes) fn(piece_pa, piece_bytes);
+  return 0;
+}
+
+int Host::write(Process& p, uint64_t va, uint64_t size, const Fill& fill) {
+  if (bad_range(va, size, kPageSize)) return -EINVAL;
+  for (uint64_t off = 0; off < size; off += kPageSize)
+    if (int ret = fault_in(p, va + off, true)) return ret;
+  return for_each_present(p, va, size, true, [&](uint64_t pa, uint64_t bytes) {
+    cpu_->store(pa, bytes, fill.owner, fill.tag);
+  });
+}
+
+ReadResult Host::read(Process& p, uint64_t va, uint64_t size) {
+  ReadResult result;
+  if (bad_range(va, size, kPageSize)) {
+    result.error = -EINVAL;
+    return result;
+  }
+  for (uint64_t off = 0; off < size; off += kPageSize) {
+    if (int ret = fault_in(p, va + off, false)) {
+      result.error = ret;
+      return result;
+    }
+  }
+  result.error = for_each_present(p, va, size, true, [&](uint64_t pa, uint64_t bytes) {
+    auto values = cpu_->load(pa, bytes);
+    result.values.insert(result.values.end(), values.begin(), values.end());
+  });
+  return result;
+}
+
+void Host::release_frame(uint64_t pfn) {
+  auto it = frame_refs_.find(pfn);
+  if (it == frame_refs_.end())
+    throw std::logic_error("releasing frame " + std::to_string(pfn) + " that is not allocated");
+  if (it->second.mapcount == 0 && it->second.pincount == 0) {
+    frame_refs_.erase(it);
+    frames_.free(pfn, 1);
+  }
+}
+
+int Host::munmap(Process& p, uint64_t va, uint64_t size) {
+  if (bad_range(va, size, kPageSize)) return -EINVAL;
+  for (uint64_t off = 0; off < size; off += kPageSize) {
+    auto pfn = p.pfn_of(va + off);
+    if (!pfn) continue;
+    p.unmap_page(va + off);
+    --frame_refs_.at(*pfn).mapcount;
+    release_frame(*pfn);
+  }
+  p.remove_vmas(va, va + size);
+  return 0;
+}
+
+int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome& outcome) {
+  if (op == CacheOp::wbinvd) {
+    outcome = cpu_->flush(0, 0, op);
+    return 0;
+  }
+  if (bad_range(va, size, models::kLineBytes)) return -EINVAL;
+  const uint64_t end = va + size;
+  for (uint64_t page = va & ~(kPageSize - 1); page < end; page += kPageSize)
+    if (!p.find_vma(page)) return -EFAULT;
+  // Physically contiguous pieces of the requested lines of present pages; a
+  // page that is not present has nothing in the cache.
+  uint64_t piece_pa = 0, piece_bytes = 0;
+  auto flush_piece = [&] {
+    if (!piece_bytes) return;
+    FlushOutcome part = cpu_->flush(piece_pa, piece_bytes, op);
+    outcome.lines += part.lines;
+    outcome.lines_written_back += part.lines_written_back;
+    outcome.cpu_picos += part.cpu_picos;
+    piece_bytes = 0;
+  };
+  for (uint64_t page = va & ~(kPageSize - 1); page < end; page += kPageSize) {
+    auto pfn = p.pfn_of(page);
+    if (!pfn) {
+      flush_piece();
+      continue;
+    }
+    const uint64_t from = std::max(va, page);
+    const uint64_t to = std::min(end, page + kPageSize);
+    const uint64_t pa = (*pfn << kPageShift) + (from - page);
+    if (piece_bytes && piece_pa + piece_bytes != pa) flush_piece();
+    if (!piece_bytes) piece_pa = pa;
+    piece_bytes += to - from;
+  }
+  flush_piece();
+  return 0;
+}
+
+long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, bool write,
+                                 std::vector<uint64_t>& pfns) {
+  uint64_t pinned = 0;
+  for (; pinned < npages; ++pinned) {
+    const uint64_t va = vaddr + pinned * kPageSize;
+    if (int ret = fault_in(mm, va, write)) {
+      if (pinned == 0) return ret;
+      break;
+    }
+    const uint64_t pfn = *mm.pfn_of(va);
+    ++frame_refs_.at(pfn).pincount;
+    pfns.push_back(pfn);
+    cpu_->compute(config_.pin_page_picos);
+  }
+  return static_cast<long>(pinned);
+}
+
+void Host::unpin_user_page(uint64_t pfn, bool) {
+  auto it = frame_refs_.find(pfn);
+  if (it == frame_refs_.end() || it->second.pincount == 0)
+    throw std::logic_error("unpinning frame " + std::to_string(pfn) + " that is not pinned");
+  --it->second.pincount;
+  release_frame(pfn);
+}
+
+bool Host::is_invalid_reserved_pfn(uint64_t pfn) const { return !frames_.manages(pfn); }
+
+int Host::account_locked_vm(Process& mm, uint64_t pages, bool inc, const Process& task,
+                            bool bypass_rlim, bool* warned) {
+  const uint64_t locked = mm.locked_vm();
+  if (inc) {
+    if (!bypass_rlim) {
+      const uint64_t limit = task.memlock_limit() >> kPageShift;
+      if (locked + pages > limit) return -ENOMEM;
+    }
+    mm.set_locked_vm(locked + pages);
+    return 0;
+  }
+  // The kernel WARNs and lets the counter wrap; so do we.
+  if (pages > locked && warned) *warned = true;
+  mm.set_locked_vm(locked - pages);
+  return 0;
+}
+
+std::optional<uint64_t> Host::alloc_pages_zeroed(unsigned order) {
+  const uint64_t count = uint64_t{1} << order;
+  auto pfn = frames_.allocate_aligned(count);
+  if (!pfn) return std::nullopt;
+  for (uint64_t i = 0; i < count; ++i) frame_refs_[*pfn + i].mapcount = 1;  // the kernel's reference
+  cpu_->store(*pfn << kPageShift, count * kPageSize, models::kNobody, models::kNoTag);
+  return pfn;
+}
+
+void Host::free_pages(uint64_t pfn, unsigned order) {
+  for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
+    --frame_refs_.at(pfn + i).mapcount;
+    release_frame(pfn + i);
+  }
+}
+
+uint64_t Host::pin_count(uint64_t pfn) const {
+  auto it = frame_refs_.find(pfn);
+  return it == frame_refs_.end() ? 0 : it->second.pincount;
+}
+
+uint64_t Host::pinned_frames() const {
+  uint64_t n = 0;
+  for (const auto& [pfn, f] : frame_refs_) n += f.pincount != 0;
+  return n;
+}
+
+uint64_t Host::total_pins() const {
+  uint64_t n = 0;
+  for (const auto& [pfn, f] : frame_refs_) n += f.pincount;
+  return n;
+}
+
+}  // namespace iocsim::host

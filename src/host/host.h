@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The host OS model: processes, their memory, page frames, and the GUP and
+// locked-memory interfaces the VFIO port calls.
+//
+// Memory is demand-faulted: touching a page allocates a frame (most recently
+// freed first) and zeroes it with CPU stores, as clear_page() does, so the
+// zeroes sit dirty in the CPU cache while DRAM may still hold the frame's
+// previous owner's data. Frames are reference counted by mappings and pins
+// and return to the allocator when both drop to zero.
+// Not modelled (yet): the shared zero page, page-fault software cost, swap,
+// KSM, PFNMAP/MMIO mappings, huge-folio splitting.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "host/cpu_port.h"
+#include "host/frame_allocator.h"
+#include "host/process.h"
+
+namespace iocsim::host {
+
+struct HostConfig {
+  uint64_t first_pfn = 0;        // allocatable RAM: [first_pfn, end_pfn)
+  uint64_t end_pfn = 0;
+  uint64_t pin_page_picos = 0;   // GUP work per page pinned
+};
+
+struct Fill {
+  OwnerId owner = models::kNobody;
+  TagId tag = models::kNoTag;
+};
+
+struct ReadResult {
+  int error = 0;                  // 0 or -errno
+  std::vector<LineValue> values;  // one per line read
+};
+
+class Host {
+ public:
+  Host(CpuPort& cpu, const HostConfig& config);
+
+  Process& add_process(std::string name, OwnerId id, uint64_t memlock_bytes, bool cap_ipc_lock);
+  Process* process(OwnerId id);
+  const std::deque<Process>& processes() const { return processes_; }
+  CpuPort& cpu() { return *cpu_; }
+
+  // --- what a process does to its memory; each returns 0 or -errno ---
+  // mmap(MAP_FIXED_NOREPLACE) of anonymous memory; nothing is faulted in.
+  int mmap(Process& p, uint64_t va, uint64_t size, bool writable, bool huge);
+  // Fault pages in (zeroing them), creating the mapping if needed; optionally
+  // place them at physical address `pa`, and store `fill` over them.
+  int touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge,
+            std::optional<uint64_t> pa, std::optional<Fill> fill);
+  int write(Process& p, uint64_t va, uint64_t size, const Fill& fill);
+  ReadResult read(Process& p, uint64_t va, uint64_t size);
+  int munmap(Process& p, uint64_t va, uint64_t size);
+  // Cache maintenance over the present pages of [va, va + size).
+  int flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome& outcome);
+
+  // --- kernel interfaces (mm/gup.c, mm/util.c) ---
+  // pin_user_pages_remote(mm, vaddr, npages, FOLL_LONGTERM | (write ? FOLL_WRITE : 0)):
+  // number of pages pinned (pfns appended), or -errno if none could be.
+  long pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, bool write,
+                             std::vector<uint64_t>& pfns);
+  // unpin_user_pages_dirty_lock() of one page.
+  void unpin_user_page(uint64_t pfn, bool dirty);
+  // !pfn_valid(pfn) || PageReserved(pfn)
+  bool is_invalid_reserved_pfn(uint64_t pfn) const;
+  // __account_locked_vm(mm, pages, inc, task, bypass_rlim): 0 or -ENOMEM.
+  // `warned` is set if the kernel would WARN (uncharging more than charged).
+  int account_locked_vm(Process& mm, uint64_t pages, bool inc, const Process& task,
+                        bool bypass_rlim, bool* warned = nullptr);
+
+  // alloc_pages(GFP_KERNEL | __GFP_ZERO, order) for the kernel itself: 2^order
+  // contiguous frames, zeroed through the CPU; nullopt when memory is short.
+  std::optional<uint64_t> alloc_pages_zeroed(unsigned order);
+  void free_pages(uint64_t pfn, unsigned order);
+
+  // --- for checks and reports ---
+  uint64_t pin_count(uint64_t pfn) const;
+  uint64_t pinned_frames() const;  // frames with at least one pin
+  uint64_t total_pins() const;
+  uint64_t free_frames() const { return frames_.free_frames(); }
+  const HostConfig& config() const { return config_; }
+
+ private:
+  struct Frame {
+    uint32_t mapcount = 0;
+    uint32_t pincount = 0;
+  };
+
+  // Ensures the page holding `va` is present; 0 or -errno.
+  int fault_in(Process& p, uint64_t va, bool write);
+  // Allocates and zeroes frames for [va, va + size) at consecutive pfns from `pfn`.
+  void map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn);
+  void release_frame(uint64_t pfn);
+  // Applies `fn(pa, bytes)` to the physically contiguous pieces of the present
+  // pages of [va, va + size); -EFAULT if a page is missing and `need_present`.
+  template <typename Fn>
+  int for_each_present(Process& p, uint64_t va, uint64_t size, bool need_present, Fn fn);
+
+  CpuPort* cpu_;
+  HostConfig config_;
+  FrameAllocator frames_;
+  std::deque<Process> processes_;
+  std::unordered_map<uint64_t, Frame> frame_refs_;  // allocated frames only
+};
+
+}  // namespace iocsim::host

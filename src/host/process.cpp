@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "host/process.h"
+
+namespace iocsim::host {
+
+const Vma* Process::find_vma(uint64_t va) const {
+  auto it = vmas_.upper_bound(va);
+  if (it == vmas_.begin()) return nullptr;
+  --it;
+  return va < it->second.end ? &it->second : nullptr;
+}
+
+bool Process::add_vma(const Vma& vma) {
+  auto it = vmas_.lower_bound(vma.start);
+  if (it != vmas_.end() && it->second.start < vma.end) return false;
+  if (it != vmas_.begin() && std::prev(it)->second.end > vma.start) return false;
+  vmas_.emplace(vma.start, vma);
+  return true;
+}
+
+void Process::remove_vmas(uint64_t start, uint64_t end) {
+  auto it = vmas_.upper_bound(start);
+  if (it != vmas_.begin()) --it;
+  while (it != vmas_.end() && it->second.start < end) {
+    Vma v = it->second;
+    if (v.end <= start) {
+      ++it;
+      continue;
+    }
+    it = vmas_.erase(it);
+    if (v.start < start) vmas_.emplace(v.start, Vma{v.start, start, v.writable, v.huge});
+    if (v.end > end) vmas_.emplace(end, Vma{end, v.end, v.writable, v.huge});
+  }
+}
+
+std::optional<uint64_t> Process::pfn_of(uint64_t va) const {
+  auto it = ptes_.find(va >> kPageShift);
+  if (it == ptes_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace iocsim::host

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A principal that owns memory: a process or a VM's process, with its address
+// space (VMAs and page table), its RLIMIT_MEMLOCK and CAP_IPC_LOCK, and the
+// mm's locked_vm counter.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "models/common/line_value.h"
+
+namespace iocsim::host {
+
+inline constexpr uint64_t kPageSize = models::kPageBytes;
+inline constexpr uint64_t kPageShift = models::kPageShift;
+inline constexpr uint64_t kHugePageSize = uint64_t{2} << 20;
+inline constexpr uint64_t kUnlimited = UINT64_MAX;
+
+struct Vma {
+  uint64_t start = 0;  // inclusive
+  uint64_t end = 0;    // exclusive
+  bool writable = true;
+  bool huge = false;   // backed by 2 MiB folios
+};
+
+class Process {
+ public:
+  Process(std::string name, models::OwnerId id, uint64_t memlock_bytes, bool cap_ipc_lock)
+      : name_(std::move(name)), id_(id), memlock_(memlock_bytes), cap_ipc_lock_(cap_ipc_lock) {}
+
+  const std::string& name() const { return name_; }
+  models::OwnerId id() const { return id_; }
+  // RLIMIT_MEMLOCK in bytes (kUnlimited for RLIM_INFINITY).
+  uint64_t memlock_limit() const { return memlock_; }
+  bool cap_ipc_lock() const { return cap_ipc_lock_; }
+
+  // mm->locked_vm, in pages.
+  uint64_t locked_vm() const { return locked_vm_; }
+  void set_locked_vm(uint64_t pages) { locked_vm_ = pages; }
+
+  const Vma* find_vma(uint64_t va) const;
+  // Creates [start, end); false if it overlaps an existing VMA.
+  bool add_vma(const Vma& vma);
+  // Removes [start, end) from the VMAs, splitting them as needed.
+  void remove_vmas(uint64_t start, uint64_t end);
+
+  std::optional<uint64_t> pfn_of(uint64_t va) const;
+  void map_page(uint64_t va, uint64_t pfn) { ptes_[va >> kPageShift] = pfn; }
+  void unmap_page(uint64_t va) { ptes_.erase(va >> kPageShift); }
+  // Present pages with VA in [start, end), in VA order.
+  const std::map<uint64_t, uint64_t>& page_table() const { return ptes_; }
+
+ private:
+  std::string name_;
+  models::OwnerId id_;
+  uint64_t memlock_;
+  bool cap_ipc_lock_;
+  uint64_t locked_vm_ = 0;
+  std::map<uint64_t, Vma> vmas_;        // by start
+  std::map<uint64_t, uint64_t> ptes_;   // virtual page number -> pfn
+};
+
+}  // namespace iocsim::host

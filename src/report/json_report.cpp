@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "report/json_report.h"
+
+#include <cmath>
+
+#include "models/common/units.h"
+#include "vfio/errno_names.h"
+
+namespace iocsim::report {
+namespace {
+
+using nlohmann::json;
+
+double ns(models::Picos ps) { return models::picos_to_ns(ps); }
+
+json flush_cost(const analysis::FlushCost& c) {
+  return {{"calls", c.calls},
+          {"bytes", c.bytes},
+          {"lines", c.lines},
+          {"lines_written_back", c.lines_written_back},
+          {"cpu_ns", ns(c.cpu_picos)}};
+}
+
+std::string owner_name(const scenario::Scenario& s, models::OwnerId id) {
+  return id == models::kNobody ? "nobody" : s.principals[id - 1].name;
+}
+
+}  // namespace
+
+json to_json(const scenario::RunResult& r) {
+  const scenario::Scenario& s = *r.scenario;
+  const uint64_t hz = s.platform.params.frequency("cpu.freq");
+
+  json overrides = json::object();
+  for (const auto& [name, text] : s.overrides) overrides[name] = text;
+
+  json windows = json::array();
+  for (const analysis::Window& w : r.windows) {
+    windows.push_back({{"kind", analysis::to_string(w.kind)},
+                       {"pa", units::format_hex(w.pa)},
+                       {"size", w.size},
+                       {"iova", units::format_hex(w.iova)},
+                       {"device", s.devices[w.stream_id - 1].name},
+                       {"owner", owner_name(s, w.owner)},
+                       {"start_ns", ns(w.start)},
+                       {"end_ns", ns(w.end)},
+                       {"duration_ns", ns(w.duration())},
+                       {"realized", w.realized},
+                       {"open_at_end", w.open_at_end}});
+  }
+
+  json by_site = json::object();
+  for (vfio::FlushSite site : vfio::kFlushSites)
+    by_site[vfio::to_string(site)] = flush_cost(r.flush.site(site));
+  json flush = flush_cost(r.flush.total());
+  flush["by_site"] = by_site;
+
+  json steps = json::array();
+  for (const scenario::StepRecord& st : r.steps) {
+    json values = json::object();
+    for (const auto& [k, v] : st.values) values[k] = v;
+    const double cycles = static_cast<double>(st.cpu) * static_cast<double>(hz) / 1e12;
+    steps.push_back({{"index", st.index},
+                     {"op", st.op},
+                     {"name", st.name.empty() ? json(nullptr) : json(st.name)},
+                     {"result", st.error ? "error" : "ok"},
+                     {"errno", st.error ? json(vfio::errno_name(st.error)) : json(nullptr)},
+                     {"start_ns", ns(st.start)},
+                     {"end_ns", ns(st.end)},
+                     {"cpu_cycles", static_cast<uint64_t>(std::llround(cycles))},
+                     {"warns", st.warned},
+                     {"values", values}});
+  }
+
+  json expectations = json::array();
+  for (const auto& e : r.expectations)
+    expectations.push_back({{"step", e.step ? json(*e.step) : json(nullptr)},
+                            {"what", e.what},
+                            {"actual", e.actual},
+                            {"passed", e.passed}});
+
+  json invariants = json::array();
+  for (const auto& i : r.invariants) {
+    json entry{{"name", i.name}, {"held", i.held}};
+    if (!i.held) entry["detail"] = i.detail;
+    invariants.push_back(entry);
+  }
+
+  json stats = json::object();
+  for (const auto& group : r.stats) {
+    json counters = json::object();
+    for (const auto& [name, value] : group.counters) counters[name] = value;
+    stats[group.component] = counters;
+  }
+
+  return {{"iocsim_version", IOCSIM_VERSION},
+          {"scenario", s.name},
+          {"summary", s.summary},
+          {"file", s.file},
+          {"policy", r.policy},
+          {"kernel_base", vfio::to_string(r.base)},
+          {"platform", {{"preset", s.platform.preset}, {"overrides", overrides}}},
+          {"seed", r.seed},
+          {"sim_time_ns", ns(r.sim_time)},
+          {"counts",
+           {{"leaks", r.counts.leaks},
+            {"stale_device_reads", r.counts.stale_device_reads},
+            {"stale_cpu_reads", r.counts.stale_cpu_reads},
+            {"lost_writes", r.counts.lost_writes},
+            {"stale_iotlb_accesses", r.counts.stale_iotlb_accesses},
+            {"iommu_faults", r.counts.iommu_faults},
+            {"kernel_warnings", r.kernel_warnings}}},
+          {"windows", windows},
+          {"max_window_ns", ns(r.max_window)},
+          {"flush", flush},
+          {"steps", steps},
+          {"expectations", expectations},
+          {"invariants", invariants},
+          {"kernel_log", r.kernel_log},
+          {"passed", r.passed()},
+          {"stats", stats}};
+}
+
+json combine(const std::vector<json>& runs) {
+  json policies = json::array();
+  json metrics = json::object();
+  auto add = [&](const std::string& metric, const std::string& policy, const json& value) {
+    metrics[metric][policy] = value;
+  };
+  for (const json& run : runs) {
+    const std::string policy = run["policy"];
+    policies.push_back(policy);
+    for (const auto& [key, value] : run["counts"].items()) add(key, policy, value);
+    add("max_window_ns", policy, run["max_window_ns"]);
+    for (const char* key : {"calls", "bytes", "lines", "lines_written_back", "cpu_ns"})
+      add(std::string("flush.") + key, policy, run["flush"][key]);
+    add("sim_time_ns", policy, run["sim_time_ns"]);
+    add("passed", policy, run["passed"]);
+  }
+  return {{"runs", runs}, {"comparison", {{"policies", policies}, {"metrics", metrics}}}};
+}
+
+}  // namespace iocsim::report

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "report/text_report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "models/common/units.h"
+
+namespace iocsim::report {
+namespace {
+
+using nlohmann::json;
+
+std::string bytes(uint64_t n) { return n == 0 ? "0" : units::format_size(n); }
+
+std::string header(const json& run, bool with_policy) {
+  std::string line = fmt::format("{} -- ", run["scenario"].get<std::string>());
+  if (with_policy) line += fmt::format("policy {}, ", run["policy"].get<std::string>());
+  line += fmt::format("kernel {}, platform {}", run["kernel_base"].get<std::string>(),
+                      run["platform"]["preset"].get<std::string>());
+  std::string overrides;
+  for (const auto& [k, v] : run["platform"]["overrides"].items())
+    overrides += fmt::format("{}{}={}", overrides.empty() ? "" : " ", k, v.get<std::string>());
+  if (!overrides.empty()) line += " (" + overrides + ")";
+  line += "\n";
+  if (!run["summary"].get<std::string>().empty())
+    line += run["summary"].get<std::string>() + "\n";
+  return line;
+}
+
+struct Tally {
+  size_t passed = 0, total = 0;
+};
+
+Tally tally(const json& run) {
+  Tally t;
+  for (const auto& e : run["expectations"]) {
+    ++t.total;
+    t.passed += e["passed"].get<bool>();
+  }
+  return t;
+}
+
+bool invariants_hold(const json& run) {
+  for (const auto& i : run["invariants"])
+    if (!i["held"].get<bool>()) return false;
+  return true;
+}
+
+const char* kCountLabels[][2] = {{"leaks", "leaks"},
+                                 {"stale_device_reads", "stale device reads"},
+                                 {"stale_cpu_reads", "stale CPU reads"},
+                                 {"lost_writes", "lost writes"},
+                                 {"stale_iotlb_accesses", "stale IOTLB accesses"},
+                                 {"iommu_faults", "IOMMU faults"},
+                                 {"kernel_warnings", "kernel warnings"}};
+
+// Time spent in the VFIO steps (all of it kernel CPU time): what the flush
+// cost is a share of.
+double vfio_step_ns(const json& run) {
+  static const char* kVfio[] = {"open", "attach", "detach", "map", "unmap", "release"};
+  double total = 0;
+  for (const auto& st : run["steps"]) {
+    const std::string op = st["op"];
+    for (const char* v : kVfio)
+      if (op == v) total += st["end_ns"].get<double>() - st["start_ns"].get<double>();
+  }
+  return total;
+}
+
+}  // namespace
+
+std::string format_time_ns(double ns) {
+  if (ns == 0) return "0 ns";
+  const char* unit = "ns";
+  double v = ns;
+  if (v >= 1e9) {
+    v /= 1e9;
+    unit = "s";
+  } else if (v >= 1e6) {
+    v /= 1e6;
+    unit = "ms";
+  } else if (v >= 1e3) {
+    v /= 1e3;
+    unit = "us";
+  }
+  const int decimals = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  return fmt::format("{:.{}f} {}", v, decimals, unit);
+}
+
+std::string render_text(const json& run, int verbosity) {
+  std::string out = header(run, true);
+
+  out += "\nExposure\n";
+  for (const auto& label : kCountLabels)
+    out += fmt::format("  {:<22}{:>10}\n", label[1], run["counts"][label[0]].get<uint64_t>());
+  const auto& windows = run["windows"];
+  size_t realized = 0;
+  const json* longest = nullptr;
+  for (const auto& w : windows) {
+    realized += w["realized"].get<bool>();
+    if (!longest || w["duration_ns"].get<double>() > (*longest)["duration_ns"].get<double>())
+      longest = &w;
+  }
+  out += fmt::format("  {:<22}{:>10}  ({} realized)\n", "exposure windows", windows.size(),
+                     realized);
+  if (longest) {
+    out += fmt::format("  {:<22}{:>10}  {} of {}'s data to {} at pa {} (iova {}){}\n",
+                       "longest window",
+                       format_time_ns((*longest)["duration_ns"].get<double>()),
+                       (*longest)["kind"].get<std::string>(),
+                       (*longest)["owner"].get<std::string>(),
+                       (*longest)["device"].get<std::string>(),
+                       (*longest)["pa"].get<std::string>(),
+                       (*longest)["iova"].get<std::string>(),
+                       (*longest)["open_at_end"].get<bool>() ? ", still open at the end" : "");
+  }
+
+  const json& flush = run["flush"];
+  out += "\nFlush cost";
+  if (flush["calls"].get<uint64_t>() == 0) {
+    out += ": none\n";
+  } else {
+    const double vfio_ns = vfio_step_ns(run);
+    out += fmt::format("\n  {:<8}{:>7}{:>10}{:>10}{:>14}{:>12}{:>10}\n", "site", "calls", "bytes",
+                       "lines", "written back", "CPU time", "of VFIO");
+    auto row = [&](const std::string& name, const json& c) {
+      const double cpu = c["cpu_ns"].get<double>();
+      out += fmt::format("  {:<8}{:>7}{:>10}{:>10}{:>14}{:>12}{:>9.0f}%\n", name,
+                         c["calls"].get<uint64_t>(), bytes(c["bytes"].get<uint64_t>()),
+                         c["lines"].get<uint64_t>(), c["lines_written_back"].get<uint64_t>(),
+                         format_time_ns(cpu), vfio_ns > 0 ? 100.0 * cpu / vfio_ns : 0.0);
+    };
+    for (const auto& [site, c] : flush["by_site"].items())
+      if (c["calls"].get<uint64_t>()) row(site, c);
+    row("total", flush);
+  }
+
+  const Tally t = tally(run);
+  out += "\n";
+  if (t.passed == t.total) {
+    out += fmt::format("Expectations: {} of {} passed\n", t.passed, t.total);
+  } else {
+    out += fmt::format("Expectations: {} of {} FAILED\n", t.total - t.passed, t.total);
+    for (const auto& e : run["expectations"]) {
+      if (e["passed"].get<bool>()) continue;
+      const std::string where =
+          e["step"].is_null() ? "end of run" : fmt::format("step {}", e["step"].get<size_t>());
+      out += fmt::format("  FAILED {}: expected {}, got {}\n", where,
+                         e["what"].get<std::string>(), e["actual"].get<std::string>());
+    }
+  }
+  if (invariants_hold(run)) {
+    out += fmt::format("Invariants: all {} hold\n", run["invariants"].size());
+  } else {
+    for (const auto& i : run["invariants"])
+      if (!i["held"].get<bool>())
+        out += fmt::format("Invariant BROKEN: {} ({})\n", i["name"].get<std::string>(),
+                           i["detail"].get<std::string>());
+  }
+  out += fmt::format("Simulated {}.\n", format_time_ns(run["sim_time_ns"].get<double>()));
+
+  if (verbosity > 0) {
+    out += "\nSteps\n";
+    for (const auto& st : run["steps"]) {
+      const double start = st["start_ns"].get<double>();
+      std::string values;
+      for (const auto& [k, v] : st["values"].items())
+        values += fmt::format(" {}={}", k, v.dump());
+      out += fmt::format("  {:>3} {:<10}{:<7} at {:>10}  took {:>10}{}{}\n",
+                         st["index"].get<size_t>(), st["op"].get<std::string>(),
+                         st["result"] == "ok" ? "ok" : st["errno"].get<std::string>(),
+                         format_time_ns(start),
+                         format_time_ns(st["end_ns"].get<double>() - start), values,
+                         st["name"].is_null() ? "" : "  # " + st["name"].get<std::string>());
+    }
+    if (!run["expectations"].empty()) {
+      out += "\nExpectations\n";
+      for (const auto& e : run["expectations"])
+        out += fmt::format("  {} {}: {} (got {})\n", e["passed"].get<bool>() ? "ok  " : "FAIL",
+                           e["step"].is_null() ? std::string("end")
+                                               : fmt::format("step {}", e["step"].get<size_t>()),
+                           e["what"].get<std::string>(), e["actual"].get<std::string>());
+    }
+    if (!windows.empty()) {
+      out += "\nWindows (first 20)\n";
+      size_t shown = 0;
+      for (const auto& w : windows) {
+        if (shown++ == 20) break;
+        out += fmt::format("  {:<18} pa {} +{} iova {} {} <- {}  {} .. {}{}\n",
+                           w["kind"].get<std::string>(), w["pa"].get<std::string>(),
+                           w["size"].get<uint64_t>(), w["iova"].get<std::string>(),
+                           w["device"].get<std::string>(), w["owner"].get<std::string>(),
+                           format_time_ns(w["start_ns"].get<double>()),
+                           format_time_ns(w["end_ns"].get<double>()),
+                           w["realized"].get<bool>() ? "  realized" : "");
+      }
+    }
+    if (!run["kernel_log"].empty()) {
+      out += "\nKernel log\n";
+      for (const auto& line : run["kernel_log"]) out += "  " + line.get<std::string>() + "\n";
+    }
+    if (verbosity > 1) {
+      out += "\nStatistics\n";
+      for (const auto& [component, counters] : run["stats"].items())
+        for (const auto& [name, value] : counters.items())
+          out += fmt::format("  {}.{} = {}\n", component, name, value.dump());
+    }
+  }
+  return out;
+}
+
+std::string render_comparison(const json& combined, int verbosity) {
+  const json& runs = combined["runs"];
+  if (runs.empty()) return "";
+  std::string out = header(runs[0], false) + "\n";
+  const int width = 14;
+  out += fmt::format("{:<24}", "");
+  for (const auto& run : runs) out += fmt::format("{:>{}}", run["policy"].get<std::string>(), width);
+  out += "\n";
+  auto row = [&](const std::string& label, auto cell) {
+    out += fmt::format("{:<24}", label);
+    for (const auto& run : runs) out += fmt::format("{:>{}}", cell(run), width);
+    out += "\n";
+  };
+  for (const auto& label : kCountLabels)
+    row(label[1], [&](const json& r) { return std::to_string(r["counts"][label[0]].get<uint64_t>()); });
+  row("exposure windows", [](const json& r) { return std::to_string(r["windows"].size()); });
+  row("longest window",
+      [](const json& r) { return format_time_ns(r["max_window_ns"].get<double>()); });
+  row("flush calls", [](const json& r) { return std::to_string(r["flush"]["calls"].get<uint64_t>()); });
+  row("flush bytes", [](const json& r) { return bytes(r["flush"]["bytes"].get<uint64_t>()); });
+  row("lines written back", [](const json& r) {
+    return std::to_string(r["flush"]["lines_written_back"].get<uint64_t>());
+  });
+  row("flush CPU time",
+      [](const json& r) { return format_time_ns(r["flush"]["cpu_ns"].get<double>()); });
+  row("simulated time",
+      [](const json& r) { return format_time_ns(r["sim_time_ns"].get<double>()); });
+  row("expectations", [](const json& r) {
+    const Tally t = tally(r);
+    return t.passed == t.total ? fmt::format("{}/{} ok", t.passed, t.total)
+                               : fmt::format("{}/{} FAIL", t.total - t.passed, t.total);
+  });
+  row("invariants", [](const json& r) { return std::string(invariants_hold(r) ? "hold" : "BROKEN"); });
+
+  for (const auto& run : runs) {
+    const Tally t = tally(run);
+    if (t.passed == t.total && invariants_hold(run) && verbosity == 0) continue;
+    out += fmt::format("\n--- {} ---\n", run["policy"].get<std::string>());
+    out += render_text(run, verbosity);
+  }
+  return out;
+}
+
+}  // namespace iocsim::report

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Setting up a run, the SystemC thread that drives it, and the end-of-run
+// results: windows, flush costs, invariants, end-of-run expectations.
+#include "scenario/driver.h"
+
+#include <exception>
+#include <iostream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <systemc>
+
+#include "analysis/invariants.h"
+#include "models/common/time.h"
+#include "scenario/run_state.h"
+
+namespace iocsim::scenario {
+namespace detail {
+namespace {
+
+// SystemC reports: errors become exceptions (an internal error of the run),
+// warnings go to stderr, information is dropped (stdout may carry JSON).
+void report_handler(const sc_core::sc_report& report, const sc_core::sc_actions&) {
+  switch (report.get_severity()) {
+    case sc_core::SC_INFO: return;
+    case sc_core::SC_WARNING:
+      std::cerr << "iocsim: SystemC warning: " << report.get_msg() << "\n";
+      return;
+    default:
+      throw std::runtime_error(std::string("SystemC: ") + report.get_msg_type() + ": " +
+                               report.get_msg());
+  }
+}
+
+class StepDriver : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(StepDriver);
+  StepDriver(sc_core::sc_module_name name, Run& run) : sc_module(name), run_(run) {
+    SC_THREAD(main);
+  }
+  std::exception_ptr failure;
+
+ private:
+  void main() {
+    try {
+      run_.execute_all();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    sc_core::sc_stop();
+  }
+  Run& run_;
+};
+
+const vfio::FlushPolicy& policy_named(const std::string& name) {
+  const vfio::FlushPolicy* p = vfio::find_policy(name);
+  if (!p) throw std::invalid_argument("unknown policy " + name);
+  return *p;
+}
+
+uint64_t run_value(const RunResult& r, const std::string& key) {
+  const analysis::Counts& c = r.counts;
+  if (key == "leaks") return c.leaks;
+  if (key == "stale_device_reads") return c.stale_device_reads;
+  if (key == "stale_cpu_reads") return c.stale_cpu_reads;
+  if (key == "lost_writes") return c.lost_writes;
+  if (key == "stale_iotlb_accesses") return c.stale_iotlb_accesses;
+  if (key == "iommu_faults") return c.iommu_faults;
+  if (key == "kernel_warnings") return r.kernel_warnings;
+  if (key == "max_window_ns") return r.max_window;
+  if (key == "sim_time_ns") return r.sim_time;
+  auto field = [](const analysis::FlushCost& cost, const std::string& name) -> uint64_t {
+    if (name == "calls") return cost.calls;
+    if (name == "bytes") return cost.bytes;
+    if (name == "lines") return cost.lines;
+    if (name == "lines_written_back") return cost.lines_written_back;
+    throw std::logic_error("unknown flush field " + name);
+  };
+  const std::string by_site = "flush.by_site.";
+  if (key.rfind(by_site, 0) == 0) {
+    const std::string rest = key.substr(by_site.size());
+    const std::string site = rest.substr(0, rest.find('.'));
+    for (vfio::FlushSite s : vfio::kFlushSites)
+      if (site == vfio::to_string(s)) return field(r.flush.site(s), rest.substr(site.size() + 1));
+  }
+  if (key.rfind("flush.", 0) == 0) return field(r.flush.total(), key.substr(6));
+  throw std::logic_error("unknown run key " + key);
+}
+
+}  // namespace
+
+Run::Run(const Scenario& scenario, const RunOptions& options)
+    : s(scenario),
+      policy(policy_named(options.policy)),
+      base(options.base.value_or(scenario.kernel.base)) {
+  machine = std::make_unique<platform::Platform>(s.platform, oracle, ledger);
+  const params::Set& p = s.platform.params;
+  host::HostConfig config;
+  config.first_pfn = p.size("host.reserved_below") >> host::kPageShift;
+  config.end_pfn = p.size("memory.size") >> host::kPageShift;
+  config.pin_page_picos = p.picos("sw.pin_page");
+  host = std::make_unique<host::Host>(machine->cpu_port(), config);
+  for (const Principal& pr : s.principals)
+    host->add_process(pr.name, pr.id, pr.memlock, pr.cap_ipc_lock);
+  vfio::KernelConfig kc;
+  kc.base = base;
+  kc.dma_entry_limit = s.kernel.dma_entry_limit;
+  kc.policy = &policy;
+  kernel.reset(new vfio::Kernel{*host, machine->iommu_core(), machine->arch_flush(), log, kc,
+                                nullptr});
+  result.scenario = &s;
+  result.policy = options.policy;
+  result.base = base;
+  result.seed = options.seed;
+}
+
+}  // namespace detail
+
+bool RunResult::passed() const {
+  for (const auto& e : expectations)
+    if (!e.passed) return false;
+  for (const auto& i : invariants)
+    if (!i.held) return false;
+  return true;
+}
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  sc_core::sc_report_handler::set_handler(&detail::report_handler);
+  detail::Run run(scenario, options);
+  detail::StepDriver driver("driver", run);
+  sc_core::sc_start();
+  if (driver.failure) std::rethrow_exception(driver.failure);
+
+  RunResult& r = run.result;
+  r.sim_time = models::to_picos(sc_core::sc_time_stamp());
+  run.oracle.finish(r.sim_time);
+  r.counts = run.oracle.counts();
+  r.windows = run.oracle.windows();
+  r.max_window = run.oracle.max_window();
+  r.flush = run.ledger;
+  r.kernel_warnings = run.log.warnings();
+  r.kernel_log = run.log.lines();
+  std::vector<const vfio::VfioIommu*> containers;
+  for (const auto& [name, c] : run.containers) containers.push_back(c.get());
+  r.invariants = analysis::kernel_invariants(containers, *run.host, run.machine->hardware_domains());
+  for (auto& inv : analysis::model_invariants(run.oracle)) r.invariants.push_back(inv);
+
+  bool invariants_hold = true;
+  std::string broken;
+  for (const auto& inv : r.invariants) {
+    if (!inv.held) {
+      invariants_hold = false;
+      broken += (broken.empty() ? "" : "; ") + inv.name;
+    }
+  }
+  for (const std::string& key : {options.policy, std::string("all")}) {
+    auto list = scenario.expect.find(key);
+    if (list == scenario.expect.end()) continue;
+    for (const RunExpectation& e : list->second) {
+      if (e.invariants) {
+        r.expectations.push_back(
+            {std::nullopt, "invariants hold", invariants_hold ? "hold" : "broken: " + broken,
+             invariants_hold});
+        continue;
+      }
+      const uint64_t actual = detail::run_value(r, e.key);
+      r.expectations.push_back({std::nullopt, fmt::format("{} {}", e.key, e.number.describe()),
+                                format_quantity(actual, e.number.quantity),
+                                e.number.holds(actual)});
+    }
+  }
+  r.stats = run.machine->stats();
+  return std::move(run.result);
+}
+
+}  // namespace iocsim::scenario

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Running a scenario: builds the platform, the host and the kernel, executes
+// the steps one after another in simulated time from a SystemC thread, checks
+// every expectation and invariant, and returns what happened.
+//
+// One simulation per process: call run_scenario() at most once per process
+// (SystemC cannot elaborate twice).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analysis/flush_ledger.h"
+#include "analysis/invariants.h"
+#include "scenario/scenario.h"
+
+namespace iocsim::scenario {
+
+struct RunOptions {
+  std::string policy;                     // a registered policy name
+  std::optional<vfio::KernelBase> base;   // overrides the scenario's kernel.base
+  uint64_t seed = 1;
+};
+
+struct StepRecord {
+  size_t index = 0;
+  std::string op;
+  std::string name;
+  int error = 0;  // 0 or -errno
+  models::Picos start = 0, end = 0, cpu = 0;
+  std::vector<std::pair<std::string, uint64_t>> values;  // only when the step succeeded
+  bool warned = false;
+};
+
+struct ExpectationRecord {
+  std::optional<size_t> step;  // none for end-of-run expectations
+  std::string what;
+  std::string actual;
+  bool passed = false;
+};
+
+struct RunResult {
+  const Scenario* scenario = nullptr;
+  std::string policy;
+  vfio::KernelBase base = vfio::KernelBase::v6_9;
+  uint64_t seed = 1;
+  models::Picos sim_time = 0;
+  analysis::Counts counts;
+  unsigned kernel_warnings = 0;
+  std::vector<std::string> kernel_log;
+  std::vector<analysis::Window> windows;
+  models::Picos max_window = 0;
+  analysis::FlushLedger flush;
+  std::vector<StepRecord> steps;
+  std::vector<ExpectationRecord> expectations;
+  std::vector<analysis::Invariant> invariants;
+  std::vector<platform::StatGroup> stats;
+
+  bool passed() const;
+};
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace iocsim::scenario

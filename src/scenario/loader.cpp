@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The top-level sections of a scenario file; steps are in step_loader.cpp.
+#include "scenario/loader.h"
+
+#include <fmt/format.h>
+
+#include "models/common/spelling.h"
+#include "platform/catalog.h"
+#include "platform/preset.h"
+#include "scenario/loader_context.h"
+#include "vfio/flush_policy.h"
+
+namespace iocsim::scenario {
+namespace {
+
+const std::vector<std::string> kContractPolicies{"none",   "posted-v1",  "review-v2",
+                                                 "map-only", "eager-unmap", "wbinvd",
+                                                 "nosnoop-off"};
+const std::vector<std::string> kReservedNames{"latest", "nobody", "all"};
+
+// A policy name a scenario may use: reports unknown or unimplemented ones.
+std::optional<std::string> policy_name(const yaml::Reader& r, const YAML::Node& node,
+                                       bool allow_all) {
+  auto name = r.string(node, "policy");
+  if (!name) return std::nullopt;
+  if (allow_all && *name == "all") return name;
+  if (!is_contract_policy(*name)) {
+    r.error(node, fmt::format("unknown policy '{}'{}", *name, did_you_mean(*name, kContractPolicies)));
+    return std::nullopt;
+  }
+  if (!vfio::find_policy(*name)) {
+    r.error(node, fmt::format("policy '{}' is not implemented yet", *name));
+    return std::nullopt;
+  }
+  return name;
+}
+
+void load_kernel(const yaml::Reader& r, const YAML::Node& node, KernelSettings& k) {
+  if (!r.expect_map(node, "kernel")) return;
+  r.check_keys(node, {"base", "policy", "dma_entry_limit"}, "kernel");
+  if (node["base"]) {
+    if (auto base = r.choice(node["base"], "kernel base", {"v6.9", "v6.18"}))
+      k.base = *base == "v6.9" ? vfio::KernelBase::v6_9 : vfio::KernelBase::v6_18;
+  }
+  if (node["policy"]) {
+    if (auto policy = policy_name(r, node["policy"], false)) k.policy = *policy;
+  }
+  if (node["dma_entry_limit"]) {
+    if (auto limit = r.integer(node["dma_entry_limit"], "dma_entry_limit")) {
+      if (*limit > UINT32_MAX)
+        r.error(node["dma_entry_limit"], "dma_entry_limit must fit in 32 bits");
+      else
+        k.dma_entry_limit = static_cast<unsigned>(*limit);
+    }
+  }
+}
+
+void load_principals(const yaml::Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.expect_map(node, "principals")) return;
+  for (const auto& kv : node) {
+    auto name = r.name(kv.first, "principal name");
+    if (!name) continue;
+    for (const auto& reserved : kReservedNames)
+      if (*name == reserved)
+        r.error(kv.first, fmt::format("'{}' is a reserved word and cannot name a principal", *name));
+    Principal p;
+    p.name = *name;
+    p.id = static_cast<OwnerId>(s.principals.size() + 1);
+    const YAML::Node& body = kv.second;
+    if (!body.IsNull()) {
+      const std::string what = fmt::format("principal '{}'", *name);
+      if (!r.expect_map(body, what)) continue;
+      r.check_keys(body, {"memlock", "cap_ipc_lock"}, what);
+      if (body["memlock"]) {
+        if (body["memlock"].IsScalar() && body["memlock"].Scalar() == "unlimited") {
+          p.memlock = UINT64_MAX;
+        } else if (auto bytes = r.size(body["memlock"], "memlock")) {
+          p.memlock = *bytes;
+        }
+      }
+      if (body["cap_ipc_lock"]) {
+        if (auto cap = r.boolean(body["cap_ipc_lock"], "cap_ipc_lock")) p.cap_ipc_lock = *cap;
+      }
+    }
+    s.principals.push_back(p);
+  }
+}
+
+void load_iommus(const yaml::Reader& r, const YAML::Node& node,
+                 std::vector<platform::UnitSpec>& units) {
+  if (!r.expect_map(node, "iommus")) return;
+  for (const auto& kv : node) {
+    auto name = r.name(kv.first, "iommu name");
+    if (!name) continue;
+    platform::UnitSpec* existing = nullptr;
+    for (auto& u : units)
+      if (u.name == *name) existing = &u;
+    auto config = platform::parse_iommu_unit(r, kv.second, *name,
+                                             existing ? &existing->config : nullptr);
+    if (!config) continue;
+    if (existing) existing->config = *config;
+    else units.push_back({*name, *config});
+  }
+}
+
+void load_devices(detail::LoaderContext& ctx, const YAML::Node& node,
+                  const std::vector<vfio::ResvRegion>& default_reserved) {
+  const yaml::Reader& r = ctx.r;
+  Scenario& s = ctx.s;
+  if (!r.expect_map(node, "devices")) return;
+  std::vector<std::string> unit_names;
+  for (const auto& u : s.platform.iommus) unit_names.push_back(u.name);
+  std::map<vfio::GroupId, std::string> group_unit;
+  for (const auto& kv : node) {
+    auto name = r.name(kv.first, "device name");
+    if (!name) continue;
+    const std::string what = fmt::format("device '{}'", *name);
+    const YAML::Node& body = kv.second;
+    if (!r.expect_map(body, what)) continue;
+    r.check_keys(body,
+                 {"owner", "group", "iommu", "no_snoop", "reserved", "emulated",
+                  "honours_nosnoop_enable"},
+                 what);
+    bool ok = true;
+    for (const char* key : {"owner", "group"}) {
+      if (!body[key]) {
+        r.error(body, fmt::format("{} needs '{}'", what, key));
+        ok = false;
+      }
+    }
+    if (body["emulated"]) {
+      auto emulated = r.boolean(body["emulated"], "emulated");
+      if (emulated && *emulated) {
+        r.error(body["emulated"], "emulated (mdev) devices are not implemented yet");
+        ok = false;
+      }
+    }
+    if (!body["iommu"]) {
+      r.error(body, fmt::format("{} needs 'iommu' (one of the platform's units)", what));
+      ok = false;
+    }
+    if (!ok) continue;
+    Device d;
+    d.name = *name;
+    d.stream_id = static_cast<uint32_t>(s.devices.size() + 1);
+    auto owner = ctx.principal(body["owner"], "owner");
+    auto group = r.integer(body["group"], "group");
+    auto iommu = r.string(body["iommu"], "iommu");
+    if (!owner || !group || !iommu) continue;
+    if (*group > INT32_MAX) {
+      r.error(body["group"], "group numbers must fit in 31 bits");
+      continue;
+    }
+    bool known_unit = false;
+    for (const auto& u : unit_names) known_unit = known_unit || u == *iommu;
+    if (!known_unit) {
+      r.error(body["iommu"], fmt::format("the platform has no IOMMU unit '{}'{}", *iommu,
+                                         did_you_mean(*iommu, unit_names)));
+      continue;
+    }
+    d.owner = *owner;
+    d.group = static_cast<vfio::GroupId>(*group);
+    d.iommu = *iommu;
+    auto [placed, fresh] = group_unit.emplace(d.group, d.iommu);
+    if (!fresh && placed->second != d.iommu) {
+      r.error(body["iommu"], fmt::format("group {} is already behind IOMMU unit '{}'", d.group,
+                                         placed->second));
+      continue;
+    }
+    if (body["no_snoop"])
+      if (auto v = r.boolean(body["no_snoop"], "no_snoop")) d.no_snoop = *v;
+    if (body["honours_nosnoop_enable"])
+      if (auto v = r.boolean(body["honours_nosnoop_enable"], "honours_nosnoop_enable"))
+        d.honours_nosnoop_enable = *v;
+    std::vector<vfio::ResvRegion> reserved = default_reserved;
+    if (body["reserved"]) {
+      auto regions = platform::parse_reserved(r, body["reserved"]);
+      if (!regions) continue;
+      reserved = *regions;
+    }
+    s.devices.push_back(d);
+    s.platform.devices.push_back({d.name, d.stream_id, s.principals[d.owner].id, d.group,
+                                  d.iommu, reserved});
+  }
+}
+
+void load_expect(const yaml::Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.expect_map(node, "expect")) return;
+  const std::vector<std::string> keys = run_keys();
+  for (const auto& kv : node) {
+    auto policy = policy_name(r, kv.first, true);
+    if (!policy) continue;
+    const std::string what = fmt::format("expect of '{}'", *policy);
+    if (!r.expect_map(kv.second, what)) continue;
+    auto& list = s.expect[*policy];
+    for (const auto& e : kv.second) {
+      auto key = r.string(e.first, "expectation key");
+      if (!key) continue;
+      if (*key == "invariants") {
+        auto value = r.string(e.second, "invariants");
+        if (value && *value != "hold")
+          r.error(e.second, "invariants can only be expected to 'hold'");
+        else if (value)
+          list.push_back({*key, {}, true});
+        continue;
+      }
+      auto quantity = run_key_quantity(*key);
+      if (!quantity) {
+        r.error(e.first, fmt::format("unknown key '{}' in {}{}", *key, what,
+                                     did_you_mean(*key, keys)));
+        continue;
+      }
+      auto text = r.string(e.second, *key);
+      if (!text) continue;
+      auto cmp = parse_comparison(*text, *quantity);
+      if (!cmp) {
+        r.error(e.second, fmt::format("{}: {}", *key, cmp.error()));
+        continue;
+      }
+      list.push_back({*key, *cmp, false});
+    }
+  }
+}
+
+}  // namespace
+
+bool is_contract_policy(const std::string& name) {
+  for (const auto& p : kContractPolicies)
+    if (p == name) return true;
+  return false;
+}
+
+std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions& options,
+                                      yaml::Diagnostics& diags) {
+  yaml::Reader r(path, diags);
+  auto loaded = r.load();
+  if (!loaded) return std::nullopt;
+  const YAML::Node root = *loaded;
+  if (!r.expect_map(root, "a scenario")) return std::nullopt;
+  r.check_keys(root,
+               {"scenario", "summary", "platform", "kernel", "principals", "devices", "iommus",
+                "steps", "expect"},
+               "a scenario");
+
+  Scenario s;
+  s.file = path;
+  detail::LoaderContext ctx(r, s);
+
+  if (!root["scenario"])
+    r.error(root, "a scenario needs 'scenario: NAME'");
+  else if (auto name = r.name(root["scenario"], "scenario name"))
+    s.name = *name;
+  if (root["summary"])
+    if (auto summary = r.string(root["summary"], "summary")) s.summary = *summary;
+
+  // The platform: a preset, the scenario's parameter overrides, then --set.
+  std::string preset_name = "default";
+  std::vector<std::pair<YAML::Node, YAML::Node>> inline_params;
+  if (const YAML::Node platform = root["platform"]) {
+    if (platform.IsScalar()) {
+      preset_name = platform.Scalar();
+    } else if (r.expect_map(platform, "platform")) {
+      for (const auto& kv : platform) {
+        if (kv.first.IsScalar() && kv.first.Scalar() == "preset") {
+          if (auto name = r.string(kv.second, "preset")) preset_name = *name;
+        } else {
+          inline_params.emplace_back(kv.first, kv.second);
+        }
+      }
+    }
+  }
+  if (options.platform) preset_name = *options.platform;
+  s.platform.preset = preset_name;
+  auto preset = platform::load_preset(preset_name, diags);
+  params::Set params(platform::catalog(), platform::kClockParam);
+  std::vector<vfio::ResvRegion> default_reserved;
+  if (preset) {
+    for (const auto& [name, text] : preset->params) params.set(name, text);
+    for (const auto& name : params.missing())
+      diags.error(platform::preset_path(preset_name), YAML::Mark{},
+                  fmt::format("the preset gives no value for '{}'", name));
+    s.platform.iommus = preset->iommus;
+    default_reserved = preset->reserved;
+  }
+  for (const auto& [key, value] : inline_params) {
+    auto name = r.string(key, "parameter name");
+    auto text = r.string(value, "parameter value");
+    if (!name || !text) continue;
+    if (auto error = params.set(*name, *text))
+      r.error(platform::catalog().find(*name) ? value : key, *error);
+    else
+      s.overrides[*name] = *text;
+  }
+  for (const auto& set : options.sets) {
+    YAML::Mark where;
+    where.column = set.column - 1;
+    const auto eq = set.text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      diags.error("<command-line>", where,
+                  fmt::format("--set '{}': expected KEY=VALUE", set.text));
+      continue;
+    }
+    const std::string name = set.text.substr(0, eq), text = set.text.substr(eq + 1);
+    if (auto error = params.set(name, text))
+      diags.error("<command-line>", where, fmt::format("--set '{}': {}", set.text, *error));
+    else
+      s.overrides[name] = text;
+  }
+  s.platform.params = params;
+
+  if (root["iommus"]) load_iommus(r, root["iommus"], s.platform.iommus);
+  if (root["kernel"]) load_kernel(r, root["kernel"], s.kernel);
+  if (root["principals"]) load_principals(r, root["principals"], s);
+  if (root["devices"]) load_devices(ctx, root["devices"], default_reserved);
+  if (!root["steps"])
+    r.error(root, "a scenario needs 'steps'");
+  else
+    ctx.load_steps(root["steps"]);
+  if (root["expect"]) load_expect(r, root["expect"], s);
+
+  if (!diags.empty()) return std::nullopt;
+  return s;
+}
+
+}  // namespace iocsim::scenario

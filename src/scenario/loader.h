@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Loading a scenario file: YAML -> a validated Scenario, or diagnostics.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/yaml_reader.h"
+#include "scenario/scenario.h"
+
+namespace iocsim::scenario {
+
+struct LoadOptions {
+  std::optional<std::string> platform;  // --platform: replaces the scenario's preset
+  // --set KEY=VALUE, applied last, with the column of each in the command line.
+  struct Set {
+    std::string text;
+    int column = 1;
+  };
+  std::vector<Set> sets;
+};
+
+// Every problem is reported to `diags` (nothing is simulated then).
+std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions& options,
+                                      yaml::Diagnostics& diags);
+
+// Policies the contract names; those implemented run, the others are
+// reported as not implemented yet.
+bool is_contract_policy(const std::string& name);
+
+}  // namespace iocsim::scenario

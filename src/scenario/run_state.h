@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The state of one scenario run (internal to driver.cpp, step_runner.cpp and
+// step_checks.cpp).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "analysis/oracle.h"
+#include "host/host.h"
+#include "platform/platform.h"
+#include "scenario/driver.h"
+#include "vfio/vfio_iommu.h"
+
+namespace iocsim::scenario::detail {
+
+// What a step did, as far as its expectations need to know.
+struct StepOutcome {
+  int error = 0;
+  std::vector<std::pair<std::string, uint64_t>> values;
+  std::vector<models::LineValue> seen;  // read/dma read: the values returned
+  uint64_t stale = 0;                    // of which older than the newest
+  uint64_t faults = 0;                   // dma: requests that faulted
+};
+
+struct Run {
+  Run(const Scenario& scenario, const RunOptions& options);
+
+  // step_runner.cpp
+  void execute_all();
+  StepOutcome execute(const Step& step);
+  host::Process& principal(size_t index) { return *host->process(s.principals[index].id); }
+  // The container behind a name, or null when not open (or released).
+  vfio::VfioIommu* live(const std::string& name);
+
+  // step_checks.cpp
+  void check(const Step& step, const StepOutcome& outcome, unsigned warnings_before);
+
+  const Scenario& s;
+  const vfio::FlushPolicy& policy;
+  vfio::KernelBase base;
+  analysis::Oracle oracle;
+  analysis::FlushLedger ledger;
+  vfio::KernelLog log;
+  std::unique_ptr<platform::Platform> machine;
+  std::unique_ptr<host::Host> host;
+  std::unique_ptr<vfio::Kernel> kernel;
+  std::map<std::string, std::unique_ptr<vfio::VfioIommu>> containers;
+  std::map<vfio::GroupId, std::string> group_container;
+  std::map<std::string, size_t> container_owner;  // principal index, set by `open`
+  // `state` deltas are counted from the previous `state` of each container.
+  std::map<std::string, vfio::ContainerCounters> baseline;
+  RunResult result;
+};
+
+}  // namespace iocsim::scenario::detail

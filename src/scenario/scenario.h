@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A validated scenario: everything in the YAML file resolved to ids and
+// typed values, ready to run. Only the loader creates one, so a Scenario is
+// always consistent (every name it uses exists).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "host/cpu_port.h"
+#include "models/common/units.h"
+#include "platform/platform.h"
+#include "scenario/expectations.h"
+#include "vfio/kernel.h"
+
+namespace iocsim::scenario {
+
+using models::OwnerId;
+using models::TagId;
+
+struct Principal {
+  std::string name;
+  OwnerId id = 0;             // 1-based; 0 is nobody
+  uint64_t memlock = UINT64_MAX;  // RLIMIT_MEMLOCK in bytes
+  bool cap_ipc_lock = false;
+};
+
+struct Device {
+  std::string name;
+  size_t owner = 0;           // index into principals
+  vfio::GroupId group = 0;
+  std::string iommu;
+  bool no_snoop = false;
+  bool honours_nosnoop_enable = true;
+  uint32_t stream_id = 0;
+};
+
+// --- step arguments, one struct per op ---
+struct AllocStep { size_t as; uint64_t va, size; bool huge, writable; };
+struct TouchStep {
+  size_t as;
+  uint64_t va, size;
+  std::optional<TagId> fill;
+  bool huge, writable;
+  std::optional<uint64_t> pa;
+};
+struct WriteStep { size_t as; uint64_t va, size; TagId fill; };
+struct ReadStep { size_t as; uint64_t va, size; };
+struct FreeStep { size_t as; uint64_t va, size; };
+struct FlushStep { size_t as; uint64_t va, size; host::CacheOp op; };
+struct OpenStep { std::string container; unsigned long type; size_t as; };
+struct AttachStep { std::string container; vfio::GroupId group; };
+struct DetachStep { std::string container; vfio::GroupId group; };
+struct MapStep {
+  std::string container;
+  size_t as;
+  uint64_t va, iova, size;
+  uint32_t flags, argsz;
+};
+struct UnmapStep { std::string container; uint64_t iova, size; uint32_t flags, argsz; };
+struct ReleaseStep { std::string container; };
+struct StateStep { std::string container; std::optional<size_t> as; };
+struct ExtensionStep { std::optional<std::string> container; unsigned long ext; };
+struct DmaStep {
+  size_t device;
+  bool write;
+  uint64_t iova, size;
+  std::optional<bool> no_snoop;
+  TagId fill;
+};
+struct WaitStep { units::Duration time; };
+
+using StepArgs = std::variant<AllocStep, TouchStep, WriteStep, ReadStep, FreeStep, FlushStep,
+                              OpenStep, AttachStep, DetachStep, MapStep, UnmapStep, ReleaseStep,
+                              StateStep, ExtensionStep, DmaStep, WaitStep>;
+
+struct Step {
+  size_t index = 0;
+  std::string op;
+  std::string name;
+  int line = 0;  // where the step starts in the file
+  std::optional<units::Duration> at;
+  StepArgs args;
+  std::vector<StepExpectation> expect;
+};
+
+struct KernelSettings {
+  vfio::KernelBase base = vfio::KernelBase::v6_9;
+  std::string policy = "none";
+  unsigned dma_entry_limit = 65535;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string summary;
+  platform::PlatformSpec platform;
+  std::map<std::string, std::string> overrides;  // parameters changed from the preset, as written
+  KernelSettings kernel;
+  std::vector<Principal> principals;
+  std::vector<Device> devices;
+  std::vector<std::string> tags;  // fill labels; TagId i names tags[i - 1]
+  std::vector<Step> steps;
+  // End-of-run expectations by policy name, or "all".
+  std::map<std::string, std::vector<RunExpectation>> expect;
+};
+
+}  // namespace iocsim::scenario

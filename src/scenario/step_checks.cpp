@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Checking what a step expects against what it did and the kernel state it
+// left. A step without an errno expectation expects success; a dma step
+// without a fault expectation expects none.
+#include <fmt/format.h>
+
+#include "scenario/run_state.h"
+#include "vfio/errno_names.h"
+
+namespace iocsim::scenario::detail {
+namespace {
+
+// The container a step acts on, if any.
+std::optional<std::string> container_of(const Step& step) {
+  return std::visit(
+      [](const auto& x) -> std::optional<std::string> {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, OpenStep> || std::is_same_v<T, AttachStep> ||
+                      std::is_same_v<T, DetachStep> || std::is_same_v<T, MapStep> ||
+                      std::is_same_v<T, UnmapStep> || std::is_same_v<T, ReleaseStep> ||
+                      std::is_same_v<T, StateStep>)
+          return x.container;
+        else if constexpr (std::is_same_v<T, ExtensionStep>)
+          return x.container;
+        else
+          return std::nullopt;
+      },
+      step.args);
+}
+
+std::string describe_owners(const std::vector<models::LineValue>& seen,
+                            const std::vector<Principal>& principals) {
+  std::map<OwnerId, uint64_t> by_owner;
+  for (const auto& v : seen) ++by_owner[v.owner];
+  auto name = [&](OwnerId id) {
+    return id == models::kNobody ? std::string("nobody") : principals[id - 1].name;
+  };
+  if (by_owner.size() == 1) return name(by_owner.begin()->first);
+  std::string out;
+  for (const auto& [id, n] : by_owner)
+    out += fmt::format("{}{}: {} lines", out.empty() ? "" : ", ", name(id), n);
+  return out.empty() ? "no data" : out;
+}
+
+}  // namespace
+
+void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_before) {
+  const auto container = container_of(step);
+  const vfio::VfioIommu* view = nullptr;
+  if (container) {
+    auto it = containers.find(*container);
+    if (it != containers.end()) view = it->second.get();
+  }
+  const vfio::ContainerCounters now = view ? view->counters() : vfio::ContainerCounters{};
+  const vfio::ContainerCounters& before = container ? baseline[*container] : now;
+
+  auto record = [&](std::string what, std::string actual, bool passed) {
+    result.expectations.push_back({step.index, std::move(what), std::move(actual), passed});
+  };
+  auto value = [&](const std::string& key) -> std::optional<uint64_t> {
+    if (outcome.error) return std::nullopt;
+    for (const auto& [k, v] : outcome.values)
+      if (k == key) return v;
+    return std::nullopt;
+  };
+  auto number = [&](const std::string& key) -> std::optional<uint64_t> {
+    if (key == "unmapped" || key == "value") return value(key);
+    if (key == "locked_vm") {
+      size_t who = container_owner.count(*container) ? container_owner[*container] : 0;
+      if (auto* st = std::get_if<StateStep>(&step.args); st && st->as) who = *st->as;
+      return principal(who).locked_vm();
+    }
+    if (key == "domains") return view ? view->domain_list().size() : 0;
+    if (key == "noncoherent_domains") return view ? view->noncoherent_domains() : 0;
+    if (key == "pinned_pages") return view ? view->pinned_pages() : 0;
+    if (key == "vaddr_invalid") return view ? view->vaddr_invalid_count() : 0;
+    if (key == "iommu_calls.map") return now.iommu_map_calls - before.iommu_map_calls;
+    if (key == "iommu_calls.unmap") return now.iommu_unmap_calls - before.iommu_unmap_calls;
+    for (vfio::FlushSite site : vfio::kFlushSites) {
+      if (key == std::string("flush.") + vfio::to_string(site)) {
+        const size_t i = static_cast<size_t>(site);
+        return now.flush[i].bytes - before.flush[i].bytes;
+      }
+    }
+    throw std::logic_error("unknown step expectation " + key);
+  };
+
+  bool error_expected = false, fault_expected = false;
+  for (const StepExpectation& e : step.expect) {
+    switch (e.kind) {
+      case StepExpectation::Kind::error: {
+        error_expected = true;
+        const std::string actual = outcome.error ? vfio::errno_name(outcome.error) : "ok";
+        if (e.text == "ok") record("ok", actual, outcome.error == 0);
+        else record("errno == " + e.text, actual, actual == e.text);
+        break;
+      }
+      case StepExpectation::Kind::number: {
+        const auto actual = number(e.key);
+        record(fmt::format("{} {}", e.key, e.number.describe()),
+               actual ? format_quantity(*actual, e.number.quantity) : "none (the step failed)",
+               actual && e.number.holds(*actual));
+        break;
+      }
+      case StepExpectation::Kind::flag: {
+        if (e.key == "fault") fault_expected = true;
+        const bool actual =
+            e.key == "fault" ? outcome.faults != 0 : log.warnings() > warnings_before;
+        record(fmt::format("{} == {}", e.key, e.flag), actual ? "true" : "false",
+               actual == e.flag);
+        break;
+      }
+      case StepExpectation::Kind::sees: {
+        if (outcome.error) {
+          record("sees " + e.text, "none (the step failed)", false);
+        } else if (e.text == "latest") {
+          record("sees latest",
+                 outcome.stale ? fmt::format("stale data in {} of {} lines", outcome.stale,
+                                             outcome.seen.size())
+                               : "latest",
+                 outcome.stale == 0 && !outcome.seen.empty());
+        } else {
+          OwnerId want = models::kNobody;
+          for (const auto& p : s.principals)
+            if (p.name == e.text) want = p.id;
+          bool all = !outcome.seen.empty();
+          for (const auto& v : outcome.seen) all = all && v.owner == want;
+          record("sees " + e.text, describe_owners(outcome.seen, s.principals), all);
+        }
+        break;
+      }
+      case StepExpectation::Kind::ranges: {
+        std::vector<std::pair<uint64_t, uint64_t>> actual;
+        if (view)
+          for (const auto& [iova, dma] : view->dma_list()) actual.emplace_back(iova, dma->size);
+        auto show = [](const std::vector<std::pair<uint64_t, uint64_t>>& list) {
+          std::string out = "[";
+          for (const auto& [iova, size] : list)
+            out += fmt::format("{}[{:#x}, {}]", out.size() > 1 ? ", " : "", iova,
+                               units::format_size(size));
+          return out + "]";
+        };
+        record("dmas == " + show(e.ranges), show(actual), actual == e.ranges);
+        break;
+      }
+    }
+  }
+  if (!error_expected && outcome.error) record("ok", vfio::errno_name(outcome.error), false);
+  if (step.op == "dma" && !fault_expected && outcome.faults)
+    record("fault == false", fmt::format("{} requests faulted", outcome.faults), false);
+  if (step.op == "state") baseline[*container] = now;
+}
+
+}  // namespace iocsim::scenario::detail

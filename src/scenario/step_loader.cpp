@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The `steps:` list: one operation per step, its arguments, and what the
+// step expects.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "models/common/spelling.h"
+#include "scenario/loader_context.h"
+#include "vfio/errno_names.h"
+#include "vfio/uapi.h"
+
+namespace iocsim::scenario::detail {
+namespace {
+
+struct OpInfo {
+  std::string name;
+  std::vector<std::string> keys;  // argument keys
+  bool container;                 // acts on a container: kernel-state expectations apply
+};
+
+const std::vector<OpInfo>& ops() {
+  static const std::vector<OpInfo> kOps{
+      {"alloc", {"as", "va", "size", "huge", "prot"}, false},
+      {"touch", {"as", "va", "size", "fill", "huge", "pa", "prot"}, false},
+      {"write", {"as", "va", "size", "fill"}, false},
+      {"read", {"as", "va", "size"}, false},
+      {"free", {"as", "va", "size"}, false},
+      {"flush", {"as", "va", "size", "op"}, false},
+      {"open", {"container", "type", "as"}, true},
+      {"attach", {"container", "group"}, true},
+      {"detach", {"container", "group"}, true},
+      {"map", {"container", "as", "va", "iova", "size", "flags", "argsz"}, true},
+      {"unmap", {"container", "iova", "size", "flags", "argsz", "bitmap"}, true},
+      {"release", {"container"}, true},
+      {"state", {"container", "as"}, true},
+      {"extension", {"container", "ext"}, true},
+      {"dma", {"device", "read", "write", "no_snoop", "fill"}, false},
+      {"wait", {}, false},
+  };
+  return kOps;
+}
+
+// Steps of the contract that later work will bring.
+const std::vector<std::string> kNotYet{"mmio", "info", "dirty", "pin_pages", "unpin_pages",
+                                       "spawn", "inject"};
+
+const std::vector<std::string> kCommon{"name", "at", "expect"};
+
+const OpInfo* find_op(const std::string& name) {
+  for (const auto& op : ops())
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
+std::vector<std::string> with_common(std::vector<std::string> keys) {
+  keys.insert(keys.end(), kCommon.begin(), kCommon.end());
+  return keys;
+}
+
+struct FlagName {
+  const char* name;
+  uint32_t bit;
+};
+
+}  // namespace
+
+std::optional<size_t> LoaderContext::principal(const YAML::Node& at, std::string_view what) const {
+  auto name = r.string(at, what);
+  if (!name) return std::nullopt;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < s.principals.size(); ++i) {
+    if (s.principals[i].name == *name) return i;
+    names.push_back(s.principals[i].name);
+  }
+  r.error(at, fmt::format("unknown principal '{}'{}", *name, did_you_mean(*name, names)));
+  return std::nullopt;
+}
+
+std::optional<size_t> LoaderContext::device(const YAML::Node& at) const {
+  auto name = r.string(at, "device");
+  if (!name) return std::nullopt;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < s.devices.size(); ++i) {
+    if (s.devices[i].name == *name) return i;
+    names.push_back(s.devices[i].name);
+  }
+  r.error(at, fmt::format("unknown device '{}'{}", *name, did_you_mean(*name, names)));
+  return std::nullopt;
+}
+
+TagId LoaderContext::tag(const std::string& label) {
+  for (size_t i = 0; i < s.tags.size(); ++i)
+    if (s.tags[i] == label) return static_cast<TagId>(i + 1);
+  s.tags.push_back(label);
+  return static_cast<TagId>(s.tags.size());
+}
+
+std::optional<std::string> LoaderContext::container(const YAML::Node& node, bool must_exist) {
+  auto name = r.name(node, "container name");
+  if (!name) return std::nullopt;
+  if (must_exist && !containers_.count(*name)) {
+    r.error(node, fmt::format("container '{}' is not opened by an earlier step{}", *name,
+                              did_you_mean(*name, {containers_.begin(), containers_.end()})));
+    return std::nullopt;
+  }
+  return name;
+}
+
+std::optional<uint64_t> LoaderContext::address(const YAML::Node& node,
+                                               std::string_view what) const {
+  return r.size(node, what);
+}
+
+void LoaderContext::load_steps(const YAML::Node& steps) {
+  if (!steps.IsSequence()) {
+    r.error(steps, "steps must be a list");
+    return;
+  }
+  size_t index = 0;
+  for (const auto& node : steps) {
+    if (auto step = load_step(node, index)) s.steps.push_back(std::move(*step));
+    ++index;
+  }
+}
+
+std::optional<Step> LoaderContext::load_step(const YAML::Node& node, size_t index) {
+  if (!r.expect_map(node, "a step")) return std::nullopt;
+  std::vector<std::string> known_ops;
+  for (const auto& op : ops()) known_ops.push_back(op.name);
+  known_ops.insert(known_ops.end(), kNotYet.begin(), kNotYet.end());
+
+  std::optional<std::string> op;
+  bool ok = true;
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) continue;
+    const std::string& key = kv.first.Scalar();
+    if (std::find(kCommon.begin(), kCommon.end(), key) != kCommon.end()) continue;
+    if (std::find(known_ops.begin(), known_ops.end(), key) == known_ops.end()) {
+      r.error(kv.first, fmt::format("unknown step '{}'{}", key,
+                                    did_you_mean(key, with_common(known_ops))));
+      ok = false;
+      continue;
+    }
+    if (std::find(kNotYet.begin(), kNotYet.end(), key) != kNotYet.end()) {
+      r.error(kv.first, fmt::format("step '{}' is not implemented yet", key));
+      ok = false;
+      continue;
+    }
+    if (op) {
+      r.error(kv.first, fmt::format("a step has one operation; '{}' follows '{}'", key, *op));
+      ok = false;
+      continue;
+    }
+    op = key;
+  }
+  if (!ok) return std::nullopt;
+  if (!op) {
+    r.error(node, "a step needs an operation (alloc, touch, map, ...)");
+    return std::nullopt;
+  }
+
+  Step step;
+  step.index = index;
+  step.op = *op;
+  step.line = node.Mark().line + 1;
+  const YAML::Node args = node[*op];
+
+  // name, at and expect may sit beside the operation or inside its arguments.
+  auto common = [&](const char* key) -> YAML::Node {
+    const YAML::Node outer = node[key];
+    const YAML::Node inner = args.IsMap() ? args[key] : YAML::Node();
+    if (outer && inner) {
+      r.error(inner, fmt::format("'{}' is given twice for this step", key));
+      return YAML::Node();
+    }
+    return outer ? outer : inner;
+  };
+  if (const YAML::Node name = common("name"))
+    if (auto text = r.string(name, "step name")) step.name = *text;
+  if (const YAML::Node at = common("at"))
+    if (auto time = r.duration(at, "at")) step.at = *time;
+
+  if (!load_args(*op, args, step)) return std::nullopt;
+  if (const YAML::Node expect = common("expect")) load_step_expect(expect, step);
+  return step;
+}
+
+bool LoaderContext::load_args(const std::string& op, const YAML::Node& a, Step& step) {
+  const OpInfo& info = *find_op(op);
+  if (op == "wait") {
+    auto time = r.duration(a, "wait");
+    if (!time) return false;
+    step.args = WaitStep{*time};
+    return true;
+  }
+  const std::string what = fmt::format("step '{}'", op);
+  if (!r.expect_map(a, what)) return false;
+  r.check_keys(a, with_common(info.keys), what);
+
+  bool ok = true;
+  auto need = [&](const char* key) -> YAML::Node {
+    if (!a[key]) {
+      r.error(a, fmt::format("{} needs '{}'", what, key));
+      ok = false;
+    }
+    return a[key];
+  };
+  auto req_principal = [&]() -> size_t {
+    const YAML::Node n = need("as");
+    if (!n) return 0;
+    auto p = principal(n, "as");
+    ok = ok && p;
+    return p.value_or(0);
+  };
+  auto req_address = [&](const char* key) -> uint64_t {
+    const YAML::Node n = need(key);
+    if (!n) return 0;
+    auto v = address(n, key);
+    ok = ok && v;
+    return v.value_or(0);
+  };
+  auto req_size = [&](const char* key) -> uint64_t {
+    const YAML::Node n = need(key);
+    if (!n) return 0;
+    auto v = r.size(n, key);
+    ok = ok && v;
+    return v.value_or(0);
+  };
+  auto opt_bool = [&](const char* key, bool fallback) -> bool {
+    if (!a[key]) return fallback;
+    auto v = r.boolean(a[key], key);
+    ok = ok && v;
+    return v.value_or(fallback);
+  };
+  auto writable = [&]() -> bool {
+    if (!a["prot"]) return true;
+    auto prot = r.choice(a["prot"], "prot", {"rw", "r"});
+    ok = ok && prot;
+    return !prot || *prot == "rw";
+  };
+  auto fill = [&]() -> std::optional<TagId> {
+    if (!a["fill"]) return std::nullopt;
+    auto label = r.string(a["fill"], "fill");
+    ok = ok && label;
+    if (!label) return std::nullopt;
+    return tag(*label);
+  };
+  auto req_container = [&](bool must_exist) -> std::string {
+    const YAML::Node n = need("container");
+    if (!n) return "";
+    auto c = container(n, must_exist);
+    ok = ok && c;
+    return c.value_or("");
+  };
+  auto u32 = [&](const char* key, uint32_t fallback) -> uint32_t {
+    if (!a[key]) return fallback;
+    auto v = r.integer(a[key], key);
+    if (v && *v > UINT32_MAX) {
+      r.error(a[key], fmt::format("{} must fit in 32 bits", key));
+      v.reset();
+    }
+    ok = ok && v;
+    return v ? static_cast<uint32_t>(*v) : fallback;
+  };
+  // A list of flag names, or a raw integer (so the ioctl's own checks are reachable).
+  auto flags = [&](const char* key, const std::vector<FlagName>& names) -> uint32_t {
+    const YAML::Node n = a[key];
+    if (!n) return 0;
+    if (n.IsScalar()) return u32(key, 0);
+    if (!n.IsSequence()) {
+      r.error(n, fmt::format("{} must be a list of names or an integer", key));
+      ok = false;
+      return 0;
+    }
+    std::vector<std::string> choices;
+    for (const auto& f : names) choices.push_back(f.name);
+    uint32_t bits = 0;
+    for (const auto& item : n) {
+      auto name = r.choice(item, "flag", choices);
+      ok = ok && name;
+      if (!name) continue;
+      for (const auto& f : names)
+        if (*name == f.name) bits |= f.bit;
+    }
+    return bits;
+  };
+  auto group = [&]() -> vfio::GroupId {
+    const YAML::Node n = need("group");
+    if (!n) return 0;
+    auto g = r.integer(n, "group");
+    ok = ok && g;
+    if (!g) return 0;
+    for (const auto& d : s.devices)
+      if (static_cast<uint64_t>(d.group) == *g) return d.group;
+    r.error(n, fmt::format("no device is in group {}", *g));
+    ok = false;
+    return 0;
+  };
+
+  if (op == "alloc") {
+    AllocStep x{req_principal(), req_address("va"), req_size("size"), opt_bool("huge", false),
+                writable()};
+    step.args = x;
+  } else if (op == "touch") {
+    TouchStep x{req_principal(), req_address("va"), req_size("size"), fill(),
+                opt_bool("huge", false), writable(), std::nullopt};
+    if (a["pa"]) {
+      x.pa = address(a["pa"], "pa");
+      ok = ok && x.pa;
+    }
+    step.args = x;
+  } else if (op == "write") {
+    const size_t as = req_principal();
+    WriteStep x{as, req_address("va"), req_size("size"), fill().value_or(models::kNoTag)};
+    step.args = x;
+  } else if (op == "read") {
+    step.args = ReadStep{req_principal(), req_address("va"), req_size("size")};
+  } else if (op == "free") {
+    step.args = FreeStep{req_principal(), req_address("va"), req_size("size")};
+  } else if (op == "flush") {
+    FlushStep x{req_principal(), 0, 0, host::CacheOp::clflushopt};
+    auto kind = a["op"] ? r.choice(a["op"], "flush op", {"clflush", "clflushopt", "clwb", "wbinvd"})
+                        : std::optional<std::string>();
+    if (!a["op"]) need("op");
+    ok = ok && kind;
+    if (kind) {
+      x.op = *kind == "clflush"      ? host::CacheOp::clflush
+             : *kind == "clflushopt" ? host::CacheOp::clflushopt
+             : *kind == "clwb"       ? host::CacheOp::clwb
+                                     : host::CacheOp::wbinvd;
+      if (x.op != host::CacheOp::wbinvd || a["va"] || a["size"]) {
+        x.va = req_address("va");
+        x.size = req_size("size");
+      }
+    }
+    step.args = x;
+  } else if (op == "open") {
+    OpenStep x{"", vfio::VFIO_TYPE1v2_IOMMU, 0};
+    if (const YAML::Node n = need("container")) {
+      auto name = container(n, false);
+      ok = ok && name;
+      if (name && !containers_.insert(*name).second) {
+        r.error(n, fmt::format("container '{}' is opened twice", *name));
+        ok = false;
+      }
+      x.container = name.value_or("");
+    }
+    if (const YAML::Node t = a["type"]) {
+      if (t.IsScalar() && (t.Scalar() == "v1" || t.Scalar() == "v2")) {
+        x.type = t.Scalar() == "v1" ? vfio::VFIO_TYPE1_IOMMU : vfio::VFIO_TYPE1v2_IOMMU;
+      } else {
+        auto raw = r.integer(t, "type (v1, v2 or an integer)");
+        ok = ok && raw;
+        x.type = static_cast<unsigned long>(raw.value_or(0));
+      }
+    }
+    if (a["as"]) {
+      auto p = principal(a["as"], "as");
+      ok = ok && p;
+      x.as = p.value_or(0);
+    } else if (s.principals.empty()) {
+      r.error(a, "open needs 'as': the scenario has no principals");
+      ok = false;
+    }
+    step.args = x;
+  } else if (op == "attach" || op == "detach") {
+    const std::string c = req_container(true);
+    const vfio::GroupId g = group();
+    if (op == "attach") step.args = AttachStep{c, g};
+    else step.args = DetachStep{c, g};
+  } else if (op == "map") {
+    MapStep x{req_container(true), req_principal(), req_address("va"), req_address("iova"),
+              req_size("size"), 0, u32("argsz", vfio::kDmaMapMinsz)};
+    need("flags");
+    x.flags = flags("flags", {{"read", vfio::VFIO_DMA_MAP_FLAG_READ},
+                              {"write", vfio::VFIO_DMA_MAP_FLAG_WRITE},
+                              {"vaddr", vfio::VFIO_DMA_MAP_FLAG_VADDR}});
+    step.args = x;
+  } else if (op == "unmap") {
+    UnmapStep x{req_container(true), req_address("iova"), req_size("size"), 0,
+                u32("argsz", vfio::kDmaUnmapMinsz)};
+    x.flags = flags("flags", {{"all", vfio::VFIO_DMA_UNMAP_FLAG_ALL},
+                              {"vaddr", vfio::VFIO_DMA_UNMAP_FLAG_VADDR},
+                              {"dirty", vfio::VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP}});
+    if (a["bitmap"]) {
+      r.error(a["bitmap"], "dirty bitmaps are not implemented yet");
+      ok = false;
+    }
+    step.args = x;
+  } else if (op == "release") {
+    step.args = ReleaseStep{req_container(true)};
+  } else if (op == "state") {
+    StateStep x{req_container(true), std::nullopt};
+    if (a["as"]) {
+      x.as = principal(a["as"], "as");
+      ok = ok && x.as;
+    }
+    step.args = x;
+  } else if (op == "extension") {
+    ExtensionStep x{std::nullopt, 0};
+    if (a["container"]) {
+      x.container = container(a["container"], true);
+      ok = ok && x.container;
+    }
+    if (const YAML::Node e = need("ext")) {
+      static const std::vector<std::pair<std::string, unsigned long>> kExt{
+          {"type1", vfio::VFIO_TYPE1_IOMMU},          {"type1v2", vfio::VFIO_TYPE1v2_IOMMU},
+          {"unmap_all", vfio::VFIO_UNMAP_ALL},        {"update_vaddr", vfio::VFIO_UPDATE_VADDR},
+          {"dma_cc_iommu", vfio::VFIO_DMA_CC_IOMMU}, {"nesting", vfio::VFIO_TYPE1_NESTING_IOMMU}};
+      bool named = false;
+      for (const auto& [name, value] : kExt) {
+        if (e.IsScalar() && e.Scalar() == name) {
+          x.ext = value;
+          named = true;
+        }
+      }
+      if (!named) {
+        auto raw = r.integer(e, "ext (a name or a number)");
+        ok = ok && raw;
+        x.ext = static_cast<unsigned long>(raw.value_or(0));
+      }
+    }
+    step.args = x;
+  } else if (op == "dma") {
+    DmaStep x{0, false, 0, 0, std::nullopt, models::kNoTag};
+    if (const YAML::Node d = need("device")) {
+      auto index = device(d);
+      ok = ok && index;
+      x.device = index.value_or(0);
+    }
+    const YAML::Node rd = a["read"], wr = a["write"];
+    if (bool(rd) == bool(wr)) {
+      r.error(a, "a dma step has exactly one of 'read' or 'write'");
+      ok = false;
+    } else {
+      x.write = bool(wr);
+      const YAML::Node range = x.write ? wr : rd;
+      const std::string rw = x.write ? "dma write" : "dma read";
+      if (r.expect_map(range, rw)) {
+        r.check_keys(range, {"iova", "size"}, rw);
+        for (const char* key : {"iova", "size"}) {
+          if (!range[key]) {
+            r.error(range, fmt::format("{} needs '{}'", rw, key));
+            ok = false;
+          }
+        }
+        if (range["iova"] && range["size"]) {
+          auto iova = address(range["iova"], "iova");
+          auto size = r.size(range["size"], "size");
+          ok = ok && iova && size;
+          x.iova = iova.value_or(0);
+          x.size = size.value_or(0);
+          if (size && (*size == 0 || *size % models::kLineBytes || x.iova % models::kLineBytes)) {
+            r.error(range, "device transfers are whole 64-byte lines: iova and size must be "
+                           "multiples of 64 and size non-zero");
+            ok = false;
+          }
+        }
+      } else {
+        ok = false;
+      }
+    }
+    if (a["no_snoop"]) {
+      auto v = r.boolean(a["no_snoop"], "no_snoop");
+      ok = ok && v;
+      x.no_snoop = v;
+    }
+    if (a["fill"]) {
+      if (!x.write) {
+        r.error(a["fill"], "only a dma write stores data ('fill')");
+        ok = false;
+      } else {
+        x.fill = fill().value_or(models::kNoTag);
+      }
+    }
+    step.args = x;
+  }
+  return ok;
+}
+
+void LoaderContext::load_step_expect(const YAML::Node& node, Step& step) {
+  const OpInfo& info = *find_op(step.op);
+  const std::string what = fmt::format("expect of step '{}'", step.op);
+  if (!r.expect_map(node, what)) return;
+
+  std::vector<std::string> allowed{"ok", "errno", "warns"};
+  if (info.container && !(step.op == "extension" &&
+                          !std::get<ExtensionStep>(step.args).container))
+    allowed.insert(allowed.end(), {"locked_vm", "dmas", "domains", "noncoherent_domains",
+                                   "pinned_pages", "flush", "iommu_calls", "vaddr_invalid"});
+  if (step.op == "unmap") allowed.push_back("unmapped");
+  if (step.op == "extension") allowed.push_back("value");
+  if (step.op == "read") allowed.push_back("sees");
+  if (step.op == "dma") {
+    allowed.push_back("fault");
+    if (!std::get<DmaStep>(step.args).write) allowed.push_back("sees");
+  }
+  r.check_keys(node, allowed, what);
+
+  auto number = [&](const std::string& key, const YAML::Node& value, Quantity q) {
+    auto text = r.string(value, key);
+    if (!text) return;
+    auto cmp = parse_comparison(*text, q);
+    if (!cmp) {
+      r.error(value, fmt::format("{}: {}", key, cmp.error()));
+      return;
+    }
+    StepExpectation e;
+    e.key = key;
+    e.kind = StepExpectation::Kind::number;
+    e.number = *cmp;
+    step.expect.push_back(e);
+  };
+
+  if (node["ok"] && node["errno"]) r.error(node["errno"], "expect either ok or errno, not both");
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) continue;
+    const std::string key = kv.first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) continue;
+    const YAML::Node& v = kv.second;
+    StepExpectation e;
+    e.key = key;
+    if (key == "ok") {
+      auto b = r.boolean(v, "ok");
+      if (b && !*b) r.error(v, "to expect a failure, write errno: NAME");
+      if (b && *b) {
+        e.kind = StepExpectation::Kind::error;
+        e.text = "ok";
+        step.expect.push_back(e);
+      }
+    } else if (key == "errno") {
+      auto name = r.choice(v, "errno", vfio::errno_names());
+      if (name) {
+        e.kind = StepExpectation::Kind::error;
+        e.text = *name;
+        step.expect.push_back(e);
+      }
+    } else if (key == "warns" || key == "fault") {
+      if (auto b = r.boolean(v, key)) {
+        e.kind = StepExpectation::Kind::flag;
+        e.flag = *b;
+        step.expect.push_back(e);
+      }
+    } else if (key == "sees") {
+      auto who = r.string(v, "sees");
+      if (!who) continue;
+      bool known = *who == "latest" || *who == "nobody";
+      for (const auto& p : s.principals) known = known || p.name == *who;
+      if (!known) {
+        std::vector<std::string> names{"latest", "nobody"};
+        for (const auto& p : s.principals) names.push_back(p.name);
+        r.error(v, fmt::format("sees must be latest, nobody or a principal, got '{}'{}", *who,
+                               did_you_mean(*who, names)));
+        continue;
+      }
+      e.kind = StepExpectation::Kind::sees;
+      e.text = *who;
+      step.expect.push_back(e);
+    } else if (key == "dmas") {
+      if (!v.IsSequence()) {
+        r.error(v, "dmas must be a list of [IOVA, SIZE]");
+        continue;
+      }
+      e.kind = StepExpectation::Kind::ranges;
+      bool good = true;
+      for (const auto& item : v) {
+        if (!item.IsSequence() || item.size() != 2) {
+          r.error(item, "each entry of dmas is [IOVA, SIZE]");
+          good = false;
+          continue;
+        }
+        auto iova = address(item[0], "iova");
+        auto size = r.size(item[1], "size");
+        if (iova && size) e.ranges.emplace_back(*iova, *size);
+        else good = false;
+      }
+      if (good) step.expect.push_back(e);
+    } else if (key == "flush" || key == "iommu_calls") {
+      const bool flush = key == "flush";
+      if (!r.expect_map(v, key)) continue;
+      const std::vector<std::string> fields =
+          flush ? std::vector<std::string>{"map", "unpin", "replay", "fgsp"}
+                : std::vector<std::string>{"map", "unmap"};
+      r.check_keys(v, fields, key);
+      for (const auto& f : v) {
+        if (!f.first.IsScalar()) continue;
+        const std::string field = f.first.Scalar();
+        if (std::find(fields.begin(), fields.end(), field) == fields.end()) continue;
+        number(key + "." + field, f.second, flush ? Quantity::bytes : Quantity::count);
+      }
+    } else if (key == "unmapped") {
+      number(key, v, Quantity::bytes);
+    } else {
+      // value, locked_vm, domains, noncoherent_domains, pinned_pages, vaddr_invalid
+      number(key, v, Quantity::count);
+    }
+  }
+}
+
+}  // namespace iocsim::scenario::detail

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What each step does. Process memory operations go through the host model;
+// VFIO operations through the type1 port, with the VFIO core's own checks
+// (group ownership, a valid container fd) done here; device operations
+// through the DMA masters.
+#include <cerrno>
+
+#include <systemc>
+
+#include "models/common/time.h"
+#include "scenario/run_state.h"
+
+namespace iocsim::scenario::detail {
+
+vfio::VfioIommu* Run::live(const std::string& name) {
+  auto it = containers.find(name);
+  if (it == containers.end() || it->second->released()) return nullptr;
+  return it->second.get();
+}
+
+void Run::execute_all() {
+  models::CpuAgent& cpu = machine->cpu();
+  for (const Step& step : s.steps) {
+    cpu.sync();
+    if (step.at) {
+      const models::Picos target = units::to_picos(*step.at, cpu.config().hz);
+      const models::Picos now = models::to_picos(sc_core::sc_time_stamp());
+      if (target > now) sc_core::wait(models::from_picos(target - now));
+    }
+    StepRecord record;
+    record.index = step.index;
+    record.op = step.op;
+    record.name = step.name;
+    record.start = models::to_picos(sc_core::sc_time_stamp());
+    const models::Picos busy = cpu.busy();
+    const unsigned warnings = log.warnings();
+
+    StepOutcome outcome = execute(step);
+
+    cpu.sync();
+    record.end = models::to_picos(sc_core::sc_time_stamp());
+    record.cpu = cpu.busy() - busy;
+    record.error = outcome.error;
+    record.warned = log.warnings() > warnings;
+    if (!outcome.error) record.values = outcome.values;
+    result.steps.push_back(record);
+    check(step, outcome, warnings);
+  }
+}
+
+StepOutcome Run::execute(const Step& step) {
+  StepOutcome out;
+  const StepArgs& a = step.args;
+
+  if (auto* x = std::get_if<AllocStep>(&a)) {
+    out.error = host->mmap(principal(x->as), x->va, x->size, x->writable, x->huge);
+  } else if (auto* x = std::get_if<TouchStep>(&a)) {
+    host::Process& p = principal(x->as);
+    std::optional<host::Fill> fill;
+    if (x->fill) fill = host::Fill{p.id(), *x->fill};
+    out.error = host->touch(p, x->va, x->size, x->writable, x->huge, x->pa, fill);
+  } else if (auto* x = std::get_if<WriteStep>(&a)) {
+    host::Process& p = principal(x->as);
+    out.error = host->write(p, x->va, x->size, {p.id(), x->fill});
+  } else if (auto* x = std::get_if<ReadStep>(&a)) {
+    const uint64_t stale = oracle.counts().stale_cpu_reads;
+    host::ReadResult r = host->read(principal(x->as), x->va, x->size);
+    out.error = r.error;
+    out.seen = std::move(r.values);
+    out.stale = oracle.counts().stale_cpu_reads - stale;
+    out.values = {{"lines", out.seen.size()}, {"stale_lines", out.stale}};
+  } else if (auto* x = std::get_if<FreeStep>(&a)) {
+    out.error = host->munmap(principal(x->as), x->va, x->size);
+  } else if (auto* x = std::get_if<FlushStep>(&a)) {
+    host::FlushOutcome f;
+    out.error = host->flush(principal(x->as), x->va, x->size, x->op, f);
+    out.values = {{"lines", f.lines}, {"lines_written_back", f.lines_written_back}};
+  } else if (auto* x = std::get_if<OpenStep>(&a)) {
+    container_owner[x->container] = x->as;
+    int err = 0;
+    auto c = vfio::VfioIommu::open(*kernel, principal(x->as), x->type, &err);
+    out.error = err;
+    if (c) containers[x->container] = std::move(c);
+  } else if (auto* x = std::get_if<AttachStep>(&a)) {
+    vfio::VfioIommu* c = live(x->container);
+    if (!c) {
+      out.error = -EBADF;
+    } else if (group_container.count(x->group)) {
+      out.error = -EINVAL;  // VFIO_GROUP_SET_CONTAINER: the group already has one
+    } else {
+      kernel->current = &c->owner();
+      out.error = c->attach_group(x->group, vfio::GroupType::iommu);
+      if (!out.error) group_container[x->group] = x->container;
+    }
+  } else if (auto* x = std::get_if<DetachStep>(&a)) {
+    vfio::VfioIommu* c = live(x->container);
+    auto owner = group_container.find(x->group);
+    if (!c) {
+      out.error = -EBADF;
+    } else if (owner == group_container.end() || owner->second != x->container) {
+      out.error = -EINVAL;  // VFIO_GROUP_UNSET_CONTAINER: not in this container
+    } else {
+      kernel->current = &c->owner();
+      c->detach_group(x->group);
+      group_container.erase(owner);
+    }
+  } else if (auto* x = std::get_if<MapStep>(&a)) {
+    vfio::VfioIommu* c = live(x->container);
+    if (!c) {
+      out.error = -EBADF;
+    } else {
+      kernel->current = &principal(x->as);
+      vfio::DmaMapArgs args;
+      args.argsz = x->argsz;
+      args.flags = x->flags;
+      args.vaddr = x->va;
+      args.iova = x->iova;
+      args.size = x->size;
+      out.error = c->map_dma(args);
+    }
+  } else if (auto* x = std::get_if<UnmapStep>(&a)) {
+    vfio::VfioIommu* c = live(x->container);
+    if (!c) {
+      out.error = -EBADF;
+    } else {
+      kernel->current = &c->owner();
+      vfio::DmaUnmapArgs args;
+      args.argsz = x->argsz;
+      args.flags = x->flags;
+      args.iova = x->iova;
+      args.size = x->size;
+      out.error = c->unmap_dma(args);
+      out.values = {{"unmapped", args.size}};
+    }
+  } else if (auto* x = std::get_if<ReleaseStep>(&a)) {
+    vfio::VfioIommu* c = live(x->container);
+    if (!c) {
+      out.error = -EBADF;
+    } else {
+      kernel->current = &c->owner();
+      c->release();
+      for (auto g = group_container.begin(); g != group_container.end();)
+        g = g->second == x->container ? group_container.erase(g) : std::next(g);
+    }
+  } else if (std::get_if<StateStep>(&a)) {
+    // Carries expectations on kernel state only.
+  } else if (auto* x = std::get_if<ExtensionStep>(&a)) {
+    // Without a driver the VFIO core asks every driver with no container.
+    vfio::VfioIommu* c = x->container ? live(*x->container) : nullptr;
+    out.values = {{"value", static_cast<uint64_t>(vfio::VfioIommu::check_extension(c, x->ext))}};
+  } else if (auto* x = std::get_if<DmaStep>(&a)) {
+    const Device& d = s.devices[x->device];
+    models::DmaMaster& master = machine->dma(d.name);
+    const bool no_snoop = x->no_snoop.value_or(d.no_snoop);
+    const uint64_t stale = oracle.counts().stale_device_reads;
+    models::DmaResult r = x->write ? master.write(x->iova, x->size, no_snoop, x->fill)
+                                   : master.read(x->iova, x->size, no_snoop);
+    out.faults = r.faults;
+    for (const models::DmaLine& line : r.lines)
+      if (!line.faulted) out.seen.push_back(line.value);
+    out.stale = oracle.counts().stale_device_reads - stale;
+    out.values = {{"lines", r.lines.size()}, {"faults", r.faults}};
+    if (!x->write) out.values.push_back({"stale_lines", out.stale});
+  } else if (auto* x = std::get_if<WaitStep>(&a)) {
+    sc_core::wait(models::from_picos(units::to_picos(x->time, machine->cpu().config().hz)));
+  }
+  return out;
+}
+
+}  // namespace iocsim::scenario::detail

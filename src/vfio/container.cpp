@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The container: open, VFIO_CHECK_EXTENSION, the page-size bitmap, the
+// domain list and the series' non-coherent tracking, and the flush points.
+#include <cerrno>
+#include <stdexcept>
+
+#include "vfio/vfio_iommu.h"
+
+namespace iocsim::vfio {
+
+VfioIommu::VfioIommu(Kernel& kernel, host::Process& owner, bool v2)
+    : kernel_(kernel), owner_(&owner), v2_(v2) {
+  dma_avail_ = kernel.config.dma_entry_limit;
+  pgsize_bitmap_ = PAGE_MASK;
+}
+
+std::unique_ptr<VfioIommu> VfioIommu::open(Kernel& kernel, host::Process& owner,
+                                           unsigned long arg, int* err) {
+  switch (arg) {
+    case VFIO_TYPE1_IOMMU:
+      return std::unique_ptr<VfioIommu>(new VfioIommu(kernel, owner, false));
+    case VFIO_TYPE1_NESTING_IOMMU:  // v6.9: nesting (v2 semantics); later: a reserved alias
+    case VFIO_TYPE1v2_IOMMU:
+      return std::unique_ptr<VfioIommu>(new VfioIommu(kernel, owner, true));
+    default:
+      *err = -EINVAL;
+      return nullptr;
+  }
+}
+
+host::Process& VfioIommu::current() const {
+  if (!kernel_.current) throw std::logic_error("vfio ioctl without a current task");
+  return *kernel_.current;
+}
+
+void VfioIommu::vfio_update_pgsize_bitmap() {
+  pgsize_bitmap_ = UINT64_MAX;
+  for (const VfioDomain& domain : domain_list_)
+    pgsize_bitmap_ &= kernel_.iommu.pgsize_bitmap(domain.domain);
+
+  // If the IOMMU supports page sizes below PAGE_SIZE, pretend PAGE_SIZE is
+  // supported and hide the smaller ones: pinning works in whole pages.
+  if (pgsize_bitmap_ & ~PAGE_MASK) {
+    pgsize_bitmap_ &= PAGE_MASK;
+    pgsize_bitmap_ |= PAGE_SIZE;
+  }
+}
+
+int VfioIommu::vfio_domains_have_enforce_cache_coherency() {
+  for (const VfioDomain& domain : domain_list_)
+    if (!domain.enforce_cache_coherency) return 0;
+  return 1;
+}
+
+bool VfioIommu::vfio_iommu_has_emulated() const { return !emulated_iommu_groups_.empty(); }
+
+int VfioIommu::check_extension(VfioIommu* iommu, unsigned long arg) {
+  switch (arg) {
+    case VFIO_TYPE1_IOMMU:
+    case VFIO_TYPE1v2_IOMMU:
+    case VFIO_UNMAP_ALL:
+      return 1;
+    case VFIO_TYPE1_NESTING_IOMMU:
+      // Advertised until nesting was dropped after the v6.9 base.
+      return iommu && iommu->kernel_.config.base == KernelBase::v6_9 ? 1 : 0;
+    case VFIO_UPDATE_VADDR:
+      // Disabled if mdevs are present: they cannot safely pin while vaddrs change.
+      return iommu && !iommu->vfio_iommu_has_emulated();
+    case VFIO_DMA_CC_IOMMU:
+      if (!iommu) return 0;
+      return iommu->vfio_domains_have_enforce_cache_coherency();
+    default:
+      return 0;
+  }
+}
+
+void VfioIommu::link_domain(VfioDomain domain) {
+  const bool noncoherent = !domain.enforce_cache_coherency;
+  domain_list_.push_front(std::move(domain));
+  switch (kernel_.config.policy->tracking) {
+    case NoncoherentTracking::scan:
+      // S1: after list_add, recompute by walking the domains.
+      has_noncoherent_domain_ = noncoherent_domains() != 0;
+      break;
+    case NoncoherentTracking::counter:
+      noncoherent_domains_ += noncoherent;
+      break;
+  }
+}
+
+std::list<VfioDomain>::iterator VfioIommu::unlink_domain(std::list<VfioDomain>::iterator domain,
+                                                         bool releasing) {
+  const bool noncoherent = !domain->enforce_cache_coherency;
+  auto next = domain_list_.erase(domain);
+  switch (kernel_.config.policy->tracking) {
+    case NoncoherentTracking::scan:
+      // S2: after list_del of an emptied domain in detach; release() does
+      // not recompute.
+      if (!releasing) has_noncoherent_domain_ = noncoherent_domains() != 0;
+      break;
+    case NoncoherentTracking::counter:
+      noncoherent_domains_ -= noncoherent;
+      break;
+  }
+  return next;
+}
+
+bool VfioIommu::has_noncoherent_domain() const {
+  return kernel_.config.policy->tracking == NoncoherentTracking::scan ? has_noncoherent_domain_
+                                                                      : noncoherent_domains_ != 0;
+}
+
+unsigned VfioIommu::noncoherent_domains() const {
+  unsigned n = 0;
+  for (const VfioDomain& d : domain_list_) n += !d.enforce_cache_coherency;
+  return n;
+}
+
+uint64_t VfioIommu::pinned_pages() const {
+  if (domain_list_.empty()) return 0;
+  const DomainHandle first = domain_list_.front().domain;
+  uint64_t pages = 0;
+  for (const auto& entry : dma_list_) {
+    const VfioDma& dma = *entry.second;
+    if (!dma.iommu_mapped) continue;
+    for (uint64_t off = 0; off < dma.size; off += PAGE_SIZE) {
+      const phys_addr_t phys = kernel_.iommu.iova_to_phys(first, dma.iova + off);
+      if (phys && !kernel_.host.is_invalid_reserved_pfn(phys >> PAGE_SHIFT)) ++pages;
+    }
+  }
+  return pages;
+}
+
+void VfioIommu::flush_cache(FlushPoint point, phys_addr_t phys, uint64_t len) {
+  const FlushPolicy& policy = *kernel_.config.policy;
+  if (!policy.at(point)) return;
+  const FlushSite site = site_of(point);
+  auto& counter = counters_.flush[static_cast<size_t>(site)];
+  counter.calls++;
+  counter.bytes += len;
+  switch (policy.method) {
+    case FlushMethod::lines: kernel_.arch.flush_cache_phys(phys, len, site); break;
+    case FlushMethod::wbinvd: kernel_.arch.wbinvd_on_all_cpus(len, site); break;
+  }
+}
+
+int VfioIommu::iommu_map(DomainHandle domain, dma_addr_t iova, phys_addr_t paddr, uint64_t size,
+                         int prot) {
+  counters_.iommu_map_calls++;
+  return kernel_.iommu.map(domain, iova, paddr, size, prot);
+}
+
+uint64_t VfioIommu::iommu_unmap(DomainHandle domain, dma_addr_t iova, uint64_t size) {
+  counters_.iommu_unmap_calls++;
+  return kernel_.iommu.unmap(domain, iova, size);
+}
+
+uint64_t VfioIommu::iommu_unmap_fast(DomainHandle domain, dma_addr_t iova, uint64_t size,
+                                     IotlbGather& gather) {
+  counters_.iommu_unmap_calls++;
+  return kernel_.iommu.unmap_fast(domain, iova, size, gather);
+}
+
+}  // namespace iocsim::vfio

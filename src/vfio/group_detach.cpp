@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Detaching a group (the last domain takes every mapping with it) and
+// releasing the container.
+#include "vfio/vfio_iommu.h"
+
+namespace iocsim::vfio {
+
+void VfioIommu::vfio_iommu_unmap_unpin_all() {
+  while (!dma_list_.empty()) vfio_remove_dma(dma_list_.begin()->second.get());
+}
+
+// The last IOMMU domain is gone but emulated groups remain: unpin everything
+// the IOMMU held, keep the dmas, and charge only what mdev pins still hold.
+void VfioIommu::vfio_iommu_unmap_unpin_reaccount() {
+  for (auto& entry : dma_list_) {
+    VfioDma* dma = entry.second.get();
+    long locked = 0, unlocked = 0;
+    unlocked += vfio_unmap_unpin(dma, false);
+    for (const auto& vpfn : dma->pfn_list)
+      if (!is_invalid_reserved_pfn(vpfn.second.pfn)) locked++;
+    vfio_lock_acct(dma, locked - unlocked, true);
+  }
+}
+
+void VfioIommu::detach_group(GroupId iommu_group) {
+  bool update_dirty_scope = false;
+
+  for (auto group = emulated_iommu_groups_.begin(); group != emulated_iommu_groups_.end();
+       ++group) {
+    if (group->iommu_group != iommu_group) continue;
+    update_dirty_scope = !group->pinned_page_dirty_scope;
+    emulated_iommu_groups_.erase(group);
+    if (emulated_iommu_groups_.empty() && domain_list_.empty()) vfio_iommu_unmap_unpin_all();
+    if (update_dirty_scope) num_non_pinned_groups_--;
+    return;
+  }
+
+  // Work on a copy of the iova list; the original stays if the update fails.
+  std::list<VfioIova> iova_copy = iova_list_;
+
+  for (auto domain = domain_list_.begin(); domain != domain_list_.end(); ++domain) {
+    VfioIommuGroup* group = find_iommu_group(*domain, iommu_group);
+    if (!group) continue;
+
+    kernel_.iommu.detach_group(domain->domain, group->iommu_group);
+    update_dirty_scope = !group->pinned_page_dirty_scope;
+    domain->group_list.remove_if(
+        [&](const VfioIommuGroup& g) { return g.iommu_group == iommu_group; });
+
+    // Group ownership provides privilege: an empty domain goes away. With the
+    // last IOMMU domain the mappings go too, unless emulated groups remain.
+    if (domain->group_list.empty()) {
+      if (domain_list_.size() == 1) {
+        if (emulated_iommu_groups_.empty())
+          vfio_iommu_unmap_unpin_all();
+        else
+          vfio_iommu_unmap_unpin_reaccount();
+      }
+      kernel_.iommu.domain_free(domain->domain);
+      unlink_domain(domain, false);
+      vfio_iommu_aper_expand(iova_copy);
+      vfio_update_pgsize_bitmap();
+    }
+    break;
+  }
+
+  if (!vfio_iommu_resv_refresh(iova_copy)) iova_list_ = std::move(iova_copy);
+
+  // Removing a group without dirty tracking may promote the dirty scope.
+  if (update_dirty_scope) num_non_pinned_groups_--;
+}
+
+void VfioIommu::vfio_release_domain(VfioDomain& domain) {
+  for (const VfioIommuGroup& group : domain.group_list)
+    kernel_.iommu.detach_group(domain.domain, group.iommu_group);
+  domain.group_list.clear();
+  kernel_.iommu.domain_free(domain.domain);
+}
+
+void VfioIommu::release() {
+  emulated_iommu_groups_.clear();
+  vfio_iommu_unmap_unpin_all();
+  for (auto domain = domain_list_.begin(); domain != domain_list_.end();) {
+    vfio_release_domain(*domain);
+    domain = unlink_domain(domain, true);
+  }
+  iova_list_.clear();
+  released_ = true;
+}
+
+}  // namespace iocsim::vfio

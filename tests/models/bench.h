@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A tiny SystemC test bench: an initiator to drive a model's socket by hand,
+// an observer that records what models report, and a way to run a test body
+// inside a SystemC thread (one simulation per test process).
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "models/common/attributes.h"
+#include "models/common/observer.h"
+#include "models/common/time.h"
+
+namespace iocsim::test {
+
+using models::LineValue;
+using models::Picos;
+
+// Runs `body` in an SC_THREAD; exceptions (failed REQUIREs) reach the caller.
+class Bench : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Bench);
+  Bench(sc_core::sc_module_name name, std::function<void()> body)
+      : sc_module(name), body_(std::move(body)) {
+    SC_THREAD(main);
+  }
+  std::exception_ptr failure;
+
+ private:
+  void main() {
+    try {
+      body_();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  std::function<void()> body_;
+};
+
+inline void run_bench(std::function<void()> body) {
+  Bench bench("bench", std::move(body));
+  sc_core::sc_start();
+  if (bench.failure) std::rethrow_exception(bench.failure);
+}
+
+// Issues single transactions on a socket, as any initiator would.
+class Initiator : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<Initiator> socket;
+  explicit Initiator(sc_core::sc_module_name name) : sc_module(name), socket("socket") {}
+
+  // One transaction of whole lines at `addr`; returns the response status.
+  tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr,
+                                  std::vector<LineValue>& lines, sc_core::sc_time& delay,
+                                  const models::RequestAttributes* attrs = nullptr,
+                                  models::CacheMaintenance* op = nullptr) {
+    std::vector<unsigned char> data(lines.size() * models::kLineBytes);
+    for (size_t i = 0; i < lines.size(); ++i) models::put_line(data.data(), i, lines[i]);
+    tlm::tlm_generic_payload trans;
+    trans.set_command(cmd);
+    trans.set_address(addr);
+    trans.set_data_ptr(data.data());
+    trans.set_data_length(data.size());
+    trans.set_streaming_width(data.size());
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (attrs) trans.set_extension(new models::RequestAttributes(*attrs));
+    if (op) trans.set_extension(op);
+    socket->b_transport(trans, delay);
+    if (op) trans.clear_extension(op);
+    for (size_t i = 0; i < lines.size(); ++i) lines[i] = models::get_line(data.data(), i);
+    return trans.get_response_status();
+  }
+};
+
+struct RecordingObserver : models::CoherenceObserver {
+  struct MemoryWrite {
+    uint64_t pa;
+    LineValue value;
+    models::MemoryWriter who;
+    Picos at;
+  };
+  std::vector<MemoryWrite> memory_writes;
+  std::vector<models::DeviceAccess> device_accesses;
+  std::vector<uint64_t> cpu_stores;
+  unsigned faults = 0;
+
+  void memory_write(uint64_t pa, const LineValue& v, models::MemoryWriter who, Picos at) override {
+    memory_writes.push_back({pa, v, who, at});
+  }
+  void device_access(const models::DeviceAccess& a) override { device_accesses.push_back(a); }
+  void cpu_store(uint64_t pa, const LineValue&, Picos) override { cpu_stores.push_back(pa); }
+  void translation_fault(uint32_t, uint64_t, bool, Picos) override { ++faults; }
+};
+
+inline Picos ps(const sc_core::sc_time& t) { return models::to_picos(t); }
+inline sc_core::sc_time ns(double n) { return sc_core::sc_time(n, sc_core::SC_NS); }
+
+}  // namespace iocsim::test

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+#include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "bench.h"
+#include "models/cache/cache.h"
+#include "models/cpu/cpu_agent.h"
+#include "models/memory/memory_controller.h"
+
+using namespace iocsim;
+using namespace iocsim::test;
+using models::CacheOp;
+
+namespace {
+
+struct CpuRig {
+  RecordingObserver seen;
+  models::VersionClock versions;
+  models::MemoryController memory{"memory", {1u << 24, 27'500, 1'250}, &seen};
+  models::Cache cache{"llc", {1u << 16, 4, 14'000, 333, 167}, &seen};
+  models::CpuAgent cpu;
+  CpuRig()
+      : cpu("cpu", [] {
+          models::CpuConfig c;
+          c.hz = 3'000'000'000;
+          c.clflush_issue = c.clflushopt_issue = c.clwb_issue = 1'000;
+          c.mfence = 11'000;
+          return c;
+        }(), versions) {
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
+    cpu.socket.bind(cache.cpu_side);
+    cache.mem_side.bind(memory.socket);
+  }
+  Picos last_memory_write() const {
+    Picos last = 0;
+    for (const auto& w : seen.memory_writes) last = std::max(last, w.at);
+    return last;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("clflushopt completes asynchronously: dirty lines reach DRAM only by the fence") {
+  CpuRig rig;
+  run_bench([&] {
+    rig.cpu.store(0, 8 * 64, 1, 0);
+    const Picos start = rig.cpu.now();
+    for (uint64_t line = 0; line < 8; ++line) rig.cpu.flush_line(line * 64, CacheOp::clflushopt);
+    CHECK(rig.cpu.now() - start == 8 * 1'000);  // issue cost only
+    REQUIRE(rig.seen.memory_writes.size() == 8);
+    CHECK(rig.last_memory_write() > rig.cpu.now());  // still in flight
+    rig.cpu.mfence();
+    CHECK(rig.cpu.now() == rig.last_memory_write());  // the fence waited for them
+    CHECK(rig.memory.store().read(7 * 64).owner == 1);
+  });
+}
+
+TEST_CASE("clflush is serialised: each waits for the previous line to complete") {
+  CpuRig rig;
+  run_bench([&] {
+    rig.cpu.store(0, 8 * 64, 1, 0);
+    const Picos start = rig.cpu.now();
+    for (uint64_t line = 0; line < 8; ++line) rig.cpu.flush_line(line * 64, CacheOp::clflush);
+    // lookup + DRAM access + one transfer per line, one after the other
+    CHECK(rig.cpu.now() - start == 8 * (14'000 + 27'500 + 1'250));
+    CHECK(rig.cpu.now() == rig.last_memory_write());
+  });
+}
+
+TEST_CASE("clwb cleans without invalidating; flushing absent lines costs only the lookups") {
+  CpuRig rig;
+  run_bench([&] {
+    rig.cpu.store(0, 64, 1, 0);
+    const models::FlushCounts cleaned = rig.cpu.flush_line(0, CacheOp::clwb);
+    CHECK(cleaned.lines_written_back == 1);
+    CHECK(rig.cache.resident(0));
+    CHECK_FALSE(rig.cache.dirty(0));
+
+    const Picos start = rig.cpu.now();
+    const models::FlushCounts absent = rig.cpu.flush_line(4096, CacheOp::clflushopt);
+    rig.cpu.mfence();
+    CHECK(absent.lines_resident == 0);
+    CHECK(rig.cpu.now() - start == std::max<Picos>(1'000 + 11'000, 14'000));
+  });
+}
+
+TEST_CASE("every store is a new version owned by the storer") {
+  CpuRig rig;
+  run_bench([&] {
+    rig.cpu.store(0, 128, 2, 7);
+    rig.cpu.store(64, 64, 3, 0);
+    const auto values = rig.cpu.load(0, 128);
+    REQUIRE(values.size() == 2);
+    CHECK(values[0].owner == 2);
+    CHECK(values[0].tag == 7);
+    CHECK(values[1].owner == 3);
+    CHECK(values[1].version > values[0].version);
+  });
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <catch2/catch.hpp>
+#include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "bench.h"
+#include "models/cache/cache.h"
+#include "models/dma/dma_master.h"
+#include "models/iommu/iommu_unit.h"
+#include "models/memory/memory_controller.h"
+
+using namespace iocsim;
+using namespace iocsim::test;
+
+TEST_CASE("a DMA master writes its owner's data through the IOMMU and reads it back") {
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
+  RecordingObserver seen;
+  models::VersionClock versions;
+  models::DomainIds ids;
+  models::MemoryController memory("memory", {1u << 24, 27'500, 1'250}, &seen);
+  models::Cache cache("llc", {1u << 16, 4, 14'000, 333, 167}, &seen);
+  models::IommuUnit unit("unit", {"intel-vtd", false, 4096, 0, (1ull << 48) - 1, false}, ids,
+                         &seen);
+  models::DmaMaster gpu("gpu", 3, 2, {128}, versions);
+  Initiator idle_cpu("cpu");
+  idle_cpu.socket.bind(cache.cpu_side);
+  cache.mem_side.bind(memory.socket);
+  unit.coherent_side.bind(cache.snoop_side);
+  unit.direct_side.bind(memory.socket);
+  gpu.socket.bind(unit.device_side);
+  run_bench([&] {
+    const uint32_t d = unit.domain_alloc();
+    unit.attach_device(d, 3, 0);
+    REQUIRE(unit.map_pages(d, 0x8000, 0x20000, 4096, 1, true, true, 0) == 0);
+
+    const models::DmaResult w = gpu.write(0x8000, 256, true, 9);
+    CHECK(w.faults == 0);
+    CHECK(gpu.stats().requests == 2);  // 128-byte requests
+    CHECK(memory.store().read(0x20040).owner == 2);
+    CHECK(memory.store().read(0x20040).tag == 9);
+    CHECK(seen.memory_writes.back().who == models::MemoryWriter::device);
+
+    const models::DmaResult r = gpu.read(0x8000, 256, true);
+    REQUIRE(r.lines.size() == 4);
+    CHECK(r.lines[3].value == w.lines[3].value);
+    CHECK(sc_core::sc_time_stamp() > sc_core::SC_ZERO_TIME);  // time passed
+
+    const models::DmaResult fault = gpu.read(0x9000, 64, true);
+    CHECK(fault.faults == 1);
+    CHECK(fault.lines[0].faulted);
+  });
+}

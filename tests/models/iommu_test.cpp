@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <cerrno>
+
+#include <catch2/catch.hpp>
+
+#include "bench.h"
+#include "models/cache/cache.h"
+#include "models/iommu/iommu_unit.h"
+#include "models/memory/memory_controller.h"
+
+using namespace iocsim;
+using namespace iocsim::test;
+using models::IoPageTable;
+using models::IoPte;
+
+namespace {
+
+constexpr uint64_t K4 = 4096, M2 = 2u << 20;
+constexpr uint64_t kBitmap = K4 | M2 | (1u << 30);
+
+}  // namespace
+
+TEST_CASE("a page table translates within its pages and refuses double maps") {
+  IoPageTable t(kBitmap, false);
+  std::vector<IoPte> added;
+  REQUIRE(t.map_pages(M2, 0x40000000, M2, 1, true, false, added) == 0);
+  REQUIRE(t.map_pages(0, 0x1000, K4, 2, true, true, added) == 0);
+  CHECK(added.size() == 3);
+  CHECK(t.lookup(M2 + 0x1234)->pa == 0x40000000);
+  CHECK(t.lookup(K4)->pa == 0x2000);
+  CHECK_FALSE(t.lookup(2 * K4));
+  CHECK(t.map_pages(M2 + K4, 0, K4, 1, true, true, added) == -EEXIST);
+}
+
+TEST_CASE("unmapping part of a large page removes it whole unless it splits") {
+  std::vector<IoPte> added, removed;
+  IoPageTable whole(kBitmap, false);
+  whole.map_pages(0, 0, M2, 1, true, true, added);
+  CHECK(whole.unmap_pages(0, K4, 1, removed) == M2);
+  CHECK(whole.empty());
+
+  IoPageTable split(kBitmap | 8192, true);
+  split.map_pages(0, 0, 8192, 1, true, true, added);
+  removed.clear();
+  CHECK(split.unmap_pages(0, K4, 1, removed) == K4);
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].size == K4);
+  CHECK(split.lookup(K4)->pa == K4);
+  CHECK_FALSE(split.lookup(0));
+}
+
+TEST_CASE("unmap of an unmapped iova unmaps nothing") {
+  IoPageTable t(kBitmap, false);
+  std::vector<IoPte> removed;
+  CHECK(t.unmap_pages(0, K4, 1, removed) == 0);
+}
+
+TEST_CASE("a page at the very top of the 64-bit space maps and unmaps") {
+  IoPageTable t(kBitmap, false);
+  std::vector<IoPte> added, removed;
+  const uint64_t top = 0xFFFFFFFFFFFFF000ull;
+  REQUIRE(t.map_pages(top, 0x5000, K4, 1, true, true, added) == 0);
+  CHECK(t.lookup(UINT64_MAX)->pa == 0x5000);
+  CHECK(t.unmap_pages(top, K4, 1, removed) == K4);
+  CHECK(t.empty());
+}
+
+namespace {
+
+struct IommuRig {
+  RecordingObserver seen;
+  models::DomainIds ids;
+  models::MemoryController memory{"memory", {1u << 30, 27'500, 1'250}, &seen};
+  models::Cache cache{"llc", {1u << 16, 4, 14'000, 333, 167}, &seen};
+  models::IommuUnit unit;
+  Initiator cpu{"cpu"};
+  Initiator device{"device"};
+  explicit IommuRig(bool snoop_control)
+      : unit("unit", {"intel-vtd", snoop_control, kBitmap, 0, (1ull << 48) - 1, false}, ids, &seen) {
+    cpu.socket.bind(cache.cpu_side);
+    cache.mem_side.bind(memory.socket);
+    unit.coherent_side.bind(cache.snoop_side);
+    unit.direct_side.bind(memory.socket);
+    device.socket.bind(unit.device_side);
+  }
+  tlm::tlm_response_status dma(tlm::tlm_command cmd, uint64_t iova, LineValue& v, bool no_snoop) {
+    models::RequestAttributes attrs;
+    attrs.initiator = models::Initiator::device;
+    attrs.stream_id = 5;
+    attrs.no_snoop = no_snoop;
+    std::vector<LineValue> one{v};
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    auto status = device.access(cmd, iova, one, d, &attrs);
+    v = one[0];
+    return status;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("No-Snoop bypasses the cache only in a domain that does not enforce coherency") {
+  IommuRig rig(false);
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    CHECK_FALSE(rig.unit.enforce_cache_coherency(d, 0));
+    rig.unit.attach_device(d, 5, 0);
+    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 1, true, true, 0) == 0);
+
+    std::vector<LineValue> dirty{{42, 1, 0}};
+    sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+    rig.cpu.access(tlm::TLM_WRITE_COMMAND, 0x10000, dirty, t);  // dirty in the cache only
+
+    LineValue got;
+    REQUIRE(rig.dma(tlm::TLM_READ_COMMAND, 0, got, true) == tlm::TLM_OK_RESPONSE);
+    CHECK(got.version == 0);  // straight from DRAM: stale
+    REQUIRE(rig.dma(tlm::TLM_READ_COMMAND, 0, got, false) == tlm::TLM_OK_RESPONSE);
+    CHECK(got.version == 42);  // snooped
+    CHECK(rig.unit.stats().lines_direct == 1);
+    CHECK(rig.unit.stats().lines_snooped == 1);
+    REQUIRE(rig.seen.device_accesses.size() == 2);
+    CHECK(rig.seen.device_accesses[0].pa == 0x10000);
+    CHECK_FALSE(rig.seen.device_accesses[0].snooped);
+  });
+}
+
+TEST_CASE("a unit with snoop control makes No-Snoop requests snoop") {
+  IommuRig rig(true);
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    CHECK(rig.unit.enforce_cache_coherency(d, 0));
+    rig.unit.attach_device(d, 5, 0);
+    rig.unit.map_pages(d, 0, 0x10000, K4, 1, true, true, 0);
+    std::vector<LineValue> dirty{{42, 1, 0}};
+    sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+    rig.cpu.access(tlm::TLM_WRITE_COMMAND, 0x10000, dirty, t);
+    LineValue got;
+    rig.dma(tlm::TLM_READ_COMMAND, 0, got, true);
+    CHECK(got.version == 42);
+    CHECK(rig.unit.stats().lines_direct == 0);
+  });
+}
+
+TEST_CASE("translation faults are recorded and answered with an error, not fatal") {
+  IommuRig rig(false);
+  run_bench([&] {
+    LineValue v;
+    CHECK(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    const uint32_t d = rig.unit.domain_alloc();
+    rig.unit.attach_device(d, 5, 0);
+    rig.unit.map_pages(d, 0, 0x10000, K4, 1, true, false, 0);  // read-only
+    CHECK(rig.dma(tlm::TLM_READ_COMMAND, K4, v, false) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    v = {1, 1, 0};
+    CHECK(rig.dma(tlm::TLM_WRITE_COMMAND, 0, v, false) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    CHECK(rig.unit.stats().faults == 3);
+    CHECK(rig.seen.faults == 3);
+    CHECK(rig.unit.map_pages(d, 1ull << 48, 0, K4, 1, true, true, 0) == -EFAULT);
+  });
+}
