@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A CPU for host and port tests: memory is a map of line values, every
+// store is recorded, and time is just a counter of what was charged.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "host/cpu_port.h"
+
+namespace iocsim::test {
+
+class FakeCpu : public host::CpuPort {
+ public:
+  struct Store {
+    uint64_t pa, bytes;
+    host::OwnerId owner;
+    host::TagId tag;
+  };
+
+  void store(uint64_t pa, uint64_t bytes, host::OwnerId owner, host::TagId tag) override {
+    stores.push_back({pa, bytes, owner, tag});
+    const host::LineValue v{++version, owner, tag};
+    for (uint64_t off = 0; off < bytes; off += models::kLineBytes) lines[pa + off] = v;
+  }
+  std::vector<host::LineValue> load(uint64_t pa, uint64_t bytes) override {
+    std::vector<host::LineValue> out;
+    for (uint64_t off = 0; off < bytes; off += models::kLineBytes) out.push_back(lines[pa + off]);
+    return out;
+  }
+  host::FlushOutcome flush(uint64_t pa, uint64_t bytes, host::CacheOp) override {
+    flushes.push_back({pa, bytes, 0, 0});
+    return {bytes / models::kLineBytes, 0, 0};
+  }
+  void compute(uint64_t picos) override { computed += picos; }
+
+  std::vector<Store> stores;
+  std::vector<Store> flushes;
+  std::map<uint64_t, host::LineValue> lines;
+  uint64_t version = 0;
+  uint64_t computed = 0;
+};
+
+}  // namespace iocsim::test

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <catch2/catch.hpp>
+
+#include "host/frame_allocator.h"
+
+using iocsim::host::FrameAllocator;
+using iocsim::host::FrameRun;
+
+TEST_CASE("fresh frames are handed out lowest first") {
+  FrameAllocator frames(100, 200);
+  auto a = frames.allocate(3);
+  REQUIRE(a);
+  REQUIRE(a->size() == 1);
+  CHECK(a->front().pfn == 100);
+  CHECK(a->front().count == 3);
+  CHECK(frames.free_frames() == 97);
+}
+
+TEST_CASE("the most recently freed frames are reused first, in ascending order") {
+  FrameAllocator frames(0, 1000);
+  REQUIRE(frames.allocate(30));  // 0..29
+  frames.free(0, 10);
+  frames.free(20, 10);  // most recent: 20..29
+  auto c = frames.allocate(4);
+  REQUIRE(c);
+  CHECK(c->front().pfn == 20);
+  CHECK(c->front().count == 4);
+  auto d = frames.allocate(8);  // the rest of 20..29, then 0..1
+  REQUIRE(d->size() == 2);
+  CHECK(d->at(0).pfn == 24);
+  CHECK(d->at(0).count == 6);
+  CHECK(d->at(1).pfn == 0);
+  CHECK(d->at(1).count == 2);
+}
+
+TEST_CASE("adjacent frees merge into one run, handed out from its start like a buddy block") {
+  FrameAllocator frames(0, 1000);
+  REQUIRE(frames.allocate(20));
+  for (uint64_t pfn = 0; pfn < 20; ++pfn) frames.free(pfn, 1);  // page by page, as munmap does
+  auto again = frames.allocate(20);
+  REQUIRE(again->size() == 1);
+  CHECK(again->front().pfn == 0);
+}
+
+TEST_CASE("fixed and aligned allocations take exactly what they ask for") {
+  FrameAllocator frames(0, 4096);
+  CHECK(frames.allocate_at(600, 4));
+  CHECK_FALSE(frames.allocate_at(602, 1));  // taken
+  CHECK_FALSE(frames.is_free(601));
+  auto huge = frames.allocate_aligned(512);
+  REQUIRE(huge);
+  CHECK(*huge % 512 == 0);
+  CHECK((*huge >= 604 || *huge + 512 <= 600));
+  frames.free(600, 4);
+  CHECK(frames.is_free(601));
+}
+
+TEST_CASE("exhaustion and double frees are caught") {
+  FrameAllocator frames(0, 8);
+  CHECK_FALSE(frames.allocate(9));
+  CHECK(frames.free_frames() == 8);
+  auto all = frames.allocate(8);
+  REQUIRE(all);
+  CHECK_FALSE(frames.allocate(1));
+  frames.free(3, 1);
+  CHECK_THROWS_AS(frames.free(3, 1), std::logic_error);
+  CHECK_THROWS_AS(frames.free(8, 1), std::logic_error);
+}

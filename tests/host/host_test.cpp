@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <cerrno>
+
+#include <catch2/catch.hpp>
+
+#include "fakes/fake_cpu.h"
+#include "host/host.h"
+
+using namespace iocsim;
+using iocsim::host::Host;
+using iocsim::host::kPageSize;
+
+namespace {
+
+struct HostRig {
+  test::FakeCpu cpu;
+  Host host{cpu, {16, 4096, 95'000}};
+  host::Process& a = host.add_process("vm-a", 1, host::kUnlimited, false);
+  host::Process& b = host.add_process("vm-b", 2, 8 * kPageSize, false);
+};
+
+}  // namespace
+
+TEST_CASE("touch zeroes new frames through the CPU, then stores the fill") {
+  HostRig r;
+  REQUIRE(r.host.touch(r.a, 0x10000, 2 * kPageSize, true, false, std::nullopt,
+                       host::Fill{1, 5}) == 0);
+  REQUIRE(r.cpu.stores.size() == 3);  // two zeroed pages, then one fill store
+  CHECK(r.cpu.stores[0].owner == models::kNobody);
+  CHECK(r.cpu.stores[2].owner == 1);
+  CHECK(r.cpu.stores[2].tag == 5);
+  CHECK(r.cpu.stores[2].bytes == 2 * kPageSize);
+  CHECK(*r.a.pfn_of(0x10000) == 16);
+  CHECK(*r.a.pfn_of(0x11000) == 17);
+}
+
+TEST_CASE("freed frames go to the next principal that faults memory in") {
+  HostRig r;
+  r.host.touch(r.a, 0x10000, 4 * kPageSize, true, false, std::nullopt, std::nullopt);
+  const uint64_t first = *r.a.pfn_of(0x10000);
+  REQUIRE(r.host.munmap(r.a, 0x10000, 4 * kPageSize) == 0);
+  r.host.touch(r.b, 0x90000, 4 * kPageSize, true, false, std::nullopt, std::nullopt);
+  CHECK(*r.b.pfn_of(0x90000) == first);
+}
+
+TEST_CASE("a pinned page outlives its mapping until it is unpinned") {
+  HostRig r;
+  std::vector<uint64_t> pfns;
+  REQUIRE(r.host.mmap(r.a, 0x20000, 2 * kPageSize, true, false) == 0);
+  REQUIRE(r.host.pin_user_pages_remote(r.a, 0x20000, 2, true, pfns) == 2);  // faults in
+  CHECK(r.cpu.computed == 2 * 95'000);
+  const uint64_t free_before = r.host.free_frames();
+  r.host.munmap(r.a, 0x20000, 2 * kPageSize);
+  CHECK(r.host.free_frames() == free_before);  // still pinned
+  CHECK(r.host.total_pins() == 2);
+  r.host.unpin_user_page(pfns[0], true);
+  CHECK(r.host.free_frames() == free_before + 1);
+  CHECK_THROWS_AS(r.host.unpin_user_page(pfns[0], true), std::logic_error);
+}
+
+TEST_CASE("pinning fails where the process has no writable mapping") {
+  HostRig r;
+  std::vector<uint64_t> pfns;
+  REQUIRE(r.host.mmap(r.a, 0x40000, kPageSize, false, false) == 0);
+  CHECK(r.host.pin_user_pages_remote(r.a, 0x40000, 1, true, pfns) == -EFAULT);
+  CHECK(r.host.pin_user_pages_remote(r.a, 0x40000, 1, false, pfns) == 1);
+  // Only the pages before the hole are pinned.
+  CHECK(r.host.pin_user_pages_remote(r.a, 0x3f000, 2, false, pfns) == -EFAULT);
+  pfns.clear();
+  r.host.touch(r.a, 0x50000, kPageSize, true, false, std::nullopt, std::nullopt);
+  CHECK(r.host.pin_user_pages_remote(r.a, 0x50000, 3, false, pfns) == 1);
+}
+
+TEST_CASE("locked_vm is charged against RLIMIT_MEMLOCK unless the limit is bypassed") {
+  HostRig r;
+  CHECK(r.host.account_locked_vm(r.b, 8, true, r.b, false) == 0);
+  CHECK(r.host.account_locked_vm(r.b, 1, true, r.b, false) == -ENOMEM);
+  CHECK(r.b.locked_vm() == 8);
+  CHECK(r.host.account_locked_vm(r.b, 1, true, r.b, true) == 0);  // CAP_IPC_LOCK
+  CHECK(r.b.locked_vm() == 9);
+  bool warned = false;
+  r.host.account_locked_vm(r.b, 10, false, r.b, false, &warned);
+  CHECK(warned);  // the kernel WARNs and the counter wraps
+  CHECK(r.b.locked_vm() == UINT64_MAX);
+}
+
+TEST_CASE("memory operations reject bad ranges and missing mappings") {
+  HostRig r;
+  CHECK(r.host.mmap(r.a, 0x1001, kPageSize, true, false) == -EINVAL);
+  CHECK(r.host.mmap(r.a, 0x1000, 0, true, false) == -EINVAL);
+  REQUIRE(r.host.mmap(r.a, 0x1000, kPageSize, true, false) == 0);
+  CHECK(r.host.mmap(r.a, 0x1000, kPageSize, true, false) == -EEXIST);
+  CHECK(r.host.write(r.a, 0x8000, kPageSize, {1, 0}) == -EFAULT);
+  CHECK(r.host.read(r.a, 0x8000, kPageSize).error == -EFAULT);
+  host::FlushOutcome f;
+  CHECK(r.host.flush(r.a, 0x8000, 64, host::CacheOp::clflush, f) == -EFAULT);
+  CHECK(r.host.touch(r.a, 0x100000, kPageSize, true, false, uint64_t{16} << 12, std::nullopt) == 0);
+  CHECK(r.host.touch(r.a, 0x200000, kPageSize, true, false, uint64_t{16} << 12, std::nullopt) ==
+        -EBUSY);
+}
+
+TEST_CASE("huge mappings fault in naturally aligned 2 MiB folios") {
+  HostRig r;
+  REQUIRE(r.host.touch(r.a, 0x200000, 2u << 20, true, true, std::nullopt, std::nullopt) == 0);
+  const uint64_t pfn = *r.a.pfn_of(0x200000);
+  CHECK(pfn % 512 == 0);
+  CHECK(*r.a.pfn_of(0x3ff000) == pfn + 511);
+}
+
+TEST_CASE("flush covers only the requested lines of present pages") {
+  HostRig r;
+  r.host.touch(r.a, 0x10000, 2 * kPageSize, true, false, std::nullopt, std::nullopt);
+  host::FlushOutcome f;
+  REQUIRE(r.host.flush(r.a, 0x10fc0, 128, host::CacheOp::clflushopt, f) == 0);
+  REQUIRE(r.cpu.flushes.size() == 1);  // the two pages are physically contiguous
+  CHECK(r.cpu.flushes[0].pa == (uint64_t{16} << 12) + 0xfc0);
+  CHECK(r.cpu.flushes[0].bytes == 128);
+  CHECK(f.lines == 2);
+}
