@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "platform/catalog.h"
 
+#include <fmt/format.h>
+
+#include "models/common/units.h"
+
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_agent.h"
 #include "models/dma/dma_master.h"
@@ -29,6 +33,26 @@ const params::Catalog& catalog() {
     return c;
   }();
   return kCatalog;
+}
+
+std::vector<std::string> inconsistencies(const params::Set& set) {
+  std::vector<std::string> out;
+  const uint64_t llc = set.size("llc.size"), ways = set.count("llc.ways");
+  if (llc % (ways * models::kLineBytes) != 0)
+    out.push_back(fmt::format("llc.size ({}) must be a whole number of 64-byte lines per way "
+                              "(llc.ways is {})",
+                              units::format_size(llc), ways));
+  const uint64_t memory = set.size("memory.size"), reserved = set.size("host.reserved_below");
+  if (memory % models::kPageBytes != 0)
+    out.push_back("memory.size must be a whole number of 4 KiB pages");
+  if (reserved % models::kPageBytes != 0)
+    out.push_back("host.reserved_below must be a whole number of 4 KiB pages");
+  if (reserved >= memory)
+    out.push_back(fmt::format("host.reserved_below ({}) must be below memory.size ({})",
+                              units::format_size(reserved), units::format_size(memory)));
+  if (set.size("dma.request_size") % models::kLineBytes != 0)
+    out.push_back("dma.request_size must be a multiple of 64 bytes");
+  return out;
 }
 
 }  // namespace iocsim::platform

@@ -2,6 +2,8 @@
 // The top-level sections of a scenario file; steps are in step_loader.cpp.
 #include "scenario/loader.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "models/common/spelling.h"
@@ -69,7 +71,10 @@ void load_principals(const yaml::Reader& r, const YAML::Node& node, Scenario& s)
     const YAML::Node& body = kv.second;
     if (!body.IsNull()) {
       const std::string what = fmt::format("principal '{}'", *name);
-      if (!r.expect_map(body, what)) continue;
+      if (!r.expect_map(body, what)) {
+        s.principals.push_back(p);  // known by name, so references to it do not cascade
+        continue;
+      }
       r.check_keys(body, {"memlock", "cap_ipc_lock"}, what);
       if (body["memlock"]) {
         if (body["memlock"].IsScalar() && body["memlock"].Scalar() == "unlimited") {
@@ -103,84 +108,101 @@ void load_iommus(const yaml::Reader& r, const YAML::Node& node,
   }
 }
 
-void load_devices(detail::LoaderContext& ctx, const YAML::Node& node,
-                  const std::vector<vfio::ResvRegion>& default_reserved) {
+// Reads one device's definition into `d`; false after reporting problems.
+bool parse_device(detail::LoaderContext& ctx, const YAML::Node& body, Device& d,
+                  std::vector<vfio::ResvRegion>& reserved,
+                  std::map<vfio::GroupId, std::string>& group_unit) {
   const yaml::Reader& r = ctx.r;
-  Scenario& s = ctx.s;
-  if (!r.expect_map(node, "devices")) return;
-  std::vector<std::string> unit_names;
-  for (const auto& u : s.platform.iommus) unit_names.push_back(u.name);
-  std::map<vfio::GroupId, std::string> group_unit;
-  for (const auto& kv : node) {
-    auto name = r.name(kv.first, "device name");
-    if (!name) continue;
-    const std::string what = fmt::format("device '{}'", *name);
-    const YAML::Node& body = kv.second;
-    if (!r.expect_map(body, what)) continue;
-    r.check_keys(body,
-                 {"owner", "group", "iommu", "no_snoop", "reserved", "emulated",
-                  "honours_nosnoop_enable"},
-                 what);
-    bool ok = true;
-    for (const char* key : {"owner", "group"}) {
-      if (!body[key]) {
-        r.error(body, fmt::format("{} needs '{}'", what, key));
-        ok = false;
-      }
-    }
-    if (body["emulated"]) {
-      auto emulated = r.boolean(body["emulated"], "emulated");
-      if (emulated && *emulated) {
-        r.error(body["emulated"], "emulated (mdev) devices are not implemented yet");
-        ok = false;
-      }
-    }
-    if (!body["iommu"]) {
-      r.error(body, fmt::format("{} needs 'iommu' (one of the platform's units)", what));
+  const std::string what = fmt::format("device '{}'", d.name);
+  if (!r.expect_map(body, what)) return false;
+  r.check_keys(body,
+               {"owner", "group", "iommu", "no_snoop", "reserved", "emulated",
+                "honours_nosnoop_enable"},
+               what);
+  bool ok = true;
+  for (const char* key : {"owner", "group", "iommu"}) {
+    if (!body[key]) {
+      r.error(body, fmt::format("{} needs '{}'", what, key));
       ok = false;
     }
-    if (!ok) continue;
-    Device d;
-    d.name = *name;
-    d.stream_id = static_cast<uint32_t>(s.devices.size() + 1);
+  }
+  if (body["emulated"]) {
+    auto emulated = r.boolean(body["emulated"], "emulated");
+    if (!emulated || *emulated) ok = false;
+    if (emulated && *emulated)
+      r.error(body["emulated"], "emulated (mdev) devices are not implemented yet");
+  }
+  if (body["owner"]) {
     auto owner = ctx.principal(body["owner"], "owner");
+    ok = ok && owner;
+    d.owner = owner.value_or(0);
+  }
+  if (body["group"]) {
     auto group = r.integer(body["group"], "group");
-    auto iommu = r.string(body["iommu"], "iommu");
-    if (!owner || !group || !iommu) continue;
-    if (*group > INT32_MAX) {
+    if (group && *group > INT32_MAX) {
       r.error(body["group"], "group numbers must fit in 31 bits");
-      continue;
+      group.reset();
     }
-    bool known_unit = false;
-    for (const auto& u : unit_names) known_unit = known_unit || u == *iommu;
-    if (!known_unit) {
+    ok = ok && group;
+    d.group = static_cast<vfio::GroupId>(group.value_or(0));
+  }
+  if (body["iommu"]) {
+    auto iommu = r.string(body["iommu"], "iommu");
+    std::vector<std::string> units;
+    for (const auto& u : ctx.s.platform.iommus) units.push_back(u.name);
+    if (iommu && std::find(units.begin(), units.end(), *iommu) == units.end()) {
       r.error(body["iommu"], fmt::format("the platform has no IOMMU unit '{}'{}", *iommu,
-                                         did_you_mean(*iommu, unit_names)));
-      continue;
+                                         did_you_mean(*iommu, units)));
+      iommu.reset();
     }
-    d.owner = *owner;
-    d.group = static_cast<vfio::GroupId>(*group);
-    d.iommu = *iommu;
+    ok = ok && iommu;
+    d.iommu = iommu.value_or("");
+  }
+  if (ok) {
     auto [placed, fresh] = group_unit.emplace(d.group, d.iommu);
     if (!fresh && placed->second != d.iommu) {
       r.error(body["iommu"], fmt::format("group {} is already behind IOMMU unit '{}'", d.group,
                                          placed->second));
-      continue;
+      ok = false;
     }
-    if (body["no_snoop"])
-      if (auto v = r.boolean(body["no_snoop"], "no_snoop")) d.no_snoop = *v;
-    if (body["honours_nosnoop_enable"])
-      if (auto v = r.boolean(body["honours_nosnoop_enable"], "honours_nosnoop_enable"))
-        d.honours_nosnoop_enable = *v;
+  }
+  if (body["no_snoop"]) {
+    auto v = r.boolean(body["no_snoop"], "no_snoop");
+    ok = ok && v;
+    d.no_snoop = v.value_or(false);
+  }
+  if (body["honours_nosnoop_enable"]) {
+    auto v = r.boolean(body["honours_nosnoop_enable"], "honours_nosnoop_enable");
+    ok = ok && v;
+    d.honours_nosnoop_enable = v.value_or(true);
+  }
+  if (body["reserved"]) {
+    auto regions = platform::parse_reserved(r, body["reserved"]);
+    ok = ok && regions;
+    if (regions) reserved = *regions;
+  }
+  return ok;
+}
+
+void load_devices(detail::LoaderContext& ctx, const YAML::Node& node,
+                  const std::vector<vfio::ResvRegion>& default_reserved) {
+  Scenario& s = ctx.s;
+  if (!ctx.r.expect_map(node, "devices")) return;
+  std::map<vfio::GroupId, std::string> group_unit;
+  for (const auto& kv : node) {
+    auto name = ctx.r.name(kv.first, "device name");
+    if (!name) continue;
+    Device d;
+    d.name = *name;
+    d.stream_id = static_cast<uint32_t>(s.devices.size() + 1);
     std::vector<vfio::ResvRegion> reserved = default_reserved;
-    if (body["reserved"]) {
-      auto regions = platform::parse_reserved(r, body["reserved"]);
-      if (!regions) continue;
-      reserved = *regions;
-    }
+    const bool ok = parse_device(ctx, kv.second, d, reserved, group_unit);
+    // Known by name even when its definition is wrong, so references to it
+    // do not cascade into more errors (the scenario is rejected anyway).
     s.devices.push_back(d);
-    s.platform.devices.push_back({d.name, d.stream_id, s.principals[d.owner].id, d.group,
-                                  d.iommu, reserved});
+    if (ok)
+      s.platform.devices.push_back({d.name, d.stream_id, s.principals[d.owner].id, d.group,
+                                    d.iommu, reserved});
   }
 }
 
@@ -305,6 +327,10 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
       diags.error("<command-line>", where, fmt::format("--set '{}': {}", set.text, *error));
     else
       s.overrides[name] = text;
+  }
+  if (preset && params.missing().empty()) {
+    const YAML::Node at = root["platform"] ? root["platform"] : root;
+    for (const auto& problem : platform::inconsistencies(params)) r.error(at, problem);
   }
   s.platform.params = params;
 

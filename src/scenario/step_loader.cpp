@@ -167,22 +167,24 @@ std::optional<Step> LoaderContext::load_step(const YAML::Node& node, size_t inde
   const YAML::Node args = node[*op];
 
   // name, at and expect may sit beside the operation or inside its arguments.
-  auto common = [&](const char* key) -> YAML::Node {
+  auto common = [&](const char* key) -> std::optional<YAML::Node> {
     const YAML::Node outer = node[key];
-    const YAML::Node inner = args.IsMap() ? args[key] : YAML::Node();
+    std::optional<YAML::Node> inner;
+    if (args.IsMap() && args[key]) inner = args[key];
     if (outer && inner) {
-      r.error(inner, fmt::format("'{}' is given twice for this step", key));
-      return YAML::Node();
+      r.error(*inner, fmt::format("'{}' is given twice for this step", key));
+      return std::nullopt;
     }
-    return outer ? outer : inner;
+    if (outer) return outer;
+    return inner;
   };
-  if (const YAML::Node name = common("name"))
-    if (auto text = r.string(name, "step name")) step.name = *text;
-  if (const YAML::Node at = common("at"))
-    if (auto time = r.duration(at, "at")) step.at = *time;
+  if (const auto name = common("name"))
+    if (auto text = r.string(*name, "step name")) step.name = *text;
+  if (const auto at = common("at"))
+    if (auto time = r.duration(*at, "at")) step.at = *time;
 
   if (!load_args(*op, args, step)) return std::nullopt;
-  if (const YAML::Node expect = common("expect")) load_step_expect(expect, step);
+  if (const auto expect = common("expect")) load_step_expect(*expect, step);
   return step;
 }
 

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Exposure windows and realized hazards from hand-built event sequences.
+#include <catch2/catch.hpp>
+
+#include "analysis/oracle.h"
+
+using namespace iocsim;
+using analysis::HazardKind;
+using analysis::Oracle;
+using models::LineValue;
+using models::MemoryWriter;
+
+namespace {
+
+constexpr uint64_t PA = 0x10000;       // one page
+constexpr uint32_t GPU = 1, NIC = 2;   // streams
+constexpr models::OwnerId A = 1, B = 2;
+
+// A non-coherent domain 7 with the GPU (owned by B) attached, mapping PA at iova 0.
+Oracle exposed_page(uint64_t at) {
+  Oracle o;
+  o.register_device(GPU, B);
+  o.domain_created(7);
+  o.device_attached(7, GPU, 0);
+  o.translation_mapped(7, 0, PA, 4096, true, true, at);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a window opens when stale memory becomes reachable and closes when written back") {
+  Oracle o;
+  o.register_device(GPU, B);
+  o.memory_write(PA, {1, A, 0}, MemoryWriter::writeback, 5);  // A's data in DRAM
+  o.cpu_store(PA, {2, models::kNobody, 0}, 10);               // zeroes in the cache only
+  o.domain_created(7);
+  o.device_attached(7, GPU, 12);
+  o.translation_mapped(7, 0, PA, 4096, true, true, 20);
+  o.memory_write(PA, {2, models::kNobody, 0}, MemoryWriter::writeback, 50);
+  o.finish(100);
+  REQUIRE(o.windows().size() == 1);
+  const auto& w = o.windows()[0];
+  CHECK(w.kind == HazardKind::leak);  // A's data, and the GPU belongs to B
+  CHECK(w.owner == A);
+  CHECK(w.pa == PA);
+  CHECK(w.size == 64);
+  CHECK(w.start == 20);
+  CHECK(w.end == 50);
+  CHECK_FALSE(w.realized);
+  CHECK_FALSE(w.open_at_end);
+  CHECK(o.max_window() == 30);
+}
+
+TEST_CASE("a coherent domain, an unreadable mapping, or no device means no window") {
+  Oracle o;
+  o.register_device(GPU, B);
+  o.cpu_store(PA, {2, models::kNobody, 0}, 10);
+  o.domain_created(7);
+  o.coherency_enforced(7, 0);
+  o.device_attached(7, GPU, 0);
+  o.translation_mapped(7, 0, PA, 4096, true, true, 20);
+  o.domain_created(8);
+  o.translation_mapped(8, 0, PA, 4096, true, true, 20);  // no device attached
+  o.domain_created(9);
+  o.device_attached(9, NIC, 0);
+  o.translation_mapped(9, 0, PA, 4096, false, true, 20);  // not readable
+  o.finish(100);
+  CHECK(o.windows().empty());
+}
+
+TEST_CASE("realized reads are counted per access and mark their window") {
+  Oracle o = exposed_page(0);
+  o.cpu_store(PA, {5, B, 0}, 10);  // B's newest data, cached
+  const models::DeviceAccess stale{GPU, 7, 0, PA, false, false, LineValue{}, 30};
+  o.device_access(stale);
+  o.device_access(stale);
+  models::DeviceAccess fresh = stale;
+  fresh.value = {5, B, 0};
+  fresh.snooped = true;
+  o.device_access(fresh);
+  CHECK(o.counts().stale_device_reads == 2);
+  CHECK(o.counts().leaks == 0);  // the stale data are nobody's
+  o.finish(100);
+  REQUIRE(o.windows().size() == 1);
+  CHECK(o.windows()[0].kind == HazardKind::stale_device_read);
+  CHECK(o.windows()[0].realized);
+  CHECK(o.windows()[0].open_at_end);
+  CHECK(o.windows()[0].start == 10);
+  CHECK(o.windows()[0].end == 100);
+  CHECK(o.realized_outside_windows() == 0);
+}
+
+TEST_CASE("reading another principal's stale data is a leak") {
+  Oracle o = exposed_page(0);
+  o.memory_write(PA + 64, {1, A, 0}, MemoryWriter::writeback, 1);
+  o.cpu_store(PA + 64, {2, B, 0}, 2);
+  o.device_access({GPU, 7, 64, PA + 64, false, false, LineValue{1, A, 0}, 3});
+  CHECK(o.counts().leaks == 1);
+  CHECK(o.counts().stale_device_reads == 1);
+}
+
+TEST_CASE("lines of a page that behave alike merge into one window; others do not") {
+  Oracle o = exposed_page(0);
+  for (uint64_t line = 0; line < 64; ++line)
+    o.cpu_store(PA + line * 64, {line + 1, models::kNobody, 0}, 10);
+  o.device_access({GPU, 7, 64 * 5, PA + 64 * 5, false, false, LineValue{}, 11});
+  o.translation_unmapped(7, 0, PA, 4096, 40);
+  REQUIRE(o.windows().size() == 3);  // lines 0-4, line 5 (realized), lines 6-63
+  CHECK(o.windows()[0].size == 5 * 64);
+  CHECK(o.windows()[1].realized);
+  CHECK(o.windows()[1].pa == PA + 5 * 64);
+  CHECK(o.windows()[2].size == 58 * 64);
+  CHECK(o.windows()[2].iova == 6 * 64);
+  for (const auto& w : o.windows()) CHECK(w.end == 40);
+}
+
+TEST_CASE("a device joining a domain later gets its window from when it joined") {
+  Oracle o = exposed_page(0);
+  o.register_device(NIC, A);
+  o.cpu_store(PA, {3, models::kNobody, 0}, 10);
+  o.device_attached(7, NIC, 25);
+  o.device_detached(7, GPU, 30);
+  o.finish(60);
+  REQUIRE(o.windows().size() == 2);
+  CHECK(o.windows()[0].stream_id == GPU);
+  CHECK(o.windows()[0].start == 10);
+  CHECK(o.windows()[0].end == 30);
+  CHECK(o.windows()[1].stream_id == NIC);
+  CHECK(o.windows()[1].start == 25);
+  CHECK(o.windows()[1].end == 60);
+}
+
+TEST_CASE("a write-back over newer device data is a lost write; a stale cached read counts") {
+  Oracle o;
+  o.cpu_store(PA, {1, A, 0}, 1);
+  o.memory_write(PA, {2, B, 0}, MemoryWriter::device, 2);  // No-Snoop device write
+  CHECK(o.newest(PA).version == 2);
+  o.cpu_load(PA, {1, A, 0}, 3);  // the cache still holds the older copy
+  CHECK(o.counts().stale_cpu_reads == 1);
+  o.memory_write(PA, {1, A, 0}, MemoryWriter::writeback, 4);
+  CHECK(o.counts().lost_writes == 1);
+  CHECK(o.in_memory(PA).version == 1);
+}
+
+TEST_CASE("faults are counted") {
+  Oracle o;
+  o.translation_fault(GPU, 0x1000, false, 1);
+  o.translation_fault(GPU, 0x2000, true, 2);
+  CHECK(o.counts().iommu_faults == 2);
+}
