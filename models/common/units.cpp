@@ -98,6 +98,33 @@ Parsed<uint64_t> scale(const Decimal& d, uint64_t factor, const char* what) {
   return static_cast<uint64_t>(wide);
 }
 
+struct Unit {
+  std::string_view name;
+  uint64_t factor;  // base units per unit
+};
+
+const Unit* find_unit(std::string_view name, const Unit* begin, const Unit* end) {
+  for (const Unit* u = begin; u != end; ++u)
+    if (u->name == name) return u;
+  return nullptr;
+}
+
+constexpr Unit kSizeUnits[] = {{"B", 1},          {"KiB", 1ull << 10}, {"MiB", 1ull << 20},
+                               {"GiB", 1ull << 30}, {"TiB", 1ull << 40}, {"PiB", 1ull << 50},
+                               {"EiB", 1ull << 60}};
+constexpr Unit kTimeUnits[] = {{"ps", 1},
+                               {"ns", 1000},
+                               {"us", 1000 * 1000},
+                               {"ms", 1000ull * 1000 * 1000},
+                               {"s", 1000ull * 1000 * 1000 * 1000}};
+constexpr Unit kFrequencyUnits[] = {
+    {"Hz", 1}, {"kHz", 1000}, {"MHz", 1000 * 1000}, {"GHz", 1000ull * 1000 * 1000}};
+
+template <size_t N>
+const Unit* find_unit(std::string_view name, const Unit (&table)[N]) {
+  return find_unit(name, table, table + N);
+}
+
 }  // namespace
 
 Parsed<uint64_t> parse_integer(std::string_view text) {
@@ -118,26 +145,13 @@ Parsed<uint64_t> parse_size(std::string_view text) {
   auto number = parse_number(s, unit);
   if (!number) return Parsed<uint64_t>::failure(number.error());
   unit = trim(unit);
-  struct Unit {
-    std::string_view name;
-    unsigned shift;
-  };
-  static constexpr std::array<Unit, 7> kUnits{{{"B", 0},
-                                               {"KiB", 10},
-                                               {"MiB", 20},
-                                               {"GiB", 30},
-                                               {"TiB", 40},
-                                               {"PiB", 50},
-                                               {"EiB", 60}}};
   if (unit.empty()) {
     if (number->fraction_digits != 0)
       return Parsed<uint64_t>::failure(
           fmt::format("a size without a unit must be a whole number of bytes, got '{}'", s));
     return number->mantissa;
   }
-  for (const auto& u : kUnits) {
-    if (unit == u.name) return scale(*number, uint64_t{1} << u.shift, "size");
-  }
+  if (const Unit* u = find_unit(unit, kSizeUnits)) return scale(*number, u->factor, "size");
   static constexpr std::array<std::string_view, 12> kAmbiguous{
       "K", "M", "G", "T", "KB", "MB", "GB", "TB", "k", "kB", "Kb", "Mb"};
   for (auto a : kAmbiguous) {
@@ -160,24 +174,13 @@ Parsed<Duration> parse_duration(std::string_view text) {
       return Parsed<Duration>::failure(fmt::format("cycles must be a whole number, got '{}'", s));
     return Duration{number->mantissa, true};
   }
-  struct Unit {
-    std::string_view name;
-    uint64_t picos;
-  };
-  static constexpr std::array<Unit, 5> kUnits{{{"ps", 1},
-                                               {"ns", 1000},
-                                               {"us", 1000 * 1000},
-                                               {"ms", 1000ull * 1000 * 1000},
-                                               {"s", 1000ull * 1000 * 1000 * 1000}}};
   if (unit.empty())
     return Parsed<Duration>::failure(
         fmt::format("a time needs a unit (ns, us, ms, s or cycles), got '{}'", s));
-  for (const auto& u : kUnits) {
-    if (unit == u.name) {
-      auto ps = scale(*number, u.picos, "time");
-      if (!ps) return Parsed<Duration>::failure(ps.error());
-      return Duration{*ps, false};
-    }
+  if (const Unit* u = find_unit(unit, kTimeUnits)) {
+    auto ps = scale(*number, u->factor, "time");
+    if (!ps) return Parsed<Duration>::failure(ps.error());
+    return Duration{*ps, false};
   }
   return Parsed<Duration>::failure(
       fmt::format("unknown time unit '{}' in '{}' (use ps, ns, us, ms, s or cycles)", unit, s));
@@ -189,18 +192,10 @@ Parsed<uint64_t> parse_frequency(std::string_view text) {
   auto number = parse_number(s, unit);
   if (!number) return Parsed<uint64_t>::failure(number.error());
   unit = trim(unit);
-  struct Unit {
-    std::string_view name;
-    uint64_t hz;
-  };
-  static constexpr std::array<Unit, 4> kUnits{
-      {{"Hz", 1}, {"kHz", 1000}, {"MHz", 1000 * 1000}, {"GHz", 1000ull * 1000 * 1000}}};
-  for (const auto& u : kUnits) {
-    if (unit == u.name) {
-      auto hz = scale(*number, u.hz, "frequency");
-      if (hz && *hz == 0) return Parsed<uint64_t>::failure("a frequency must be positive");
-      return hz;
-    }
+  if (const Unit* u = find_unit(unit, kFrequencyUnits)) {
+    auto hz = scale(*number, u->factor, "frequency");
+    if (hz && *hz == 0) return Parsed<uint64_t>::failure("a frequency must be positive");
+    return hz;
   }
   return Parsed<uint64_t>::failure(
       fmt::format("expected a frequency such as 3GHz (Hz, kHz, MHz or GHz), got '{}'", s));

@@ -10,6 +10,22 @@ namespace {
 // Stores and loads are issued a page at a time, like a string instruction.
 constexpr uint64_t kChunk = kPageBytes;
 
+// Calls fn(address, length) for [pa, pa + bytes) cut at page boundaries.
+template <typename Fn>
+void each_chunk(uint64_t pa, uint64_t bytes, Fn fn) {
+  for (uint64_t done = 0; done < bytes;) {
+    const uint64_t addr = pa + done;
+    const uint64_t len = std::min(bytes - done, kChunk - addr % kChunk);
+    fn(addr, len);
+    done += len;
+  }
+}
+
+void require_lines(uint64_t pa, uint64_t bytes, const char* what) {
+  if (pa % kLineBytes != 0 || bytes % kLineBytes != 0)
+    throw std::invalid_argument(std::string("CPU ") + what + " cover whole, aligned lines");
+}
+
 }  // namespace
 
 void CpuConfig::declare(params::Catalog& catalog) {
@@ -73,42 +89,34 @@ void CpuAgent::transport(tlm::tlm_generic_payload& trans) {
 }
 
 void CpuAgent::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {
-  if (pa % kLineBytes != 0 || bytes % kLineBytes != 0)
-    throw std::invalid_argument("CPU stores cover whole, aligned lines");
+  require_lines(pa, bytes, "stores");
   const LineValue value{versions_->next(), owner, tag};
   tlm::tlm_generic_payload trans;
   trans.set_command(tlm::TLM_WRITE_COMMAND);
   trans.set_data_ptr(buffer_.data());
-  for (uint64_t done = 0; done < bytes;) {
-    const uint64_t addr = pa + done;
-    const uint64_t len = std::min(bytes - done, kChunk - addr % kChunk);
+  each_chunk(pa, bytes, [&](uint64_t addr, uint64_t len) {
     for (uint64_t i = 0; i < len / kLineBytes; ++i) put_line(buffer_.data(), i, value);
     trans.set_address(addr);
     trans.set_data_length(len);
     trans.set_streaming_width(len);
     transport(trans);
-    done += len;
-  }
+  });
 }
 
 std::vector<LineValue> CpuAgent::load(uint64_t pa, uint64_t bytes) {
-  if (pa % kLineBytes != 0 || bytes % kLineBytes != 0)
-    throw std::invalid_argument("CPU loads cover whole, aligned lines");
+  require_lines(pa, bytes, "loads");
   std::vector<LineValue> values;
   values.reserve(bytes / kLineBytes);
   tlm::tlm_generic_payload trans;
   trans.set_command(tlm::TLM_READ_COMMAND);
   trans.set_data_ptr(buffer_.data());
-  for (uint64_t done = 0; done < bytes;) {
-    const uint64_t addr = pa + done;
-    const uint64_t len = std::min(bytes - done, kChunk - addr % kChunk);
+  each_chunk(pa, bytes, [&](uint64_t addr, uint64_t len) {
     trans.set_address(addr);
     trans.set_data_length(len);
     trans.set_streaming_width(len);
     transport(trans);
     for (uint64_t i = 0; i < len / kLineBytes; ++i) values.push_back(get_line(buffer_.data(), i));
-    done += len;
-  }
+  });
   return values;
 }
 

@@ -17,6 +17,19 @@ FakeGroup group(const char* ops, bool snoop_control) {
   return g;
 }
 
+// A container with a coherent domain (group 1) and a non-coherent one
+// (group 2), and 4 pages mapped at iova 0.
+std::unique_ptr<VfioIommu> two_domains_mapped(Type1Rig& r) {
+  r.iommu.add_group(1, group("vtd", true));
+  r.iommu.add_group(2, group("vtd", false));
+  auto c = r.open();
+  REQUIRE(c->attach_group(1, vfio::GroupType::iommu) == 0);
+  REQUIRE(c->attach_group(2, vfio::GroupType::iommu) == 0);
+  r.touch(0x100000, 4 * P);
+  REQUIRE(r.map(*c, 0x100000, 0, 4 * P) == 0);
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("a group is attached once") {
@@ -81,13 +94,7 @@ TEST_CASE("a replay that fails is unwound and leaves the container as it was") {
 
 TEST_CASE("detaching a non-last domain unpins nothing; the last takes every mapping") {
   Type1Rig r;
-  r.iommu.add_group(1, group("vtd", true));
-  r.iommu.add_group(2, group("vtd", false));
-  auto c = r.open();
-  REQUIRE(c->attach_group(1, vfio::GroupType::iommu) == 0);
-  REQUIRE(c->attach_group(2, vfio::GroupType::iommu) == 0);
-  r.touch(0x100000, 4 * P);
-  REQUIRE(r.map(*c, 0x100000, 0, 4 * P) == 0);
+  auto c = two_domains_mapped(r);
   c->detach_group(2);
   CHECK(c->domain_list().size() == 1);
   CHECK(r.host.total_pins() == 4);
@@ -168,13 +175,7 @@ TEST_CASE("v6.9 probes each new domain for fine-grained superpages; v6.18 does n
 
 TEST_CASE("release unmaps, unpins and frees every domain") {
   Type1Rig r;
-  r.iommu.add_group(1, group("vtd", true));
-  r.iommu.add_group(2, group("vtd", false));
-  auto c = r.open();
-  REQUIRE(c->attach_group(1, vfio::GroupType::iommu) == 0);
-  REQUIRE(c->attach_group(2, vfio::GroupType::iommu) == 0);
-  r.touch(0x100000, 4 * P);
-  REQUIRE(r.map(*c, 0x100000, 0, 4 * P) == 0);
+  auto c = two_domains_mapped(r);
   c->release();
   CHECK(c->released());
   CHECK(r.iommu.domain_count() == 0);
