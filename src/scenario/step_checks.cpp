@@ -66,8 +66,10 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
   auto number = [&](const std::string& key) -> std::optional<uint64_t> {
     if (key == "unmapped" || key == "value") return value(key);
     if (key == "locked_vm") {
+      // That of the step's principal `as`, or of the container's owner.
       size_t who = container_owner.count(*container) ? container_owner[*container] : 0;
       if (auto* st = std::get_if<StateStep>(&step.args); st && st->as) who = *st->as;
+      if (auto* map = std::get_if<MapStep>(&step.args)) who = map->as;
       return principal(who).locked_vm();
     }
     if (key == "domains") return view ? view->domain_list().size() : 0;
