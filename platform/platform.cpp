@@ -37,7 +37,8 @@ Platform::Platform(const PlatformSpec& spec, analysis::Oracle& oracle,
     if (unit == by_name.end())
       throw std::logic_error("device " + d.name + " names no IOMMU unit of the platform");
     auto dma = std::make_unique<models::DmaMaster>(d.name.c_str(), d.stream_id, d.owner,
-                                                   dma_config, versions_);
+                                                   d.honours_nosnoop_enable, dma_config,
+                                                   versions_, &oracle);
     dma->socket.bind(unit->second->device_side);
     kernel_iommu_->add_device(d.group, {d.stream_id, unit->second}, d.reserved);
     oracle.register_device(d.stream_id, d.owner);

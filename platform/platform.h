@@ -37,6 +37,7 @@ struct DeviceSpec {
   vfio::GroupId group = 0;
   std::string iommu;                       // unit name
   std::vector<vfio::ResvRegion> reserved;  // the group's reserved regions
+  bool honours_nosnoop_enable = true;
 };
 
 struct PlatformSpec {

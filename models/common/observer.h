@@ -42,6 +42,10 @@ class CoherenceObserver {
                             Picos /*at*/) {}
   // A device read or wrote a line through an IOMMU.
   virtual void device_access(const DeviceAccess& /*access*/) {}
+  // Whether a device can issue No-Snoop requests at all (it cannot once its
+  // No-Snoop enable is cleared, if it honours the enable). Devices start able.
+  virtual void device_nosnoop_capability(uint32_t /*stream_id*/, bool /*capable*/,
+                                         Picos /*at*/) {}
   // A device request the IOMMU could not translate.
   virtual void translation_fault(uint32_t /*stream_id*/, uint64_t /*iova*/, bool /*write*/,
                                  Picos /*at*/) {}

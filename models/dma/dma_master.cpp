@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "models/dma/dma_master.h"
 
+#include "models/common/time.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -15,15 +17,26 @@ void DmaConfig::declare(params::Catalog& catalog) {
 DmaConfig DmaConfig::from(const params::Set& set) { return {set.size("dma.request_size")}; }
 
 DmaMaster::DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId owner,
-                     const DmaConfig& config, VersionClock& versions)
+                     bool honours_nosnoop_enable, const DmaConfig& config,
+                     VersionClock& versions, CoherenceObserver* observer)
     : sc_module(name),
       socket("socket"),
       stream_id_(stream_id),
       owner_(owner),
+      honours_nosnoop_enable_(honours_nosnoop_enable),
       config_(config),
-      versions_(&versions) {
+      versions_(&versions),
+      observer_(observer) {
   if (config.request_bytes % kLineBytes != 0)
     throw std::invalid_argument("dma.request_size must be a multiple of 64 bytes");
+}
+
+void DmaMaster::set_nosnoop_enable(bool enabled) {
+  const bool was_capable = nosnoop_enable_ || !honours_nosnoop_enable_;
+  nosnoop_enable_ = enabled;
+  const bool capable = nosnoop_enable_ || !honours_nosnoop_enable_;
+  if (observer_ && capable != was_capable)
+    observer_->device_nosnoop_capability(stream_id_, capable, to_picos(sc_core::sc_time_stamp()));
 }
 
 DmaResult DmaMaster::read(uint64_t iova, uint64_t size, bool no_snoop) {
@@ -46,7 +59,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   attrs->initiator = Initiator::device;
   attrs->stream_id = stream_id_;
   attrs->principal = owner_;
-  attrs->no_snoop = no_snoop;
+  attrs->no_snoop = no_snoop && (nosnoop_enable_ || !honours_nosnoop_enable_);
   trans.set_extension(attrs);
   const LineValue written{cmd == tlm::TLM_WRITE_COMMAND ? versions_->next() : 0, owner_, tag};
 

@@ -3,7 +3,9 @@
 // requests of `request_bytes`, one outstanding at a time, through the IOMMU
 // unit it is bound to. Every request carries the device's stream id, the
 // principal that owns the device (whose data its writes are) and the No-Snoop
-// attribute.
+// attribute. Software can clear the device's PCIe No-Snoop enable
+// (PCI_EXP_DEVCTL_NOSNOOP_EN); a device that honours it stops setting the
+// attribute, one that does not keeps setting it (no capability tells which).
 //
 // Called from a SystemC thread; time advances through a quantum keeper.
 // Not modelled (yet): several outstanding requests, a bandwidth limit of the
@@ -21,6 +23,7 @@
 
 #include "models/common/attributes.h"
 #include "models/common/line_value.h"
+#include "models/common/observer.h"
 #include "models/common/params.h"
 
 namespace iocsim::models {
@@ -52,7 +55,11 @@ class DmaMaster : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<DmaMaster> socket;
 
   DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId owner,
-            const DmaConfig& config, VersionClock& versions);
+            bool honours_nosnoop_enable, const DmaConfig& config, VersionClock& versions,
+            CoherenceObserver* observer);
+
+  // The PCIe No-Snoop enable in the device's control register.
+  void set_nosnoop_enable(bool enabled);
 
   DmaResult read(uint64_t iova, uint64_t size, bool no_snoop);
   // Writes `size` bytes of new data owned by the device's owner, tagged `tag`.
@@ -67,8 +74,11 @@ class DmaMaster : public sc_core::sc_module {
 
   uint32_t stream_id_;
   OwnerId owner_;
+  bool honours_nosnoop_enable_;
+  bool nosnoop_enable_ = true;
   DmaConfig config_;
   VersionClock* versions_;
+  CoherenceObserver* observer_;
   tlm_utils::tlm_quantumkeeper qk_;
   DmaStats stats_;
 };

@@ -83,6 +83,14 @@ void Oracle::device_access(const models::DeviceAccess& access) {
     ++realized_outside_;
 }
 
+void Oracle::device_nosnoop_capability(uint32_t stream_id, bool capable, Picos at) {
+  if (capable) no_nosnoop_.erase(stream_id);
+  else no_nosnoop_.insert(stream_id);
+  for (const auto& [id, d] : domains_)
+    if (d.devices.count(stream_id))
+      for (const auto& [page, count] : d.pages) evaluate_page(page, stream_id, at);
+}
+
 void Oracle::translation_fault(uint32_t, uint64_t, bool, Picos) { ++counts_.iommu_faults; }
 
 void Oracle::domain_created(uint32_t domain) { domains_[domain]; }
@@ -133,7 +141,7 @@ void Oracle::translation_unmapped(uint32_t domain, uint64_t iova, uint64_t pa, u
 
 void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
   const LineState* s = find_line(line_pa);
-  const bool stale = s && s->memory.version != s->newest.version;
+  const bool stale = s && s->memory.version != s->newest.version && !no_nosnoop_.count(stream);
   bool reachable = false;
   uint64_t iova = 0;
   if (stale) {

@@ -42,6 +42,7 @@ class Oracle : public models::CoherenceObserver {
   void memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
                     Picos at) override;
   void device_access(const models::DeviceAccess& access) override;
+  void device_nosnoop_capability(uint32_t stream_id, bool capable, Picos at) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
   void domain_created(uint32_t domain) override;
   void coherency_enforced(uint32_t domain, Picos at) override;
@@ -109,6 +110,7 @@ class Oracle : public models::CoherenceObserver {
   std::unordered_map<uint64_t, std::vector<Exposure>> exposed_;  // by physical page
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, OwnerId> device_owner_;
+  std::set<uint32_t> no_nosnoop_;  // devices that cannot issue No-Snoop
   std::map<std::pair<uint32_t, uint64_t>, OpenWindow> open_;  // (stream, line pa)
   std::vector<Window> windows_;
   Counts counts_;

@@ -60,7 +60,7 @@ int main_impl(int argc, char* argv[]) {
   auto* run_cmd = app.add_subcommand("run", "Run one scenario, print the report, check its expectations");
   run_cmd->add_option("scenario", run.scenario, "scenario file (YAML)")->required();
   run_cmd->add_option("--policy", run.policy.text,
-                      "flush policy (none, posted-v1), or 'all' for every policy side by side");
+                      "flush policy (none, posted-v1, review-v2, map-only, eager-unmap, wbinvd, nosnoop-off), or 'all' for every policy side by side");
   run_cmd->add_option("--kernel", run.kernel.text, "kernel base: v6.9 (default) or v6.18");
   run_cmd->add_option("--platform", run.platform, "platform preset name or a YAML file");
   run_cmd->add_option("--set", sets, "override a parameter, KEY=VALUE (repeatable)");

@@ -19,13 +19,8 @@ namespace {
 // Checks --policy; empty text means "the scenario's".
 bool valid_policy(const Arg& policy) {
   if (policy.text.empty() || policy.text == "all" || vfio::find_policy(policy.text)) return true;
-  if (scenario::is_contract_policy(policy.text))
-    command_line_error(policy.column,
-                       fmt::format("--policy: policy '{}' is not implemented yet", policy.text));
-  else
-    command_line_error(policy.column,
-                       fmt::format("--policy: unknown policy '{}'{}", policy.text,
-                                   did_you_mean(policy.text, vfio::policy_names())));
+  command_line_error(policy.column, fmt::format("--policy: unknown policy '{}'{}", policy.text,
+                                                did_you_mean(policy.text, vfio::policy_names())));
   return false;
 }
 

@@ -15,26 +15,21 @@
 namespace iocsim::scenario {
 namespace {
 
-const std::vector<std::string> kContractPolicies{"none",   "posted-v1",  "review-v2",
-                                                 "map-only", "eager-unmap", "wbinvd",
-                                                 "nosnoop-off"};
 const std::vector<std::string> kReservedNames{"latest", "nobody", "all"};
 
-// A policy name a scenario may use: reports unknown or unimplemented ones.
+// A policy name a scenario may use (`all` only where it stands for every policy).
 std::optional<std::string> policy_name(const yaml::Reader& r, const YAML::Node& node,
                                        bool allow_all) {
   auto name = r.string(node, "policy");
   if (!name) return std::nullopt;
-  if (allow_all && *name == "all") return name;
-  if (!is_contract_policy(*name)) {
-    r.error(node, fmt::format("unknown policy '{}'{}", *name, did_you_mean(*name, kContractPolicies)));
+  if ((allow_all && *name == "all") || vfio::find_policy(*name)) return name;
+  if (*name == "all") {
+    r.error(node, "'all' is not a policy here: to run every policy, use --policy all");
     return std::nullopt;
   }
-  if (!vfio::find_policy(*name)) {
-    r.error(node, fmt::format("policy '{}' is not implemented yet", *name));
-    return std::nullopt;
-  }
-  return name;
+  r.error(node, fmt::format("unknown policy '{}'{}", *name,
+                            did_you_mean(*name, vfio::policy_names())));
+  return std::nullopt;
 }
 
 void load_kernel(const yaml::Reader& r, const YAML::Node& node, KernelSettings& k) {
@@ -202,7 +197,7 @@ void load_devices(detail::LoaderContext& ctx, const YAML::Node& node,
     s.devices.push_back(d);
     if (ok)
       s.platform.devices.push_back({d.name, d.stream_id, s.principals[d.owner].id, d.group,
-                                    d.iommu, reserved});
+                                    d.iommu, reserved, d.honours_nosnoop_enable});
   }
 }
 
@@ -245,12 +240,6 @@ void load_expect(const yaml::Reader& r, const YAML::Node& node, Scenario& s) {
 }
 
 }  // namespace
-
-bool is_contract_policy(const std::string& name) {
-  for (const auto& p : kContractPolicies)
-    if (p == name) return true;
-  return false;
-}
 
 std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions& options,
                                       yaml::Diagnostics& diags) {

@@ -25,8 +25,4 @@ struct LoadOptions {
 std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions& options,
                                       yaml::Diagnostics& diags);
 
-// Policies the contract names; those implemented run, the others are
-// reported as not implemented yet.
-bool is_contract_policy(const std::string& name);
-
 }  // namespace iocsim::scenario

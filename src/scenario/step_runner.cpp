@@ -90,7 +90,13 @@ StepOutcome Run::execute(const Step& step) {
     } else {
       kernel->current = &c->owner();
       out.error = c->attach_group(x->group, vfio::GroupType::iommu);
-      if (!out.error) group_container[x->group] = x->container;
+      if (!out.error) {
+        group_container[x->group] = x->container;
+        // nosnoop-off: vfio-pci clears the assigned devices' No-Snoop enable.
+        if (policy.clear_nosnoop_enable)
+          for (const Device& d : s.devices)
+            if (d.group == x->group) machine->dma(d.name).set_nosnoop_enable(false);
+      }
     }
   } else if (auto* x = std::get_if<DetachStep>(&a)) {
     vfio::VfioIommu* c = live(x->container);

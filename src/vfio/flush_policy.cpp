@@ -20,6 +20,7 @@ FlushSite site_of(FlushPoint point) {
     case FlushPoint::replay: return FlushSite::replay;
     case FlushPoint::fgsp_before:
     case FlushPoint::fgsp_after: return FlushSite::fgsp;
+    case FlushPoint::leave: return FlushSite::unpin;
   }
   return FlushSite::map;
 }
@@ -31,6 +32,7 @@ bool FlushPolicy::at(FlushPoint point) const {
     case FlushPoint::replay: return replay;
     case FlushPoint::fgsp_before: return fgsp_before;
     case FlushPoint::fgsp_after: return fgsp_after;
+    case FlushPoint::leave: return leave;
   }
   return false;
 }
@@ -43,14 +45,54 @@ const std::vector<FlushPolicy>& all_policies() {
     none.summary = "upstream: no flush (the 2024 series was never merged)";
     p.push_back(none);
 
+    // Yan Zhao's v1, 7 May 2024 (vfio-type1.md 11.3): P2, U1, R2, G1, G2.
     FlushPolicy posted;
     posted.name = "posted-v1";
     posted.summary =
-        "the series as posted in May 2024: flush before map, on replay, lazily before unpin, "
-        "and around the fgsp probe";
+        "the series as posted in May 2024: before map, on replay, lazily before unpin, and "
+        "around the fgsp probe";
     posted.map = posted.unpin = posted.replay = true;
     posted.fgsp_before = posted.fgsp_after = true;
     p.push_back(posted);
+
+    // What the review converged on (11.4): same flush points, a counter kept
+    // by link/unlink wrappers (decremented in release() too).
+    FlushPolicy review = posted;
+    review.name = "review-v2";
+    review.summary = "the review's version: a non-coherent domain counter, same flush points";
+    review.tracking = NoncoherentTracking::counter;
+    p.push_back(review);
+
+    // Flush only before a device can reach the pages (the position Alex
+    // Williamson found easier to justify): P2, R2, G1.
+    FlushPolicy map_only;
+    map_only.name = "map-only";
+    map_only.summary = "flush before map (and replay, and the probe), never at unpin";
+    map_only.map = map_only.replay = map_only.fgsp_before = true;
+    p.push_back(map_only);
+
+    // Flush when a mapping stops being reachable by non-coherent DMA instead
+    // of lazily at unpin.
+    FlushPolicy eager = posted;
+    eager.name = "eager-unmap";
+    eager.summary = "flush when a mapping leaves the last non-coherent domain, not lazily at unpin";
+    eager.leave = true;
+    p.push_back(eager);
+
+    // The same points, but each flush writes back and invalidates every cache.
+    FlushPolicy wbinvd = posted;
+    wbinvd.name = "wbinvd";
+    wbinvd.summary = "wbinvd of the whole cache hierarchy at each flush point";
+    wbinvd.method = FlushMethod::wbinvd;
+    p.push_back(wbinvd);
+
+    // Jason Gunthorpe's alternative (11.4): no flush; rely on the device
+    // honouring a cleared No-Snoop enable.
+    FlushPolicy nosnoop_off;
+    nosnoop_off.name = "nosnoop-off";
+    nosnoop_off.summary = "clear the devices' No-Snoop enable instead of flushing";
+    nosnoop_off.clear_nosnoop_enable = true;
+    p.push_back(nosnoop_off);
     return p;
   }();
   return kPolicies;

@@ -33,6 +33,8 @@ enum class FlushPoint : uint8_t {
   replay,       // R2: each run replayed into a new non-coherent domain
   fgsp_before,  // G1: the fgsp probe pages, before the probe maps them
   fgsp_after,   // G2: the fgsp probe pages, before they are freed
+  leave,        // eager-unmap: every marked dma, when the last non-coherent
+                // domain goes while coherent ones remain (reported as unpin)
 };
 
 FlushSite site_of(FlushPoint point);
@@ -45,8 +47,13 @@ struct FlushPolicy {
   bool replay = false;
   bool fgsp_before = false;
   bool fgsp_after = false;
+  bool leave = false;
   FlushMethod method = FlushMethod::lines;
   NoncoherentTracking tracking = NoncoherentTracking::scan;
+  // Instead of flushing, the VFIO device layer clears each assigned device's
+  // PCIe No-Snoop enable (PCI_EXP_DEVCTL_NOSNOOP_EN); only devices that
+  // honour the bit stop issuing No-Snoop requests.
+  bool clear_nosnoop_enable = false;
 
   bool at(FlushPoint point) const;
 };

@@ -22,6 +22,35 @@ void VfioIommu::vfio_iommu_unmap_unpin_reaccount() {
   }
 }
 
+// eager-unmap: the last non-coherent domain is gone while coherent ones
+// remain. Every mapping non-coherent DMA could reach is flushed now, found
+// through the first remaining domain, and unmarked so unpin will not flush it
+// again. The series flushes such mappings lazily at unpin instead.
+void VfioIommu::flush_on_leaving_noncoherent() {
+  if (!kernel_.config.policy->at(FlushPoint::leave) || has_noncoherent_domain() ||
+      domain_list_.empty())
+    return;
+  const DomainHandle d = domain_list_.front().domain;
+  for (auto& entry : dma_list_) {
+    VfioDma* dma = entry.second.get();
+    if (!dma->cache_flush_required) continue;
+    for (dma_addr_t iova = dma->iova; iova < dma->iova + dma->size;) {
+      const phys_addr_t phys = kernel_.iommu.iova_to_phys(d, iova);
+      if (!phys) {
+        iova += PAGE_SIZE;
+        continue;
+      }
+      uint64_t len = PAGE_SIZE;
+      while (iova + len < dma->iova + dma->size &&
+             kernel_.iommu.iova_to_phys(d, iova + len) == phys + len)
+        len += PAGE_SIZE;
+      flush_cache(FlushPoint::leave, phys, len);
+      iova += len;
+    }
+    dma->cache_flush_required = false;
+  }
+}
+
 void VfioIommu::detach_group(GroupId iommu_group) {
   bool update_dirty_scope = false;
 
@@ -57,9 +86,11 @@ void VfioIommu::detach_group(GroupId iommu_group) {
           vfio_iommu_unmap_unpin_reaccount();
       }
       kernel_.iommu.domain_free(domain->domain);
+      const bool noncoherent = !domain->enforce_cache_coherency;
       unlink_domain(domain, false);
       vfio_iommu_aper_expand(iova_copy);
       vfio_update_pgsize_bitmap();
+      if (noncoherent) flush_on_leaving_noncoherent();
     }
     break;
   }

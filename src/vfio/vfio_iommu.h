@@ -212,6 +212,7 @@ class VfioIommu {
   void vfio_iommu_unmap_unpin_all();
   void vfio_iommu_unmap_unpin_reaccount();
   void vfio_release_domain(VfioDomain& domain);
+  void flush_on_leaving_noncoherent();
 
   // container.cpp
   void vfio_update_pgsize_bitmap();

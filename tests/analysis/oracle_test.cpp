@@ -142,6 +142,17 @@ TEST_CASE("a write-back over newer device data is a lost write; a stale cached r
   CHECK(o.in_memory(PA).version == 1);
 }
 
+TEST_CASE("a device that cannot issue No-Snoop reaches nothing stale") {
+  Oracle o = exposed_page(0);
+  o.cpu_store(PA, {3, models::kNobody, 0}, 10);
+  o.device_nosnoop_capability(GPU, false, 20);  // enable cleared, and honoured
+  o.device_nosnoop_capability(GPU, true, 30);
+  o.finish(40);
+  REQUIRE(o.windows().size() == 2);
+  CHECK(o.windows()[0].end == 20);
+  CHECK(o.windows()[1].start == 30);
+}
+
 TEST_CASE("faults are counted") {
   Oracle o;
   o.translation_fault(GPU, 0x1000, false, 1);

@@ -21,7 +21,7 @@ TEST_CASE("a DMA master writes its owner's data through the IOMMU and reads it b
   models::Cache cache("llc", {1u << 16, 4, 14'000, 333, 167}, &seen);
   models::IommuUnit unit("unit", {"intel-vtd", false, 4096, 0, (1ull << 48) - 1, false}, ids,
                          &seen);
-  models::DmaMaster gpu("gpu", 3, 2, {128}, versions);
+  models::DmaMaster gpu("gpu", 3, 2, true, {128}, versions, &seen);
   Initiator idle_cpu("cpu");
   idle_cpu.socket.bind(cache.cpu_side);
   cache.mem_side.bind(memory.socket);
@@ -44,6 +44,11 @@ TEST_CASE("a DMA master writes its owner's data through the IOMMU and reads it b
     REQUIRE(r.lines.size() == 4);
     CHECK(r.lines[3].value == w.lines[3].value);
     CHECK(sc_core::sc_time_stamp() > sc_core::SC_ZERO_TIME);  // time passed
+
+    // With its No-Snoop enable cleared, a device that honours it snoops.
+    gpu.set_nosnoop_enable(false);
+    gpu.read(0x8000, 64, true);
+    CHECK(unit.stats().lines_snooped == 1);
 
     const models::DmaResult fault = gpu.read(0x9000, 64, true);
     CHECK(fault.faults == 1);

@@ -142,11 +142,13 @@ TEST_CASE("references to things that do not exist are errors") {
         "9:40: error: the platform has no IOMMU unit 'dmar-gxf' (did you mean 'dmar-gfx'?)");
 }
 
-TEST_CASE("policies must exist and be implemented") {
+TEST_CASE("policies must exist, in the kernel section and in expectations") {
   CHECK(only_error(replace(kValid, "policy: posted-v1", "policy: posted-v2")) ==
         "4:31: error: unknown policy 'posted-v2' (did you mean 'posted-v1'?)");
-  const std::string error = only_error(replace(kValid, "posted-v1: {leaks", "wbinvd: {leaks"));
-  CHECK(error == "22:3: error: policy 'wbinvd' is not implemented yet");
+  CHECK(only_error(replace(kValid, "posted-v1: {leaks", "wbinv: {leaks")) ==
+        "22:3: error: unknown policy 'wbinv' (did you mean 'wbinvd'?)");
+  CHECK(only_error(replace(kValid, "policy: posted-v1", "policy: all")) ==
+        "4:31: error: 'all' is not a policy here: to run every policy, use --policy all");
 }
 
 TEST_CASE("parameters that contradict each other are bad input, not an internal error") {
