@@ -39,6 +39,8 @@ class KernelIommu : public vfio::IommuCore {
                   const std::vector<vfio::ResvRegion>& reserved);
   // Domains the units still hold.
   std::vector<vfio::DomainHandle> live_domains() const;
+  // The unit a live domain lives in.
+  const models::IommuUnit& unit(vfio::DomainHandle domain) const { return unit_of(domain); }
 
   vfio::DomainAlloc paging_domain_alloc(vfio::GroupId group) override;
   void domain_free(vfio::DomainHandle domain) override;

@@ -61,6 +61,20 @@ std::vector<vfio::DomainHandle> Platform::hardware_domains() const {
   return kernel_iommu_->live_domains();
 }
 
+std::string Platform::domain_unit(vfio::DomainHandle domain) const {
+  return kernel_iommu_->unit(domain).basename();
+}
+
+std::map<vfio::DomainHandle, analysis::Digest> Platform::translation_digests() const {
+  std::map<vfio::DomainHandle, analysis::Digest> out;
+  for (vfio::DomainHandle d : kernel_iommu_->live_domains()) {
+    analysis::Digest& digest = out[d];
+    for (const auto& [iova, pte] : kernel_iommu_->unit(d).page_table(d).entries())
+      digest.add(pte.iova, pte.pa, pte.size, (pte.read ? 1 : 0) | (pte.write ? 2 : 0));
+  }
+  return out;
+}
+
 std::vector<StatGroup> Platform::stats() const {
   std::vector<StatGroup> out;
   const auto& c = cache_->stats();

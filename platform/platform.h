@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "analysis/flush_ledger.h"
+#include "analysis/kernel_state.h"
 #include "analysis/oracle.h"
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_agent.h"
@@ -65,6 +66,10 @@ class Platform {
 
   const PlatformSpec& spec() const { return spec_; }
   std::vector<vfio::DomainHandle> hardware_domains() const;
+  // The name of the IOMMU unit a live domain lives in.
+  std::string domain_unit(vfio::DomainHandle domain) const;
+  // Every live domain's translations, summarised.
+  std::map<vfio::DomainHandle, analysis::Digest> translation_digests() const;
   std::vector<StatGroup> stats() const;
 
  private:

@@ -84,6 +84,12 @@ class Host {
 
   // --- for checks and reports ---
   uint64_t pin_count(uint64_t pfn) const;
+  // fn(pfn, pins) for every pinned frame, in no particular order.
+  template <typename Fn>
+  void for_each_pin(Fn fn) const {
+    for (const auto& [pfn, f] : frame_refs_)
+      if (f.pincount) fn(pfn, f.pincount);
+  }
   uint64_t pinned_frames() const;  // frames with at least one pin
   uint64_t total_pins() const;
   uint64_t free_frames() const { return frames_.free_frames(); }

@@ -117,6 +117,7 @@ json to_json(const scenario::RunResult& r) {
           {"expectations", expectations},
           {"invariants", invariants},
           {"kernel_log", r.kernel_log},
+          {"unfired_injections", r.unfired_injections},
           {"passed", r.passed()},
           {"stats", stats}};
 }

@@ -161,6 +161,9 @@ std::string render_text(const json& run, int verbosity) {
                            i["detail"].get<std::string>());
   }
   out += fmt::format("Simulated {}.\n", format_time_ns(run["sim_time_ns"].get<double>()));
+  if (const size_t unfired = run.value("unfired_injections", size_t{0}))
+    out += fmt::format("Note: {} injected fault{} never fired (no such call came).\n", unfired,
+                       unfired == 1 ? "" : "s");
 
   if (verbosity > 0) {
     out += "\nSteps\n";

@@ -106,8 +106,8 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   kc.base = base;
   kc.dma_entry_limit = s.kernel.dma_entry_limit;
   kc.policy = &policy;
-  kernel.reset(new vfio::Kernel{*host, machine->iommu_core(), machine->arch_flush(), log, kc,
-                                nullptr});
+  kernel = std::make_unique<vfio::Kernel>(*host, machine->iommu_core(), machine->arch_flush(),
+                                         log, kc);
   result.scenario = &s;
   result.policy = options.policy;
   result.base = base;
@@ -144,6 +144,16 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   for (const auto& [name, c] : run.containers) containers.push_back(c.get());
   r.invariants = analysis::kernel_invariants(containers, *run.host, run.machine->hardware_domains());
   for (auto& inv : analysis::model_invariants(run.oracle)) r.invariants.push_back(inv);
+  {
+    analysis::Invariant restored{"every failed operation left the kernel as it found it", true,
+                                 ""};
+    for (const std::string& change : run.unrestored) {
+      restored.held = false;
+      restored.detail += (restored.detail.empty() ? "" : "; ") + change;
+    }
+    r.invariants.push_back(restored);
+  }
+  r.unfired_injections = run.kernel->faults.pending();
 
   bool invariants_hold = true;
   std::string broken;

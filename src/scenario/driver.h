@@ -57,6 +57,7 @@ struct RunResult {
   std::vector<ExpectationRecord> expectations;
   std::vector<analysis::Invariant> invariants;
   std::vector<platform::StatGroup> stats;
+  size_t unfired_injections = 0;  // inject steps whose call never came
 
   bool passed() const;
 };

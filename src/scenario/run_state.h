@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis/kernel_state.h"
 #include "analysis/oracle.h"
 #include "host/host.h"
 #include "platform/platform.h"
@@ -14,6 +15,9 @@
 #include "vfio/vfio_iommu.h"
 
 namespace iocsim::scenario::detail {
+
+// The container a step acts on, if any.
+std::optional<std::string> step_container(const Step& step);
 
 // What a step did, as far as its expectations need to know.
 struct StepOutcome {
@@ -33,6 +37,7 @@ struct Run {
   host::Process& principal(size_t index) { return *host->process(s.principals[index].id); }
   // The container behind a name, or null when not open (or released).
   vfio::VfioIommu* live(const std::string& name);
+  analysis::KernelState kernel_state() const;
 
   // step_checks.cpp
   void check(const Step& step, const StepOutcome& outcome, unsigned warnings_before);
@@ -51,6 +56,8 @@ struct Run {
   std::map<std::string, size_t> container_owner;  // principal index, set by `open`
   // `state` deltas are counted from the previous `state` of each container.
   std::map<std::string, vfio::ContainerCounters> baseline;
+  // What failed steps changed although they should not have.
+  std::vector<std::string> unrestored;
   RunResult result;
 };
 

@@ -15,6 +15,7 @@
 #include "models/common/units.h"
 #include "platform/platform.h"
 #include "scenario/expectations.h"
+#include "vfio/fault_injection.h"
 #include "vfio/kernel.h"
 
 namespace iocsim::scenario {
@@ -73,10 +74,16 @@ struct DmaStep {
   TagId fill;
 };
 struct WaitStep { units::Duration time; };
+struct InjectStep {
+  vfio::FaultKind fault;
+  std::optional<size_t> device;  // only calls on this device's IOMMU unit count
+  unsigned call;
+  int error;  // -errno
+};
 
 using StepArgs = std::variant<AllocStep, TouchStep, WriteStep, ReadStep, FreeStep, FlushStep,
                               OpenStep, AttachStep, DetachStep, MapStep, UnmapStep, ReleaseStep,
-                              StateStep, ExtensionStep, DmaStep, WaitStep>;
+                              StateStep, ExtensionStep, DmaStep, WaitStep, InjectStep>;
 
 struct Step {
   size_t index = 0;

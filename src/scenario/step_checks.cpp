@@ -8,10 +8,8 @@
 #include "vfio/errno_names.h"
 
 namespace iocsim::scenario::detail {
-namespace {
-
 // The container a step acts on, if any.
-std::optional<std::string> container_of(const Step& step) {
+std::optional<std::string> step_container(const Step& step) {
   return std::visit(
       [](const auto& x) -> std::optional<std::string> {
         using T = std::decay_t<decltype(x)>;
@@ -27,6 +25,8 @@ std::optional<std::string> container_of(const Step& step) {
       },
       step.args);
 }
+
+namespace {
 
 std::string describe_owners(const std::vector<models::LineValue>& seen,
                             const std::vector<Principal>& principals) {
@@ -45,7 +45,7 @@ std::string describe_owners(const std::vector<models::LineValue>& seen,
 }  // namespace
 
 void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_before) {
-  const auto container = container_of(step);
+  const auto container = step_container(step);
   const vfio::VfioIommu* view = nullptr;
   if (container) {
     auto it = containers.find(*container);

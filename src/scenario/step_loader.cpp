@@ -2,6 +2,7 @@
 // The `steps:` list: one operation per step, its arguments, and what the
 // step expects.
 #include <algorithm>
+#include <cerrno>
 
 #include <fmt/format.h>
 
@@ -37,13 +38,14 @@ const std::vector<OpInfo>& ops() {
       {"extension", {"container", "ext"}, true},
       {"dma", {"device", "read", "write", "no_snoop", "fill"}, false},
       {"wait", {}, false},
+      {"inject", {"fault", "domain", "call", "errno"}, false},
   };
   return kOps;
 }
 
 // Steps of the contract that later work will bring.
 const std::vector<std::string> kNotYet{"mmio", "info", "dirty", "pin_pages", "unpin_pages",
-                                       "spawn", "inject"};
+                                       "spawn"};
 
 const std::vector<std::string> kCommon{"name", "at", "expect"};
 
@@ -422,6 +424,58 @@ bool LoaderContext::load_args(const std::string& op, const YAML::Node& a, Step& 
         ok = ok && raw;
         x.ext = static_cast<unsigned long>(raw.value_or(0));
       }
+    }
+    step.args = x;
+  } else if (op == "inject") {
+    InjectStep x{vfio::FaultKind::alloc, std::nullopt, 1, -ENOMEM};
+    const std::vector<std::pair<std::string, vfio::FaultKind>> kinds{
+        {"alloc", vfio::FaultKind::alloc},
+        {"pin", vfio::FaultKind::pin},
+        {"iommu_map", vfio::FaultKind::iommu_map},
+        {"iommu_unmap", vfio::FaultKind::iommu_unmap}};
+    std::vector<std::string> names;
+    for (const auto& k : kinds) names.push_back(k.first);
+    if (const YAML::Node f = need("fault")) {
+      auto kind = r.choice(f, "fault", names);
+      ok = ok && kind;
+      for (const auto& k : kinds)
+        if (kind && *kind == k.first) x.fault = k.second;
+    }
+    const bool iommu = x.fault == vfio::FaultKind::iommu_map ||
+                       x.fault == vfio::FaultKind::iommu_unmap;
+    if (a["domain"]) {
+      if (!iommu) {
+        r.error(a["domain"], "'domain' restricts only iommu_map and iommu_unmap faults");
+        ok = false;
+      } else {
+        x.device = device(a["domain"]);
+        ok = ok && x.device;
+      }
+    }
+    if (a["call"]) {
+      auto call = r.integer(a["call"], "call");
+      if (call && (*call == 0 || *call > UINT32_MAX)) {
+        r.error(a["call"], "call counts from 1 (the next call of that kind)");
+        call.reset();
+      }
+      ok = ok && call;
+      x.call = static_cast<unsigned>(call.value_or(1));
+    }
+    // What the failing call returns is the kernel's to decide for some kinds.
+    if (const YAML::Node e = a["errno"]) {
+      auto name = r.choice(e, "errno", vfio::errno_names());
+      ok = ok && name;
+      if (name) x.error = -*vfio::errno_value(*name);
+      if (name && x.fault == vfio::FaultKind::alloc && *name != "ENOMEM") {
+        r.error(e, "a failed allocation is ENOMEM (or whatever its caller makes of it)");
+        ok = false;
+      }
+      if (x.fault == vfio::FaultKind::iommu_unmap) {
+        r.error(e, "iommu_unmap fails by unmapping nothing; it returns no errno");
+        ok = false;
+      }
+    } else if (x.fault == vfio::FaultKind::pin || x.fault == vfio::FaultKind::iommu_map) {
+      need("errno");
     }
     step.args = x;
   } else if (op == "dma") {

@@ -5,12 +5,21 @@
 // through the DMA masters.
 #include <cerrno>
 
+#include <fmt/format.h>
+
 #include <systemc>
 
 #include "models/common/time.h"
 #include "scenario/run_state.h"
+#include "vfio/errno_names.h"
 
 namespace iocsim::scenario::detail {
+
+analysis::KernelState Run::kernel_state() const {
+  std::map<std::string, const vfio::VfioIommu*> view;
+  for (const auto& [name, c] : containers) view[name] = c.get();
+  return analysis::capture(view, *host, machine->translation_digests());
+}
 
 vfio::VfioIommu* Run::live(const std::string& name) {
   auto it = containers.find(name);
@@ -35,7 +44,18 @@ void Run::execute_all() {
     const models::Picos busy = cpu.busy();
     const unsigned warnings = log.warnings();
 
+    // A failed operation must leave the kernel as it found it.
+    const bool kernel_step = step_container(step).has_value();
+    analysis::KernelState before;
+    if (kernel_step) before = kernel_state();
+
     StepOutcome outcome = execute(step);
+
+    if (kernel_step && outcome.error) {
+      for (const std::string& change : analysis::differences(before, kernel_state()))
+        unrestored.push_back(fmt::format("step {} ({} failed with {}): {}", step.index, step.op,
+                                         vfio::errno_name(outcome.error), change));
+    }
 
     cpu.sync();
     record.end = models::to_picos(sc_core::sc_time_stamp());
@@ -167,6 +187,13 @@ StepOutcome Run::execute(const Step& step) {
     out.stale = oracle.counts().stale_device_reads - stale;
     out.values = {{"lines", r.lines.size()}, {"faults", r.faults}};
     if (!x->write) out.values.push_back({"stale_lines", out.stale});
+  } else if (auto* x = std::get_if<InjectStep>(&a)) {
+    vfio::FaultInjector::Scope scope;
+    if (x->device) {
+      const std::string unit = s.devices[*x->device].iommu;
+      scope = [this, unit](vfio::DomainHandle d) { return machine->domain_unit(d) == unit; };
+    }
+    kernel->faults.arm(x->fault, x->call, x->error, scope);
   } else if (auto* x = std::get_if<WaitStep>(&a)) {
     sc_core::wait(models::from_picos(units::to_picos(x->time, machine->cpu().config().hz)));
   }

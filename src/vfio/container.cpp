@@ -147,17 +147,20 @@ void VfioIommu::flush_cache(FlushPoint point, phys_addr_t phys, uint64_t len) {
 int VfioIommu::iommu_map(DomainHandle domain, dma_addr_t iova, phys_addr_t paddr, uint64_t size,
                          int prot) {
   counters_.iommu_map_calls++;
+  if (int err = kernel_.faults.fire(FaultKind::iommu_map, domain)) return err;
   return kernel_.iommu.map(domain, iova, paddr, size, prot);
 }
 
 uint64_t VfioIommu::iommu_unmap(DomainHandle domain, dma_addr_t iova, uint64_t size) {
   counters_.iommu_unmap_calls++;
+  if (kernel_.faults.fire(FaultKind::iommu_unmap, domain)) return 0;
   return kernel_.iommu.unmap(domain, iova, size);
 }
 
 uint64_t VfioIommu::iommu_unmap_fast(DomainHandle domain, dma_addr_t iova, uint64_t size,
                                      IotlbGather& gather) {
   counters_.iommu_unmap_calls++;
+  if (kernel_.faults.fire(FaultKind::iommu_unmap, domain)) return 0;
   return kernel_.iommu.unmap_fast(domain, iova, size, gather);
 }
 

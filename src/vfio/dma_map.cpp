@@ -148,6 +148,7 @@ int VfioIommu::vfio_dma_do_map(const DmaMapArgs& map) {
 
   if (!vfio_iommu_iova_dma_valid(iova, iova + size - 1)) return -EINVAL;
 
+  if (alloc_fails()) return -ENOMEM;
   auto fresh = std::make_unique<VfioDma>();
   dma_avail_--;
   fresh->iova = iova;

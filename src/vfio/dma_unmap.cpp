@@ -23,7 +23,9 @@ uint64_t VfioIommu::unmap_unpin_fast(VfioDomain& domain, VfioDma* dma, dma_addr_
                                      uint64_t len, phys_addr_t phys, long* unlocked,
                                      std::vector<Region>& unmapped_list, int* unmapped_cnt,
                                      IotlbGather& gather) {
-  uint64_t unmapped = iommu_unmap_fast(domain.domain, *iova, len, gather);
+  uint64_t unmapped = 0;
+  // Without a region entry to remember the pages by, the fast path is skipped.
+  if (!alloc_fails()) unmapped = iommu_unmap_fast(domain.domain, *iova, len, gather);
   if (unmapped) {
     unmapped_list.push_back({*iova, phys, unmapped});
     *iova += unmapped;

@@ -26,7 +26,7 @@ VfioIommuGroup* VfioIommu::vfio_iommu_find_iommu_group(GroupId iommu_group) {
 // not (they report fine-grained superpages), which made unmap_unpin skip its
 // contiguity scan. Existed until v6.16.
 void VfioIommu::vfio_test_domain_fgsp(VfioDomain& domain, const std::list<VfioIova>& regions) {
-  auto pages = kernel_.host.alloc_pages_zeroed(1);
+  auto pages = alloc_fails() ? std::nullopt : kernel_.host.alloc_pages_zeroed(1);
   if (!pages) return;
   const phys_addr_t phys = *pages << PAGE_SHIFT;
 
@@ -185,6 +185,8 @@ int VfioIommu::attach_group(GroupId iommu_group, GroupType type) {
   // Check for duplicates.
   if (vfio_iommu_find_iommu_group(iommu_group)) return -EINVAL;
 
+  if (alloc_fails()) return -ENOMEM;  // the vfio_iommu_group
+
   if (type == GroupType::emulated) {
     // An emulated group cannot dirty memory directly; it only uses
     // interfaces that track dirtiness.
@@ -192,7 +194,10 @@ int VfioIommu::attach_group(GroupId iommu_group, GroupType type) {
     return 0;
   }
 
-  alloc = kernel_.iommu.paging_domain_alloc(iommu_group);
+  if (alloc_fails()) return -ENOMEM;  // the vfio_domain
+
+  // The IOMMU driver's domain allocation can fail too.
+  alloc = alloc_fails() ? DomainAlloc{0, -ENOMEM} : kernel_.iommu.paging_domain_alloc(iommu_group);
   if (alloc.error) {
     // v6.9 used iommu_domain_alloc(), which returns NULL: -EIO.
     return kernel_.config.base == KernelBase::v6_9 ? -EIO : alloc.error;
@@ -218,8 +223,10 @@ int VfioIommu::attach_group(GroupId iommu_group, GroupType type) {
   }
 
   // Work on a copy: the original list stays if the attach fails.
-  iova_copy = iova_list_;
-  vfio_iommu_aper_resize(iova_copy, geo.aperture_start, geo.aperture_end);
+  ret = vfio_iommu_iova_get_copy(iova_copy);
+  if (ret) goto out_detach;
+  ret = vfio_iommu_aper_resize(iova_copy, geo.aperture_start, geo.aperture_end);
+  if (ret) goto out_detach;
   ret = vfio_iommu_resv_exclude(iova_copy, group_resv_regions);
   if (ret) goto out_detach;
 

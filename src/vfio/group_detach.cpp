@@ -65,7 +65,9 @@ void VfioIommu::detach_group(GroupId iommu_group) {
   }
 
   // Work on a copy of the iova list; the original stays if the update fails.
-  std::list<VfioIova> iova_copy = iova_list_;
+  // (The kernel ignores a failure to copy: an empty copy keeps the old list.)
+  std::list<VfioIova> iova_copy;
+  vfio_iommu_iova_get_copy(iova_copy);
 
   for (auto domain = domain_list_.begin(); domain != domain_list_.end(); ++domain) {
     VfioIommuGroup* group = find_iommu_group(*domain, iommu_group);

@@ -7,6 +7,24 @@
 
 namespace iocsim::vfio {
 
+int VfioIommu::vfio_iommu_iova_insert(std::list<VfioIova>& list,
+                                      std::list<VfioIova>::iterator before, dma_addr_t start,
+                                      dma_addr_t end) {
+  if (alloc_fails()) return -ENOMEM;
+  list.insert(before, {start, end});
+  return 0;
+}
+
+int VfioIommu::vfio_iommu_iova_get_copy(std::list<VfioIova>& iova_copy) {
+  for (const VfioIova& n : iova_list_) {
+    if (int ret = vfio_iommu_iova_insert(iova_copy, iova_copy.end(), n.start, n.end)) {
+      iova_copy.clear();
+      return ret;
+    }
+  }
+  return 0;
+}
+
 // A new aperture conflicts if it is disjoint from the current windows, or if
 // an existing dma lies outside it.
 bool VfioIommu::vfio_iommu_aper_conflict(dma_addr_t start, dma_addr_t end) {
@@ -26,12 +44,9 @@ bool VfioIommu::vfio_iommu_aper_conflict(dma_addr_t start, dma_addr_t end) {
 }
 
 // Only called when the new aperture conflicts with nothing.
-void VfioIommu::vfio_iommu_aper_resize(std::list<VfioIova>& iova, dma_addr_t start,
-                                       dma_addr_t end) {
-  if (iova.empty()) {
-    iova.push_back({start, end});
-    return;
-  }
+int VfioIommu::vfio_iommu_aper_resize(std::list<VfioIova>& iova, dma_addr_t start,
+                                      dma_addr_t end) {
+  if (iova.empty()) return vfio_iommu_iova_insert(iova, iova.end(), start, end);
 
   // Adjust the list start.
   for (auto node = iova.begin(); node != iova.end();) {
@@ -56,6 +71,7 @@ void VfioIommu::vfio_iommu_aper_resize(std::list<VfioIova>& iova, dma_addr_t sta
     }
     node = iova.erase(node);  // nodes after the new end
   }
+  return 0;
 }
 
 bool VfioIommu::vfio_iommu_resv_conflict(const std::vector<ResvRegion>& resv_regions) {
@@ -82,8 +98,10 @@ int VfioIommu::vfio_iommu_resv_exclude(std::list<VfioIova>& iova,
         continue;
       }
       // Replace the node by the parts of it outside the region, in order.
-      if (start > n->start) iova.insert(n, {n->start, start - 1});
-      if (end < n->end) iova.insert(n, {end + 1, n->end});
+      int ret = 0;
+      if (start > n->start) ret = vfio_iommu_iova_insert(iova, n, n->start, start - 1);
+      if (!ret && end < n->end) ret = vfio_iommu_iova_insert(iova, n, end + 1, n->end);
+      if (ret) return ret;
       n = iova.erase(n);
     }
   }
@@ -147,7 +165,7 @@ int VfioIommu::vfio_iommu_resv_refresh(std::list<VfioIova>& iova_copy) {
 
   // Purge the list and create a new one.
   iova_copy.clear();
-  vfio_iommu_aper_resize(iova_copy, start, end);
+  if (int ret = vfio_iommu_aper_resize(iova_copy, start, end)) return ret;
 
   // Exclude the current reserved regions.
   return vfio_iommu_resv_exclude(iova_copy, resv_regions);

@@ -9,6 +9,7 @@
 
 #include "host/host.h"
 #include "vfio/arch_flush.h"
+#include "vfio/fault_injection.h"
 #include "vfio/flush_policy.h"
 #include "vfio/iommu_core.h"
 
@@ -44,12 +45,16 @@ class KernelLog {
 };
 
 struct Kernel {
+  Kernel(host::Host& h, IommuCore& i, ArchFlush& a, KernelLog& l, KernelConfig c)
+      : host(h), iommu(i), arch(a), log(l), config(c) {}
+
   host::Host& host;
   IommuCore& iommu;
   ArchFlush& arch;
   KernelLog& log;
   KernelConfig config;
   host::Process* current = nullptr;  // the task making the ioctl
+  FaultInjector faults;
 };
 
 }  // namespace iocsim::vfio

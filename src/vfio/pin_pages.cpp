@@ -43,7 +43,9 @@ int VfioIommu::put_pfn(unsigned long pfn, int prot) {
 void VfioIommu::vfio_batch_init(VfioBatch& batch) {
   batch.size = 0;
   batch.offset = 0;
-  batch.capacity = kernel_.config.disable_hugepages ? 1 : kBatchMaxCapacity;
+  // Without the batch page (or with disable_hugepages) one embedded page is used.
+  batch.capacity =
+      kernel_.config.disable_hugepages || alloc_fails() ? 1 : kBatchMaxCapacity;
   batch.pages.assign(batch.capacity, 0);
 }
 
@@ -59,7 +61,8 @@ long VfioIommu::vaddr_get_pfns(host::Process& mm, unsigned long vaddr, unsigned 
                                int prot, unsigned long* pfn, VfioBatch& batch) {
   const unsigned long pin_pages = std::min<unsigned long>(npages, batch.capacity);
   std::vector<uint64_t> pfns;
-  long ret = kernel_.host.pin_user_pages_remote(mm, vaddr, pin_pages, prot & IOMMU_WRITE, pfns);
+  long ret = kernel_.faults.fire(FaultKind::pin);
+  if (!ret) ret = kernel_.host.pin_user_pages_remote(mm, vaddr, pin_pages, prot & IOMMU_WRITE, pfns);
   if (ret > 0) {
     for (long i = 0; i < ret; ++i) batch.pages[static_cast<size_t>(i)] = pfns[static_cast<size_t>(i)];
     *pfn = batch.pages[0];

@@ -191,13 +191,15 @@ class VfioIommu {
   int vfio_change_dma_owner(VfioDma* dma);
   int vfio_dma_do_map(const DmaMapArgs& map);
 
-  // iova_list.cpp
+  // iova_list.cpp (each node is a kmalloc: an injected alloc failure fails it)
+  int vfio_iommu_iova_insert(std::list<VfioIova>& list, std::list<VfioIova>::iterator before,
+                             dma_addr_t start, dma_addr_t end);
+  int vfio_iommu_iova_get_copy(std::list<VfioIova>& iova_copy);
   bool vfio_iommu_aper_conflict(dma_addr_t start, dma_addr_t end);
-  static void vfio_iommu_aper_resize(std::list<VfioIova>& iova, dma_addr_t start,
-                                     dma_addr_t end);
+  int vfio_iommu_aper_resize(std::list<VfioIova>& iova, dma_addr_t start, dma_addr_t end);
   bool vfio_iommu_resv_conflict(const std::vector<ResvRegion>& resv_regions);
-  static int vfio_iommu_resv_exclude(std::list<VfioIova>& iova,
-                                     const std::vector<ResvRegion>& resv_regions);
+  int vfio_iommu_resv_exclude(std::list<VfioIova>& iova,
+                              const std::vector<ResvRegion>& resv_regions);
   static bool vfio_iommu_has_sw_msi(const std::vector<ResvRegion>& regions, phys_addr_t* base);
   void vfio_iommu_aper_expand(std::list<VfioIova>& iova_copy);
   int vfio_iommu_resv_refresh(std::list<VfioIova>& iova_copy);
@@ -234,6 +236,8 @@ class VfioIommu {
   uint64_t iommu_unmap_fast(DomainHandle domain, dma_addr_t iova, uint64_t size,
                             IotlbGather& gather);
   bool warn_on(bool condition, const char* what) { return kernel_.log.warn_on(condition, what); }
+  // A kzalloc()/kmalloc()/__get_free_page() the port makes: true if it fails.
+  bool alloc_fails() { return kernel_.faults.fire(FaultKind::alloc) != 0; }
   host::Process& current() const;
 
   Kernel& kernel_;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/kernel_state.h"
 #include "host/host.h"
 #include "vfio/arch_flush.h"
 #include "vfio/iommu_core.h"
@@ -45,6 +46,12 @@ class FakeIommu : public vfio::IommuCore {
   void watch_pins(const host::Host& h) { host_ = &h; }
 
   size_t domain_count() const { return domains_.size(); }
+  std::map<DomainHandle, analysis::Digest> digests() const {
+    std::map<DomainHandle, analysis::Digest> out;
+    for (const auto& [d, dom] : domains_)
+      for (const auto& [iova, pa] : dom.pages) out[d].add(iova, pa);
+    return out;
+  }
   uint64_t mapped_pages(DomainHandle d) const { return domains_.at(d).pages.size(); }
 
   vfio::DomainAlloc paging_domain_alloc(GroupId g) override {

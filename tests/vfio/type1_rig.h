@@ -23,7 +23,9 @@ constexpr uint32_t RW = vfio::VFIO_DMA_MAP_FLAG_READ | vfio::VFIO_DMA_MAP_FLAG_W
 struct Type1Rig {
   explicit Type1Rig(const char* policy = "none", vfio::KernelBase base = vfio::KernelBase::v6_9,
                     unsigned dma_entry_limit = 65535)
-      : kernel{host, iommu, arch, log, config(policy, base, dma_entry_limit), &vm} {}
+      : kernel(host, iommu, arch, log, config(policy, base, dma_entry_limit)) {
+    kernel.current = &vm;
+  }
 
   static vfio::KernelConfig config(const char* policy, vfio::KernelBase base, unsigned limit) {
     vfio::KernelConfig c;

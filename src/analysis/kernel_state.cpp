@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "analysis/kernel_state.h"
+
+#include <fmt/format.h>
+
+namespace iocsim::analysis {
+namespace {
+
+// splitmix64's finaliser: a well-mixed 64-bit hash of a 64-bit value.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+void Digest::add(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
+  ++count;
+  sum += mix(a ^ mix(b ^ mix(c ^ mix(d))));  // a sum: the order of adding does not matter
+}
+
+KernelState capture(const std::map<std::string, const vfio::VfioIommu*>& containers,
+                    const host::Host& host,
+                    const std::map<vfio::DomainHandle, Digest>& translations) {
+  KernelState s;
+  host.for_each_pin([&](uint64_t pfn, uint64_t pins) { s.pins.add(pfn, pins); });
+  for (const auto& p : host.processes()) s.locked_vm[p.name()] = p.locked_vm();
+  for (const auto& [name, c] : containers) {
+    KernelState::Container& out = s.containers[name];
+    out.dma_avail = c->dma_avail();
+    for (const auto& [iova, dma] : c->dma_list())
+      out.mappings.push_back({dma->iova, dma->size, dma->vaddr, dma->prot, dma->iommu_mapped,
+                              dma->vaddr_invalid});
+    for (const auto& d : c->domain_list()) out.domains.push_back(d.domain);
+    for (const auto& w : c->iova_list()) out.windows.emplace_back(w.start, w.end);
+  }
+  s.translations = translations;
+  return s;
+}
+
+std::vector<std::string> differences(const KernelState& a, const KernelState& b) {
+  std::vector<std::string> out;
+  if (!(a.pins == b.pins))
+    out.push_back(fmt::format("pinned pages: {} -> {}{}", a.pins.count, b.pins.count,
+                              a.pins.count == b.pins.count ? " (different pages)" : ""));
+  for (const auto& [name, before] : a.locked_vm) {
+    auto after = b.locked_vm.find(name);
+    if (after != b.locked_vm.end() && after->second != before)
+      out.push_back(fmt::format("locked_vm of {}: {} -> {}", name, before, after->second));
+  }
+  for (const auto& [name, before] : a.containers) {
+    auto it = b.containers.find(name);
+    if (it == b.containers.end()) {
+      out.push_back(fmt::format("container {} disappeared", name));
+      continue;
+    }
+    const KernelState::Container& after = it->second;
+    if (before.dma_avail != after.dma_avail)
+      out.push_back(fmt::format("dma_avail of {}: {} -> {}", name, before.dma_avail,
+                                after.dma_avail));
+    if (!(before.mappings == after.mappings))
+      out.push_back(fmt::format("mappings of {}: {} -> {} entries or their fields", name,
+                                before.mappings.size(), after.mappings.size()));
+    if (before.domains != after.domains)
+      out.push_back(fmt::format("domains of {}: {} -> {}", name, before.domains.size(),
+                                after.domains.size()));
+    if (before.windows != after.windows) out.push_back(fmt::format("IOVA windows of {}", name));
+  }
+  for (const auto& [name, after] : b.containers)
+    if (!a.containers.count(name)) out.push_back(fmt::format("container {} appeared", name));
+  if (a.translations.size() != b.translations.size())
+    out.push_back(fmt::format("IOMMU domains: {} -> {}", a.translations.size(),
+                              b.translations.size()));
+  for (const auto& [domain, before] : a.translations) {
+    auto it = b.translations.find(domain);
+    if (it != b.translations.end() && !(it->second == before))
+      out.push_back(fmt::format("translations of domain {}: {} -> {} pages or their targets",
+                                domain, before.count, it->second.count));
+  }
+  return out;
+}
+
+}  // namespace iocsim::analysis

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What a failed operation must leave exactly as it found it (contract
+// section 6): pinned pages, locked memory accounting, IOMMU translations, and
+// each container's mappings, domains, IOVA windows and dma_avail.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "host/host.h"
+#include "vfio/vfio_iommu.h"
+
+namespace iocsim::analysis {
+
+// A set summarised by its size and an order-independent digest.
+struct Digest {
+  uint64_t count = 0;
+  uint64_t sum = 0;
+  void add(uint64_t a, uint64_t b, uint64_t c = 0, uint64_t d = 0);
+  friend bool operator==(const Digest& x, const Digest& y) {
+    return x.count == y.count && x.sum == y.sum;
+  }
+};
+
+struct KernelState {
+  struct Mapping {
+    uint64_t iova, size, vaddr;
+    int prot;
+    bool mapped, vaddr_invalid;
+    friend bool operator==(const Mapping& a, const Mapping& b) {
+      return a.iova == b.iova && a.size == b.size && a.vaddr == b.vaddr && a.prot == b.prot &&
+             a.mapped == b.mapped && a.vaddr_invalid == b.vaddr_invalid;
+    }
+  };
+  struct Container {
+    unsigned dma_avail = 0;
+    std::vector<Mapping> mappings;
+    std::vector<vfio::DomainHandle> domains;
+    std::vector<std::pair<uint64_t, uint64_t>> windows;
+  };
+  Digest pins;
+  std::map<std::string, uint64_t> locked_vm;  // by principal
+  std::map<std::string, Container> containers;
+  std::map<vfio::DomainHandle, Digest> translations;
+};
+
+KernelState capture(const std::map<std::string, const vfio::VfioIommu*>& containers,
+                    const host::Host& host,
+                    const std::map<vfio::DomainHandle, Digest>& translations);
+
+// What differs, one line each ("locked_vm of vm-a: 512 -> 0"); empty if equal.
+std::vector<std::string> differences(const KernelState& before, const KernelState& after);
+
+}  // namespace iocsim::analysis
