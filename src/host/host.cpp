@@ -46,7 +46,8 @@ void Host::map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn) {
 
 int Host::fault_in(Process& p, uint64_t va, bool write) {
   const Vma* vma = p.find_vma(va);
-  if (!vma || (write && !vma->writable)) return -EFAULT;
+  // A BAR has no struct pages to fault in (CPU access to MMIO is not modelled).
+  if (!vma || (write && !vma->writable) || vma->pfnmap) return -EFAULT;
   if (p.pfn_of(va)) return 0;
   if (vma->huge) {
     const uint64_t block = va & ~(kHugePageSize - 1);
@@ -149,6 +150,21 @@ void Host::release_frame(uint64_t pfn) {
   }
 }
 
+int Host::mmio(Process& p, uint64_t va, uint64_t size, uint64_t bar) {
+  if (bad_range(va, size, kPageSize) || bar % kPageSize != 0) return -EINVAL;
+  Vma vma{va, va + size, true, false};
+  vma.pfnmap = true;
+  vma.pfnmap_base = bar >> kPageShift;
+  return p.add_vma(vma) ? 0 : -EEXIST;
+}
+
+std::optional<uint64_t> Host::follow_pfnmap(Process& mm, uint64_t vaddr, bool write, int* error) {
+  const Vma* vma = mm.find_vma(vaddr);
+  if (!vma || !vma->pfnmap) return std::nullopt;
+  *error = write && !vma->writable ? -EFAULT : 0;
+  return vma->pfnmap_base + ((vaddr - vma->start) >> kPageShift);
+}
+
 int Host::munmap(Process& p, uint64_t va, uint64_t size) {
   if (bad_range(va, size, kPageSize)) return -EINVAL;
   for (uint64_t off = 0; off < size; off += kPageSize) {
@@ -169,8 +185,10 @@ int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome
   }
   if (bad_range(va, size, models::kLineBytes)) return -EINVAL;
   const uint64_t end = va + size;
-  for (uint64_t page = va & ~(kPageSize - 1); page < end; page += kPageSize)
-    if (!p.find_vma(page)) return -EFAULT;
+  for (uint64_t page = va & ~(kPageSize - 1); page < end; page += kPageSize) {
+    const Vma* vma = p.find_vma(page);
+    if (!vma || vma->pfnmap) return -EFAULT;
+  }
   // Physically contiguous pieces of the requested lines of present pages; a
   // page that is not present has nothing in the cache.
   uint64_t piece_pa = 0, piece_bytes = 0;

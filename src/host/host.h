@@ -60,6 +60,8 @@ class Host {
   int write(Process& p, uint64_t va, uint64_t size, const Fill& fill);
   ReadResult read(Process& p, uint64_t va, uint64_t size);
   int munmap(Process& p, uint64_t va, uint64_t size);
+  // mmap() of a device BAR at physical address `bar` (VM_PFNMAP, uncached).
+  int mmio(Process& p, uint64_t va, uint64_t size, uint64_t bar);
   // Cache maintenance over the present pages of [va, va + size).
   int flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome& outcome);
 
@@ -68,10 +70,16 @@ class Host {
   // number of pages pinned (pfns appended), or -errno if none could be.
   long pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, bool write,
                              std::vector<uint64_t>& pfns);
+  // follow_pfnmap_start() for a VM_PFNMAP vma: the pfn behind `vaddr`, or
+  // nullopt if the vma is not PFNMAP (the caller keeps its GUP error); -EFAULT
+  // in `error` for a write to a read-only mapping.
+  std::optional<uint64_t> follow_pfnmap(Process& mm, uint64_t vaddr, bool write, int* error);
   // unpin_user_pages_dirty_lock() of one page.
   void unpin_user_page(uint64_t pfn, bool dirty);
   // !pfn_valid(pfn) || PageReserved(pfn)
   bool is_invalid_reserved_pfn(uint64_t pfn) const;
+  // pfn_valid(pfn): the frame is RAM (reserved or not), not MMIO.
+  bool pfn_valid(uint64_t pfn) const { return pfn < config_.end_pfn; }
   // __account_locked_vm(mm, pages, inc, task, bypass_rlim): 0 or -ENOMEM.
   // `warned` is set if the kernel would WARN (uncharging more than charged).
   int account_locked_vm(Process& mm, uint64_t pages, bool inc, const Process& task,

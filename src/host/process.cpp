@@ -28,8 +28,17 @@ void Process::remove_vmas(uint64_t start, uint64_t end) {
       continue;
     }
     it = vmas_.erase(it);
-    if (v.start < start) vmas_.emplace(v.start, Vma{v.start, start, v.writable, v.huge});
-    if (v.end > end) vmas_.emplace(end, Vma{end, v.end, v.writable, v.huge});
+    if (v.start < start) {
+      Vma head = v;
+      head.end = start;
+      vmas_.emplace(v.start, head);
+    }
+    if (v.end > end) {
+      Vma tail = v;
+      tail.start = end;
+      if (tail.pfnmap) tail.pfnmap_base += (end - v.start) >> kPageShift;
+      vmas_.emplace(end, tail);
+    }
   }
 }
 

@@ -23,6 +23,10 @@ struct Vma {
   uint64_t end = 0;    // exclusive
   bool writable = true;
   bool huge = false;   // backed by 2 MiB folios
+  // VM_PFNMAP: a device BAR mapped at frames from pfnmap_base on; these
+  // frames have no struct page, so GUP cannot pin them.
+  bool pfnmap = false;
+  uint64_t pfnmap_base = 0;
 };
 
 class Process {

@@ -37,13 +37,23 @@ units::Parsed<Comparison> parse_comparison(std::string_view text, Quantity quant
 // Formats an actual value of a quantity the way expectations are written.
 std::string format_quantity(uint64_t value, Quantity quantity);
 
+// One capability of VFIO_IOMMU_GET_INFO's chain as expected; unset fields
+// are not checked.
+struct CapExpectation {
+  std::string id;  // migration, dma_avail or iova_range
+  std::optional<uint64_t> pgsize_bitmap, max_dirty_bitmap_size, avail;
+  std::optional<std::vector<std::pair<uint64_t, uint64_t>>> ranges;
+};
+
 struct StepExpectation {
   enum class Kind {
-    number,  // unmapped, value, locked_vm, domains, flush.SITE, iommu_calls.KIND, ...
-    error,   // errno: NAME, or ok: true (text "ok")
-    sees,    // sees: latest | nobody | PRINCIPAL
-    flag,    // fault, warns
-    ranges,  // dmas: [[iova, size], ...]
+    number,   // unmapped, value, locked_vm, domains, flush.SITE, pgsizes, flags, ...
+    error,    // errno: NAME, or ok: true (text "ok")
+    sees,     // sees: latest | nobody | PRINCIPAL
+    flag,     // fault, warns
+    ranges,   // dmas: [[iova, size], ...] or iova_ranges: [[start, end], ...]
+    bits,     // bitmap: [BIT, ...]
+    caps,     // caps: [{id: ..., ...}, ...]
   };
   std::string key;  // "errno", "unmapped", "flush.map", ...
   Kind kind = Kind::number;
@@ -51,6 +61,8 @@ struct StepExpectation {
   std::string text;
   bool flag = false;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  std::vector<uint64_t> bits;
+  std::vector<CapExpectation> caps;
 };
 
 struct RunExpectation {

@@ -115,17 +115,26 @@ bool parse_device(detail::LoaderContext& ctx, const YAML::Node& body, Device& d,
                 "honours_nosnoop_enable"},
                what);
   bool ok = true;
+  if (body["emulated"]) {
+    auto emulated = r.boolean(body["emulated"], "emulated");
+    ok = ok && emulated;
+    d.emulated = emulated.value_or(false);
+  }
   for (const char* key : {"owner", "group", "iommu"}) {
-    if (!body[key]) {
+    if (!body[key] && !(d.emulated && std::string(key) == "iommu")) {
       r.error(body, fmt::format("{} needs '{}'", what, key));
       ok = false;
     }
   }
-  if (body["emulated"]) {
-    auto emulated = r.boolean(body["emulated"], "emulated");
-    if (!emulated || *emulated) ok = false;
-    if (emulated && *emulated)
-      r.error(body["emulated"], "emulated (mdev) devices are not implemented yet");
+  if (d.emulated) {
+    for (const char* key : {"iommu", "no_snoop", "reserved", "honours_nosnoop_enable"}) {
+      if (body[key]) {
+        r.error(body[key], fmt::format("an emulated device has no IOMMU and does no DMA: '{}' "
+                                       "does not apply",
+                                       key));
+        ok = false;
+      }
+    }
   }
   if (body["owner"]) {
     auto owner = ctx.principal(body["owner"], "owner");
@@ -154,10 +163,14 @@ bool parse_device(detail::LoaderContext& ctx, const YAML::Node& body, Device& d,
     d.iommu = iommu.value_or("");
   }
   if (ok) {
-    auto [placed, fresh] = group_unit.emplace(d.group, d.iommu);
-    if (!fresh && placed->second != d.iommu) {
-      r.error(body["iommu"], fmt::format("group {} is already behind IOMMU unit '{}'", d.group,
-                                         placed->second));
+    // An emulated group has no unit; a group cannot mix the two kinds.
+    const std::string unit = d.emulated ? std::string() : d.iommu;
+    auto [placed, fresh] = group_unit.emplace(d.group, unit);
+    if (!fresh && placed->second != unit) {
+      r.error(d.emulated ? body["emulated"] : body["iommu"],
+              fmt::format("group {} already has {}", d.group,
+                          placed->second.empty() ? std::string("emulated devices")
+                                                 : "IOMMU unit '" + placed->second + "'"));
       ok = false;
     }
   }
@@ -195,7 +208,7 @@ void load_devices(detail::LoaderContext& ctx, const YAML::Node& node,
     // Known by name even when its definition is wrong, so references to it
     // do not cascade into more errors (the scenario is rejected anyway).
     s.devices.push_back(d);
-    if (ok)
+    if (ok && !d.emulated)
       s.platform.devices.push_back({d.name, d.stream_id, s.principals[d.owner].id, d.group,
                                     d.iommu, reserved, d.honours_nosnoop_enable});
   }

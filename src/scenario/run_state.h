@@ -19,6 +19,19 @@ namespace iocsim::scenario::detail {
 // The container a step acts on, if any.
 std::optional<std::string> step_container(const Step& step);
 
+struct Run;
+
+// An emulated (mdev) device's driver: it remembers the pages it pinned and
+// drops those in a range the container is about to unmap.
+struct MdevDriver : vfio::EmulatedDevice {
+  MdevDriver(Run& r, std::string c) : run(&r), container(std::move(c)) {}
+  void dma_unmap(vfio::dma_addr_t iova, uint64_t size) override;
+
+  Run* run;
+  std::string container;
+  std::map<uint64_t, unsigned> pins;  // iova -> times pinned
+};
+
 // What a step did, as far as its expectations need to know.
 struct StepOutcome {
   int error = 0;
@@ -26,6 +39,8 @@ struct StepOutcome {
   std::vector<models::LineValue> seen;  // read/dma read: the values returned
   uint64_t stale = 0;                    // of which older than the newest
   uint64_t faults = 0;                   // dma: requests that faulted
+  std::optional<vfio::IommuInfo> info;   // info
+  std::optional<std::vector<uint64_t>> bits;  // dirty get, unmap with a bitmap
 };
 
 struct Run {
@@ -34,6 +49,8 @@ struct Run {
   // step_runner.cpp
   void execute_all();
   StepOutcome execute(const Step& step);
+  void open_mdevs(vfio::GroupId group, const std::string& container);
+  void close_mdevs(vfio::GroupId group);
   host::Process& principal(size_t index) { return *host->process(s.principals[index].id); }
   // The container behind a name, or null when not open (or released).
   vfio::VfioIommu* live(const std::string& name);
@@ -54,6 +71,8 @@ struct Run {
   std::map<std::string, std::unique_ptr<vfio::VfioIommu>> containers;
   std::map<vfio::GroupId, std::string> group_container;
   std::map<std::string, size_t> container_owner;  // principal index, set by `open`
+  std::map<size_t, std::unique_ptr<MdevDriver>> mdevs;  // by device index, while attached
+  uint64_t next_bar = 0;  // where the next mmio BAR goes (above RAM and 4 GiB)
   // `state` deltas are counted from the previous `state` of each container.
   std::map<std::string, vfio::ContainerCounters> baseline;
   // What failed steps changed although they should not have.

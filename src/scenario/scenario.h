@@ -37,6 +37,7 @@ struct Device {
   std::string iommu;
   bool no_snoop = false;
   bool honours_nosnoop_enable = true;
+  bool emulated = false;  // an mdev: no IOMMU; pins pages through the container
   uint32_t stream_id = 0;
 };
 
@@ -62,7 +63,22 @@ struct MapStep {
   uint64_t va, iova, size;
   uint32_t flags, argsz;
 };
-struct UnmapStep { std::string container; uint64_t iova, size; uint32_t flags, argsz; };
+struct UnmapStep {
+  std::string container;
+  uint64_t iova, size;
+  uint32_t flags, argsz;
+  uint64_t bitmap_pgsize, bitmap_size;  // the vfio_bitmap, with the dirty flag
+};
+struct InfoStep { std::string container; uint32_t argsz; };
+struct DirtyStep {
+  std::string container;
+  uint32_t flags;
+  uint64_t iova, size, pgsize;
+  uint32_t argsz;
+};
+struct PinPagesStep { size_t device; uint64_t iova; uint64_t npages; int prot; };
+struct UnpinPagesStep { size_t device; uint64_t iova; uint64_t npages; };
+struct MmioStep { size_t as; uint64_t va, size; size_t device; };
 struct ReleaseStep { std::string container; };
 struct StateStep { std::string container; std::optional<size_t> as; };
 struct ExtensionStep { std::optional<std::string> container; unsigned long ext; };
@@ -81,9 +97,11 @@ struct InjectStep {
   int error;  // -errno
 };
 
-using StepArgs = std::variant<AllocStep, TouchStep, WriteStep, ReadStep, FreeStep, FlushStep,
-                              OpenStep, AttachStep, DetachStep, MapStep, UnmapStep, ReleaseStep,
-                              StateStep, ExtensionStep, DmaStep, WaitStep, InjectStep>;
+using StepArgs =
+    std::variant<AllocStep, TouchStep, WriteStep, ReadStep, FreeStep, FlushStep, OpenStep,
+                 AttachStep, DetachStep, MapStep, UnmapStep, ReleaseStep, StateStep,
+                 ExtensionStep, DmaStep, WaitStep, InjectStep, InfoStep, DirtyStep, PinPagesStep,
+                 UnpinPagesStep, MmioStep>;
 
 struct Step {
   size_t index = 0;

@@ -16,7 +16,8 @@ std::optional<std::string> step_container(const Step& step) {
         if constexpr (std::is_same_v<T, OpenStep> || std::is_same_v<T, AttachStep> ||
                       std::is_same_v<T, DetachStep> || std::is_same_v<T, MapStep> ||
                       std::is_same_v<T, UnmapStep> || std::is_same_v<T, ReleaseStep> ||
-                      std::is_same_v<T, StateStep>)
+                      std::is_same_v<T, StateStep> || std::is_same_v<T, InfoStep> ||
+                      std::is_same_v<T, DirtyStep>)
           return x.container;
         else if constexpr (std::is_same_v<T, ExtensionStep>)
           return x.container;
@@ -64,7 +65,9 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
     return std::nullopt;
   };
   auto number = [&](const std::string& key) -> std::optional<uint64_t> {
-    if (key == "unmapped" || key == "value") return value(key);
+    for (const char* k : {"unmapped", "value", "pinned", "pgsizes", "dma_avail", "argsz", "flags",
+                          "cap_offset"})
+      if (key == k) return value(key);
     if (key == "locked_vm") {
       // That of the step's principal `as`, or of the container's owner.
       size_t who = container_owner.count(*container) ? container_owner[*container] : 0;
@@ -131,8 +134,63 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
         }
         break;
       }
+      case StepExpectation::Kind::bits: {
+        auto show = [](const std::vector<uint64_t>& bits) {
+          std::string out = "[";
+          for (uint64_t b : bits) out += fmt::format("{}{}", out.size() > 1 ? ", " : "", b);
+          return out + "]";
+        };
+        record("bitmap == " + show(e.bits),
+               outcome.bits ? show(*outcome.bits) : "none (the step failed)",
+               outcome.bits && *outcome.bits == e.bits);
+        break;
+      }
+      case StepExpectation::Kind::caps: {
+        const bool have = outcome.info && !outcome.info->caps.empty();
+        std::string mismatch;
+        if (!have) {
+          mismatch = outcome.error ? "none (the step failed)" : "no chain (argsz too small?)";
+        } else if (outcome.info->caps.size() != e.caps.size()) {
+          mismatch = fmt::format("{} capabilities", outcome.info->caps.size());
+        } else {
+          for (size_t i = 0; i < e.caps.size() && mismatch.empty(); ++i) {
+            const auto& want = e.caps[i];
+            const auto& got = outcome.info->caps[i];
+            const std::string id = got.id == vfio::VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION ? "migration"
+                                   : got.id == vfio::VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL ? "dma_avail"
+                                                                                     : "iova_range";
+            if (id != want.id) mismatch = fmt::format("capability {} is {}", i, id);
+            else if (want.pgsize_bitmap && *want.pgsize_bitmap != got.pgsize_bitmap)
+              mismatch = fmt::format("migration pgsize_bitmap {:#x}", got.pgsize_bitmap);
+            else if (want.max_dirty_bitmap_size && *want.max_dirty_bitmap_size != got.max_dirty_bitmap_size)
+              mismatch = fmt::format("max_dirty_bitmap_size {}", got.max_dirty_bitmap_size);
+            else if (want.avail && *want.avail != got.avail)
+              mismatch = fmt::format("avail {}", got.avail);
+            else if (want.ranges && *want.ranges != got.ranges)
+              mismatch = fmt::format("iova_range with {} ranges", got.ranges.size());
+          }
+        }
+        record(fmt::format("caps match {} capabilities", e.caps.size()),
+               mismatch.empty() ? "as expected" : mismatch, mismatch.empty());
+        break;
+      }
       case StepExpectation::Kind::ranges: {
         std::vector<std::pair<uint64_t, uint64_t>> actual;
+        if (e.key == "iova_ranges") {
+          auto show = [](const std::vector<std::pair<uint64_t, uint64_t>>& list) {
+            std::string out = "[";
+            for (const auto& [a, b] : list)
+              out += fmt::format("{}[{:#x}, {:#x}]", out.size() > 1 ? ", " : "", a, b);
+            return out + "]";
+          };
+          std::optional<std::vector<std::pair<uint64_t, uint64_t>>> got;
+          if (outcome.info)
+            for (const auto& cap : outcome.info->caps)
+              if (cap.id == vfio::VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) got = cap.ranges;
+          record("iova_ranges == " + show(e.ranges), got ? show(*got) : "none",
+                 got && *got == e.ranges);
+          break;
+        }
         if (view)
           for (const auto& [iova, dma] : view->dma_list()) actual.emplace_back(iova, dma->size);
         auto show = [](const std::vector<std::pair<uint64_t, uint64_t>>& list) {

@@ -39,13 +39,17 @@ const std::vector<OpInfo>& ops() {
       {"dma", {"device", "read", "write", "no_snoop", "fill"}, false},
       {"wait", {}, false},
       {"inject", {"fault", "domain", "call", "errno"}, false},
+      {"info", {"container", "argsz"}, true},
+      {"dirty", {"container", "op", "iova", "size", "pgsize", "argsz"}, true},
+      {"pin_pages", {"device", "iova", "npages", "prot"}, false},
+      {"unpin_pages", {"device", "iova", "npages"}, false},
+      {"mmio", {"as", "va", "size", "device"}, false},
   };
   return kOps;
 }
 
 // Steps of the contract that later work will bring.
-const std::vector<std::string> kNotYet{"mmio", "info", "dirty", "pin_pages", "unpin_pages",
-                                       "spawn"};
+const std::vector<std::string> kNotYet{"spawn"};
 
 const std::vector<std::string> kCommon{"name", "at", "expect"};
 
@@ -382,14 +386,107 @@ bool LoaderContext::load_args(const std::string& op, const YAML::Node& a, Step& 
                               {"vaddr", vfio::VFIO_DMA_MAP_FLAG_VADDR}});
     step.args = x;
   } else if (op == "unmap") {
-    UnmapStep x{req_container(true), req_address("iova"), req_size("size"), 0,
-                u32("argsz", vfio::kDmaUnmapMinsz)};
+    UnmapStep x{req_container(true), req_address("iova"), req_size("size"), 0, 0,
+                vfio::PAGE_SIZE, 0};
     x.flags = flags("flags", {{"all", vfio::VFIO_DMA_UNMAP_FLAG_ALL},
                               {"vaddr", vfio::VFIO_DMA_UNMAP_FLAG_VADDR},
                               {"dirty", vfio::VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP}});
-    if (a["bitmap"]) {
-      r.error(a["bitmap"], "dirty bitmaps are not implemented yet");
-      ok = false;
+    const bool dirty = x.flags & vfio::VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+    // What a correct caller passes: the struct, plus the vfio_bitmap if asked.
+    x.argsz = u32("argsz", vfio::kDmaUnmapMinsz + (dirty ? vfio::kBitmapSize : 0));
+    x.bitmap_size = vfio::dirty_bitmap_bytes(x.size / x.bitmap_pgsize);
+    if (const YAML::Node b = a["bitmap"]) {
+      if (!dirty) {
+        r.error(b, "a bitmap goes with the dirty flag");
+        ok = false;
+      } else if (r.expect_map(b, "bitmap")) {
+        r.check_keys(b, {"pgsize", "size"}, "bitmap");
+        if (b["pgsize"]) {
+          auto v = r.size(b["pgsize"], "pgsize");
+          ok = ok && v;
+          x.bitmap_pgsize = v.value_or(0);
+        }
+        if (b["size"]) {
+          auto v = r.size(b["size"], "bitmap size");
+          ok = ok && v;
+          x.bitmap_size = v.value_or(0);
+        } else if (x.bitmap_pgsize) {
+          x.bitmap_size = vfio::dirty_bitmap_bytes(x.size / x.bitmap_pgsize);
+        }
+      } else {
+        ok = false;
+      }
+    }
+    step.args = x;
+  } else if (op == "info") {
+    // Large enough for the capability chain unless the scenario says otherwise.
+    step.args = InfoStep{req_container(true), u32("argsz", 4096)};
+  } else if (op == "dirty") {
+    DirtyStep x{req_container(true), 0, 0, 0, vfio::PAGE_SIZE, 0};
+    const YAML::Node o = need("op");
+    if (o && o.IsScalar() && (o.Scalar() == "start" || o.Scalar() == "stop" || o.Scalar() == "get")) {
+      x.flags = o.Scalar() == "start" ? vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_START
+                : o.Scalar() == "stop" ? vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP
+                                       : vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+    } else if (o) {
+      x.flags = flags("op", {{"start", vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_START},
+                             {"stop", vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP},
+                             {"get", vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP}});
+    }
+    const bool get = x.flags & vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+    if (get) {
+      x.iova = req_address("iova");
+      x.size = req_size("size");
+    }
+    if (a["pgsize"]) {
+      auto v = r.size(a["pgsize"], "pgsize");
+      ok = ok && v;
+      x.pgsize = v.value_or(0);
+    }
+    x.argsz = u32("argsz", vfio::kDirtyMinsz + (get ? vfio::kDirtyRangeSize : 0));
+    step.args = x;
+  } else if (op == "pin_pages" || op == "unpin_pages") {
+    size_t dev = 0;
+    if (const YAML::Node d = need("device")) {
+      auto index = device(d);
+      ok = ok && index;
+      dev = index.value_or(0);
+      if (index && !s.devices[*index].emulated) {
+        r.error(d, fmt::format("device '{}' is not emulated: only an mdev's driver pins pages",
+                               s.devices[*index].name));
+        ok = false;
+      }
+    }
+    const uint64_t iova = req_address("iova");
+    uint64_t npages = 0;
+    if (const YAML::Node n = need("npages")) {
+      auto v = r.integer(n, "npages");
+      if (v && *v > INT32_MAX) {
+        r.error(n, "npages must fit in an int");
+        v.reset();
+      }
+      ok = ok && v;
+      npages = v.value_or(0);
+    }
+    if (op == "pin_pages") {
+      int prot = vfio::IOMMU_READ | vfio::IOMMU_WRITE;
+      if (a["prot"]) {
+        auto p = r.choice(a["prot"], "prot", {"rw", "r", "w"});
+        ok = ok && p;
+        prot = !p || *p == "rw" ? vfio::IOMMU_READ | vfio::IOMMU_WRITE
+               : *p == "r"      ? vfio::IOMMU_READ
+                                : vfio::IOMMU_WRITE;
+      }
+      step.args = PinPagesStep{dev, iova, npages, prot};
+    } else {
+      step.args = UnpinPagesStep{dev, iova, npages};
+    }
+  } else if (op == "mmio") {
+    MmioStep x{req_principal(), req_address("va"), req_size("size"), 0};
+    if (const YAML::Node d = need("device")) {
+      auto index = device(d);
+      ok = ok && index;
+      x.device = index.value_or(0);
     }
     step.args = x;
   } else if (op == "release") {
@@ -484,6 +581,12 @@ bool LoaderContext::load_args(const std::string& op, const YAML::Node& a, Step& 
       auto index = device(d);
       ok = ok && index;
       x.device = index.value_or(0);
+      if (index && s.devices[*index].emulated) {
+        r.error(d, fmt::format("device '{}' is emulated: it reaches memory through pin_pages, "
+                               "not DMA",
+                               s.devices[*index].name));
+        ok = false;
+      }
     }
     const YAML::Node rd = a["read"], wr = a["write"];
     if (bool(rd) == bool(wr)) {
@@ -545,7 +648,12 @@ void LoaderContext::load_step_expect(const YAML::Node& node, Step& step) {
                           !std::get<ExtensionStep>(step.args).container))
     allowed.insert(allowed.end(), {"locked_vm", "dmas", "domains", "noncoherent_domains",
                                    "pinned_pages", "flush", "iommu_calls", "vaddr_invalid"});
-  if (step.op == "unmap") allowed.push_back("unmapped");
+  if (step.op == "unmap") allowed.insert(allowed.end(), {"unmapped", "bitmap"});
+  if (step.op == "dirty") allowed.push_back("bitmap");
+  if (step.op == "pin_pages") allowed.push_back("pinned");
+  if (step.op == "info")
+    allowed.insert(allowed.end(),
+                   {"pgsizes", "dma_avail", "iova_ranges", "argsz", "flags", "cap_offset", "caps"});
   if (step.op == "extension") allowed.push_back("value");
   if (step.op == "read") allowed.push_back("sees");
   if (step.op == "dma") {
@@ -567,6 +675,77 @@ void LoaderContext::load_step_expect(const YAML::Node& node, Step& step) {
     e.kind = StepExpectation::Kind::number;
     e.number = *cmp;
     step.expect.push_back(e);
+  };
+
+  // pgsizes: [4KiB, 2MiB] -> a bitmap of powers of two.
+  auto page_sizes = [&](const YAML::Node& list) -> std::optional<uint64_t> {
+    uint64_t bitmap = 0;
+    for (const auto& item : list) {
+      auto size = r.size(item, "page size");
+      if (!size) return std::nullopt;
+      if (*size == 0 || (*size & (*size - 1))) {
+        r.error(item, fmt::format("page size {} is not a power of two", *size));
+        return std::nullopt;
+      }
+      bitmap |= *size;
+    }
+    return bitmap;
+  };
+  auto inclusive_ranges = [&](const YAML::Node& list, const char* what)
+      -> std::optional<std::vector<std::pair<uint64_t, uint64_t>>> {
+    if (!list.IsSequence()) {
+      r.error(list, fmt::format("{} must be a list of [START, END]", what));
+      return std::nullopt;
+    }
+    std::vector<std::pair<uint64_t, uint64_t>> out;
+    for (const auto& item : list) {
+      auto range = r.range(item, what);
+      if (!range) return std::nullopt;
+      out.push_back(*range);
+    }
+    return out;
+  };
+  auto capabilities = [&](const YAML::Node& list) -> std::optional<std::vector<CapExpectation>> {
+    if (!list.IsSequence()) {
+      r.error(list, "caps must be a list of capabilities, e.g. [{id: dma_avail, avail: 65534}]");
+      return std::nullopt;
+    }
+    std::vector<CapExpectation> out;
+    for (const auto& item : list) {
+      if (!r.expect_map(item, "a capability")) return std::nullopt;
+      if (!item["id"]) {
+        r.error(item, "a capability needs 'id'");
+        return std::nullopt;
+      }
+      auto id = r.choice(item["id"], "capability id", {"migration", "dma_avail", "iova_range"});
+      if (!id) return std::nullopt;
+      CapExpectation cap;
+      cap.id = *id;
+      const std::vector<std::string> fields =
+          *id == "migration"   ? std::vector<std::string>{"id", "pgsize_bitmap", "max_dirty_bitmap_size"}
+          : *id == "dma_avail" ? std::vector<std::string>{"id", "avail"}
+                               : std::vector<std::string>{"id", "ranges"};
+      r.check_keys(item, fields, fmt::format("capability '{}'", *id));
+      if (item["pgsize_bitmap"]) {
+        cap.pgsize_bitmap = item["pgsize_bitmap"].IsSequence() ? page_sizes(item["pgsize_bitmap"])
+                                                               : r.size(item["pgsize_bitmap"], "pgsize_bitmap");
+        if (!cap.pgsize_bitmap) return std::nullopt;
+      }
+      if (item["max_dirty_bitmap_size"]) {
+        cap.max_dirty_bitmap_size = r.size(item["max_dirty_bitmap_size"], "max_dirty_bitmap_size");
+        if (!cap.max_dirty_bitmap_size) return std::nullopt;
+      }
+      if (item["avail"]) {
+        cap.avail = r.integer(item["avail"], "avail");
+        if (!cap.avail) return std::nullopt;
+      }
+      if (item["ranges"]) {
+        cap.ranges = inclusive_ranges(item["ranges"], "ranges");
+        if (!cap.ranges) return std::nullopt;
+      }
+      out.push_back(cap);
+    }
+    return out;
   };
 
   if (node["ok"] && node["errno"]) r.error(node["errno"], "expect either ok or errno, not both");
@@ -647,6 +826,49 @@ void LoaderContext::load_step_expect(const YAML::Node& node, Step& step) {
       }
     } else if (key == "unmapped") {
       number(key, v, Quantity::bytes);
+    } else if (key == "pgsizes" && v.IsSequence()) {
+      auto bitmap = page_sizes(v);
+      if (!bitmap) continue;
+      e.kind = StepExpectation::Kind::number;
+      e.number.value = *bitmap;
+      step.expect.push_back(e);
+    } else if (key == "flags" && v.IsSequence()) {
+      uint64_t bits = 0;
+      bool good = true;
+      for (const auto& item : v) {
+        auto name = r.choice(item, "info flag", {"pgsizes", "caps"});
+        good = good && name;
+        if (name) bits |= *name == "pgsizes" ? vfio::VFIO_IOMMU_INFO_PGSIZES : vfio::VFIO_IOMMU_INFO_CAPS;
+      }
+      if (!good) continue;
+      e.kind = StepExpectation::Kind::number;
+      e.number.value = bits;
+      step.expect.push_back(e);
+    } else if (key == "iova_ranges") {
+      auto windows = inclusive_ranges(v, "iova_ranges");
+      if (!windows) continue;
+      e.kind = StepExpectation::Kind::ranges;
+      e.ranges = *windows;
+      step.expect.push_back(e);
+    } else if (key == "bitmap") {
+      if (!v.IsSequence()) {
+        r.error(v, "bitmap is a list of the indexes of the set bits");
+        continue;
+      }
+      e.kind = StepExpectation::Kind::bits;
+      bool good = true;
+      for (const auto& item : v) {
+        auto bit = r.integer(item, "bit");
+        good = good && bit;
+        if (bit) e.bits.push_back(*bit);
+      }
+      if (good) step.expect.push_back(e);
+    } else if (key == "caps") {
+      if (auto caps = capabilities(v)) {
+        e.kind = StepExpectation::Kind::caps;
+        e.caps = *caps;
+        step.expect.push_back(e);
+      }
     } else {
       // value, locked_vm, domains, noncoherent_domains, pinned_pages, vaddr_invalid
       number(key, v, Quantity::count);

@@ -3,6 +3,7 @@
 // VFIO operations through the type1 port, with the VFIO core's own checks
 // (group ownership, a valid container fd) done here; device operations
 // through the DMA masters.
+#include <algorithm>
 #include <cerrno>
 
 #include <fmt/format.h>
@@ -19,6 +20,34 @@ analysis::KernelState Run::kernel_state() const {
   std::map<std::string, const vfio::VfioIommu*> view;
   for (const auto& [name, c] : containers) view[name] = c.get();
   return analysis::capture(view, *host, machine->translation_digests());
+}
+
+void MdevDriver::dma_unmap(vfio::dma_addr_t iova, uint64_t size) {
+  vfio::VfioIommu* c = run->live(container);
+  for (auto it = pins.lower_bound(iova); it != pins.end() && it->first - iova < size;) {
+    for (unsigned n = 0; n < it->second; ++n) c->unpin_pages(it->first, 1);
+    it = pins.erase(it);
+  }
+}
+
+// Opening an emulated group's devices registers their drivers for dma_unmap.
+void Run::open_mdevs(vfio::GroupId group, const std::string& container) {
+  for (size_t i = 0; i < s.devices.size(); ++i) {
+    if (!s.devices[i].emulated || s.devices[i].group != group) continue;
+    mdevs[i] = std::make_unique<MdevDriver>(*this, container);
+    live(container)->register_device(mdevs[i].get());
+  }
+}
+
+void Run::close_mdevs(vfio::GroupId group) {
+  for (auto it = mdevs.begin(); it != mdevs.end();) {
+    if (s.devices[it->first].group != group) {
+      ++it;
+      continue;
+    }
+    if (vfio::VfioIommu* c = live(it->second->container)) c->unregister_device(it->second.get());
+    it = mdevs.erase(it);
+  }
 }
 
 vfio::VfioIommu* Run::live(const std::string& name) {
@@ -45,7 +74,8 @@ void Run::execute_all() {
     const unsigned warnings = log.warnings();
 
     // A failed operation must leave the kernel as it found it.
-    const bool kernel_step = step_container(step).has_value();
+    const bool kernel_step = step_container(step).has_value() ||
+                             std::holds_alternative<PinPagesStep>(step.args);
     analysis::KernelState before;
     if (kernel_step) before = kernel_state();
 
@@ -109,9 +139,13 @@ StepOutcome Run::execute(const Step& step) {
       out.error = -EINVAL;  // VFIO_GROUP_SET_CONTAINER: the group already has one
     } else {
       kernel->current = &c->owner();
-      out.error = c->attach_group(x->group, vfio::GroupType::iommu);
+      bool emulated = false;
+      for (const Device& d : s.devices) emulated = emulated || (d.group == x->group && d.emulated);
+      out.error = c->attach_group(x->group, emulated ? vfio::GroupType::emulated
+                                                     : vfio::GroupType::iommu);
       if (!out.error) {
         group_container[x->group] = x->container;
+        open_mdevs(x->group, x->container);
         // nosnoop-off: vfio-pci clears the assigned devices' No-Snoop enable.
         if (policy.clear_nosnoop_enable)
           for (const Device& d : s.devices)
@@ -127,6 +161,7 @@ StepOutcome Run::execute(const Step& step) {
       out.error = -EINVAL;  // VFIO_GROUP_UNSET_CONTAINER: not in this container
     } else {
       kernel->current = &c->owner();
+      close_mdevs(x->group);  // the devices close before their group leaves
       c->detach_group(x->group);
       group_container.erase(owner);
     }
@@ -150,13 +185,16 @@ StepOutcome Run::execute(const Step& step) {
       out.error = -EBADF;
     } else {
       kernel->current = &c->owner();
-      vfio::DmaUnmapArgs args;
-      args.argsz = x->argsz;
-      args.flags = x->flags;
-      args.iova = x->iova;
-      args.size = x->size;
+      vfio::DmaUnmapDirtyArgs args;
+      args.unmap.argsz = x->argsz;
+      args.unmap.flags = x->flags;
+      args.unmap.iova = x->iova;
+      args.unmap.size = x->size;
+      args.bitmap.pgsize = x->bitmap_pgsize;
+      args.bitmap.size = x->bitmap_size;
       out.error = c->unmap_dma(args);
-      out.values = {{"unmapped", args.size}};
+      out.values = {{"unmapped", args.unmap.size}};
+      if (x->flags & vfio::VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) out.bits = args.bitmap.set_bits();
     }
   } else if (auto* x = std::get_if<ReleaseStep>(&a)) {
     vfio::VfioIommu* c = live(x->container);
@@ -164,9 +202,15 @@ StepOutcome Run::execute(const Step& step) {
       out.error = -EBADF;
     } else {
       kernel->current = &c->owner();
+      for (auto g = group_container.begin(); g != group_container.end();) {
+        if (g->second != x->container) {
+          ++g;
+          continue;
+        }
+        close_mdevs(g->first);
+        g = group_container.erase(g);
+      }
       c->release();
-      for (auto g = group_container.begin(); g != group_container.end();)
-        g = g->second == x->container ? group_container.erase(g) : std::next(g);
     }
   } else if (std::get_if<StateStep>(&a)) {
     // Carries expectations on kernel state only.
@@ -187,6 +231,78 @@ StepOutcome Run::execute(const Step& step) {
     out.stale = oracle.counts().stale_device_reads - stale;
     out.values = {{"lines", r.lines.size()}, {"faults", r.faults}};
     if (!x->write) out.values.push_back({"stale_lines", out.stale});
+  } else if (auto* x = std::get_if<InfoStep>(&a)) {
+    vfio::VfioIommu* c = live(x->container);
+    vfio::IommuInfo info;
+    out.error = c ? c->get_info(x->argsz, info) : -EBADF;
+    if (!out.error) {
+      out.values = {{"argsz", info.argsz}, {"flags", info.flags}, {"pgsizes", info.iova_pgsizes}};
+      if (info.cap_offset) out.values.push_back({"cap_offset", *info.cap_offset});
+      for (const auto& cap : info.caps)
+        if (cap.id == vfio::VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL)
+          out.values.push_back({"dma_avail", cap.avail});
+      out.info = info;
+    }
+  } else if (auto* x = std::get_if<DirtyStep>(&a)) {
+    vfio::VfioIommu* c = live(x->container);
+    vfio::DirtyPagesArgs args;
+    args.argsz = x->argsz;
+    args.flags = x->flags;
+    args.iova = x->iova;
+    args.size = x->size;
+    args.bitmap.pgsize = x->pgsize;
+    args.bitmap.size = x->pgsize ? vfio::dirty_bitmap_bytes(x->size / x->pgsize) : 0;
+    out.error = c ? c->dirty_pages(args) : -EBADF;
+    if (!out.error && (x->flags & vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP)) {
+      out.bits = args.bitmap.set_bits();
+      out.values = {{"dirty_pages", out.bits->size()}};
+    }
+  } else if (auto* x = std::get_if<PinPagesStep>(&a)) {
+    // vfio_pin_pages(): the device is open (its group in a container), and
+    // 1..VFIO_PIN_PAGES_MAX_ENTRIES pages at a time.
+    const Device& d = s.devices[x->device];
+    auto owner = group_container.find(d.group);
+    vfio::VfioIommu* c = owner == group_container.end() ? nullptr : live(owner->second);
+    if (!c || x->npages == 0) {
+      out.error = -EINVAL;
+    } else if (x->npages > vfio::PAGE_SIZE / sizeof(unsigned long)) {
+      out.error = -E2BIG;
+    } else {
+      std::vector<unsigned long> pages;
+      const int ret = c->pin_pages(d.group, x->iova, static_cast<int>(x->npages), x->prot, pages);
+      if (ret < 0) {
+        out.error = ret;
+      } else {
+        for (int i = 0; i < ret; ++i) ++mdevs.at(x->device)->pins[x->iova + i * vfio::PAGE_SIZE];
+        out.values = {{"pinned", static_cast<uint64_t>(ret)}};
+      }
+    }
+  } else if (auto* x = std::get_if<UnpinPagesStep>(&a)) {
+    const Device& d = s.devices[x->device];
+    auto owner = group_container.find(d.group);
+    vfio::VfioIommu* c = owner == group_container.end() ? nullptr : live(owner->second);
+    // vfio_unpin_pages() WARNs and does nothing for a closed device or a bad count.
+    if (!log.warn_on(!c || x->npages == 0 || x->npages > vfio::PAGE_SIZE / sizeof(unsigned long),
+                     "vfio_unpin_pages: device not open or bad page count")) {
+      c->unpin_pages(x->iova, static_cast<int>(x->npages));
+      auto& pins = mdevs.at(x->device)->pins;
+      for (uint64_t i = 0; i < x->npages; ++i) {
+        auto it = pins.find(x->iova + i * vfio::PAGE_SIZE);
+        if (it != pins.end() && --it->second == 0) pins.erase(it);
+      }
+    }
+  } else if (auto* x = std::get_if<MmioStep>(&a)) {
+    // BARs are naturally aligned powers of two, placed above RAM and 4 GiB.
+    uint64_t bar_size = vfio::PAGE_SIZE;
+    while (bar_size < x->size) bar_size <<= 1;
+    if (!next_bar)
+      next_bar = std::max(s.platform.params.size("memory.size"), uint64_t{4} << 30);
+    next_bar = (next_bar + bar_size - 1) & ~(bar_size - 1);
+    out.error = host->mmio(principal(x->as), x->va, x->size, next_bar);
+    if (!out.error) {
+      out.values = {{"bar", next_bar}};
+      next_bar += bar_size;
+    }
   } else if (auto* x = std::get_if<InjectStep>(&a)) {
     vfio::FaultInjector::Scope scope;
     if (x->device) {

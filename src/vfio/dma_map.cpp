@@ -169,6 +169,10 @@ int VfioIommu::vfio_dma_do_map(const DmaMapArgs& map) {
   else
     ret = vfio_pin_map_dma(dma, size);
 
+  if (!ret && dirty_page_tracking_) {
+    ret = vfio_dma_bitmap_alloc(dma, pgsize);
+    if (ret) vfio_remove_dma(dma);
+  }
   return ret;
 }
 

@@ -2,6 +2,7 @@
 // Unmapping and unpinning: vfio_unmap_unpin with its fast (gathered IOTLB
 // sync) and slow paths, vfio_remove_dma, and VFIO_IOMMU_UNMAP_DMA.
 #include <cerrno>
+#include <stdexcept>
 
 #include "vfio/vfio_iommu.h"
 
@@ -117,16 +118,19 @@ void VfioIommu::vfio_remove_dma(VfioDma* dma) {
   dma_avail_++;
 }
 
-int VfioIommu::vfio_dma_do_unmap(DmaUnmapArgs& unmap) {
+int VfioIommu::vfio_dma_do_unmap(DmaUnmapArgs& unmap, DirtyBitmap* bitmap) {
   uint64_t unmapped = 0;
   int ret = -EINVAL;
   const dma_addr_t iova = unmap.iova;
   uint64_t size = unmap.size;
   const bool unmap_all = unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL;
   const bool invalidate_vaddr = unmap.flags & VFIO_DMA_UNMAP_FLAG_VADDR;
+  const bool get_dirty = unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
   const bool v6_18 = kernel_.config.base == KernelBase::v6_18;
   dma_addr_t last;  // inclusive end of the request
   uint64_t pgsize;
+  const VfioDma* dma_last = nullptr;
+  int retries = 0;
 
   // Cannot update vaddr if mdev is present.
   if (invalidate_vaddr && !emulated_iommu_groups_.empty()) {
@@ -153,10 +157,11 @@ int VfioIommu::vfio_dma_do_unmap(DmaUnmapArgs& unmap) {
   }
 
   // When dirty tracking is enabled, allow only the min supported pgsize.
-  if ((unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) && !dirty_page_tracking_) goto unlock;
+  if (get_dirty && (!dirty_page_tracking_ || bitmap->pgsize != pgsize)) goto unlock;
 
   warn_on((pgsize - 1) & PAGE_MASK, "vfio_dma_do_unmap: pgsize below PAGE_SIZE");
 
+again:
   // v1 kept the IOMMU's granularity and lets any range be attempted; v2 must
   // not bisect a mapping.
   if (v2_ && !unmap_all) {
@@ -194,6 +199,25 @@ int VfioIommu::vfio_dma_do_unmap(DmaUnmapArgs& unmap) {
         continue;
       }
 
+      // Emulated devices still hold pins here: have their drivers drop them
+      // (the lock is released meanwhile, so start over).
+      if (!dma->pfn_list.empty()) {
+        if (dma_last == dma) {
+          if (++retries > 10)
+            throw std::logic_error("kernel BUG in vfio_dma_do_unmap: mdev pins never released");
+        } else {
+          dma_last = dma;
+          retries = 0;
+        }
+        vfio_notify_dma_unmap(dma);
+        goto again;
+      }
+
+      if (get_dirty) {
+        ret = update_user_bitmap(*bitmap, dma, iova, pgsize);
+        if (ret) break;
+      }
+
       unmapped += dma->size;
       n = std::next(n);
       vfio_remove_dma(dma);
@@ -206,18 +230,35 @@ unlock:
   return ret;
 }
 
-int VfioIommu::unmap_dma(DmaUnmapArgs& args) {
+int VfioIommu::unmap_dma(DmaUnmapDirtyArgs& args) {
+  DmaUnmapArgs& unmap = args.unmap;
   const uint32_t mask = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | VFIO_DMA_UNMAP_FLAG_VADDR |
                         VFIO_DMA_UNMAP_FLAG_ALL;
-  if (args.argsz < kDmaUnmapMinsz || args.flags & ~mask) return -EINVAL;
-  if ((args.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) &&
-      (args.flags & (VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR)))
+  if (unmap.argsz < kDmaUnmapMinsz || unmap.flags & ~mask) return -EINVAL;
+  if ((unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) &&
+      (unmap.flags & (VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR)))
     return -EINVAL;
-  DmaUnmapArgs unmap = args;
-  int ret = vfio_dma_do_unmap(unmap);
+  if (unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) {
+    if (unmap.argsz < kDmaUnmapMinsz + kBitmapSize) return -EINVAL;
+    // __ffs(0) is undefined in the kernel; a zero page size describes no bitmap.
+    if (!args.bitmap.pgsize) return -EINVAL;
+    const uint64_t npages = unmap.size >> ffs64(args.bitmap.pgsize);
+    if (!npages || !args.bitmap.size || args.bitmap.size > kDirtyBitmapSizeMax ||
+        args.bitmap.size < dirty_bitmap_bytes(npages))
+      return -EINVAL;
+  }
+  DmaUnmapArgs work = unmap;
+  const int ret = vfio_dma_do_unmap(work, &args.bitmap);
   if (ret) return ret;  // nothing is copied back on error
-  args.size = unmap.size;
+  unmap.size = work.size;
   return 0;
+}
+
+int VfioIommu::unmap_dma(DmaUnmapArgs& args) {
+  DmaUnmapDirtyArgs with_bitmap{args, {}};
+  const int ret = unmap_dma(with_bitmap);
+  args.size = with_bitmap.unmap.size;
+  return ret;
 }
 
 }  // namespace iocsim::vfio

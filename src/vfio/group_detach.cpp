@@ -59,7 +59,10 @@ void VfioIommu::detach_group(GroupId iommu_group) {
     if (group->iommu_group != iommu_group) continue;
     update_dirty_scope = !group->pinned_page_dirty_scope;
     emulated_iommu_groups_.erase(group);
-    if (emulated_iommu_groups_.empty() && domain_list_.empty()) vfio_iommu_unmap_unpin_all();
+    if (emulated_iommu_groups_.empty() && domain_list_.empty()) {
+      warn_on(!device_list_.empty(), "vfio_iommu_type1_detach_group: emulated devices remain");
+      vfio_iommu_unmap_unpin_all();
+    }
     if (update_dirty_scope) num_non_pinned_groups_--;
     return;
   }
@@ -82,10 +85,13 @@ void VfioIommu::detach_group(GroupId iommu_group) {
     // last IOMMU domain the mappings go too, unless emulated groups remain.
     if (domain->group_list.empty()) {
       if (domain_list_.size() == 1) {
-        if (emulated_iommu_groups_.empty())
+        if (emulated_iommu_groups_.empty()) {
+          warn_on(!device_list_.empty(), "vfio_iommu_type1_detach_group: emulated devices remain");
           vfio_iommu_unmap_unpin_all();
-        else
+        }
+        else {
           vfio_iommu_unmap_unpin_reaccount();
+        }
       }
       kernel_.iommu.domain_free(domain->domain);
       const bool noncoherent = !domain->enforce_cache_coherency;
@@ -100,7 +106,10 @@ void VfioIommu::detach_group(GroupId iommu_group) {
   if (!vfio_iommu_resv_refresh(iova_copy)) iova_list_ = std::move(iova_copy);
 
   // Removing a group without dirty tracking may promote the dirty scope.
-  if (update_dirty_scope) num_non_pinned_groups_--;
+  if (update_dirty_scope) {
+    num_non_pinned_groups_--;
+    if (dirty_page_tracking_) vfio_iommu_populate_bitmap_full();
+  }
 }
 
 void VfioIommu::vfio_release_domain(VfioDomain& domain) {

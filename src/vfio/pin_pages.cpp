@@ -71,8 +71,20 @@ long VfioIommu::vaddr_get_pfns(host::Process& mm, unsigned long vaddr, unsigned 
     return ret;
   }
   if (!ret) ret = -EFAULT;
-  // The kernel now looks for a VM_PFNMAP vma; the host model has none yet,
-  // so the GUP error stands.
+
+  // Not pinnable: a VM_PFNMAP vma (a device BAR) is accepted one pfn at a
+  // time, and only if the pfn has no struct page or is reserved.
+  int error = 0;
+  if (auto bar_pfn = kernel_.host.follow_pfnmap(mm, vaddr, prot & IOMMU_WRITE, &error)) {
+    if (error) {
+      ret = error;
+    } else if (is_invalid_reserved_pfn(*bar_pfn)) {
+      *pfn = *bar_pfn;
+      ret = 1;
+    } else {
+      ret = -EFAULT;
+    }
+  }
   return ret;
 }
 
@@ -107,6 +119,16 @@ long VfioIommu::vfio_pin_pages_remote(VfioDma* dma, unsigned long vaddr, unsigne
       if (!*pfn_base) {
         *pfn_base = pfn;
         rsvd = is_invalid_reserved_pfn(*pfn_base);
+      }
+
+      // A PFNMAP pfn came without a page in the batch.
+      if (!batch.size) {
+        if (pfn != *pfn_base + static_cast<unsigned long>(pinned) || !rsvd) goto out;
+        pinned += ret;
+        npage -= static_cast<unsigned long>(ret);
+        vaddr += PAGE_SIZE * static_cast<unsigned long>(ret);
+        iova += PAGE_SIZE * static_cast<uint64_t>(ret);
+        continue;
       }
     }
 

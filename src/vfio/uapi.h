@@ -34,6 +34,27 @@ inline constexpr uint32_t VFIO_DMA_UNMAP_FLAG_ALL = 1u << 1;
 inline constexpr uint32_t VFIO_DMA_UNMAP_FLAG_VADDR = 1u << 2;
 inline constexpr uint32_t kDmaUnmapMinsz = 24;  // offsetofend(..., size)
 
+// struct vfio_iommu_type1_info
+inline constexpr uint32_t VFIO_IOMMU_INFO_PGSIZES = 1u << 0;
+inline constexpr uint32_t VFIO_IOMMU_INFO_CAPS = 1u << 1;
+inline constexpr uint32_t kInfoMinsz = 16;  // offsetofend(..., iova_pgsizes)
+inline constexpr uint32_t kInfoSize = 24;   // sizeof(struct vfio_iommu_type1_info)
+inline constexpr uint16_t VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE = 1;
+inline constexpr uint16_t VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION = 2;
+inline constexpr uint16_t VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL = 3;
+
+// struct vfio_iommu_type1_dirty_bitmap (+ _get) and struct vfio_bitmap
+inline constexpr uint32_t VFIO_IOMMU_DIRTY_PAGES_FLAG_START = 1u << 0;
+inline constexpr uint32_t VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP = 1u << 1;
+inline constexpr uint32_t VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP = 1u << 2;
+inline constexpr uint32_t kDirtyMinsz = 8;          // offsetofend(..., flags)
+inline constexpr uint32_t kDirtyRangeSize = 40;     // sizeof(struct ..._dirty_bitmap_get)
+inline constexpr uint32_t kBitmapSize = 24;         // sizeof(struct vfio_bitmap)
+// DIRTY_BITMAP_PAGES_MAX = INT_MAX; DIRTY_BITMAP_SIZE_MAX = DIRTY_BITMAP_BYTES(INT_MAX)
+inline constexpr uint64_t kDirtyBitmapPagesMax = 0x7fffffff;
+inline constexpr uint64_t dirty_bitmap_bytes(uint64_t npages) { return (npages + 63) / 64 * 8; }
+inline constexpr uint64_t kDirtyBitmapSizeMax = dirty_bitmap_bytes(kDirtyBitmapPagesMax);
+
 // IOMMU_* prot bits (include/linux/iommu.h)
 inline constexpr int IOMMU_READ = 1 << 0;
 inline constexpr int IOMMU_WRITE = 1 << 1;
@@ -41,6 +62,9 @@ inline constexpr int IOMMU_CACHE = 1 << 2;
 
 // VFIO_IOMMU_TLB_SYNC_MAX: regions fast-unmapped per IOTLB sync.
 inline constexpr int VFIO_IOMMU_TLB_SYNC_MAX = 512;
+
+// Highest set bit, as __fls(); the argument must not be 0.
+inline unsigned fls64(uint64_t x) { return 63u - static_cast<unsigned>(__builtin_clzll(x)); }
 
 // Lowest set bit, as __ffs(); the argument must not be 0.
 inline unsigned ffs64(uint64_t x) { return static_cast<unsigned>(__builtin_ctzll(x)); }

@@ -17,6 +17,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "vfio/kernel.h"
@@ -44,6 +45,8 @@ struct VfioDma {
   host::Process* mm = nullptr;
   std::map<dma_addr_t, VfioPfn> pfn_list;
   uint64_t locked_vm = 0;
+  // Dirty bitmap, one bit per smallest page, while dirty tracking is on.
+  std::vector<bool> bitmap;
   // The posted series' per-mapping flag (cache_flush_required, renamed
   // is_noncoherent in review): set when the dma is, or may be, mapped into a
   // non-coherent domain; sticky until the dma is unpinned.
@@ -94,6 +97,56 @@ struct DmaUnmapArgs {
   uint64_t size = 0;
 };
 
+// A user buffer for dirty bits (struct vfio_bitmap): `size` bytes of bits at
+// `pgsize` granularity. The simulated user memory is always accessible.
+struct DirtyBitmap {
+  uint64_t pgsize = 0;
+  uint64_t size = 0;            // bytes
+  std::vector<uint64_t> words;  // filled by the kernel
+
+  std::vector<uint64_t> set_bits() const;
+};
+
+// struct vfio_iommu_type1_dma_unmap with its optional vfio_bitmap.
+struct DmaUnmapDirtyArgs {
+  DmaUnmapArgs unmap;
+  DirtyBitmap bitmap;
+};
+
+// VFIO_IOMMU_GET_INFO as user space sees the result: only what was copied
+// back (min(argsz, 24) bytes of the struct, the chain if it fitted).
+struct IommuInfo {
+  struct Cap {
+    uint16_t id = 0;
+    uint64_t pgsize_bitmap = 0;          // migration
+    uint64_t max_dirty_bitmap_size = 0;  // migration
+    uint32_t avail = 0;                  // dma_avail
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;  // iova_range
+  };
+  uint32_t argsz = 0;
+  uint32_t flags = 0;
+  uint64_t iova_pgsizes = 0;
+  std::optional<uint32_t> cap_offset;  // when it was copied back
+  std::vector<Cap> caps;               // when the chain was copied
+};
+
+// VFIO_IOMMU_DIRTY_PAGES
+struct DirtyPagesArgs {
+  uint32_t argsz = kDirtyMinsz;
+  uint32_t flags = 0;
+  uint64_t iova = 0;  // GET_BITMAP: the range and the buffer
+  uint64_t size = 0;
+  DirtyBitmap bitmap;
+};
+
+// An emulated (mdev) device's driver, told to drop its pins in a range the
+// container is about to unmap (vfio_device_ops.dma_unmap).
+class EmulatedDevice {
+ public:
+  virtual ~EmulatedDevice() = default;
+  virtual void dma_unmap(dma_addr_t iova, uint64_t size) = 0;
+};
+
 // What the container did, for `state` expectations: flush helper calls and
 // bytes by site, and IOMMU map/unmap calls (failed ones included).
 struct ContainerCounters {
@@ -118,6 +171,17 @@ class VfioIommu {
   // vfio_iommu_type1_ioctl() cases.
   int map_dma(const DmaMapArgs& args);
   int unmap_dma(DmaUnmapArgs& args);
+  int unmap_dma(DmaUnmapDirtyArgs& args);  // with VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP
+  int get_info(uint32_t argsz, IommuInfo& info);
+  int dirty_pages(DirtyPagesArgs& args);
+
+  // The external pinning interface (vfio_pin_pages/vfio_unpin_pages) and the
+  // registration of emulated devices that get dma_unmap callbacks.
+  int pin_pages(GroupId group, dma_addr_t iova, int npage, int prot,
+                std::vector<unsigned long>& pages);
+  void unpin_pages(dma_addr_t iova, int npage);
+  void register_device(EmulatedDevice* device);
+  void unregister_device(EmulatedDevice* device);
 
   // vfio_iommu_driver_ops callbacks.
   int attach_group(GroupId group, GroupType type);
@@ -182,7 +246,25 @@ class VfioIommu {
                             phys_addr_t phys, long* unlocked);
   long vfio_unmap_unpin(VfioDma* dma, bool do_accounting);
   void vfio_remove_dma(VfioDma* dma);
-  int vfio_dma_do_unmap(DmaUnmapArgs& unmap);
+  int vfio_dma_do_unmap(DmaUnmapArgs& unmap, DirtyBitmap* bitmap);
+  void vfio_notify_dma_unmap(VfioDma* dma);
+
+  // dirty_tracking.cpp
+  int vfio_dma_bitmap_alloc(VfioDma* dma, uint64_t pgsize);
+  void vfio_dma_populate_bitmap(VfioDma* dma, uint64_t pgsize);
+  void vfio_iommu_populate_bitmap_full();
+  int vfio_dma_bitmap_alloc_all(uint64_t pgsize);
+  void vfio_dma_bitmap_free_all();
+  int update_user_bitmap(DirtyBitmap& bitmap, VfioDma* dma, dma_addr_t base_iova,
+                         uint64_t pgsize);
+  int vfio_iova_dirty_bitmap(DirtyBitmap& bitmap, dma_addr_t iova, uint64_t size,
+                             uint64_t pgsize);
+
+  // external_pins.cpp
+  int vfio_pin_page_external(VfioDma* dma, unsigned long vaddr, unsigned long* pfn_base,
+                             bool do_accounting);
+  int vfio_unpin_page_external(VfioDma* dma, dma_addr_t iova, bool do_accounting);
+  int vfio_iova_put_vfio_pfn(VfioDma* dma, VfioPfn* vpfn);
 
   // dma_map.cpp
   int vfio_iommu_map(dma_addr_t iova, unsigned long pfn, long npage, int prot);
@@ -251,6 +333,7 @@ class VfioIommu {
   uint64_t num_non_pinned_groups_ = 0;
   bool v2_ = false;
   bool dirty_page_tracking_ = false;
+  std::vector<EmulatedDevice*> device_list_;
   std::list<VfioIommuGroup> emulated_iommu_groups_;
   // The series' container state: posted v1 keeps a bool recomputed by
   // scanning the domains; review v2 keeps a counter in link/unlink.

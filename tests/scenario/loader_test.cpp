@@ -177,8 +177,8 @@ TEST_CASE("broken files: syntax errors, empty files, binary garbage, duplicates"
 }
 
 TEST_CASE("steps that are not implemented yet say so") {
-  CHECK(only_error(replace(kValid, "  - wait: 1us", "  - info: {container: c0}")) ==
-        "20:5: error: step 'info' is not implemented yet");
+  CHECK(only_error(replace(kValid, "  - wait: 1us", "  - spawn: {name: p, device: gpu0}")) ==
+        "20:5: error: step 'spawn' is not implemented yet");
 }
 
 TEST_CASE("a --set override applies last; a bad one is reported at its column") {
