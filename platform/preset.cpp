@@ -130,7 +130,9 @@ std::optional<std::vector<vfio::ResvRegion>> parse_reserved(const yaml::Reader& 
   std::vector<vfio::ResvRegion> regions;
   bool ok = true;
   for (const auto& item : node) {
-    YAML::Node range = item;
+    // Bound once: assigning to a YAML::Node would rewrite the document node
+    // it refers to, not rebind the variable.
+    const YAML::Node range = item.IsMap() ? item["range"] : item;
     vfio::ResvType type = vfio::ResvType::msi;
     if (item.IsMap()) {
       if (!r.unique_keys(item)) {
@@ -138,12 +140,11 @@ std::optional<std::vector<vfio::ResvRegion>> parse_reserved(const yaml::Reader& 
         continue;
       }
       r.check_keys(item, {"range", "type"}, "reserved region");
-      if (!item["range"]) {
+      if (!range) {
         r.error(item, "reserved region needs 'range'");
         ok = false;
         continue;
       }
-      range = item["range"];
       if (item["type"]) {
         auto t = r.choice(item["type"], "reserved region type", kResvTypes);
         if (!t) {

@@ -46,7 +46,15 @@ std::string describe_owners(const std::vector<models::LineValue>& seen,
 }  // namespace
 
 void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_before) {
-  const auto container = step_container(step);
+  auto container = step_container(step);
+  // An mdev's pins act on the container its group is in.
+  std::optional<size_t> mdev;
+  if (auto* x = std::get_if<PinPagesStep>(&step.args)) mdev = x->device;
+  if (auto* x = std::get_if<UnpinPagesStep>(&step.args)) mdev = x->device;
+  if (mdev) {
+    auto in = group_container.find(s.devices[*mdev].group);
+    if (in != group_container.end()) container = in->second;
+  }
   const vfio::VfioIommu* view = nullptr;
   if (container) {
     auto it = containers.find(*container);

@@ -644,8 +644,12 @@ void LoaderContext::load_step_expect(const YAML::Node& node, Step& step) {
   if (!r.expect_map(node, what)) return;
 
   std::vector<std::string> allowed{"ok", "errno", "warns"};
-  if (info.container && !(step.op == "extension" &&
-                          !std::get<ExtensionStep>(step.args).container))
+  // Kernel state is that of the step's container; an mdev's pins act on the
+  // container its group is in.
+  const bool has_container =
+      (info.container && !(step.op == "extension" && !std::get<ExtensionStep>(step.args).container)) ||
+      step.op == "pin_pages" || step.op == "unpin_pages";
+  if (has_container)
     allowed.insert(allowed.end(), {"locked_vm", "dmas", "domains", "noncoherent_domains",
                                    "pinned_pages", "flush", "iommu_calls", "vaddr_invalid"});
   if (step.op == "unmap") allowed.insert(allowed.end(), {"unmapped", "bitmap"});

@@ -217,7 +217,7 @@ StepOutcome Run::execute(const Step& step) {
   } else if (auto* x = std::get_if<ExtensionStep>(&a)) {
     // Without a driver the VFIO core asks every driver with no container.
     vfio::VfioIommu* c = x->container ? live(*x->container) : nullptr;
-    out.values = {{"value", static_cast<uint64_t>(vfio::VfioIommu::check_extension(c, x->ext))}};
+    out.values = {{"value", static_cast<uint64_t>(vfio::VfioIommu::check_extension(c, x->ext, base))}};
   } else if (auto* x = std::get_if<DmaStep>(&a)) {
     const Device& d = s.devices[x->device];
     models::DmaMaster& master = machine->dma(d.name);

@@ -54,7 +54,7 @@ int VfioIommu::vfio_domains_have_enforce_cache_coherency() {
 
 bool VfioIommu::vfio_iommu_has_emulated() const { return !emulated_iommu_groups_.empty(); }
 
-int VfioIommu::check_extension(VfioIommu* iommu, unsigned long arg) {
+int VfioIommu::check_extension(VfioIommu* iommu, unsigned long arg, KernelBase base) {
   switch (arg) {
     case VFIO_TYPE1_IOMMU:
     case VFIO_TYPE1v2_IOMMU:
@@ -62,7 +62,7 @@ int VfioIommu::check_extension(VfioIommu* iommu, unsigned long arg) {
       return 1;
     case VFIO_TYPE1_NESTING_IOMMU:
       // Advertised until nesting was dropped after the v6.9 base.
-      return iommu && iommu->kernel_.config.base == KernelBase::v6_9 ? 1 : 0;
+      return base == KernelBase::v6_9 ? 1 : 0;
     case VFIO_UPDATE_VADDR:
       // Disabled if mdevs are present: they cannot safely pin while vaddrs change.
       return iommu && !iommu->vfio_iommu_has_emulated();
@@ -117,12 +117,13 @@ unsigned VfioIommu::noncoherent_domains() const {
 }
 
 uint64_t VfioIommu::pinned_pages() const {
-  if (domain_list_.empty()) return 0;
-  const DomainHandle first = domain_list_.front().domain;
   uint64_t pages = 0;
   for (const auto& entry : dma_list_) {
     const VfioDma& dma = *entry.second;
-    if (!dma.iommu_mapped) continue;
+    for (const auto& vpfn : dma.pfn_list)
+      pages += !kernel_.host.is_invalid_reserved_pfn(vpfn.second.pfn);
+    if (!dma.iommu_mapped || domain_list_.empty()) continue;
+    const DomainHandle first = domain_list_.front().domain;
     for (uint64_t off = 0; off < dma.size; off += PAGE_SIZE) {
       const phys_addr_t phys = kernel_.iommu.iova_to_phys(first, dma.iova + off);
       if (phys && !kernel_.host.is_invalid_reserved_pfn(phys >> PAGE_SHIFT)) ++pages;

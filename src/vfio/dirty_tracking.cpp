@@ -89,7 +89,7 @@ int VfioIommu::vfio_iova_dirty_bitmap(DirtyBitmap& bitmap, dma_addr_t iova, uint
   VfioDma* dma = vfio_find_dma(iova, 1);
   if (dma && dma->iova != iova) return -EINVAL;
   dma = vfio_find_dma(iova + size - 1, 0);
-  if (dma && dma->iova + dma->size != iova + size) return -EINVAL;
+  if (dma && dma->iova + (dma->size - 1) != iova + (size - 1)) return -EINVAL;
 
   for (auto& entry : dma_list_) {
     VfioDma* d = entry.second.get();

@@ -53,7 +53,6 @@ uint64_t VfioIommu::unmap_unpin_slow(VfioDomain& domain, VfioDma* dma, dma_addr_
 
 long VfioIommu::vfio_unmap_unpin(VfioDma* dma, bool do_accounting) {
   dma_addr_t iova = dma->iova;
-  const dma_addr_t end = dma->iova + dma->size;
   std::vector<Region> unmapped_region_list;
   IotlbGather iotlb_gather;
   int unmapped_region_cnt = 0;
@@ -69,7 +68,7 @@ long VfioIommu::vfio_unmap_unpin(VfioDma* dma, bool do_accounting) {
   for (auto d = std::next(domain_list_.begin()); d != domain_list_.end(); ++d)
     iommu_unmap(d->domain, dma->iova, dma->size);
 
-  while (iova < end) {
+  while (within(*dma, iova)) {
     const phys_addr_t phys = kernel_.iommu.iova_to_phys(domain.domain, iova);
     if (warn_on(!phys, "vfio_unmap_unpin: no translation for a mapped iova")) {
       iova += PAGE_SIZE;
@@ -79,7 +78,7 @@ long VfioIommu::vfio_unmap_unpin(VfioDma* dma, bool do_accounting) {
     // Find the largest physically contiguous chunk to unmap, to make fewer
     // iommu_unmap() calls (v6.9 skipped this on fine-grained-superpage domains).
     uint64_t len;
-    for (len = PAGE_SIZE; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
+    for (len = PAGE_SIZE; !domain.fgsp && within(*dma, iova + len); len += PAGE_SIZE) {
       const phys_addr_t next = kernel_.iommu.iova_to_phys(domain.domain, iova + len);
       if (next != phys + len) break;
     }

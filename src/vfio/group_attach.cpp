@@ -74,7 +74,7 @@ int VfioIommu::vfio_iommu_replay(VfioDomain& domain) {
     if (set_noncoherent) dma->cache_flush_required = true;
 
     dma_addr_t iova = dma->iova;
-    while (iova < dma->iova + dma->size) {
+    while (within(*dma, iova)) {
       phys_addr_t phys;
       uint64_t size;
 
@@ -91,7 +91,7 @@ int VfioIommu::vfio_iommu_replay(VfioDomain& domain) {
         size = PAGE_SIZE;
         phys_addr_t p = phys + size;
         dma_addr_t i = iova + size;
-        while (i < dma->iova + dma->size && p == kernel_.iommu.iova_to_phys(d->domain, i)) {
+        while (within(*dma, i) && p == kernel_.iommu.iova_to_phys(d->domain, i)) {
           size += PAGE_SIZE;
           p += PAGE_SIZE;
           i += PAGE_SIZE;
@@ -140,7 +140,7 @@ unwind:
       iommu_unmap(domain.domain, dma->iova, dma->size);
     } else {
       dma_addr_t iova = dma->iova;
-      while (iova < dma->iova + dma->size) {
+      while (within(*dma, iova)) {
         const phys_addr_t phys = kernel_.iommu.iova_to_phys(domain.domain, iova);
         if (!phys) {
           iova += PAGE_SIZE;
@@ -149,7 +149,7 @@ unwind:
         uint64_t size = PAGE_SIZE;
         phys_addr_t p = phys + size;
         dma_addr_t i = iova + size;
-        while (i < dma->iova + dma->size && p == kernel_.iommu.iova_to_phys(domain.domain, i)) {
+        while (within(*dma, i) && p == kernel_.iommu.iova_to_phys(domain.domain, i)) {
           size += PAGE_SIZE;
           p += PAGE_SIZE;
           i += PAGE_SIZE;

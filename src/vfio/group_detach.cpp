@@ -34,14 +34,14 @@ void VfioIommu::flush_on_leaving_noncoherent() {
   for (auto& entry : dma_list_) {
     VfioDma* dma = entry.second.get();
     if (!dma->cache_flush_required) continue;
-    for (dma_addr_t iova = dma->iova; iova < dma->iova + dma->size;) {
+    for (dma_addr_t iova = dma->iova; iova - dma->iova < dma->size;) {
       const phys_addr_t phys = kernel_.iommu.iova_to_phys(d, iova);
       if (!phys) {
         iova += PAGE_SIZE;
         continue;
       }
       uint64_t len = PAGE_SIZE;
-      while (iova + len < dma->iova + dma->size &&
+      while (iova + len - dma->iova < dma->size &&
              kernel_.iommu.iova_to_phys(d, iova + len) == phys + len)
         len += PAGE_SIZE;
       flush_cache(FlushPoint::leave, phys, len);

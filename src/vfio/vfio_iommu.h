@@ -166,7 +166,7 @@ class VfioIommu {
                                          unsigned long arg, int* err);
 
   // VFIO_CHECK_EXTENSION; `iommu` may be null (no container yet).
-  static int check_extension(VfioIommu* iommu, unsigned long arg);
+  static int check_extension(VfioIommu* iommu, unsigned long arg, KernelBase base);
 
   // vfio_iommu_type1_ioctl() cases.
   int map_dma(const DmaMapArgs& args);
@@ -200,8 +200,9 @@ class VfioIommu {
   unsigned noncoherent_domains() const;
   // What the policy's tracking (posted bool or review counter) believes.
   bool has_noncoherent_domain() const;
-  // Pages this container holds pinned (one pin per dma page, however many
-  // domains map it), counted from the domains' translations.
+  // Pages this container holds pinned: one pin per mapped page however many
+  // domains map it (counted from the first domain's translations), plus the
+  // pages emulated devices pinned through the external interface.
   uint64_t pinned_pages() const;
   const ContainerCounters& counters() const { return counters_; }
   bool released() const { return released_; }
@@ -321,6 +322,13 @@ class VfioIommu {
   // A kzalloc()/kmalloc()/__get_free_page() the port makes: true if it fails.
   bool alloc_fails() { return kernel_.faults.fire(FaultKind::alloc) != 0; }
   host::Process& current() const;
+  // Is `iova` still inside `dma`? v6.9 compared with iova + size, which wraps
+  // to 0 for a mapping ending at the top of the space (so such a mapping was
+  // never walked: it stayed mapped and pinned); v6.18-rc4 walks by offset.
+  bool within(const VfioDma& dma, dma_addr_t iova) const {
+    return kernel_.config.base == KernelBase::v6_18 ? iova - dma.iova < dma.size
+                                                     : iova < dma.iova + dma.size;
+  }
 
   Kernel& kernel_;
   host::Process* owner_;

@@ -181,6 +181,19 @@ TEST_CASE("steps that are not implemented yet say so") {
         "20:5: error: step 'spawn' is not implemented yet");
 }
 
+TEST_CASE("reserved regions keep their types and replace the platform's") {
+  Loaded l = load_text(replace(kValid, "no_snoop: true}",
+                               "no_snoop: true, reserved: [[0x1000, 0x1FFF], "
+                               "{range: [0x100000, 0x1FFFFF], type: direct-relaxable}]}"));
+  REQUIRE(l.scenario);
+  const auto& regions = l.scenario->platform.devices.at(0).reserved;
+  REQUIRE(regions.size() == 2);
+  CHECK(regions[0].type == vfio::ResvType::msi);
+  CHECK(regions[0].length == 0x1000);
+  CHECK(regions[1].type == vfio::ResvType::direct_relaxable);
+  CHECK(regions[1].start == 0x100000);
+}
+
 TEST_CASE("a --set override applies last; a bad one is reported at its column") {
   LoadOptions options;
   options.sets.push_back({"llc.ways=16", 20});

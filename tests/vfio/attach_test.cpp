@@ -187,15 +187,17 @@ TEST_CASE("CHECK_EXTENSION answers with and without a container") {
   Type1Rig r;
   r.iommu.add_group(1, group("vtd", true));
   r.iommu.add_group(2, group("vtd", false));
-  CHECK(VfioIommu::check_extension(nullptr, vfio::VFIO_TYPE1v2_IOMMU) == 1);
-  CHECK(VfioIommu::check_extension(nullptr, vfio::VFIO_DMA_CC_IOMMU) == 0);
-  CHECK(VfioIommu::check_extension(nullptr, vfio::VFIO_UPDATE_VADDR) == 0);
-  CHECK(VfioIommu::check_extension(nullptr, 99) == 0);
+  CHECK(VfioIommu::check_extension(nullptr, vfio::VFIO_TYPE1v2_IOMMU, vfio::KernelBase::v6_9) == 1);
+  CHECK(VfioIommu::check_extension(nullptr, vfio::VFIO_DMA_CC_IOMMU, vfio::KernelBase::v6_9) == 0);
+  CHECK(VfioIommu::check_extension(nullptr, vfio::VFIO_UPDATE_VADDR, vfio::KernelBase::v6_9) == 0);
+  CHECK(VfioIommu::check_extension(nullptr, 99, vfio::KernelBase::v6_9) == 0);
+  CHECK(VfioIommu::check_extension(nullptr, vfio::VFIO_TYPE1_NESTING_IOMMU, vfio::KernelBase::v6_9) == 1);
+  CHECK(VfioIommu::check_extension(nullptr, vfio::VFIO_TYPE1_NESTING_IOMMU, vfio::KernelBase::v6_18) == 0);
   auto c = r.open();
-  CHECK(VfioIommu::check_extension(c.get(), vfio::VFIO_DMA_CC_IOMMU) == 1);  // no domains: all coherent
+  CHECK(VfioIommu::check_extension(c.get(), vfio::VFIO_DMA_CC_IOMMU, vfio::KernelBase::v6_9) == 1);  // no domains: all coherent
   REQUIRE(c->attach_group(1, vfio::GroupType::iommu) == 0);
-  CHECK(VfioIommu::check_extension(c.get(), vfio::VFIO_DMA_CC_IOMMU) == 1);
+  CHECK(VfioIommu::check_extension(c.get(), vfio::VFIO_DMA_CC_IOMMU, vfio::KernelBase::v6_9) == 1);
   REQUIRE(c->attach_group(2, vfio::GroupType::iommu) == 0);
-  CHECK(VfioIommu::check_extension(c.get(), vfio::VFIO_DMA_CC_IOMMU) == 0);
-  CHECK(VfioIommu::check_extension(c.get(), vfio::VFIO_UPDATE_VADDR) == 1);
+  CHECK(VfioIommu::check_extension(c.get(), vfio::VFIO_DMA_CC_IOMMU, vfio::KernelBase::v6_9) == 0);
+  CHECK(VfioIommu::check_extension(c.get(), vfio::VFIO_UPDATE_VADDR, vfio::KernelBase::v6_9) == 1);
 }

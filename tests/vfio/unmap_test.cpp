@@ -113,3 +113,32 @@ TEST_CASE("VADDR invalidates without unmapping, rolls back on a second invalidat
   CHECK(r.vm.locked_vm() == 4);   // ...and the old one uncharged
   CHECK(c->attach_group(2, vfio::GroupType::iommu) == 0);
 }
+
+TEST_CASE("a mapping ending at 2^64-1: v6.9 never walks it (a leak), v6.18 does") {
+  for (auto base : {vfio::KernelBase::v6_9, vfio::KernelBase::v6_18}) {
+    Type1Rig r("none", base);
+    FakeGroup whole;
+    whole.geometry = {0, UINT64_MAX};
+    r.iommu.add_group(1, whole);
+    auto c = r.open();
+    REQUIRE(c->attach_group(1, vfio::GroupType::iommu) == 0);
+    r.touch(0x100000, 2 * P);
+    const uint64_t top = 0xFFFFFFFFFFFFE000ull;
+    REQUIRE(r.map(*c, 0x100000, top, 2 * P) == 0);  // ends exactly at 2^64-1
+    const auto domain = c->domain_list().front().domain;
+    CHECK(r.iommu.mapped_pages(domain) == 2);
+    uint64_t unmapped = 0;
+    REQUIRE(r.unmap(*c, top, 2 * P, 0, &unmapped) == 0);
+    CHECK(unmapped == 2 * P);
+    CHECK(c->dma_list().empty());
+    if (base == vfio::KernelBase::v6_9) {
+      // iova + size wrapped to 0: the walk never started.
+      CHECK(r.iommu.mapped_pages(domain) == 2);
+      CHECK(r.host.total_pins() == 2);
+    } else {
+      CHECK(r.iommu.mapped_pages(domain) == 0);
+      CHECK(r.host.total_pins() == 0);
+      CHECK(r.vm.locked_vm() == 0);
+    }
+  }
+}
