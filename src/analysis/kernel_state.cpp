@@ -30,9 +30,12 @@ KernelState capture(const std::map<std::string, const vfio::VfioIommu*>& contain
   for (const auto& [name, c] : containers) {
     KernelState::Container& out = s.containers[name];
     out.dma_avail = c->dma_avail();
-    for (const auto& [iova, dma] : c->dma_list())
+    for (const auto& [iova, dma] : c->dma_list()) {
+      uint64_t refs = 0;
+      for (const auto& [pin_iova, vpfn] : dma->pfn_list) refs += vpfn.ref_count;
       out.mappings.push_back({dma->iova, dma->size, dma->vaddr, dma->prot, dma->iommu_mapped,
-                              dma->vaddr_invalid});
+                              dma->vaddr_invalid, !dma->bitmap.empty(), refs});
+    }
     for (const auto& d : c->domain_list()) out.domains.push_back(d.domain);
     for (const auto& w : c->iova_list()) out.windows.emplace_back(w.start, w.end);
   }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // What a failed operation must leave exactly as it found it (contract
 // section 6): pinned pages, locked memory accounting, IOMMU translations, and
-// each container's mappings, domains, IOVA windows and dma_avail.
+// each container's mappings (with their dirty bitmaps and external pins),
+// domains, IOVA windows and dma_avail.
 #pragma once
 
 #include <cstdint>
@@ -29,9 +30,13 @@ struct KernelState {
     uint64_t iova, size, vaddr;
     int prot;
     bool mapped, vaddr_invalid;
+    bool has_dirty_bitmap;
+    uint64_t external_pin_refs;  // the vfio_pfn reference counts, summed
     friend bool operator==(const Mapping& a, const Mapping& b) {
       return a.iova == b.iova && a.size == b.size && a.vaddr == b.vaddr && a.prot == b.prot &&
-             a.mapped == b.mapped && a.vaddr_invalid == b.vaddr_invalid;
+             a.mapped == b.mapped && a.vaddr_invalid == b.vaddr_invalid &&
+             a.has_dirty_bitmap == b.has_dirty_bitmap &&
+             a.external_pin_refs == b.external_pin_refs;
     }
   };
   struct Container {

@@ -132,3 +132,47 @@ TEST_CASE("a failed iommu_unmap is not an error: the kernel WARNs and keeps the 
   CHECK(r.host.total_pins() == 2);  // nothing was unpinned...
   CHECK(c->dma_list().empty());     // ...but the mapping is gone
 }
+
+namespace {
+
+// An mdev-only container (so external pins are accounted) with three pages
+// mapped, one of them already pinned by the driver.
+std::unique_ptr<VfioIommu> mdev_only(Type1Rig& r) {
+  auto c = r.open();
+  REQUIRE(c->attach_group(11, vfio::GroupType::emulated) == 0);
+  r.register_mdev(*c);
+  r.touch(0x100000, 3 * P);
+  REQUIRE(r.map(*c, 0x100000, 0, 3 * P) == 0);
+  std::vector<unsigned long> pages;
+  REQUIRE(c->pin_pages(11, P, 1, vfio::IOMMU_READ, pages) == 1);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("an external pin failing at any page unwinds the pages pinned before it") {
+  auto pin3 = [](Type1Rig&, VfioIommu& c) {
+    std::vector<unsigned long> pages;
+    const int ret = c.pin_pages(11, 0, 3, vfio::IOMMU_READ, pages);
+    return ret < 0 ? ret : 0;
+  };
+  // Pages 0 and 2 are pinned anew (page 1 only gains a reference): two GUP
+  // calls and two vfio_pfn allocations, each of which can fail.
+  CHECK(sweep(vfio::FaultKind::pin, -EFAULT, mdev_only, pin3).failures == 2);
+  CHECK(sweep(vfio::FaultKind::alloc, -ENOMEM, mdev_only, pin3).failures == 2);
+}
+
+TEST_CASE("starting dirty tracking fails cleanly when a bitmap cannot be allocated") {
+  auto two_mappings = [](Type1Rig& r) {
+    auto c = prepared(r);
+    REQUIRE(r.map(*c, 0x100000, 0, P) == 0);
+    REQUIRE(r.map(*c, 0x101000, 0x10000, 2 * P) == 0);
+    return c;
+  };
+  auto start = [](Type1Rig&, VfioIommu& c) {
+    vfio::DirtyPagesArgs args;
+    args.flags = vfio::VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
+    return c.dirty_pages(args);
+  };
+  CHECK(sweep(vfio::FaultKind::alloc, -ENOMEM, two_mappings, start).failures == 2);
+}

@@ -20,6 +20,18 @@ using vfio::VfioIommu;
 constexpr uint64_t P = 4096;
 constexpr uint32_t RW = vfio::VFIO_DMA_MAP_FLAG_READ | vfio::VFIO_DMA_MAP_FLAG_WRITE;
 
+// An emulated device's driver: records the dma_unmap callbacks and drops its
+// pins in the range, as mdev drivers must.
+struct MdevDriver : vfio::EmulatedDevice {
+  explicit MdevDriver(VfioIommu& c) : container(c) {}
+  void dma_unmap(vfio::dma_addr_t iova, uint64_t size) override {
+    calls.emplace_back(iova, size);
+    container.unpin_pages(iova, static_cast<int>(size / 4096));
+  }
+  VfioIommu& container;
+  std::vector<std::pair<vfio::dma_addr_t, uint64_t>> calls;
+};
+
 struct Type1Rig {
   explicit Type1Rig(const char* policy = "none", vfio::KernelBase base = vfio::KernelBase::v6_9,
                     unsigned dma_entry_limit = 65535)
@@ -64,6 +76,13 @@ struct Type1Rig {
     if (unmapped) *unmapped = a.size;
     return ret;
   }
+  // Registers a driver for dma_unmap callbacks; the rig keeps it alive for
+  // as long as any container it outlives.
+  MdevDriver& register_mdev(VfioIommu& c) {
+    drivers.push_back(std::make_unique<MdevDriver>(c));
+    c.register_device(drivers.back().get());
+    return *drivers.back();
+  }
   size_t count(const std::string& prefix) const {
     return static_cast<size_t>(std::count_if(events.begin(), events.end(), [&](const std::string& e) {
       return e.rfind(prefix, 0) == 0;
@@ -84,6 +103,7 @@ struct Type1Rig {
   vfio::KernelLog log;
   host::Process& vm = host.add_process("vm", 1, host::kUnlimited, false);
   vfio::Kernel kernel;
+  std::vector<std::unique_ptr<MdevDriver>> drivers;
 };
 
 }  // namespace iocsim::test
