@@ -52,6 +52,9 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
                               units::format_size(reserved), units::format_size(memory)));
   if (set.size("dma.request_size") % models::kLineBytes != 0)
     out.push_back("dma.request_size must be a multiple of 64 bytes");
+  // Every device request, even one the IOMMU rejects, must take time, or a
+  // background actor probing unmapped IOVAs would never let time pass.
+  if (set.picos("dma.link_line_time") == 0) out.push_back("dma.link_line_time must be above 0");
   return out;
 }
 

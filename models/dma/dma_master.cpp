@@ -12,9 +12,13 @@ void DmaConfig::declare(params::Catalog& catalog) {
   catalog.declare(params::Spec::size("dma.request_size",
                                      "bytes per device request (a multiple of 64)", kLineBytes,
                                      kPageBytes));
+  catalog.declare(params::Spec::duration(
+      "dma.link_line_time", "time the device's link is busy per 64-byte line of a request"));
 }
 
-DmaConfig DmaConfig::from(const params::Set& set) { return {set.size("dma.request_size")}; }
+DmaConfig DmaConfig::from(const params::Set& set) {
+  return {set.size("dma.request_size"), set.picos("dma.link_line_time")};
+}
 
 DmaMaster::DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId owner,
                      bool honours_nosnoop_enable, const DmaConfig& config,
@@ -40,15 +44,21 @@ void DmaMaster::set_nosnoop_enable(bool enabled) {
 }
 
 DmaResult DmaMaster::read(uint64_t iova, uint64_t size, bool no_snoop) {
-  return transfer(tlm::TLM_READ_COMMAND, iova, size, no_snoop, kNoTag);
+  qk_.reset();
+  DmaResult r = transfer(tlm::TLM_READ_COMMAND, iova, size, no_snoop, kNoTag, qk_);
+  qk_.sync();
+  return r;
 }
 
 DmaResult DmaMaster::write(uint64_t iova, uint64_t size, bool no_snoop, TagId tag) {
-  return transfer(tlm::TLM_WRITE_COMMAND, iova, size, no_snoop, tag);
+  qk_.reset();
+  DmaResult r = transfer(tlm::TLM_WRITE_COMMAND, iova, size, no_snoop, tag, qk_);
+  qk_.sync();
+  return r;
 }
 
 DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size,
-                              bool no_snoop, TagId tag) {
+                              bool no_snoop, TagId tag, tlm_utils::tlm_quantumkeeper& engine) {
   if (iova % kLineBytes != 0 || size % kLineBytes != 0)
     throw std::invalid_argument("DMA transfers are whole, aligned lines");
   DmaResult result;
@@ -63,7 +73,6 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   trans.set_extension(attrs);
   const LineValue written{cmd == tlm::TLM_WRITE_COMMAND ? versions_->next() : 0, owner_, tag};
 
-  qk_.reset();
   for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
     const uint64_t bytes = std::min(config_.request_bytes, size - offset);
     const uint64_t lines = bytes / kLineBytes;
@@ -76,9 +85,13 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     trans.set_streaming_width(bytes);
     trans.set_byte_enable_ptr(nullptr);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = qk_.get_local_time();
+    // The request goes out when the link is free and occupies it for its lines.
+    const Picos issued = std::max(to_picos(engine.get_current_time()), link_free_);
+    link_free_ = issued + lines * config_.link_line_time;
+    sc_core::sc_time delay = from_picos(issued) - sc_core::sc_time_stamp();
     socket->b_transport(trans, delay);
-    qk_.set(delay);
+    const Picos done = std::max(to_picos(sc_core::sc_time_stamp() + delay), link_free_);
+    engine.set(from_picos(done) - sc_core::sc_time_stamp());
     ++stats_.requests;
     const bool failed = trans.is_response_error();
     if (failed) {
@@ -92,9 +105,8 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
       result.lines.push_back(line);
     }
     (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
-    if (qk_.need_sync()) qk_.sync();
+    if (engine.need_sync()) engine.sync();
   }
-  qk_.sync();
   return result;
 }
 

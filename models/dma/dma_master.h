@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // A DMA-capable device: issues reads and writes of whole lines at IOVAs, in
-// requests of `request_bytes`, one outstanding at a time, through the IOMMU
-// unit it is bound to. Every request carries the device's stream id, the
+// requests of `request_bytes`, through the IOMMU unit it is bound to. Each
+// thread that drives it (the scenario's steps, background actors) is one DMA
+// engine with one outstanding request and its own timeline; the engines share
+// the device's link, which carries one request per `link_line_time` per line,
+// so a request takes at least that long even when the IOMMU rejects it. Every request carries the device's stream id, the
 // principal that owns the device (whose data its writes are) and the No-Snoop
 // attribute. Software can clear the device's PCIe No-Snoop enable
 // (PCI_EXP_DEVCTL_NOSNOOP_EN); a device that honours it stops setting the
 // attribute, one that does not keeps setting it (no capability tells which).
 //
-// Called from a SystemC thread; time advances through a quantum keeper.
-// Not modelled (yet): several outstanding requests, a bandwidth limit of the
-// link, background patterns (probe/stream/random actors).
+// Called from SystemC threads; time advances through quantum keepers.
+// Not modelled (yet): several outstanding requests per engine, link credits.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,7 @@ namespace iocsim::models {
 
 struct DmaConfig {
   uint64_t request_bytes = kLineBytes;
+  Picos link_line_time = 0;  // link occupancy per 64-byte line of a request
 
   static void declare(params::Catalog& catalog);
   static DmaConfig from(const params::Set& set);
@@ -61,16 +64,22 @@ class DmaMaster : public sc_core::sc_module {
   // The PCIe No-Snoop enable in the device's control register.
   void set_nosnoop_enable(bool enabled);
 
+  // A transfer by the steps' engine, which starts at global time and waits
+  // until the transfer is done.
   DmaResult read(uint64_t iova, uint64_t size, bool no_snoop);
   // Writes `size` bytes of new data owned by the device's owner, tagged `tag`.
   DmaResult write(uint64_t iova, uint64_t size, bool no_snoop, TagId tag);
 
+  // A transfer on another engine's timeline `engine`, which the caller
+  // keeps and synchronises.
+  DmaResult transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size, bool no_snoop,
+                     TagId tag, tlm_utils::tlm_quantumkeeper& engine);
+
   uint32_t stream_id() const { return stream_id_; }
+  const DmaConfig& config() const { return config_; }
   const DmaStats& stats() const { return stats_; }
 
  private:
-  DmaResult transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size, bool no_snoop,
-                     TagId tag);
 
   uint32_t stream_id_;
   OwnerId owner_;
@@ -79,7 +88,8 @@ class DmaMaster : public sc_core::sc_module {
   DmaConfig config_;
   VersionClock* versions_;
   CoherenceObserver* observer_;
-  tlm_utils::tlm_quantumkeeper qk_;
+  tlm_utils::tlm_quantumkeeper qk_;  // the steps' engine
+  Picos link_free_ = 0;               // when the link can take the next request
   DmaStats stats_;
 };
 

@@ -25,7 +25,7 @@ KernelState base() {
 
 }  // namespace
 
-TEST_CASE("equal states have no differences; the digest ignores order") {
+TEST_CASE("equal states have no differences, the digest ignores order") {
   KernelState a = base(), b = base();
   CHECK(analysis::differences(a, b).empty());
   Digest x, y;

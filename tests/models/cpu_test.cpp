@@ -70,7 +70,7 @@ TEST_CASE("clflush is serialised: each waits for the previous line to complete")
   });
 }
 
-TEST_CASE("clwb cleans without invalidating; flushing absent lines costs only the lookups") {
+TEST_CASE("clwb cleans without invalidating, flushing absent lines costs only the lookups") {
   CpuRig rig;
   run_bench([&] {
     rig.cpu.store(0, 64, 1, 0);
@@ -78,6 +78,7 @@ TEST_CASE("clwb cleans without invalidating; flushing absent lines costs only th
     CHECK(cleaned.lines_written_back == 1);
     CHECK(rig.cache.resident(0));
     CHECK_FALSE(rig.cache.dirty(0));
+    rig.cpu.mfence();  // the clwb's write-back is ordered before what follows
 
     const Picos start = rig.cpu.now();
     const models::FlushCounts absent = rig.cpu.flush_line(4096, CacheOp::clflushopt);

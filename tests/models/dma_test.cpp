@@ -21,7 +21,7 @@ TEST_CASE("a DMA master writes its owner's data through the IOMMU and reads it b
   models::Cache cache("llc", {1u << 16, 4, 14'000, 333, 167}, &seen);
   models::IommuUnit unit("unit", {"intel-vtd", false, 4096, 0, (1ull << 48) - 1, false}, ids,
                          &seen);
-  models::DmaMaster gpu("gpu", 3, 2, true, {128}, versions, &seen);
+  models::DmaMaster gpu("gpu", 3, 2, true, {128, 5'330}, versions, &seen);
   Initiator idle_cpu("cpu");
   idle_cpu.socket.bind(cache.cpu_side);
   cache.mem_side.bind(memory.socket);

@@ -194,7 +194,7 @@ TEST_CASE("reserved regions keep their types and replace the platform's") {
   CHECK(regions[1].start == 0x100000);
 }
 
-TEST_CASE("a --set override applies last; a bad one is reported at its column") {
+TEST_CASE("a --set override applies last, a bad one is reported at its column") {
   LoadOptions options;
   options.sets.push_back({"llc.ways=16", 20});
   Loaded ok = load_text(kValid, options);

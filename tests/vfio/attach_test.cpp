@@ -92,7 +92,7 @@ TEST_CASE("a replay that fails is unwound and leaves the container as it was") {
   REQUIRE(c->attach_group(2, vfio::GroupType::iommu) == 0);  // nothing left half-attached
 }
 
-TEST_CASE("detaching a non-last domain unpins nothing; the last takes every mapping") {
+TEST_CASE("detaching a non-last domain unpins nothing, the last takes every mapping") {
   Type1Rig r;
   auto c = two_domains_mapped(r);
   c->detach_group(2);
@@ -150,7 +150,7 @@ TEST_CASE("interrupt remapping is required unless unsafe interrupts are allowed"
   CHECK(c->attach_group(1, vfio::GroupType::iommu) == 0);
 }
 
-TEST_CASE("v6.9 probes each new domain for fine-grained superpages; v6.18 does not") {
+TEST_CASE("v6.9 probes each new domain for fine-grained superpages, v6.18 does not") {
   for (auto base : {vfio::KernelBase::v6_9, vfio::KernelBase::v6_18}) {
     Type1Rig r("none", base);
     FakeGroup g;

@@ -52,7 +52,7 @@ TEST_CASE("posted-v1 flushes each chunk before it is mapped, and again before un
   CHECK(flushed(*c, vfio::FlushSite::unpin) == 4 * P);
 }
 
-TEST_CASE("upstream flushes nothing; nor does posted-v1 without a non-coherent domain") {
+TEST_CASE("upstream flushes nothing, nor does posted-v1 without a non-coherent domain") {
   for (const char* policy : {"none", "posted-v1"}) {
     Type1Rig r(policy, vfio::KernelBase::v6_18);
     r.iommu.add_group(1, std::string(policy) == "none" ? noncoherent() : coherent());

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "models/dma/dma_actor.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "models/common/time.h"
+
+namespace iocsim::models {
+
+const char* to_string(DmaPattern pattern) {
+  switch (pattern) {
+    case DmaPattern::probe: return "probe";
+    case DmaPattern::stream: return "stream";
+    case DmaPattern::random: return "random";
+  }
+  return "?";
+}
+
+DmaActor::DmaActor(DmaMaster& device, const DmaActorConfig& config)
+    : device_(&device),
+      config_(config),
+      request_bytes_(config.pattern == DmaPattern::probe ? kLineBytes
+                                                         : device.config().request_bytes),
+      random_(config.seed) {
+  if (config.size == 0 || config.size % kLineBytes || config.iova % kLineBytes)
+    throw std::invalid_argument("a DMA actor's range must be whole, aligned lines");
+}
+
+std::pair<uint64_t, uint64_t> DmaActor::next() {
+  if (config_.pattern == DmaPattern::random) {
+    const uint64_t slots = (config_.size + request_bytes_ - 1) / request_bytes_;
+    const uint64_t offset = std::uniform_int_distribution<uint64_t>(0, slots - 1)(random_) *
+                            request_bytes_;
+    return {offset, std::min(request_bytes_, config_.size - offset)};
+  }
+  const uint64_t offset = offset_;
+  const uint64_t bytes = std::min(request_bytes_, config_.size - offset);
+  offset_ = offset + bytes == config_.size ? 0 : offset + bytes;
+  return {offset, bytes};
+}
+
+void DmaActor::run(const std::function<bool(Picos now)>& stop) {
+  tlm_utils::tlm_quantumkeeper engine;
+  engine.reset();
+  stats_.started = to_picos(engine.get_current_time());
+  const tlm::tlm_command cmd = config_.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND;
+  while (!stop(to_picos(engine.get_current_time()))) {
+    const Picos start = to_picos(engine.get_current_time());
+    const auto [offset, bytes] = next();
+    const DmaResult r = device_->transfer(cmd, config_.iova + offset, bytes, config_.no_snoop,
+                                          config_.tag, engine);
+    ++stats_.requests;
+    stats_.lines += bytes / kLineBytes;
+    stats_.faulted_requests += r.faults;
+    const Picos now = to_picos(engine.get_current_time());
+    if (now < start + config_.every) engine.inc(from_picos(start + config_.every - now));
+    if (engine.need_sync()) engine.sync();
+  }
+  stats_.stopped = to_picos(engine.get_current_time());
+  engine.sync();
+}
+
+}  // namespace iocsim::models

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Background DMA actors: their address patterns, their pacing, and that a
+// request the IOMMU rejects still takes the link's time.
+#include <catch2/catch.hpp>
+#include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "bench.h"
+#include "models/dma/dma_actor.h"
+#include "models/iommu/iommu_unit.h"
+#include "models/memory/memory_controller.h"
+
+using namespace iocsim;
+using namespace iocsim::test;
+using models::DmaActor;
+using models::DmaActorConfig;
+using models::DmaPattern;
+
+namespace {
+
+constexpr Picos kLink = 5'000;  // 5 ns per line on the link
+
+// A device (stream 3, request size 128 B) behind a non-coherent IOMMU domain
+// that maps iova 0..4 KiB to memory; no cache, so every request goes to DRAM.
+struct Rig {
+  RecordingObserver seen;
+  models::VersionClock versions;
+  models::DomainIds ids;
+  models::MemoryController memory{"memory", {1u << 24, 20'000, 1'000}, &seen};
+  models::IommuUnit unit{"unit", {"intel-vtd", false, 4096, 0, (1ull << 48) - 1, false}, ids,
+                         &seen};
+  models::DmaMaster device{"device", 3, 1, true, {128, kLink}, versions, &seen};
+  Rig() {
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
+    unit.coherent_side.bind(memory.socket);
+    unit.direct_side.bind(memory.socket);
+    device.socket.bind(unit.device_side);
+  }
+  void map_first_page() {
+    const uint32_t d = unit.domain_alloc();
+    unit.attach_device(d, 3, 0);
+    REQUIRE(unit.map_pages(d, 0, 0x40000, 4096, 1, true, true, 0) == 0);
+  }
+  std::vector<uint64_t> iovas() const {
+    std::vector<uint64_t> out;
+    for (const auto& a : seen.device_accesses) out.push_back(a.iova);
+    return out;
+  }
+};
+
+// Stops after `n` requests.
+auto after(unsigned n) {
+  return [n, count = 0u](Picos) mutable { return count++ == n; };
+}
+
+}  // namespace
+
+TEST_CASE("a probe reads every line of its range, one line per request, over and over") {
+  Rig rig;
+  run_bench([&] {
+    rig.map_first_page();
+    DmaActor probe(rig.device, {DmaPattern::probe, 0x40, 128, 0, false, true, 0, 1});
+    probe.run(after(5));
+    CHECK(rig.iovas() == std::vector<uint64_t>{0x40, 0x80, 0x40, 0x80, 0x40});
+    CHECK(probe.stats().requests == 5);
+    CHECK(probe.stats().lines == 5);
+  });
+}
+
+TEST_CASE("a stream walks the range in the device's request size and wraps") {
+  Rig rig;
+  run_bench([&] {
+    rig.map_first_page();
+    DmaActor stream(rig.device, {DmaPattern::stream, 0, 320, 0, false, true, 0, 1});
+    stream.run(after(4));  // 128 + 128 + 64 bytes, then from the start
+    CHECK(rig.iovas() == std::vector<uint64_t>{0, 64, 128, 192, 256, 0, 64});
+    CHECK(stream.stats().lines == 7);
+  });
+}
+
+TEST_CASE("random offsets are aligned, inside the range, and the same for the same seed") {
+  Rig rig;
+  run_bench([&] {
+    rig.map_first_page();
+    DmaActor first(rig.device, {DmaPattern::random, 0, 4096, 0, false, true, 0, 42});
+    first.run(after(20));
+    const std::vector<uint64_t> a = rig.iovas();
+    rig.seen.device_accesses.clear();
+    DmaActor again(rig.device, {DmaPattern::random, 0, 4096, 0, false, true, 0, 42});
+    again.run(after(20));
+    CHECK(rig.iovas() == a);
+    std::set<uint64_t> distinct;
+    for (size_t i = 0; i < a.size(); i += 2) {  // each request is two lines
+      CHECK(a[i] % 128 == 0);
+      CHECK(a[i] < 4096);
+      distinct.insert(a[i]);
+    }
+    CHECK(distinct.size() > 10);
+  });
+}
+
+TEST_CASE("a request the IOMMU rejects still occupies the link") {
+  Rig rig;
+  run_bench([&] {
+    // Nothing is mapped: every request faults, and each takes one line time.
+    DmaActor probe(rig.device, {DmaPattern::probe, 0, 4096, 0, false, true, 0, 1});
+    probe.run([](Picos now) { return now >= 100'000; });
+    CHECK(probe.stats().requests == 20);  // at 0, 5, ..., 95 ns
+    CHECK(probe.stats().faulted_requests == 20);
+    CHECK(rig.seen.faults == 20);
+    CHECK(probe.stats().stopped == 100'000);
+  });
+}
+
+TEST_CASE("`every` paces request starts, a slow request delays the next") {
+  Rig rig;
+  run_bench([&] {
+    rig.map_first_page();
+    DmaActor paced(rig.device, {DmaPattern::probe, 0, 64, 100'000, false, true, 0, 1});
+    paced.run(after(3));
+    REQUIRE(rig.seen.device_accesses.size() == 3);
+    // A line from DRAM completes 20 + 1 ns after it starts (the link's 5 ns overlap).
+    CHECK(rig.seen.device_accesses[0].at == 21'000);
+    CHECK(rig.seen.device_accesses[1].at == 121'000);
+    CHECK(rig.seen.device_accesses[2].at == 221'000);
+    CHECK(paced.stats().stopped == 300'000);
+
+    DmaActor eager(rig.device, {DmaPattern::probe, 0, 64, 10'000, false, true, 0, 1});
+    eager.run(after(2));  // each request takes 21 ns > 10 ns
+    CHECK(rig.seen.device_accesses[4].at - rig.seen.device_accesses[3].at == 21'000);
+  });
+}
