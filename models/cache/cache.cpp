@@ -91,6 +91,7 @@ Cache::Entry& Cache::allocate(uint64_t line, Picos at) {
   if (victim->valid) {
     ++stats_.evictions;
     if (victim->dirty) write_back(*victim, at);
+    drop(*victim, at);
   }
   victim->valid = true;
   victim->dirty = false;
@@ -112,6 +113,11 @@ Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos a
                              std::to_string(pa) + " (" + mem_trans_.get_response_string() + ")");
   if (cmd == tlm::TLM_READ_COMMAND) value = get_line(mem_data_, 0);
   return now_plus(delay);
+}
+
+void Cache::drop(Entry& e, Picos at) {
+  e.valid = false;
+  if (observer_) observer_->cache_line_dropped(e.line << kLineShift, at);
 }
 
 Picos Cache::write_back(Entry& e, Picos at) {
@@ -145,6 +151,7 @@ void Cache::cpu_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& del
         e = &allocate(line, t);
         t = memory(tlm::TLM_READ_COMMAND, pa, e->value, t + config_.hit_latency,
                    RequestAttributes{});
+        if (observer_) observer_->cache_line_filled(pa, e->value, t);
       }
       e->lru = ++lru_clock_;
       put_line(data, i, e->value);
@@ -176,7 +183,7 @@ void Cache::maintain(CacheMaintenance& op, uint64_t pa, Picos at) {
       ++op.lines_written_back;
       done = write_back(*e, looked_up);
     }
-    if (op.op != CacheOp::clwb) e->valid = false;
+    if (op.op != CacheOp::clwb) drop(*e, looked_up);
   }
   op.completes_at = std::max(op.completes_at, done);
 }
@@ -193,7 +200,7 @@ void Cache::wbinvd(CacheMaintenance& op, Picos at) {
       ++op.lines_written_back;
       done = std::max(done, write_back(e, walk));
     }
-    e.valid = false;
+    drop(e, walk);
   }
   op.completes_at = std::max({op.completes_at, walk, done});
 }
@@ -222,7 +229,7 @@ void Cache::snoop_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     } else if (trans.is_write()) {
       if (e) {
         ++stats_.snoop_invalidations;
-        e->valid = false;
+        drop(*e, t);
       }
       LineValue v = get_line(data, i);
       t = memory(tlm::TLM_WRITE_COMMAND, pa, v, t + config_.hit_latency, attrs);

@@ -89,6 +89,8 @@ class Cache : public sc_core::sc_module {
   Entry* find(uint64_t line);
   const Entry* find(uint64_t line) const;
   Entry& allocate(uint64_t line, Picos at);
+  // Invalidates the entry (after any write-back) at `at`.
+  void drop(Entry& e, Picos at);
   // Writes the entry's value back to memory at `at`; returns when it lands.
   Picos write_back(Entry& e, Picos at);
   // One line to/from memory at `at` on behalf of `attrs`; returns completion.

@@ -37,6 +37,11 @@ class CoherenceObserver {
   virtual void cpu_store(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}
   // A CPU load returned `value`.
   virtual void cpu_load(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}
+  // A CPU cache now holds a clean copy of the line, read from memory.
+  virtual void cache_line_filled(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}
+  // A CPU cache no longer holds the line (evicted, flushed, invalidated by a
+  // snoop). A dirty line's write-back is shown first, as a memory_write.
+  virtual void cache_line_dropped(uint64_t /*pa*/, Picos /*at*/) {}
   // Memory (DRAM) now holds `value` for the line.
   virtual void memory_write(uint64_t /*pa*/, const LineValue& /*value*/, MemoryWriter /*who*/,
                             Picos /*at*/) {}

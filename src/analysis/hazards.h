@@ -22,10 +22,15 @@ enum class HazardKind : uint8_t {
 
 const char* to_string(HazardKind kind);
 
-// One exposure window: lines [pa, pa + size) of one page, mapped at `iova`
-// for device `stream_id`, exposing data owned by `owner`, over [start, end).
-// `realized` if at least one access hit it; `open_at_end` if the run ended
-// with the window still open (then `end` is the end of the run).
+// One exposure window: lines [pa, pa + size) of one page over [start, end).
+// Device-side windows (stale_device_read, leak): the lines are mapped at
+// `iova` for device `stream_id` and DRAM holds data owned by `owner`.
+// CPU-side windows (stale_cpu_read, lost_write): the CPU cache holds an older
+// copy than what device `stream_id` wrote at `iova`; `owner` owns the device's
+// data, which a CPU read would not see or a write-back would destroy.
+// `realized` if at least one access hit it (`hits` of them, the first at
+// `first_hit`); `open_at_end` if the run ended with the window still open
+// (then `end` is the end of the run).
 struct Window {
   HazardKind kind = HazardKind::stale_device_read;
   uint64_t pa = 0;
@@ -36,6 +41,8 @@ struct Window {
   Picos start = 0;
   Picos end = 0;
   bool realized = false;
+  Picos first_hit = 0;
+  uint64_t hits = 0;
   bool open_at_end = false;
 
   Picos duration() const { return end - start; }

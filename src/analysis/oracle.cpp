@@ -6,6 +6,7 @@
 namespace iocsim::analysis {
 
 using models::kLineBytes;
+using models::line_base;
 using models::kLineShift;
 using models::kLinesPerPage;
 using models::kPageBytes;
@@ -50,35 +51,76 @@ models::LineValue Oracle::in_memory(uint64_t pa) const {
   return s ? s->memory : models::LineValue{};
 }
 
-void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
-  line(pa).newest = value;
-  evaluate_line(pa, at);
+void Oracle::OpenWindow::hit(Picos at) {
+  if (hits++ == 0) first_hit = at;
 }
 
-void Oracle::cpu_load(uint64_t pa, const models::LineValue& value, Picos) {
-  if (value.version < newest(pa).version) ++counts_.stale_cpu_reads;
+void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
+  line(pa).newest = value;
+  cached_[line_base(pa)] = {value, true};
+  evaluate_line(pa, at);
+  evaluate_cpu(line_base(pa), at);
+}
+
+void Oracle::cpu_load(uint64_t pa, const models::LineValue& value, Picos at) {
+  if (value.version >= newest(pa).version) return;
+  ++counts_.stale_cpu_reads;
+  auto it = cpu_open_.find({static_cast<uint32_t>(HazardKind::stale_cpu_read), line_base(pa)});
+  if (it != cpu_open_.end()) it->second.hit(at);
+  else ++realized_outside_;
+}
+
+void Oracle::cache_line_filled(uint64_t pa, const models::LineValue& value, Picos at) {
+  cached_[line_base(pa)] = {value, false};
+  evaluate_cpu(line_base(pa), at);
+}
+
+void Oracle::cache_line_dropped(uint64_t pa, Picos at) {
+  cached_.erase(line_base(pa));
+  evaluate_cpu(line_base(pa), at);
 }
 
 void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
                           Picos at) {
+  const uint64_t base = line_base(pa);
   LineState& s = line(pa);
-  // A write-back of older data over what a device wrote: the device's data is lost.
-  if (who == models::MemoryWriter::writeback && s.memory.version > value.version)
-    ++counts_.lost_writes;
+  if (who == models::MemoryWriter::writeback) {
+    // A write-back of older data over what a device wrote: the device's data is lost.
+    if (s.memory.version > value.version) {
+      ++counts_.lost_writes;
+      auto it = cpu_open_.find({static_cast<uint32_t>(HazardKind::lost_write), base});
+      if (it != cpu_open_.end()) it->second.hit(at);
+      else ++realized_outside_;
+    }
+    auto c = cached_.find(base);
+    if (c != cached_.end() && c->second.value == value) c->second.dirty = false;
+  }
   s.memory = value;
   if (value.version > s.newest.version) s.newest = value;
   evaluate_line(pa, at);
+  evaluate_cpu(base, at);
 }
 
 void Oracle::device_access(const models::DeviceAccess& access) {
-  if (access.write) return;  // the memory write it caused is what changes state
+  if (access.write) {
+    // The memory write it caused has been shown already; name the writer of
+    // any CPU-side window that write opened or extended.
+    device_writes_[access.pa] = {access.stream_id, access.iova};
+    for (HazardKind kind : {HazardKind::stale_cpu_read, HazardKind::lost_write}) {
+      auto it = cpu_open_.find({static_cast<uint32_t>(kind), access.pa});
+      if (it == cpu_open_.end()) continue;
+      it->second.stream = access.stream_id;
+      it->second.iova = access.iova;
+    }
+    return;
+  }
   if (access.value.version >= newest(access.pa).version) return;
   ++counts_.stale_device_reads;
   const OwnerId reader = owner_of(access.stream_id);
   if (access.value.owner != models::kNobody && access.value.owner != reader) ++counts_.leaks;
   auto it = open_.find({access.stream_id, access.pa});
   if (it != open_.end())
-    it->second.realized = true;
+    it->second.hit(access.at);
   else
     ++realized_outside_;
 }
@@ -161,7 +203,7 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
   const std::pair<uint32_t, uint64_t> key{stream, line_pa};
   auto it = open_.find(key);
   if (!reachable) {
-    if (it != open_.end()) close(it, at, false);
+    if (it != open_.end()) close(open_, it, at, false);
     return;
   }
   const OwnerId owner = s->memory.owner;
@@ -170,9 +212,35 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
                               : HazardKind::stale_device_read;
   if (it != open_.end()) {
     if (it->second.kind == kind && it->second.owner == owner) return;
-    close(it, at, false);
+    close(open_, it, at, false);
   }
-  open_.emplace(key, OpenWindow{kind, owner, iova, at, false});
+  open_.emplace(key, OpenWindow{kind, owner, stream, iova, at});
+}
+
+void Oracle::evaluate_cpu(uint64_t line_pa, Picos at) {
+  auto c = cached_.find(line_pa);
+  const LineState* s = find_line(line_pa);
+  const bool hidden = c != cached_.end() && s && c->second.value.version < s->newest.version;
+  const bool doomed = hidden && c->second.dirty && c->second.value.version < s->memory.version;
+  set_cpu_window(line_pa, HazardKind::stale_cpu_read, hidden, hidden ? s->newest.owner : 0, at);
+  set_cpu_window(line_pa, HazardKind::lost_write, doomed, doomed ? s->memory.owner : 0, at);
+}
+
+void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerId owner,
+                            Picos at) {
+  const std::pair<uint32_t, uint64_t> key{static_cast<uint32_t>(kind), line_pa};
+  auto it = cpu_open_.find(key);
+  if (!open) {
+    if (it != cpu_open_.end()) close(cpu_open_, it, at, false);
+    return;
+  }
+  if (it != cpu_open_.end()) {
+    if (it->second.owner == owner) return;
+    close(cpu_open_, it, at, false);
+  }
+  auto writer = device_writes_.find(line_pa);
+  const DeviceWrite w = writer != device_writes_.end() ? writer->second : DeviceWrite{0, 0};
+  cpu_open_.emplace(key, OpenWindow{kind, owner, w.stream, w.iova, at});
 }
 
 void Oracle::evaluate_line(uint64_t pa, Picos at) {
@@ -183,7 +251,7 @@ void Oracle::evaluate_line(uint64_t pa, Picos at) {
     auto d = domains_.find(e.domain);
     if (d != domains_.end()) streams.insert(d->second.devices.begin(), d->second.devices.end());
   }
-  for (uint32_t stream : streams) evaluate(models::line_base(pa), stream, at);
+  for (uint32_t stream : streams) evaluate(line_base(pa), stream, at);
 }
 
 void Oracle::evaluate_page(uint64_t page, uint32_t stream, Picos at) {
@@ -197,22 +265,24 @@ void Oracle::evaluate_domain(uint32_t domain, Picos at) {
     for (uint32_t stream : d.devices) evaluate_page(page, stream, at);
 }
 
-void Oracle::close(std::map<std::pair<uint32_t, uint64_t>, OpenWindow>::iterator it, Picos at,
-                   bool open_at_end) {
+void Oracle::close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool open_at_end) {
   const OpenWindow& o = it->second;
   Window w;
   w.kind = o.kind;
   w.pa = it->first.second;
   w.size = kLineBytes;
   w.iova = o.iova;
-  w.stream_id = it->first.first;
+  w.stream_id = o.stream;
   w.owner = o.owner;
   w.start = o.start;
   w.end = std::max(at, o.start);
-  w.realized = o.realized;
+  w.realized = o.hits > 0;
+  w.first_hit = o.first_hit;
+  w.hits = o.hits;
   w.open_at_end = open_at_end;
-  open_.erase(it);
+  from.erase(it);
   if (!windows_.empty()) {
+    // The next line of the same page, open over the same interval: one window.
     Window& last = windows_.back();
     const bool same_page = (last.pa >> kPageShift) == (w.pa >> kPageShift);
     if (same_page && last.pa + last.size == w.pa && last.iova + last.size == w.iova &&
@@ -220,6 +290,8 @@ void Oracle::close(std::map<std::pair<uint32_t, uint64_t>, OpenWindow>::iterator
         last.start == w.start && last.end == w.end && last.realized == w.realized &&
         last.open_at_end == w.open_at_end) {
       last.size += w.size;
+      if (w.hits && (last.hits == 0 || w.first_hit < last.first_hit)) last.first_hit = w.first_hit;
+      last.hits += w.hits;
       return;
     }
   }
@@ -227,7 +299,8 @@ void Oracle::close(std::map<std::pair<uint32_t, uint64_t>, OpenWindow>::iterator
 }
 
 void Oracle::finish(Picos at) {
-  while (!open_.empty()) close(open_.begin(), at, true);
+  while (!open_.empty()) close(open_, open_.begin(), at, true);
+  while (!cpu_open_.empty()) close(cpu_open_, cpu_open_.begin(), at, true);
 }
 
 Picos Oracle::max_window() const {

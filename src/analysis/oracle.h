@@ -39,6 +39,8 @@ class Oracle : public models::CoherenceObserver {
   // --- CoherenceObserver ---
   void cpu_store(uint64_t pa, const models::LineValue& value, Picos at) override;
   void cpu_load(uint64_t pa, const models::LineValue& value, Picos at) override;
+  void cache_line_filled(uint64_t pa, const models::LineValue& value, Picos at) override;
+  void cache_line_dropped(uint64_t pa, Picos at) override;
   void memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
                     Picos at) override;
   void device_access(const models::DeviceAccess& access) override;
@@ -61,7 +63,7 @@ class Oracle : public models::CoherenceObserver {
   // Closed windows, lines of a page that behaved alike merged into one.
   const std::vector<Window>& windows() const { return windows_; }
   Picos max_window() const;
-  // Realized stale device reads that no potential window covered: must be 0.
+  // Realized events that no potential window covered: must be 0.
   uint64_t realized_outside_windows() const { return realized_outside_; }
 
   // The newest value of a line, and what DRAM holds (for tests and `sees`).
@@ -90,20 +92,37 @@ class Oracle : public models::CoherenceObserver {
   struct OpenWindow {
     HazardKind kind;
     OwnerId owner;
+    uint32_t stream;
     uint64_t iova;
     Picos start;
-    bool realized;
+    uint64_t hits = 0;
+    Picos first_hit = 0;
+
+    void hit(Picos at);
+  };
+  // Device-side windows by (stream, line); CPU-side ones by (kind, line).
+  using OpenWindows = std::map<std::pair<uint32_t, uint64_t>, OpenWindow>;
+
+  struct CachedLine {
+    models::LineValue value;
+    bool dirty = false;
+  };
+  struct DeviceWrite {
+    uint32_t stream;
+    uint64_t iova;
   };
 
   LineState& line(uint64_t pa);
   const LineState* find_line(uint64_t pa) const;
   // Re-decides whether (line, stream) has an open window, as of `at`.
   void evaluate(uint64_t line_pa, uint32_t stream, Picos at);
+  // Re-decides the CPU-side windows of a line.
+  void evaluate_cpu(uint64_t line_pa, Picos at);
+  void set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerId owner, Picos at);
   void evaluate_line(uint64_t line_pa, Picos at);
   void evaluate_page(uint64_t page, uint32_t stream, Picos at);
   void evaluate_domain(uint32_t domain, Picos at);
-  void close(std::map<std::pair<uint32_t, uint64_t>, OpenWindow>::iterator it, Picos at,
-             bool open_at_end);
+  void close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool open_at_end);
   OwnerId owner_of(uint32_t stream) const;
 
   std::unordered_map<uint64_t, PageLines> lines_;              // by physical page
@@ -111,7 +130,10 @@ class Oracle : public models::CoherenceObserver {
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, OwnerId> device_owner_;
   std::set<uint32_t> no_nosnoop_;  // devices that cannot issue No-Snoop
-  std::map<std::pair<uint32_t, uint64_t>, OpenWindow> open_;  // (stream, line pa)
+  std::unordered_map<uint64_t, CachedLine> cached_;    // by line address
+  std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address
+  OpenWindows open_;
+  OpenWindows cpu_open_;
   std::vector<Window> windows_;
   Counts counts_;
   uint64_t realized_outside_ = 0;

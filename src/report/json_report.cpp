@@ -40,12 +40,15 @@ json to_json(const scenario::RunResult& r) {
                        {"pa", units::format_hex(w.pa)},
                        {"size", w.size},
                        {"iova", units::format_hex(w.iova)},
-                       {"device", s.devices[w.stream_id - 1].name},
+                       {"device", w.stream_id ? json(s.devices[w.stream_id - 1].name)
+                                              : json(nullptr)},
                        {"owner", owner_name(s, w.owner)},
                        {"start_ns", ns(w.start)},
                        {"end_ns", ns(w.end)},
                        {"duration_ns", ns(w.duration())},
                        {"realized", w.realized},
+                       {"hits", w.hits},
+                       {"first_hit_ns", w.realized ? json(ns(w.first_hit)) : json(nullptr)},
                        {"open_at_end", w.open_at_end}});
   }
 

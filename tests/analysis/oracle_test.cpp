@@ -99,7 +99,7 @@ TEST_CASE("reading another principal's stale data is a leak") {
   CHECK(o.counts().stale_device_reads == 1);
 }
 
-TEST_CASE("lines of a page that behave alike merge into one window; others do not") {
+TEST_CASE("lines of a page that behave alike merge into one window, others do not") {
   Oracle o = exposed_page(0);
   for (uint64_t line = 0; line < 64; ++line)
     o.cpu_store(PA + line * 64, {line + 1, models::kNobody, 0}, 10);
@@ -108,6 +108,7 @@ TEST_CASE("lines of a page that behave alike merge into one window; others do no
   REQUIRE(o.windows().size() == 3);  // lines 0-4, line 5 (realized), lines 6-63
   CHECK(o.windows()[0].size == 5 * 64);
   CHECK(o.windows()[1].realized);
+  CHECK(o.windows()[1].first_hit == 11);
   CHECK(o.windows()[1].pa == PA + 5 * 64);
   CHECK(o.windows()[2].size == 58 * 64);
   CHECK(o.windows()[2].iova == 6 * 64);
@@ -130,16 +131,77 @@ TEST_CASE("a device joining a domain later gets its window from when it joined")
   CHECK(o.windows()[1].end == 60);
 }
 
-TEST_CASE("a write-back over newer device data is a lost write; a stale cached read counts") {
+TEST_CASE("a device write behind a clean cached copy opens a stale CPU read window") {
+  Oracle o;
+  o.cache_line_filled(PA, {1, A, 0}, 5);                        // the CPU read the line
+  o.memory_write(PA, {2, B, 0}, MemoryWriter::device, 20);       // a No-Snoop device write
+  o.device_access({GPU, 7, 0x40, PA, true, false, LineValue{2, B, 0}, 20});
+  o.cpu_load(PA, {1, A, 0}, 30);                                 // still the old copy
+  o.cpu_load(PA, {1, A, 0}, 35);
+  o.cache_line_dropped(PA, 50);                                  // clflush
+  o.cpu_load(PA, {2, B, 0}, 60);                                 // refetched: fresh
+  o.finish(100);
+  CHECK(o.counts().stale_cpu_reads == 2);
+  CHECK(o.counts().lost_writes == 0);
+  REQUIRE(o.windows().size() == 1);
+  const auto& w = o.windows()[0];
+  CHECK(w.kind == HazardKind::stale_cpu_read);
+  CHECK(w.stream_id == GPU);
+  CHECK(w.iova == 0x40);
+  CHECK(w.owner == B);  // the device's data is what the CPU does not see
+  CHECK(w.start == 20);
+  CHECK(w.end == 50);
+  CHECK(w.hits == 2);
+  CHECK(w.first_hit == 30);
+  CHECK(o.realized_outside_windows() == 0);
+}
+
+TEST_CASE("a dirty cached copy older than a device write is a lost write waiting to happen") {
   Oracle o;
   o.cpu_store(PA, {1, A, 0}, 1);
   o.memory_write(PA, {2, B, 0}, MemoryWriter::device, 2);  // No-Snoop device write
+  o.device_access({GPU, 7, 0, PA, true, false, LineValue{2, B, 0}, 2});
   CHECK(o.newest(PA).version == 2);
   o.cpu_load(PA, {1, A, 0}, 3);  // the cache still holds the older copy
   CHECK(o.counts().stale_cpu_reads == 1);
-  o.memory_write(PA, {1, A, 0}, MemoryWriter::writeback, 4);
+  o.memory_write(PA, {1, A, 0}, MemoryWriter::writeback, 4);  // evicted
+  o.cache_line_dropped(PA, 4);
   CHECK(o.counts().lost_writes == 1);
   CHECK(o.in_memory(PA).version == 1);
+  o.finish(10);
+  REQUIRE(o.windows().size() == 2);
+  const auto& lost = o.windows()[0].kind == HazardKind::lost_write ? o.windows()[0]
+                                                                      : o.windows()[1];
+  const auto& hidden = o.windows()[0].kind == HazardKind::lost_write ? o.windows()[1]
+                                                                        : o.windows()[0];
+  CHECK(lost.kind == HazardKind::lost_write);
+  CHECK(lost.start == 2);
+  CHECK(lost.end == 4);
+  CHECK(lost.hits == 1);
+  CHECK(hidden.kind == HazardKind::stale_cpu_read);
+  CHECK(hidden.end == 4);
+  CHECK(hidden.hits == 1);
+  CHECK(o.realized_outside_windows() == 0);
+}
+
+TEST_CASE("clwb cleans a dirty line: the lost-write window closes, the stale one stays") {
+  Oracle o;
+  o.cpu_store(PA, {1, A, 0}, 1);
+  o.memory_write(PA, {1, A, 0}, MemoryWriter::writeback, 2);  // clwb: still cached, clean
+  o.memory_write(PA, {2, B, 0}, MemoryWriter::device, 3);
+  o.finish(10);
+  REQUIRE(o.windows().size() == 1);
+  CHECK(o.windows()[0].kind == HazardKind::stale_cpu_read);
+  CHECK(o.windows()[0].open_at_end);
+}
+
+TEST_CASE("a snooped device write invalidates the copy first: no CPU-side window") {
+  Oracle o;
+  o.cpu_store(PA, {1, A, 0}, 1);
+  o.cache_line_dropped(PA, 2);
+  o.memory_write(PA, {2, B, 0}, MemoryWriter::device, 2);
+  o.finish(10);
+  CHECK(o.windows().empty());
 }
 
 TEST_CASE("a device that cannot issue No-Snoop reaches nothing stale") {

@@ -4,8 +4,10 @@
 // inside a SystemC thread (one simulation per test process).
 #pragma once
 
+#include <cstdio>
 #include <exception>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -87,6 +89,7 @@ struct RecordingObserver : models::CoherenceObserver {
   std::vector<MemoryWrite> memory_writes;
   std::vector<models::DeviceAccess> device_accesses;
   std::vector<uint64_t> cpu_stores;
+  std::vector<std::string> residency;  // "fill 0x40", "drop 0x40"
   unsigned faults = 0;
 
   void memory_write(uint64_t pa, const LineValue& v, models::MemoryWriter who, Picos at) override {
@@ -94,6 +97,15 @@ struct RecordingObserver : models::CoherenceObserver {
   }
   void device_access(const models::DeviceAccess& a) override { device_accesses.push_back(a); }
   void cpu_store(uint64_t pa, const LineValue&, Picos) override { cpu_stores.push_back(pa); }
+  void cache_line_filled(uint64_t pa, const LineValue&, Picos) override {
+    residency.push_back("fill " + hex(pa));
+  }
+  void cache_line_dropped(uint64_t pa, Picos) override { residency.push_back("drop " + hex(pa)); }
+  static std::string hex(uint64_t v) {
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(v));
+    return text;
+  }
   void translation_fault(uint32_t, uint64_t, bool, Picos) override { ++faults; }
 };
 

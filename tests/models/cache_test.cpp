@@ -89,7 +89,7 @@ TEST_CASE("LRU evicts the least recently used line and writes it back if dirty")
   });
 }
 
-TEST_CASE("clflushopt writes a dirty line back and invalidates it; clwb keeps it clean") {
+TEST_CASE("clflushopt writes a dirty line back and invalidates it, clwb keeps it clean") {
   Rig rig;
   run_bench([&] {
     rig.store(kA, {1, 1, 0});
@@ -112,6 +112,21 @@ TEST_CASE("clflushopt writes a dirty line back and invalidates it; clwb keeps it
   });
 }
 
+TEST_CASE("the observer sees every fill and every line leaving the cache") {
+  Rig rig;
+  run_bench([&] {
+    LineValue v;
+    rig.load(kA, v);                       // fill A
+    rig.store(kB, {2, 1, 0});              // a store allocates: no fill
+    rig.store(kC, {3, 1, 0});              // evicts A (LRU)
+    rig.maintain(kB, CacheOp::clwb);       // cleaned, stays
+    rig.maintain(kB, CacheOp::clflushopt); // gone
+    rig.maintain(0, CacheOp::wbinvd);      // C goes
+    CHECK(rig.seen.residency ==
+          std::vector<std::string>{"fill 0x0", "drop 0x0", "drop 0x80", "drop 0x100"});
+  });
+}
+
 TEST_CASE("wbinvd writes back every dirty line and empties the cache") {
   Rig rig;
   run_bench([&] {
@@ -129,7 +144,7 @@ TEST_CASE("wbinvd writes back every dirty line and empties the cache") {
   });
 }
 
-TEST_CASE("coherent device reads see dirty data; coherent writes invalidate") {
+TEST_CASE("coherent device reads see dirty data, coherent writes invalidate") {
   Rig rig;
   run_bench([&] {
     rig.store(kA, {9, 1, 0});
