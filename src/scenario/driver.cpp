@@ -180,6 +180,13 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
   }
   r.stats = run.machine->stats();
+  for (const detail::Actor& actor : run.actors) {
+    const models::DmaActorStats& a = actor.engine->stats();
+    r.stats.push_back({"actor." + actor.name,
+                       {{"requests", a.requests},
+                        {"lines", a.lines},
+                        {"faulted_requests", a.faulted_requests}}});
+  }
   return std::move(run.result);
 }
 

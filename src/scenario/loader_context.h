@@ -48,6 +48,8 @@ class LoaderContext {
   bool load_memory_args(const std::string& op, StepArgsReader& a, Step& step);
   bool load_vfio_args(const std::string& op, StepArgsReader& a, Step& step);
   bool load_device_args(const std::string& op, StepArgsReader& a, Step& step);
+  void load_spawn_args(StepArgsReader& a, Step& step);
+  size_t dma_device(StepArgsReader& a);
   // step_expect_loader.cpp
   void load_step_expect(const YAML::Node& node, Step& step);
   // After every step is loaded: the names actors run until must be of later steps.

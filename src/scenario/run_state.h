@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "analysis/kernel_state.h"
@@ -43,6 +44,12 @@ struct StepOutcome {
   std::optional<std::vector<uint64_t>> bits;  // dirty get, unmap with a bitmap
 };
 
+// A background DMA actor started by a `spawn` step.
+struct Actor {
+  std::string name;
+  std::unique_ptr<models::DmaActor> engine;
+};
+
 struct Run {
   Run(const Scenario& scenario, const RunOptions& options);
 
@@ -51,6 +58,8 @@ struct Run {
   StepOutcome execute(const Step& step);
   void open_mdevs(vfio::GroupId group, const std::string& container);
   void close_mdevs(vfio::GroupId group);
+  // Starts an actor in a SystemC thread of its own.
+  void spawn(const std::string& name, const SpawnStep& step);
   host::Process& principal(size_t index) { return *host->process(s.principals[index].id); }
   // The container behind a name, or null when not open (or released).
   vfio::VfioIommu* live(const std::string& name);
@@ -75,6 +84,9 @@ struct Run {
   uint64_t next_bar = 0;  // where the next mmio BAR goes (above RAM and 4 GiB)
   // `state` deltas are counted from the previous `state` of each container.
   std::map<std::string, vfio::ContainerCounters> baseline;
+  std::vector<Actor> actors;
+  std::set<std::string> finished_steps;  // names of the steps done so far
+  models::Picos actors_until = 0;        // the latest time an actor was told to run until
   // What failed steps changed although they should not have.
   std::vector<std::string> unrestored;
   RunResult result;

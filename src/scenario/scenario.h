@@ -13,6 +13,7 @@
 
 #include "host/cpu_port.h"
 #include "models/common/units.h"
+#include "models/dma/dma_actor.h"
 #include "platform/platform.h"
 #include "scenario/expectations.h"
 #include "vfio/fault_injection.h"
@@ -89,6 +90,20 @@ struct DmaStep {
   std::optional<bool> no_snoop;
   TagId fill;
 };
+// A background DMA actor (models/dma/dma_actor.h), named by the step's name.
+struct SpawnStep {
+  size_t device;
+  models::DmaPattern pattern;
+  uint64_t iova, size;
+  units::Duration every;
+  // Runs until this time, until the named later step has finished, or (both
+  // empty) until the run ends.
+  std::optional<units::Duration> until_time;
+  std::optional<std::string> until_step;
+  bool write;
+  std::optional<bool> no_snoop;
+  TagId fill;
+};
 struct WaitStep { units::Duration time; };
 struct InjectStep {
   vfio::FaultKind fault;
@@ -100,8 +115,8 @@ struct InjectStep {
 using StepArgs =
     std::variant<AllocStep, TouchStep, WriteStep, ReadStep, FreeStep, FlushStep, OpenStep,
                  AttachStep, DetachStep, MapStep, UnmapStep, ReleaseStep, StateStep,
-                 ExtensionStep, DmaStep, WaitStep, InjectStep, InfoStep, DirtyStep, PinPagesStep,
-                 UnpinPagesStep, MmioStep>;
+                 ExtensionStep, DmaStep, SpawnStep, WaitStep, InjectStep, InfoStep, DirtyStep,
+                 PinPagesStep, UnpinPagesStep, MmioStep>;
 
 struct Step {
   size_t index = 0;

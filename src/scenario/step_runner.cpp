@@ -94,8 +94,42 @@ void Run::execute_all() {
     record.warned = log.warnings() > warnings;
     if (!outcome.error) record.values = outcome.values;
     result.steps.push_back(record);
+    if (!step.name.empty()) finished_steps.insert(step.name);
     check(step, outcome, warnings);
   }
+  // The run lasts until the last actor told to run until a time has.
+  const models::Picos now = models::to_picos(sc_core::sc_time_stamp());
+  if (actors_until > now) sc_core::wait(models::from_picos(actors_until - now));
+}
+
+void Run::spawn(const std::string& name, const SpawnStep& x) {
+  const Device& d = s.devices[x.device];
+  const uint64_t hz = machine->cpu().config().hz;
+  models::DmaActorConfig config;
+  config.pattern = x.pattern;
+  config.iova = x.iova;
+  config.size = x.size;
+  config.every = units::to_picos(x.every, hz);
+  config.write = x.write;
+  config.no_snoop = x.no_snoop.value_or(d.no_snoop);
+  config.tag = x.fill;
+  config.seed = result.seed * 1000003 + actors.size();  // distinct per actor, fixed per seed
+  actors.push_back({name, std::make_unique<models::DmaActor>(machine->dma(d.name), config)});
+  models::DmaActor* actor = actors.back().engine.get();
+
+  std::optional<models::Picos> until;
+  if (x.until_time) {
+    until = units::to_picos(*x.until_time, hz);
+    actors_until = std::max(actors_until, *until);
+  }
+  const std::optional<std::string> until_step = x.until_step;
+  sc_core::sc_spawn(
+      [this, actor, until, until_step] {
+        actor->run([&](models::Picos now) {
+          return (until && now >= *until) || (until_step && finished_steps.count(*until_step));
+        });
+      },
+      sc_core::sc_gen_unique_name(("actor_" + name).c_str()));
 }
 
 StepOutcome Run::execute(const Step& step) {
@@ -141,15 +175,16 @@ StepOutcome Run::execute(const Step& step) {
       kernel->current = &c->owner();
       bool emulated = false;
       for (const Device& d : s.devices) emulated = emulated || (d.group == x->group && d.emulated);
+      // nosnoop-off: vfio-pci clears (and virtualises) the assigned devices'
+      // No-Snoop enable when it enables them, before they can reach any domain.
+      if (policy.clear_nosnoop_enable)
+        for (const Device& d : s.devices)
+          if (d.group == x->group && !d.emulated) machine->dma(d.name).set_nosnoop_enable(false);
       out.error = c->attach_group(x->group, emulated ? vfio::GroupType::emulated
                                                      : vfio::GroupType::iommu);
       if (!out.error) {
         group_container[x->group] = x->container;
         open_mdevs(x->group, x->container);
-        // nosnoop-off: vfio-pci clears the assigned devices' No-Snoop enable.
-        if (policy.clear_nosnoop_enable)
-          for (const Device& d : s.devices)
-            if (d.group == x->group) machine->dma(d.name).set_nosnoop_enable(false);
       }
     }
   } else if (auto* x = std::get_if<DetachStep>(&a)) {
@@ -310,6 +345,8 @@ StepOutcome Run::execute(const Step& step) {
       scope = [this, unit](vfio::DomainHandle d) { return machine->domain_unit(d) == unit; };
     }
     kernel->faults.arm(x->fault, x->call, x->error, scope);
+  } else if (auto* x = std::get_if<SpawnStep>(&a)) {
+    spawn(step.name, *x);
   } else if (auto* x = std::get_if<WaitStep>(&a)) {
     sc_core::wait(models::from_picos(units::to_picos(x->time, machine->cpu().config().hz)));
   }

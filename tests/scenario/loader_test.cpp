@@ -176,9 +176,41 @@ TEST_CASE("broken files: syntax errors, empty files, binary garbage, duplicates"
                            "summary: a\nsummary: b")) == "3:1: error: duplicate key 'summary'");
 }
 
-TEST_CASE("steps that are not implemented yet say so") {
-  CHECK(only_error(replace(kValid, "  - wait: 1us", "  - spawn: {name: p, device: gpu0}")) ==
-        "20:5: error: step 'spawn' is not implemented yet");
+TEST_CASE("a spawn step starts a named actor with a pattern, a range and a limit") {
+  Loaded l = load_text(replace(kValid, "  - wait: 1us",
+                               "  - spawn: {name: hunter, device: gpu0, pattern: stream, iova: 0, "
+                               "size: 8KiB, every: 10ns, until: last}\n"
+                               "  - {name: last, wait: 1us}"));
+  REQUIRE(l.scenario);
+  const Step& step = l.scenario->steps.at(6);
+  CHECK(step.name == "hunter");
+  const auto& x = std::get<SpawnStep>(step.args);
+  CHECK(x.pattern == models::DmaPattern::stream);
+  CHECK(x.size == 8192);
+  CHECK(x.every.amount == 10'000);
+  CHECK(x.until_step == std::optional<std::string>("last"));
+  CHECK_FALSE(x.until_time);
+  CHECK_FALSE(x.write);
+}
+
+TEST_CASE("a spawn step's mistakes are reported where they are") {
+  const std::string spawn = "  - spawn: {name: hunter, device: gpu0, pattern: probe, iova: 0, size: 8KiB";
+  auto with = [&](const std::string& rest) {
+    return replace(kValid, "  - wait: 1us", spawn + rest + "}\n  - {name: last, wait: 1us}");
+  };
+  CHECK(only_error(with(", until: lsat")) ==
+        "20:85: error: until: no later step is named 'lsat' (did you mean 'last'?) (a time, a "
+        "later step's name, or end)");
+  CHECK(only_error(with(", until: probe")).find("no later step is named 'probe'") !=
+        std::string::npos);
+  CHECK(only_error(with(", fill: x")) ==
+        "20:84: error: only an actor that writes stores data ('fill')");
+  CHECK(only_error(replace(with(""), "pattern: probe", "pattern: sweep"))
+            .find("20:50: error: unknown pattern") == 0);
+  CHECK(only_error(replace(with(""), "size: 8KiB", "size: 100"))
+            .find("whole 64-byte lines") != std::string::npos);
+  CHECK(only_error(replace(with(""), "name: hunter, ", "")) ==
+        "20:12: error: a spawn step needs 'name': it names the actor");
 }
 
 TEST_CASE("reserved regions keep their types and replace the platform's") {
