@@ -19,15 +19,15 @@ void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
       counts += cpu_->flush_line(line, cpu_->config().flush_op);
     cpu_->mfence();
   }
-  ledger_->record(site, len, {counts.lines_resident, counts.lines_written_back,
-                              cpu_->now() - start});
+  ledger_->record(site, phys, len, start,
+                  {counts.lines_resident, counts.lines_written_back, cpu_->now() - start});
 }
 
 void ArchFlushImpl::wbinvd_on_all_cpus(uint64_t range_len, vfio::FlushSite site) {
   const models::Picos start = cpu_->now();
   const models::FlushCounts counts = cpu_->wbinvd();
-  ledger_->record(site, range_len, {counts.lines_resident, counts.lines_written_back,
-                            cpu_->now() - start});
+  ledger_->record(site, 0, range_len, start,
+                  {counts.lines_resident, counts.lines_written_back, cpu_->now() - start});
 }
 
 }  // namespace iocsim::platform

@@ -7,22 +7,22 @@
 
 namespace iocsim::platform {
 
-Platform::Platform(const PlatformSpec& spec, analysis::Oracle& oracle,
+Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer,
                    analysis::FlushLedger& ledger)
     : spec_(spec) {
   const params::Set& p = spec_.params;
   tlm_utils::tlm_quantumkeeper::set_global_quantum(models::from_picos(p.picos("sim.quantum")));
 
   memory_ = std::make_unique<models::MemoryController>("memory", models::MemoryConfig::from(p),
-                                                       &oracle);
-  cache_ = std::make_unique<models::Cache>("llc", models::CacheConfig::from(p), &oracle);
+                                                       &observer);
+  cache_ = std::make_unique<models::Cache>("llc", models::CacheConfig::from(p), &observer);
   cpu_ = std::make_unique<models::CpuAgent>("cpu0", models::CpuConfig::from(p), versions_);
   cpu_->socket.bind(cache_->cpu_side);
   cache_->mem_side.bind(memory_->socket);
 
   std::map<std::string, models::IommuUnit*> by_name;
   for (const UnitSpec& u : spec_.iommus) {
-    auto unit = std::make_unique<models::IommuUnit>(u.name.c_str(), u.config, domain_ids_, &oracle);
+    auto unit = std::make_unique<models::IommuUnit>(u.name.c_str(), u.config, domain_ids_, &observer);
     unit->coherent_side.bind(cache_->snoop_side);
     unit->direct_side.bind(memory_->socket);
     by_name[u.name] = unit.get();
@@ -38,10 +38,9 @@ Platform::Platform(const PlatformSpec& spec, analysis::Oracle& oracle,
       throw std::logic_error("device " + d.name + " names no IOMMU unit of the platform");
     auto dma = std::make_unique<models::DmaMaster>(d.name.c_str(), d.stream_id, d.owner,
                                                    d.honours_nosnoop_enable, dma_config,
-                                                   versions_, &oracle);
+                                                   versions_, &observer);
     dma->socket.bind(unit->second->device_side);
     kernel_iommu_->add_device(d.group, {d.stream_id, unit->second}, d.reserved);
-    oracle.register_device(d.stream_id, d.owner);
     dmas_[d.name] = std::move(dma);
   }
 

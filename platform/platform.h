@@ -17,7 +17,6 @@
 
 #include "analysis/flush_ledger.h"
 #include "analysis/kernel_state.h"
-#include "analysis/oracle.h"
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_agent.h"
 #include "models/dma/dma_master.h"
@@ -55,7 +54,9 @@ struct StatGroup {
 
 class Platform {
  public:
-  Platform(const PlatformSpec& spec, analysis::Oracle& oracle, analysis::FlushLedger& ledger);
+  // Every model shows what it does to `observer`.
+  Platform(const PlatformSpec& spec, models::CoherenceObserver& observer,
+           analysis::FlushLedger& ledger);
   ~Platform();
 
   host::CpuPort& cpu_port() { return *cpu_port_; }

@@ -29,6 +29,18 @@ struct DeviceAccess {
   Picos at = 0;
 };
 
+// One request of a DMA engine, from issue to completion; `faulted` if the
+// IOMMU rejected it. Engine 0 is the device's steps, others its actors.
+struct DeviceRequest {
+  uint32_t stream_id = 0;
+  uint32_t engine = 0;
+  uint64_t iova = 0;
+  uint64_t bytes = 0;
+  bool write = false;
+  bool faulted = false;
+  Picos start = 0, end = 0;
+};
+
 class CoherenceObserver {
  public:
   virtual ~CoherenceObserver() = default;
@@ -47,6 +59,8 @@ class CoherenceObserver {
                             Picos /*at*/) {}
   // A device read or wrote a line through an IOMMU.
   virtual void device_access(const DeviceAccess& /*access*/) {}
+  // A device request completed (after its lines' device_access).
+  virtual void device_request(const DeviceRequest& /*request*/) {}
   // Whether a device can issue No-Snoop requests at all (it cannot once its
   // No-Snoop enable is cleared, if it honours the enable). Devices start able.
   virtual void device_nosnoop_capability(uint32_t /*stream_id*/, bool /*capable*/,

@@ -43,24 +43,24 @@ std::pair<uint64_t, uint64_t> DmaActor::next() {
 }
 
 void DmaActor::run(const std::function<bool(Picos now)>& stop) {
-  tlm_utils::tlm_quantumkeeper engine;
-  engine.reset();
-  stats_.started = to_picos(engine.get_current_time());
+  tlm_utils::tlm_quantumkeeper timeline;
+  timeline.reset();
+  stats_.started = to_picos(timeline.get_current_time());
   const tlm::tlm_command cmd = config_.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND;
-  while (!stop(to_picos(engine.get_current_time()))) {
-    const Picos start = to_picos(engine.get_current_time());
+  while (!stop(to_picos(timeline.get_current_time()))) {
+    const Picos start = to_picos(timeline.get_current_time());
     const auto [offset, bytes] = next();
     const DmaResult r = device_->transfer(cmd, config_.iova + offset, bytes, config_.no_snoop,
-                                          config_.tag, engine);
+                                          config_.tag, config_.engine, timeline);
     ++stats_.requests;
     stats_.lines += bytes / kLineBytes;
     stats_.faulted_requests += r.faults;
-    const Picos now = to_picos(engine.get_current_time());
-    if (now < start + config_.every) engine.inc(from_picos(start + config_.every - now));
-    if (engine.need_sync()) engine.sync();
+    const Picos now = to_picos(timeline.get_current_time());
+    if (now < start + config_.every) timeline.inc(from_picos(start + config_.every - now));
+    if (timeline.need_sync()) timeline.sync();
   }
-  stats_.stopped = to_picos(engine.get_current_time());
-  engine.sync();
+  stats_.stopped = to_picos(timeline.get_current_time());
+  timeline.sync();
 }
 
 }  // namespace iocsim::models

@@ -36,6 +36,7 @@ struct DmaActorConfig {
   bool no_snoop = false;
   TagId tag = kNoTag;
   uint64_t seed = 1;
+  uint32_t engine = 1;     // the device's engine number (0 is its steps')
 };
 
 struct DmaActorStats {

@@ -45,20 +45,21 @@ void DmaMaster::set_nosnoop_enable(bool enabled) {
 
 DmaResult DmaMaster::read(uint64_t iova, uint64_t size, bool no_snoop) {
   qk_.reset();
-  DmaResult r = transfer(tlm::TLM_READ_COMMAND, iova, size, no_snoop, kNoTag, qk_);
+  DmaResult r = transfer(tlm::TLM_READ_COMMAND, iova, size, no_snoop, kNoTag, 0, qk_);
   qk_.sync();
   return r;
 }
 
 DmaResult DmaMaster::write(uint64_t iova, uint64_t size, bool no_snoop, TagId tag) {
   qk_.reset();
-  DmaResult r = transfer(tlm::TLM_WRITE_COMMAND, iova, size, no_snoop, tag, qk_);
+  DmaResult r = transfer(tlm::TLM_WRITE_COMMAND, iova, size, no_snoop, tag, 0, qk_);
   qk_.sync();
   return r;
 }
 
 DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size,
-                              bool no_snoop, TagId tag, tlm_utils::tlm_quantumkeeper& engine) {
+                              bool no_snoop, TagId tag, uint32_t engine,
+                              tlm_utils::tlm_quantumkeeper& timeline) {
   if (iova % kLineBytes != 0 || size % kLineBytes != 0)
     throw std::invalid_argument("DMA transfers are whole, aligned lines");
   DmaResult result;
@@ -86,14 +87,17 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     trans.set_byte_enable_ptr(nullptr);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     // The request goes out when the link is free and occupies it for its lines.
-    const Picos issued = std::max(to_picos(engine.get_current_time()), link_free_);
+    const Picos issued = std::max(to_picos(timeline.get_current_time()), link_free_);
     link_free_ = issued + lines * config_.link_line_time;
     sc_core::sc_time delay = from_picos(issued) - sc_core::sc_time_stamp();
     socket->b_transport(trans, delay);
     const Picos done = std::max(to_picos(sc_core::sc_time_stamp() + delay), link_free_);
-    engine.set(from_picos(done) - sc_core::sc_time_stamp());
+    timeline.set(from_picos(done) - sc_core::sc_time_stamp());
     ++stats_.requests;
     const bool failed = trans.is_response_error();
+    if (observer_)
+      observer_->device_request({stream_id_, engine, iova + offset, bytes,
+                                 cmd == tlm::TLM_WRITE_COMMAND, failed, issued, done});
     if (failed) {
       ++result.faults;
       ++stats_.faults;
@@ -105,7 +109,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
       result.lines.push_back(line);
     }
     (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
-    if (engine.need_sync()) engine.sync();
+    if (timeline.need_sync()) timeline.sync();
   }
   return result;
 }

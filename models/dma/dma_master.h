@@ -70,10 +70,10 @@ class DmaMaster : public sc_core::sc_module {
   // Writes `size` bytes of new data owned by the device's owner, tagged `tag`.
   DmaResult write(uint64_t iova, uint64_t size, bool no_snoop, TagId tag);
 
-  // A transfer on another engine's timeline `engine`, which the caller
-  // keeps and synchronises.
+  // A transfer by engine number `engine` (not 0) on its own timeline
+  // `timeline`, which the caller keeps and synchronises.
   DmaResult transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size, bool no_snoop,
-                     TagId tag, tlm_utils::tlm_quantumkeeper& engine);
+                     TagId tag, uint32_t engine, tlm_utils::tlm_quantumkeeper& timeline);
 
   uint32_t stream_id() const { return stream_id_; }
   const DmaConfig& config() const { return config_; }

@@ -12,8 +12,10 @@ FlushCost& FlushCost::operator+=(const FlushCost& o) {
   return *this;
 }
 
-void FlushLedger::record(vfio::FlushSite site, uint64_t bytes,
-                         const host::FlushOutcome& outcome) {
+void FlushLedger::record(vfio::FlushSite site, uint64_t phys, uint64_t bytes,
+                         uint64_t start_picos, const host::FlushOutcome& outcome) {
+  calls_.push_back({site, phys, bytes, outcome.lines, outcome.lines_written_back, start_picos,
+                    start_picos + outcome.cpu_picos});
   FlushCost& c = by_site_[static_cast<size_t>(site)];
   c.calls += 1;
   c.bytes += bytes;

@@ -93,7 +93,11 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
     : s(scenario),
       policy(policy_named(options.policy)),
       base(options.base.value_or(scenario.kernel.base)) {
-  machine = std::make_unique<platform::Platform>(s.platform, oracle, ledger);
+  observers.add(oracle);
+  observers.add(timeline);
+  for (const platform::DeviceSpec& d : s.platform.devices)
+    oracle.register_device(d.stream_id, d.owner);
+  machine = std::make_unique<platform::Platform>(s.platform, observers, ledger);
   const params::Set& p = s.platform.params;
   host::HostConfig config;
   config.first_pfn = p.size("host.reserved_below") >> host::kPageShift;
@@ -180,7 +184,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
   }
   r.stats = run.machine->stats();
+  r.bursts = run.timeline.bursts();
+  r.fault_bursts = run.timeline.faults();
   for (const detail::Actor& actor : run.actors) {
+    r.actor_names.push_back(actor.name);
     const models::DmaActorStats& a = actor.engine->stats();
     r.stats.push_back({"actor." + actor.name,
                        {{"requests", a.requests},

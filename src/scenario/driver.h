@@ -14,6 +14,7 @@
 
 #include "analysis/flush_ledger.h"
 #include "analysis/invariants.h"
+#include "analysis/timeline.h"
 #include "scenario/scenario.h"
 
 namespace iocsim::scenario {
@@ -52,7 +53,10 @@ struct RunResult {
   std::vector<std::string> kernel_log;
   std::vector<analysis::Window> windows;
   models::Picos max_window = 0;
-  analysis::FlushLedger flush;
+  analysis::FlushLedger flush;  // with every call, for timelines
+  std::vector<analysis::ActivityBurst> bursts;
+  std::vector<analysis::FaultBurst> fault_bursts;
+  std::vector<std::string> actor_names;  // engine i (from 1) is actor_names[i - 1]
   std::vector<StepRecord> steps;
   std::vector<ExpectationRecord> expectations;
   std::vector<analysis::Invariant> invariants;

@@ -10,7 +10,9 @@
 
 #include "analysis/kernel_state.h"
 #include "analysis/oracle.h"
+#include "analysis/timeline.h"
 #include "host/host.h"
+#include "models/common/observer_fanout.h"
 #include "platform/platform.h"
 #include "scenario/driver.h"
 #include "vfio/vfio_iommu.h"
@@ -72,6 +74,8 @@ struct Run {
   const vfio::FlushPolicy& policy;
   vfio::KernelBase base;
   analysis::Oracle oracle;
+  analysis::Timeline timeline;
+  models::ObserverFanout observers;  // the oracle, then the timeline
   analysis::FlushLedger ledger;
   vfio::KernelLog log;
   std::unique_ptr<platform::Platform> machine;

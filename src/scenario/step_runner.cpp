@@ -114,6 +114,7 @@ void Run::spawn(const std::string& name, const SpawnStep& x) {
   config.no_snoop = x.no_snoop.value_or(d.no_snoop);
   config.tag = x.fill;
   config.seed = result.seed * 1000003 + actors.size();  // distinct per actor, fixed per seed
+  config.engine = static_cast<uint32_t>(actors.size() + 1);
   actors.push_back({name, std::make_unique<models::DmaActor>(machine->dma(d.name), config)});
   models::DmaActor* actor = actors.back().engine.get();
 
