@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // `iocsim check PATH...`: every scenario under the paths, under every policy
 // its expect block names (or its own policy when it names none), each in a
-// child process; one line per scenario and policy, then a summary.
+// child process, `-j` of them at a time; one line per scenario and policy in
+// a fixed order, then a summary, and JUnit XML if asked.
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "app/child_run.h"
 #include "app/commands.h"
 #include "app/exit_codes.h"
+#include "app/output_files.h"
+#include "report/junit_report.h"
+#include "report/text_report.h"
 
 namespace iocsim::app {
 namespace {
 
 namespace fs = std::filesystem;
+using report::CheckCase;
 
 std::vector<std::string> scenario_files(const std::vector<std::string>& paths, bool& missing) {
   std::vector<std::string> files;
@@ -61,43 +67,105 @@ std::string first_failure(const nlohmann::json& report) {
   return "";
 }
 
+CheckCase to_case(const std::string& file, const std::string& policy,
+                  const ChildOutcome& outcome) {
+  CheckCase c{file, policy, CheckCase::Status::passed, "", "", outcome.seconds};
+  if (outcome.exit_code == kExitInternal) {
+    c.status = CheckCase::Status::internal_error;
+    c.message = outcome.error;
+  } else if (outcome.exit_code != kExitOk) {
+    c.status = CheckCase::Status::failed;
+    c.message = first_failure(outcome.report);
+    c.detail = report::render_text(outcome.report, 1);
+  }
+  return c;
+}
+
+void print(const CheckCase& c, int verbosity) {
+  switch (c.status) {
+    case CheckCase::Status::passed:
+      if (verbosity >= 0)
+        std::cout << fmt::format("PASS  {} [{}] {:.2f}s\n", c.file, c.policy, c.seconds);
+      break;
+    case CheckCase::Status::failed:
+      std::cout << fmt::format("FAIL  {} [{}] {}\n", c.file, c.policy, c.message);
+      break;
+    case CheckCase::Status::internal_error:
+      std::cout << fmt::format("ERROR {} [{}] internal error: {}\n", c.file, c.policy,
+                               c.message);
+      break;
+    case CheckCase::Status::bad_input:
+      std::cout << fmt::format("ERROR {} (bad input)\n", c.file);
+      break;
+  }
+  std::cout.flush();
+}
+
 }  // namespace
 
 int check_command(const CheckArgs& args) {
+  if (!args.junit.text.empty() && !output_writable(args.junit, "--junit")) return kExitBadInput;
   bool missing = false;
   const std::vector<std::string> files = scenario_files(args.paths, missing);
-  size_t passed = 0, failed = 0, bad = 0, broken = 0;
+
+  // Load everything first: bad files are reported in file order, and the
+  // runs of the good ones are scheduled together.
+  std::vector<std::optional<scenario::Scenario>> loaded;
+  std::vector<CheckCase> cases;  // in file order, then policy order
+  std::vector<size_t> case_of_job;
+  std::vector<ChildJob> jobs;
+  loaded.reserve(files.size());
   for (const std::string& file : files) {
     yaml::Diagnostics diags;
-    auto loaded = scenario::load_scenario(file, {}, diags);
-    if (!loaded) {
-      for (const auto& d : diags.list()) std::cerr << d.format() << "\n";
-      std::cout << fmt::format("ERROR {} (bad input)\n", file);
-      ++bad;
+    loaded.push_back(scenario::load_scenario(file, {}, diags));
+    if (!loaded.back()) {
+      std::ostringstream detail;
+      for (const auto& d : diags.list()) {
+        std::cerr << d.format() << "\n";
+        detail << d.format() << "\n";
+      }
+      const std::string first = diags.list().empty() ? "" : diags.list().front().format();
+      cases.push_back({file, "", CheckCase::Status::bad_input, first, detail.str(), 0});
       continue;
     }
-    for (const std::string& policy : policies_of(*loaded)) {
-      const auto start = std::chrono::steady_clock::now();
-      const ChildOutcome outcome = run_in_child(*loaded, {policy, std::nullopt, 1});
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (outcome.exit_code == kExitInternal) {
-        std::cout << fmt::format("ERROR {} [{}] internal error: {}\n", file, policy,
-                                 outcome.error);
-        ++broken;
-      } else if (outcome.exit_code == kExitOk) {
-        if (args.verbosity >= 0)
-          std::cout << fmt::format("PASS  {} [{}] {:.2f}s\n", file, policy, seconds);
-        ++passed;
-      } else {
-        std::cout << fmt::format("FAIL  {} [{}] {}\n", file, policy,
-                                 first_failure(outcome.report));
-        ++failed;
-      }
+    for (const std::string& policy : policies_of(*loaded.back())) {
+      case_of_job.push_back(cases.size());
+      cases.push_back({file, policy, CheckCase::Status::passed, "", "", 0});
+      jobs.push_back({&*loaded.back(), {policy, std::nullopt, 1}, {}});
+    }
+  }
+
+  // Cases print in order: a bad file prints when every case before it has.
+  size_t printed = 0;
+  auto print_until = [&](size_t end) {
+    for (; printed < end; ++printed) print(cases[printed], args.verbosity);
+  };
+  run_in_children(jobs, args.jobs, [&](size_t job, const ChildOutcome& outcome) {
+    const size_t index = case_of_job[job];
+    cases[index] = to_case(cases[index].file, cases[index].policy, outcome);
+    print_until(index + 1);
+  });
+  print_until(cases.size());
+
+  size_t passed = 0, failed = 0, bad = 0, broken = 0;
+  for (const CheckCase& c : cases) {
+    switch (c.status) {
+      case CheckCase::Status::passed: ++passed; break;
+      case CheckCase::Status::failed: ++failed; break;
+      case CheckCase::Status::bad_input: ++bad; break;
+      case CheckCase::Status::internal_error: ++broken; break;
     }
   }
   std::cout << fmt::format("{} passed, {} failed, {} bad input, {} internal errors\n", passed,
                            failed, bad, broken);
+  if (!args.junit.text.empty()) {
+    std::ofstream out(args.junit.text);
+    report::write_junit(cases, out);
+    if (!out) {
+      std::cerr << fmt::format("iocsim: error: cannot write {}\n", args.junit.text);
+      return kExitInternal;
+    }
+  }
   if (broken) return kExitInternal;
   if (bad || missing) return kExitBadInput;
   if (failed) return kExitFailed;

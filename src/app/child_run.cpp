@@ -1,21 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "app/child_run.h"
 
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "app/exit_codes.h"
 #include "report/json_report.h"
+#include "report/trace_report.h"
+#include "report/waveform_report.h"
 
 namespace iocsim::app {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 void write_all(int fd, const std::string& text) {
   const char* p = text.data();
@@ -29,24 +37,25 @@ void write_all(int fd, const std::string& text) {
   }
 }
 
-std::string read_all(int fd) {
-  std::string out;
-  char buffer[65536];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buffer, static_cast<size_t>(n));
+void write_outputs(const scenario::RunResult& result, const RunOutputs& outputs) {
+  if (!outputs.trace.empty()) {
+    std::ofstream out(outputs.trace);
+    out << report::to_trace(result).dump() << "\n";
+    if (!out) throw std::runtime_error("cannot write the trace to " + outputs.trace);
   }
-  return out;
+  if (!outputs.vcd.empty()) {
+    std::ofstream out(outputs.vcd);
+    report::write_waveform(result, out);
+    if (!out) throw std::runtime_error("cannot write the waveform to " + outputs.vcd);
+  }
 }
 
-[[noreturn]] void child(int fd, const scenario::Scenario& scenario,
-                        const scenario::RunOptions& options) {
+[[noreturn]] void child(int fd, const ChildJob& job) {
   int code = kExitInternal;
   std::string payload;
   try {
-    const scenario::RunResult result = scenario::run_scenario(scenario, options);
+    const scenario::RunResult result = scenario::run_scenario(*job.scenario, job.options);
+    write_outputs(result, job.outputs);
     payload = report::to_json(result).dump();
     code = result.passed() ? kExitOk : kExitFailed;
   } catch (const std::exception& e) {
@@ -60,36 +69,59 @@ std::string read_all(int fd) {
   ::_exit(code);
 }
 
-}  // namespace
+struct Running {
+  size_t job = 0;
+  pid_t pid = -1;
+  int fd = -1;
+  std::string payload;
+  Clock::time_point start;
+};
 
-ChildOutcome run_in_child(const scenario::Scenario& scenario,
-                          const scenario::RunOptions& options) {
-  ChildOutcome outcome;
+// Forks the child of `job`; on failure the outcome is returned at once.
+bool start(const ChildJob& job, size_t index, Running& running, ChildOutcome& failed) {
   int fds[2];
   if (::pipe(fds) != 0) {
-    outcome.exit_code = kExitInternal;
-    outcome.error = fmt::format("pipe: {}", std::strerror(errno));
-    return outcome;
+    failed.exit_code = kExitInternal;
+    failed.error = fmt::format("pipe: {}", std::strerror(errno));
+    return false;
   }
   std::fflush(nullptr);  // nothing buffered may be written twice
   const pid_t pid = ::fork();
   if (pid < 0) {
-    outcome.exit_code = kExitInternal;
-    outcome.error = fmt::format("fork: {}", std::strerror(errno));
+    failed.exit_code = kExitInternal;
+    failed.error = fmt::format("fork: {}", std::strerror(errno));
     ::close(fds[0]);
     ::close(fds[1]);
-    return outcome;
+    return false;
   }
   if (pid == 0) {
     ::close(fds[0]);
-    child(fds[1], scenario, options);
+    child(fds[1], job);
   }
   ::close(fds[1]);
-  const std::string payload = read_all(fds[0]);
-  ::close(fds[0]);
+  running = {index, pid, fds[0], {}, Clock::now()};
+  return true;
+}
+
+// One read, after poll() said the pipe is readable; true once the child
+// closed its end.
+bool drain(Running& running) {
+  char buffer[65536];
+  ssize_t n;
+  do n = ::read(running.fd, buffer, sizeof buffer);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) return true;
+  running.payload.append(buffer, static_cast<size_t>(n));
+  return false;
+}
+
+ChildOutcome finish(Running& running) {
+  ::close(running.fd);
+  ChildOutcome outcome;
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(running.pid, &status, 0) < 0 && errno == EINTR) {
   }
+  outcome.seconds = std::chrono::duration<double>(Clock::now() - running.start).count();
   if (WIFSIGNALED(status)) {
     outcome.exit_code = kExitInternal;
     outcome.error = fmt::format("the simulation died with signal {} ({})", WTERMSIG(status),
@@ -97,7 +129,7 @@ ChildOutcome run_in_child(const scenario::Scenario& scenario,
     return outcome;
   }
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : kExitInternal;
-  nlohmann::json parsed = nlohmann::json::parse(payload, nullptr, false);
+  nlohmann::json parsed = nlohmann::json::parse(running.payload, nullptr, false);
   if (parsed.is_discarded()) {
     outcome.exit_code = kExitInternal;
     outcome.error = fmt::format("the simulation exited with {} and no report", code);
@@ -108,6 +140,52 @@ ChildOutcome run_in_child(const scenario::Scenario& scenario,
     outcome.exit_code = code == kExitOk ? kExitOk : kExitFailed;
     outcome.report = std::move(parsed);
   }
+  return outcome;
+}
+
+}  // namespace
+
+void run_in_children(const std::vector<ChildJob>& jobs, size_t parallel,
+                     const std::function<void(size_t, const ChildOutcome&)>& done) {
+  parallel = std::max<size_t>(parallel, 1);
+  std::vector<Running> running;
+  std::map<size_t, ChildOutcome> finished;  // waiting for an earlier job
+  size_t next = 0, reported = 0;
+  auto report_ready = [&] {
+    for (auto it = finished.find(reported); it != finished.end(); it = finished.find(reported)) {
+      done(reported++, it->second);
+      finished.erase(it);
+    }
+  };
+  while (reported < jobs.size()) {
+    while (next < jobs.size() && running.size() < parallel) {
+      Running r;
+      ChildOutcome failed;
+      if (start(jobs[next], next, r, failed))
+        running.push_back(std::move(r));
+      else
+        finished.emplace(next, std::move(failed));
+      ++next;
+    }
+    if (!running.empty()) {
+      std::vector<pollfd> fds;
+      for (const Running& r : running) fds.push_back({r.fd, POLLIN, 0});
+      if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
+        throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+      for (size_t i = running.size(); i-- > 0;) {
+        if (!fds[i].revents) continue;
+        if (!drain(running[i])) continue;
+        finished.emplace(running[i].job, finish(running[i]));
+        running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+    }
+    report_ready();
+  }
+}
+
+ChildOutcome run_in_child(const ChildJob& job) {
+  ChildOutcome outcome;
+  run_in_children({job}, 1, [&](size_t, const ChildOutcome& o) { outcome = o; });
   return outcome;
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Runs one scenario under one policy in a child process (SystemC allows one
-// simulation per process) and brings back its JSON report. A child that
-// throws or dies is an internal error, never a crash of iocsim.
+// Runs scenarios in child processes (SystemC allows one simulation per
+// process), several at a time if asked, and brings back their JSON reports.
+// A child that throws or dies is an internal error, never a crash of iocsim.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,12 +14,32 @@
 
 namespace iocsim::app {
 
+// Files the child writes from its run (empty: none). The parent checks they
+// are writable before it starts anything.
+struct RunOutputs {
+  std::string trace;
+  std::string vcd;
+};
+
+struct ChildJob {
+  const scenario::Scenario* scenario = nullptr;
+  scenario::RunOptions options;
+  RunOutputs outputs;
+};
+
 struct ChildOutcome {
   int exit_code = 0;       // kExitOk, kExitFailed or kExitInternal
   nlohmann::json report;   // when the run completed
   std::string error;       // when it did not
+  double seconds = 0;      // wall time of the child
 };
 
-ChildOutcome run_in_child(const scenario::Scenario& scenario, const scenario::RunOptions& options);
+// Runs every job with at most `parallel` children alive, and calls `done`
+// once per job in job order (a finished job waits for the ones before it),
+// so the output does not depend on `parallel`.
+void run_in_children(const std::vector<ChildJob>& jobs, size_t parallel,
+                     const std::function<void(size_t, const ChildOutcome&)>& done);
+
+ChildOutcome run_in_child(const ChildJob& job);
 
 }  // namespace iocsim::app

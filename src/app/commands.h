@@ -23,13 +23,17 @@ struct RunArgs {
   Arg kernel;
   std::string platform;
   std::vector<scenario::LoadOptions::Set> sets;
-  std::string json;
+  Arg json;   // '-' for stdout
+  Arg trace;
+  Arg vcd;
   uint64_t seed = 1;
   int verbosity = 0;  // -1 quiet, 0 normal, 1+ more detail
 };
 
 struct CheckArgs {
   std::vector<std::string> paths;
+  Arg junit;
+  size_t jobs = 1;  // children at a time
   int verbosity = 0;
 };
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The iocsim executable: the command line (CLI11 lives in this one file).
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -64,7 +66,11 @@ int main_impl(int argc, char* argv[]) {
   run_cmd->add_option("--kernel", run.kernel.text, "kernel base: v6.9 (default) or v6.18");
   run_cmd->add_option("--platform", run.platform, "platform preset name or a YAML file");
   run_cmd->add_option("--set", sets, "override a parameter, KEY=VALUE (repeatable)");
-  run_cmd->add_option("--json", run.json, "write the JSON report to FILE ('-' for stdout)");
+  run_cmd->add_option("--json", run.json.text, "write the JSON report to FILE ('-' for stdout)");
+  run_cmd->add_option("--trace", run.trace.text,
+                      "write a Chrome trace-event timeline to FILE (open in ui.perfetto.dev); under --policy all one file per policy, FILE.POLICY.json");
+  run_cmd->add_option("--vcd", run.vcd.text,
+                      "write a VCD waveform to FILE (open in GTKWave); under --policy all one file per policy");
   run_cmd->add_option("--seed", run.seed, "seed of every random choice (default 1)");
   run_cmd->add_flag("-q,--quiet", quiet, "print nothing unless something failed");
   run_cmd->add_flag("-v,--verbose", verbose, "more detail (repeat for statistics)");
@@ -77,7 +83,11 @@ int main_impl(int argc, char* argv[]) {
       "check", "Run every *.yaml under the paths under every policy its expect block names");
   check_cmd->add_option("paths", check.paths, "scenario files or directories")->required();
   check_cmd->add_flag("-q,--quiet", check_quiet, "print only failures and the summary");
-  check_cmd->footer("Example: iocsim check scenarios/");
+  check_cmd->add_option("--junit", check.junit.text, "write the results as JUnit XML to FILE");
+  check.jobs = std::max(1u, std::thread::hardware_concurrency());
+  check_cmd->add_option("-j,--jobs", check.jobs, "scenarios run at a time (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  check_cmd->footer("Example: iocsim check scenarios/ -j 2 --junit results.xml");
 
   auto* params_cmd = app.add_subcommand("params", "List every model parameter: name, unit, default, meaning");
   params_cmd->footer("Example: iocsim params");
@@ -100,10 +110,14 @@ int main_impl(int argc, char* argv[]) {
     run.kernel.column = value_column(argc, argv, columns, "--kernel", 0);
     for (size_t i = 0; i < sets.size(); ++i)
       run.sets.push_back({sets[i], value_column(argc, argv, columns, "--set", i)});
+    run.json.column = value_column(argc, argv, columns, "--json", 0);
+    run.trace.column = value_column(argc, argv, columns, "--trace", 0);
+    run.vcd.column = value_column(argc, argv, columns, "--vcd", 0);
     run.verbosity = quiet ? -1 : verbose;
     return run_command(run);
   }
   if (check_cmd->parsed()) {
+    check.junit.column = value_column(argc, argv, columns, "--junit", 0);
     check.verbosity = check_quiet ? -1 : 0;
     return check_command(check);
   }

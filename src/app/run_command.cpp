@@ -8,6 +8,7 @@
 #include "app/child_run.h"
 #include "app/commands.h"
 #include "app/exit_codes.h"
+#include "app/output_files.h"
 #include "models/common/spelling.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
@@ -36,6 +37,30 @@ bool write_json(const std::string& path, const nlohmann::json& report) {
     return false;
   }
   return true;
+}
+
+// The trace and waveform files of one policy's run.
+RunOutputs outputs_for(const RunArgs& args, const std::string& policy, bool several) {
+  auto name = [&](const Arg& file) {
+    return file.text.empty() || !several ? file.text : with_policy(file.text, policy);
+  };
+  return {name(args.trace), name(args.vcd)};
+}
+
+bool outputs_writable(const RunArgs& args, const std::vector<std::string>& policies) {
+  bool ok = true;
+  if (!args.json.text.empty() && args.json.text != "-")
+    ok &= output_writable(args.json, "--json");
+  // One error per option, not one per policy.
+  bool trace_ok = true, vcd_ok = true;
+  for (const std::string& policy : policies) {
+    const RunOutputs files = outputs_for(args, policy, policies.size() > 1);
+    if (trace_ok && !files.trace.empty())
+      trace_ok = output_writable({files.trace, args.trace.column}, "--trace");
+    if (vcd_ok && !files.vcd.empty())
+      vcd_ok = output_writable({files.vcd, args.vcd.column}, "--vcd");
+  }
+  return ok && trace_ok && vcd_ok;
 }
 
 }  // namespace
@@ -71,24 +96,31 @@ int run_command(const RunArgs& args) {
     policies = vfio::policy_names();
   else
     policies.push_back(args.policy.text.empty() ? loaded->kernel.policy : args.policy.text);
+  if (!outputs_writable(args, policies)) return kExitBadInput;
 
+  std::vector<ChildJob> jobs;
+  for (const std::string& policy : policies)
+    jobs.push_back({&*loaded, {policy, base, args.seed},
+                    outputs_for(args, policy, policies.size() > 1)});
   std::vector<nlohmann::json> reports;
   int worst = kExitOk;
-  for (const std::string& policy : policies) {
-    const ChildOutcome outcome = run_in_child(*loaded, {policy, base, args.seed});
+  bool broken = false;
+  run_in_children(jobs, 1, [&](size_t i, const ChildOutcome& outcome) {
     if (outcome.exit_code == kExitInternal) {
       std::cerr << fmt::format("iocsim: internal error in {} under {}: {}\n", args.scenario,
-                               policy, outcome.error);
-      return kExitInternal;
+                               policies[i], outcome.error);
+      broken = true;
+      return;
     }
     worst = std::max(worst, outcome.exit_code);
     reports.push_back(outcome.report);
-  }
+  });
+  if (broken) return kExitInternal;
 
   const bool all = policies.size() > 1;
   const nlohmann::json report = all ? report::combine(reports) : reports.front();
-  if (!args.json.empty() && !write_json(args.json, report)) return kExitInternal;
-  const bool text_to_stdout = args.json != "-";
+  if (!args.json.text.empty() && !write_json(args.json.text, report)) return kExitInternal;
+  const bool text_to_stdout = args.json.text != "-";
   if (text_to_stdout && (args.verbosity >= 0 || worst != kExitOk)) {
     std::cout << (all ? report::render_comparison(report, std::max(args.verbosity, 0))
                       : report::render_text(report, std::max(args.verbosity, 0)));

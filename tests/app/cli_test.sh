@@ -8,7 +8,7 @@ seed=$root/scenarios/seed/leak-on-noncoherent-map.yaml
 data=$root/tests/data
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err" "$out".*' EXIT
+trap 'rm -rf "$out" "$err" "$out".*' EXIT
 
 fail() {
   echo "FAIL: $*"
@@ -81,6 +81,55 @@ case "$case_name" in
   check_fails)
     expect_exit 1 check "$data/failing-expectation.yaml"
     contains "$out" "FAIL  $data/failing-expectation.yaml [none] end of run: expected leaks == 0, got 1024"
+    ;;
+  trace_valid)
+    expect_exit 0 run "$seed" --policy none --trace "$out.json" -q
+    python3 "$root/tests/app/check_trace.py" "$out.json" --track "CPU/core 0" \
+      --track "DMA/gpu0: steps" --track "exposure/page 0x1000000 leak" \
+      --slice "leak (gpu0)" --slice "map" --slice "first hit" >"$out" 2>"$err" \
+      || fail "the trace is not valid"
+    ;;
+  trace_per_policy)
+    mkdir "$out.d"
+    expect_exit 0 run "$seed" --policy all --trace "$out.d/trace.json" --vcd "$out.d/wave" -q
+    for policy in none posted-v1 review-v2 map-only eager-unmap wbinvd nosnoop-off; do
+      [ -s "$out.d/trace.$policy.json" ] || fail "no trace for $policy"
+      [ -s "$out.d/wave.$policy" ] || fail "no waveform for $policy"
+    done
+    python3 "$root/tests/app/check_trace.py" "$out.d/trace.posted-v1.json" \
+      --slice "flush at map" --slice "flush at unpin" >"$out" 2>"$err" \
+      || fail "the posted-v1 trace shows no flush calls"
+    rm -r "$out.d"
+    ;;
+  vcd_valid)
+    expect_exit 0 run "$seed" --policy none --vcd "$out.vcd" -q
+    python3 "$root/tests/app/check_vcd.py" "$out.vcd" --signal cpu.step \
+      --signal cpu.flushing --toggles dma.gpu0.steps \
+      --toggles exposure.leak.page_0x1000000 >"$out" 2>"$err" \
+      || fail "the waveform is not valid"
+    ;;
+  output_unwritable)
+    expect_exit 2 run "$seed" --trace /nonexistent/dir/trace.json
+    contains "$err" "<command-line>:1:"
+    contains "$err" "error: --trace: cannot write '/nonexistent/dir/trace.json': No such file or directory"
+    [ ! -s "$out" ] || fail "nothing may be simulated when an output cannot be written"
+    ;;
+  junit_valid)
+    expect_exit 2 check "$root/scenarios/seed" "$data/failing-expectation.yaml" \
+      "$data/bad-unit.yaml" --junit "$out.xml"
+    python3 "$root/tests/app/check_junit.py" "$out.xml" 4 1 1 >"$out" 2>"$err" \
+      || fail "the JUnit XML is not valid"
+    ;;
+  check_parallel)
+    "$iocsim" check "$root/scenarios" -j 1 >"$out.1" 2>&1
+    code1=$?
+    "$iocsim" check "$root/scenarios" -j 2 >"$out.2" 2>&1
+    code2=$?
+    [ "$code1" -eq 0 ] && [ "$code2" -eq 0 ] || fail "check exited $code1 and $code2"
+    # Wall times differ; everything else, order included, may not.
+    sed -E 's/ [0-9.]+s$//' "$out.1" >"$out.1s"
+    sed -E 's/ [0-9.]+s$//' "$out.2" >"$out.2s"
+    cmp -s "$out.1s" "$out.2s" || fail "check -j 2 printed something else than -j 1"
     ;;
   params)
     expect_exit 0 params
