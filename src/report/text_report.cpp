@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -70,6 +72,56 @@ double vfio_step_ns(const json& run) {
   return total;
 }
 
+struct KindSummary {
+  std::string kind;
+  size_t count = 0, realized = 0;
+  double longest_ns = 0;
+  double quickest_hit_ns = 0;  // of the realized ones
+};
+
+// Per hazard kind, in the order the kinds first appear.
+std::vector<KindSummary> summarize_windows(const json& windows) {
+  std::vector<KindSummary> kinds;
+  for (const auto& w : windows) {
+    const std::string kind = w["kind"];
+    auto it = std::find_if(kinds.begin(), kinds.end(),
+                           [&](const KindSummary& k) { return k.kind == kind; });
+    if (it == kinds.end()) it = kinds.insert(kinds.end(), KindSummary{kind});
+    ++it->count;
+    it->longest_ns = std::max(it->longest_ns, w["duration_ns"].get<double>());
+    if (!w["realized"].get<bool>()) continue;
+    const double hit = w["first_hit_ns"].get<double>() - w["start_ns"].get<double>();
+    it->quickest_hit_ns = it->realized ? std::min(it->quickest_hit_ns, hit) : hit;
+    ++it->realized;
+  }
+  return kinds;
+}
+
+const json* longest_window(const json& windows) {
+  const json* longest = nullptr;
+  for (const auto& w : windows)
+    if (!longest || w["duration_ns"].get<double>() > (*longest)["duration_ns"].get<double>())
+      longest = &w;
+  return longest;
+}
+
+// One sentence: whose data, where, for how long.
+std::string describe_window(const json& w) {
+  const std::string kind = w["kind"];
+  const std::string device = w["device"].is_null() ? "the CPU" : w["device"].get<std::string>();
+  const std::string where =
+      fmt::format("pa {} (iova {})", w["pa"].get<std::string>(), w["iova"].get<std::string>());
+  std::string text = format_time_ns(w["duration_ns"].get<double>()) + ", ";
+  if (kind == "stale_cpu_read" || kind == "lost_write")
+    text += fmt::format("{}: the CPU cache holds an older copy of what {} wrote at {}", kind,
+                        device, where);
+  else
+    text += fmt::format("{} of {}'s data to {} at {}", kind, w["owner"].get<std::string>(),
+                        device, where);
+  if (w["open_at_end"].get<bool>()) text += ", still open at the end";
+  return text;
+}
+
 }  // namespace
 
 std::string format_time_ns(double ns) {
@@ -97,25 +149,19 @@ std::string render_text(const json& run, int verbosity) {
   for (const auto& label : kCountLabels)
     out += fmt::format("  {:<22}{:>10}\n", label[1], run["counts"][label[0]].get<uint64_t>());
   const auto& windows = run["windows"];
-  size_t realized = 0;
-  const json* longest = nullptr;
-  for (const auto& w : windows) {
-    realized += w["realized"].get<bool>();
-    if (!longest || w["duration_ns"].get<double>() > (*longest)["duration_ns"].get<double>())
-      longest = &w;
-  }
-  out += fmt::format("  {:<22}{:>10}  ({} realized)\n", "exposure windows", windows.size(),
-                     realized);
-  if (longest) {
-    out += fmt::format("  {:<22}{:>10}  {} of {}'s data to {} at pa {} (iova {}){}\n",
-                       "longest window",
-                       format_time_ns((*longest)["duration_ns"].get<double>()),
-                       (*longest)["kind"].get<std::string>(),
-                       (*longest)["owner"].get<std::string>(),
-                       (*longest)["device"].get<std::string>(),
-                       (*longest)["pa"].get<std::string>(),
-                       (*longest)["iova"].get<std::string>(),
-                       (*longest)["open_at_end"].get<bool>() ? ", still open at the end" : "");
+  const std::vector<KindSummary> kinds = summarize_windows(windows);
+  if (kinds.empty()) {
+    out += "  exposure windows: none\n";
+  } else {
+    out += fmt::format("\n  {:<20}{:>8}{:>10}{:>12}{:>14}\n", "windows", "count", "realized",
+                       "longest", "quickest hit");
+    for (const KindSummary& k : kinds)
+      out += fmt::format("  {:<20}{:>8}{:>10}{:>12}{:>14}\n", k.kind, k.count, k.realized,
+                         format_time_ns(k.longest_ns),
+                         k.realized ? format_time_ns(k.quickest_hit_ns) : "-");
+    out += "  longest: " + describe_window(*longest_window(windows)) + "\n";
+    if (std::any_of(kinds.begin(), kinds.end(), [](const KindSummary& k) { return k.realized; }))
+      out += "  (quickest hit: the shortest time from a window opening to its first hit)\n";
   }
 
   const json& flush = run["flush"];
@@ -195,7 +241,8 @@ std::string render_text(const json& run, int verbosity) {
         out += fmt::format("  {:<18} pa {} +{} iova {} {} <- {}  {} .. {}{}\n",
                            w["kind"].get<std::string>(), w["pa"].get<std::string>(),
                            w["size"].get<uint64_t>(), w["iova"].get<std::string>(),
-                           w["device"].get<std::string>(), w["owner"].get<std::string>(),
+                           w["device"].is_null() ? "CPU" : w["device"].get<std::string>(),
+                           w["owner"].get<std::string>(),
                            format_time_ns(w["start_ns"].get<double>()),
                            format_time_ns(w["end_ns"].get<double>()),
                            w["realized"].get<bool>() ? "  realized" : "");
@@ -231,8 +278,19 @@ std::string render_comparison(const json& combined, int verbosity) {
   for (const auto& label : kCountLabels)
     row(label[1], [&](const json& r) { return std::to_string(r["counts"][label[0]].get<uint64_t>()); });
   row("exposure windows", [](const json& r) { return std::to_string(r["windows"].size()); });
+  row("realized windows", [](const json& r) {
+    size_t realized = 0;
+    for (const KindSummary& k : summarize_windows(r["windows"])) realized += k.realized;
+    return std::to_string(realized);
+  });
   row("longest window",
       [](const json& r) { return format_time_ns(r["max_window_ns"].get<double>()); });
+  row("quickest hit", [](const json& r) {
+    std::optional<double> quickest;
+    for (const KindSummary& k : summarize_windows(r["windows"]))
+      if (k.realized) quickest = std::min(quickest.value_or(k.quickest_hit_ns), k.quickest_hit_ns);
+    return quickest ? format_time_ns(*quickest) : std::string("-");
+  });
   row("flush calls", [](const json& r) { return std::to_string(r["flush"]["calls"].get<uint64_t>()); });
   row("flush bytes", [](const json& r) { return bytes(r["flush"]["bytes"].get<uint64_t>()); });
   row("lines written back", [](const json& r) {

@@ -40,6 +40,12 @@ case "$case_name" in
     contains "$out" "posted-v1"
     grep -Eq '^leaks +32768 +0 +0 +0 +0 +0 +0$' "$out" || fail "the comparison table does not show the leak"
     ;;
+  text_windows)
+    expect_exit 0 run "$seed" --policy none
+    grep -Eq '^  leak +512 +512 +943 us +[0-9.]+ ns$' "$out" || fail "no leak row in the windows table"
+    grep -Eq '^  stale_device_read +2 +0 +[0-9.]+ us +-$' "$out" || fail "no probe-page row"
+    contains "$out" "longest: 943 us, leak of vm-a's data to gpu0 at pa 0x1000000 (iova 0x0)"
+    ;;
   json_valid)
     expect_exit 0 run "$seed" --policy all --json -
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert [r["policy"] for r in d["runs"]] == ["none", "posted-v1", "review-v2", "map-only", "eager-unmap", "wbinvd", "nosnoop-off"]; assert d["comparison"]["metrics"]["leaks"]["posted-v1"] == 0' "$out" \
