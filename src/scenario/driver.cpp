@@ -74,6 +74,7 @@ uint64_t run_value(const RunResult& r, const std::string& key) {
     if (name == "bytes") return cost.bytes;
     if (name == "lines") return cost.lines;
     if (name == "lines_written_back") return cost.lines_written_back;
+    if (name == "cpu_ns") return cost.cpu_picos;
     throw std::logic_error("unknown flush field " + name);
   };
   const std::string by_site = "flush.by_site.";

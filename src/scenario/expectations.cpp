@@ -113,13 +113,16 @@ std::optional<Quantity> run_key_quantity(std::string_view key) {
   if (key == "flush.calls" || key == "flush.lines" || key == "flush.lines_written_back")
     return Quantity::count;
   if (key == "flush.bytes") return Quantity::bytes;
-  if (key == "max_window_ns" || key == "sim_time_ns") return Quantity::picos;
+  if (key == "max_window_ns" || key == "sim_time_ns" || key == "flush.cpu_ns")
+    return Quantity::picos;
   for (const char* site : kSites) {
     const std::string prefix = fmt::format("flush.by_site.{}.", site);
     if (key.substr(0, prefix.size()) == prefix) {
       const std::string_view field = key.substr(prefix.size());
-      if (field == "calls" || field == "lines") return Quantity::count;
+      if (field == "calls" || field == "lines" || field == "lines_written_back")
+        return Quantity::count;
       if (field == "bytes") return Quantity::bytes;
+      if (field == "cpu_ns") return Quantity::picos;
     }
   }
   return std::nullopt;
@@ -137,11 +140,12 @@ std::vector<std::string> run_keys() {
                                 "flush.bytes",
                                 "flush.lines",
                                 "flush.lines_written_back",
+                                "flush.cpu_ns",
                                 "max_window_ns",
                                 "sim_time_ns",
                                 "invariants"};
   for (const char* site : kSites)
-    for (const char* field : {"calls", "bytes", "lines"})
+    for (const char* field : {"calls", "bytes", "lines", "lines_written_back", "cpu_ns"})
       keys.push_back(fmt::format("flush.by_site.{}.{}", site, field));
   return keys;
 }
