@@ -9,10 +9,11 @@ void Timeline::device_request(const models::DeviceRequest& r) {
   const std::pair<uint32_t, uint32_t> key{r.stream_id, r.engine};
   auto open = open_burst_.find(key);
   // A request that starts when the engine's previous one ended, in the same
-  // direction, continues its burst.
+  // direction and with the same fate (translated or faulted), continues its
+  // burst.
   if (open != open_burst_.end()) {
     ActivityBurst& b = bursts_[open->second];
-    if (b.write == r.write && r.start <= b.end) {
+    if (b.write == r.write && (b.faulted > 0) == r.faulted && r.start <= b.end) {
       b.end = std::max(b.end, r.end);
       ++b.requests;
       b.bytes += r.bytes;

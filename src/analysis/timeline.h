@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // What happened when, for traces and waveforms: device activity per DMA
-// engine, merged into bursts of back-to-back requests, and IOMMU faults per
+// engine, merged into bursts of back-to-back requests that all translated or
+// all faulted, and IOMMU faults per
 // device, merged into bursts of faults less than `fault_gap` apart. Steps,
 // flush calls and exposure windows come from the run's other records.
 //

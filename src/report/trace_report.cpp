@@ -74,18 +74,20 @@ void add_dma(const scenario::RunResult& r, json& events) {
     return tid;
   };
   for (const analysis::ActivityBurst& b : r.bursts) {
-    events.push_back(slice(b.write ? "write" : "read", kDmaPid,
+    const std::string name =
+        std::string(b.write ? "write" : "read") + (b.faulted ? " (faulted)" : "");
+    events.push_back(slice(name, kDmaPid,
                            engine_tid(b.stream_id, b.engine), b.start, b.end,
                            {{"requests", b.requests}, {"bytes", b.bytes}, {"faulted", b.faulted}}));
   }
   for (const analysis::FaultBurst& f : r.fault_bursts) {
     const uint64_t tid = uint64_t{f.stream_id} * 1000 + 999;
     tracks[tid] = fmt::format("{}: IOMMU faults", device_name(s, f.stream_id));
-    events.push_back(instant(fmt::format("{} fault{}", f.count, f.count == 1 ? "" : "s"),
-                             kDmaPid, tid, f.first,
-                             {{"first_iova", units::format_hex(f.first_iova)},
-                              {"count", f.count},
-                              {"last_ns", models::picos_to_ns(f.last)}}));
+    // The burst as a slice, its first fault as an instant.
+    events.push_back(slice(fmt::format("{} fault{}", f.count, f.count == 1 ? "" : "s"), kDmaPid,
+                           tid, f.first, f.last, {{"count", f.count}}));
+    events.push_back(instant("fault", kDmaPid, tid, f.first,
+                             {{"iova", units::format_hex(f.first_iova)}}));
   }
   for (const auto& [tid, name] : tracks)
     events.push_back(metadata("thread_name", kDmaPid, tid, name));

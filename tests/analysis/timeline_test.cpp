@@ -48,6 +48,22 @@ TEST_CASE("a gap, a change of direction or another engine starts a new burst") {
   CHECK(t.bursts()[3].engine == 1);
 }
 
+TEST_CASE("faulted requests form bursts of their own") {
+  Timeline t;
+  DeviceRequest faulted = request(1, 1, false, 0, 10);
+  faulted.faulted = true;
+  t.device_request(faulted);
+  faulted.start = 10;
+  faulted.end = 20;
+  t.device_request(faulted);
+  t.device_request(request(1, 1, false, 20, 120));
+  REQUIRE(t.bursts().size() == 2);
+  CHECK(t.bursts()[0].faulted == 2);
+  CHECK(t.bursts()[0].end == 20);
+  CHECK(t.bursts()[1].faulted == 0);
+  CHECK(t.bursts()[1].start == 20);
+}
+
 TEST_CASE("faults closer than the gap merge, per device") {
   Timeline t(1000);
   t.translation_fault(1, 0x1000, false, 0);
