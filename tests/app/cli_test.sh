@@ -80,8 +80,9 @@ case "$case_name" in
     contains "$err" "no-such-file.yaml:1:1: error: cannot read the file"
     ;;
   check_passes)
-    expect_exit 0 check "$root/scenarios/seed"
-    contains "$out" "PASS  $root/scenarios/seed/leak-on-noncoherent-map.yaml [none]"
+    expect_exit 0 check "$seed"
+    contains "$out" "PASS  $seed [none]"
+    contains "$out" "PASS  $seed [posted-v1]"
     contains "$out" "2 passed, 0 failed"
     ;;
   check_fails)
@@ -94,6 +95,15 @@ case "$case_name" in
       --track "DMA/gpu0: steps" --track "exposure/page 0x1000000 leak" \
       --slice "leak (gpu0)" --slice "map" --slice "first hit" >"$out" 2>"$err" \
       || fail "the trace is not valid"
+    ;;
+  trace_probe)
+    # Seed scenario 8 as Perfetto shows it: the prober's faulted reads before
+    # the map and its reads after, the faults, and the windows with hits.
+    expect_exit 0 run "$root/scenarios/seed/malicious-probe-during-map.yaml" --trace "$out.json" -q
+    python3 "$root/tests/app/check_trace.py" "$out.json" --track "DMA/gpu0: prober" \
+      --track "DMA/gpu0: IOMMU faults" --track "exposure/page 0x1000000 leak" \
+      --slice "read (faulted)" --slice "read" --slice "fault" --slice "leak (gpu0)" \
+      --slice "first hit" >"$out" 2>"$err" || fail "the probe trace is not what Perfetto should show"
     ;;
   trace_per_policy)
     mkdir "$out.d"
@@ -121,7 +131,7 @@ case "$case_name" in
     [ ! -s "$out" ] || fail "nothing may be simulated when an output cannot be written"
     ;;
   junit_valid)
-    expect_exit 2 check "$root/scenarios/seed" "$data/failing-expectation.yaml" \
+    expect_exit 2 check "$seed" "$data/failing-expectation.yaml" \
       "$data/bad-unit.yaml" --junit "$out.xml"
     python3 "$root/tests/app/check_junit.py" "$out.xml" 4 1 1 >"$out" 2>"$err" \
       || fail "the JUnit XML is not valid"
