@@ -262,9 +262,10 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
   const YAML::Node root = *loaded;
   if (!r.expect_map(root, "a scenario")) return std::nullopt;
   r.check_keys(root,
-               {"scenario", "summary", "platform", "kernel", "principals", "devices", "iommus",
-                "steps", "expect"},
+               {"scenario", "summary", "vars", "platform", "kernel", "principals", "devices",
+                "iommus", "steps", "expect"},
                "a scenario");
+  if (!substitute_vars(r, root, options.vars)) return std::nullopt;
 
   Scenario s;
   s.file = path;

@@ -8,6 +8,7 @@
 
 #include "platform/yaml_reader.h"
 #include "scenario/scenario.h"
+#include "scenario/scenario_vars.h"
 
 namespace iocsim::scenario {
 
@@ -19,6 +20,8 @@ struct LoadOptions {
     int column = 1;
   };
   std::vector<Set> sets;
+  // Values for the scenario's `vars` (a sweep's grid).
+  std::vector<VarOverride> vars;
 };
 
 // Every problem is reported to `diags` (nothing is simulated then).

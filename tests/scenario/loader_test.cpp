@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Loading scenarios: what a valid file becomes, and the exact error line for
 // each kind of mistake.
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 
 #include "scenario/loader.h"
+#include "temp_file.h"
 
 using namespace iocsim;
 using namespace iocsim::scenario;
@@ -47,17 +44,11 @@ struct Loaded {
 };
 
 Loaded load_text(const std::string& text, LoadOptions options = {}) {
-  // One file per process: ctest runs test cases in parallel.
-  const std::string path = "/tmp/iocsim-loader-test-" + std::to_string(::getpid()) + ".yaml";
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-  }
+  const TempFile file("loader-test", text);
   yaml::Diagnostics diags;
   Loaded l;
-  l.scenario = load_scenario(path, options, diags);
+  l.scenario = load_scenario(file.path(), options, diags);
   for (const auto& d : diags.list()) l.errors.push_back(d.format());
-  std::remove(path.c_str());
   return l;
 }
 
