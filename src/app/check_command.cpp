@@ -2,7 +2,8 @@
 // `iocsim check PATH...`: every scenario under the paths, under every policy
 // its expect block names (or its own policy when it names none), each in a
 // child process, `-j` of them at a time; one line per scenario and policy in
-// a fixed order, then a summary, and JUnit XML if asked.
+// a fixed order, then a summary, and JUnit XML if asked. Study files are
+// skipped: they are for `iocsim sweep`.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include "app/child_run.h"
 #include "app/commands.h"
@@ -43,6 +45,16 @@ std::vector<std::string> scenario_files(const std::vector<std::string>& paths, b
     }
   }
   return files;
+}
+
+// A study (it has `study:`) is run by `iocsim sweep`, not checked.
+bool is_study(const std::string& path) {
+  try {
+    const YAML::Node root = YAML::LoadFile(path);
+    return root.IsMap() && root["study"];
+  } catch (const YAML::Exception&) {
+    return false;  // the scenario loader reports what is wrong with it
+  }
 }
 
 std::vector<std::string> policies_of(const scenario::Scenario& s) {
@@ -115,7 +127,12 @@ int check_command(const CheckArgs& args) {
   std::vector<size_t> case_of_job;
   std::vector<ChildJob> jobs;
   loaded.reserve(files.size());
+  size_t studies = 0;
   for (const std::string& file : files) {
+    if (is_study(file)) {
+      ++studies;
+      continue;
+    }
     yaml::Diagnostics diags;
     loaded.push_back(scenario::load_scenario(file, {}, diags));
     if (!loaded.back()) {
@@ -156,8 +173,12 @@ int check_command(const CheckArgs& args) {
       case CheckCase::Status::internal_error: ++broken; break;
     }
   }
-  std::cout << fmt::format("{} passed, {} failed, {} bad input, {} internal errors\n", passed,
-                           failed, bad, broken);
+  std::cout << fmt::format("{} passed, {} failed, {} bad input, {} internal errors{}\n", passed,
+                           failed, bad, broken,
+                           studies ? fmt::format(" ({} studies skipped: run them with "
+                                                 "iocsim sweep)",
+                                                 studies)
+                                   : std::string());
   if (!args.junit.text.empty()) {
     std::ofstream out(args.junit.text);
     report::write_junit(cases, out);

@@ -146,12 +146,21 @@ ChildOutcome finish(Running& running) {
 }  // namespace
 
 void run_in_children(const std::vector<ChildJob>& jobs, size_t parallel,
-                     const std::function<void(size_t, const ChildOutcome&)>& done) {
+                     const std::function<void(size_t, const ChildOutcome&)>& done,
+                     Report order) {
   parallel = std::max<size_t>(parallel, 1);
   std::vector<Running> running;
   std::map<size_t, ChildOutcome> finished;  // waiting for an earlier job
   size_t next = 0, reported = 0;
   auto report_ready = [&] {
+    if (order == Report::as_finished) {
+      for (auto& [job, outcome] : finished) {
+        done(job, outcome);
+        ++reported;
+      }
+      finished.clear();
+      return;
+    }
     for (auto it = finished.find(reported); it != finished.end(); it = finished.find(reported)) {
       done(reported++, it->second);
       finished.erase(it);

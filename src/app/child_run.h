@@ -34,11 +34,14 @@ struct ChildOutcome {
   double seconds = 0;      // wall time of the child
 };
 
+enum class Report { in_job_order, as_finished };
+
 // Runs every job with at most `parallel` children alive, and calls `done`
-// once per job in job order (a finished job waits for the ones before it),
-// so the output does not depend on `parallel`.
+// once per job: in job order (a finished job waits for the ones before it,
+// so output does not depend on `parallel`), or as soon as each finishes.
 void run_in_children(const std::vector<ChildJob>& jobs, size_t parallel,
-                     const std::function<void(size_t, const ChildOutcome&)>& done);
+                     const std::function<void(size_t, const ChildOutcome&)>& done,
+                     Report order = Report::in_job_order);
 
 ChildOutcome run_in_child(const ChildJob& job);
 

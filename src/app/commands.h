@@ -37,7 +37,18 @@ struct CheckArgs {
   int verbosity = 0;
 };
 
+struct SweepArgs {
+  std::string study;
+  std::string out;
+  size_t jobs = 1;
+  size_t shard_index = 1, shard_count = 1;  // --shard I/N, I from 1
+  std::vector<std::string> merge;           // --merge DIR...
+  std::string plot_only;                    // --plot-only DIR
+  int verbosity = 0;
+};
+
 int run_command(const RunArgs& args);
+int sweep_command(const SweepArgs& args);
 int check_command(const CheckArgs& args);
 int params_command();
 

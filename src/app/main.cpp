@@ -89,6 +89,23 @@ int main_impl(int argc, char* argv[]) {
       ->check(CLI::Range(1, 1024));
   check_cmd->footer("Example: iocsim check scenarios/ -j 2 --junit results.xml");
 
+  SweepArgs sweep;
+  std::string shard;
+  bool sweep_quiet = false;
+  sweep.jobs = check.jobs;
+  auto* sweep_cmd = app.add_subcommand(
+      "sweep", "Run a what-if study: every point of its grid, results.csv and plots");
+  sweep_cmd->add_option("study", sweep.study, "study file (YAML)");
+  sweep_cmd->add_option("--out", sweep.out, "output directory (default sweeps/STUDY-NAME)");
+  sweep_cmd->add_option("-j,--jobs", sweep.jobs, "points run at a time (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  sweep_cmd->add_option("--shard", shard, "run only the I-th of N slices of the grid, I/N with 1 <= I <= N");
+  sweep_cmd->add_option("--merge", sweep.merge, "merge the output directories of shards into --out")
+      ->expected(1, -1);
+  sweep_cmd->add_option("--plot-only", sweep.plot_only, "redraw the plots of an output directory");
+  sweep_cmd->add_flag("-q,--quiet", sweep_quiet, "no progress bar");
+  sweep_cmd->footer("Example: iocsim sweep scenarios/studies/flush-cost-vs-guest-size.yaml -j 2");
+
   auto* params_cmd = app.add_subcommand("params", "List every model parameter: name, unit, default, meaning");
   params_cmd->footer("Example: iocsim params");
 
@@ -120,6 +137,29 @@ int main_impl(int argc, char* argv[]) {
     check.junit.column = value_column(argc, argv, columns, "--junit", 0);
     check.verbosity = check_quiet ? -1 : 0;
     return check_command(check);
+  }
+  if (sweep_cmd->parsed()) {
+    if (!shard.empty()) {
+      const size_t slash = shard.find('/');
+      size_t i = 0, n = 0;
+      try {
+        if (slash != std::string::npos) {
+          i = std::stoul(shard.substr(0, slash));
+          n = std::stoul(shard.substr(slash + 1));
+        }
+      } catch (const std::exception&) {
+        n = 0;
+      }
+      if (n == 0 || i == 0 || i > n) {
+        command_line_error(value_column(argc, argv, columns, "--shard", 0),
+                           fmt::format("--shard '{}': expected I/N with 1 <= I <= N", shard));
+        return kExitBadInput;
+      }
+      sweep.shard_index = i;
+      sweep.shard_count = n;
+    }
+    sweep.verbosity = sweep_quiet ? -1 : 0;
+    return sweep_command(sweep);
   }
   if (params_cmd->parsed()) return params_command();
   return kExitBadInput;

@@ -147,6 +147,86 @@ case "$case_name" in
     sed -E 's/ [0-9.]+s$//' "$out.2" >"$out.2s"
     cmp -s "$out.1s" "$out.2s" || fail "check -j 2 printed something else than -j 1"
     ;;
+  sweep_end_to_end)
+    study=$data/sweep-study.yaml
+    expect_exit 0 sweep "$study" --out "$out.d" -j 2 -q
+    [ "$(wc -l <"$out.d/results.csv")" -eq 21 ] || fail "expected a header and 20 rows"
+    [ -s "$out.d/flush.cpu_ns-vs-guest-by-policy-by-cpu.flush.svg" ] || fail "no plot"
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["axes"][0]["numbers"][0] == 262144' \
+      "$out.d/study.json" || fail "study.json does not give the guest sizes as numbers"
+    # Every point completed with the device reading old data under none only.
+    awk -F, 'NR > 1 && ($6 != 0 || ($4 == "none") != ($8 > 0)) { bad = 1 } END { exit bad }' \
+      "$out.d/results.csv" || fail "a row is not what the scenario gives"
+    cp "$out.d/results.csv" "$out.first"
+    expect_exit 0 sweep "$study" --out "$out.d" -j 2
+    contains "$err" "0 points to run, 20 already in"
+    cmp -s "$out.first" "$out.d/results.csv" || fail "a re-run changed results.csv"
+    rm "$out.d"/*.svg
+    expect_exit 0 sweep --plot-only "$out.d"
+    [ -s "$out.d/flush.cpu_ns-vs-guest-by-policy-by-cpu.flush.svg" ] || fail "--plot-only drew nothing"
+    ;;
+  sweep_resume)
+    study=$data/sweep-study.yaml
+    "$iocsim" sweep "$study" --out "$out.full" -j 2 -q >/dev/null 2>&1 || fail "the full sweep failed"
+    setsid "$iocsim" sweep "$study" --out "$out.cut" -j 1 -q >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 500); do
+      [ -f "$out.cut/results.csv" ] && [ "$(wc -l <"$out.cut/results.csv")" -ge 4 ] && break
+      sleep 0.01
+    done
+    kill -9 -- "-$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rows=$(($(wc -l <"$out.cut/results.csv") - 1))
+    [ "$rows" -ge 3 ] && [ "$rows" -lt 20 ] || fail "the kill did not land mid-sweep ($rows rows)"
+    printf '19,4MiB,clflusho' >>"$out.cut/results.csv"   # a row a kill cut short
+    expect_exit 0 sweep "$study" --out "$out.cut" -j 2 -q
+    head -1 "$out.full/results.csv" >"$out.a"
+    tail -n +2 "$out.full/results.csv" | sort -t, -k1,1n >>"$out.a"
+    head -1 "$out.cut/results.csv" >"$out.b"
+    tail -n +2 "$out.cut/results.csv" | sort -t, -k1,1n >>"$out.b"
+    cmp -s "$out.a" "$out.b" || fail "the resumed results differ from an uninterrupted sweep"
+    ;;
+  sweep_shard_merge)
+    study=$data/sweep-study.yaml
+    "$iocsim" sweep "$study" --out "$out.full" -j 2 -q >/dev/null 2>&1 || fail "the full sweep failed"
+    for i in 1 2 3; do
+      expect_exit 0 sweep "$study" --shard "$i/3" --out "$out.s$i" -j 2 -q
+    done
+    expect_exit 0 sweep --merge "$out.s1" "$out.s2" "$out.s3" --out "$out.m"
+    contains "$out" "merged 20 points from 3 directories"
+    head -1 "$out.full/results.csv" >"$out.a"
+    tail -n +2 "$out.full/results.csv" | sort -t, -k1,1n >>"$out.a"
+    cmp -s "$out.a" "$out.m/results.csv" || fail "shards merged differ from one sweep"
+    expect_exit 2 sweep --merge "$out.s1" "$data" --out "$out.m2"
+    contains "$err" "no results.csv"
+    ;;
+  slurm_sweep)
+    # tools/slurm-sweep against a stand-in sbatch: the shards and the merge it
+    # submits give the same results as one sweep.
+    mkdir -p "$out.bin"
+    ln -s "$root/tests/app/fake-sbatch" "$out.bin/sbatch"
+    "$iocsim" sweep "$data/sweep-study.yaml" --out "$out.full" -j 2 -q >/dev/null 2>&1 \
+      || fail "the full sweep failed"
+    PATH="$out.bin:$PATH" IOCSIM_BUILD_DIR=$(dirname "$(dirname "$(dirname "$iocsim")")") \
+      "$root/tools/slurm-sweep" "$data/sweep-study.yaml" 3 "$out.slurm" --time=00:10:00 \
+      >"$out" 2>"$err" || fail "tools/slurm-sweep failed"
+    contains "$out" "results in $out.slurm"
+    head -1 "$out.full/results.csv" >"$out.a"
+    tail -n +2 "$out.full/results.csv" | sort -t, -k1,1n >>"$out.a"
+    cmp -s "$out.a" "$out.slurm/results.csv" || fail "the Slurm shards merged differ from one sweep"
+    [ -s "$out.slurm/flush.cpu_ns-vs-guest-by-policy-by-cpu.flush.svg" ] || fail "no plot after the merge"
+    ;;
+  sweep_bad_input)
+    expect_exit 2 sweep "$data/sweep-study.yaml" --shard 4/3
+    contains "$err" "error: --shard '4/3': expected I/N with 1 <= I <= N"
+    printf 'study: bad\nscenario: sweep-scenario.yaml\ngrid:\n  gest: [1MiB]\nmetrics: [leaks]\n' >"$out.yaml"
+    expect_exit 2 sweep "$out.yaml" --out "$out.d"
+    contains "$err" "error: no scenario file 'sweep-scenario.yaml'"
+    printf 'study: bad\nscenario: %s\ngrid:\n  gest: [1MiB]\nmetrics: [leaks]\n' "$data/sweep-scenario.yaml" >"$out.yaml"
+    expect_exit 2 sweep "$out.yaml" --out "$out.d"
+    contains "$err" "$out.yaml:4:3: error: 'gest' is neither a platform parameter nor a variable of the scenario (did you mean 'guest'?)"
+    [ ! -e "$out.d" ] || fail "a bad study may not create its output"
+    ;;
   params)
     expect_exit 0 params
     grep -Eq '^llc.size +bytes +12MiB +cache capacity$' "$out" || fail "llc.size is not listed with its default"
