@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "platform/preset.h"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "platform/catalog.h"
@@ -70,6 +73,16 @@ std::string preset_path(const std::string& name_or_path) {
       (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".yaml"))
     return name_or_path;
   return fmt::format("{}/platform/presets/{}.yaml", IOCSIM_SOURCE_DIR, name_or_path);
+}
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           fmt::format("{}/platform/presets", IOCSIM_SOURCE_DIR), ec))
+    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 std::optional<models::IommuUnitConfig> parse_iommu_unit(const yaml::Reader& r,

@@ -38,6 +38,8 @@ struct Preset {
 
 // The file a preset name refers to (a path is returned as is).
 std::string preset_path(const std::string& name_or_path);
+// The names of the bundled presets (platform/presets/*.yaml).
+std::vector<std::string> preset_names();
 
 // Reads a preset (following `inherits`); nullopt after reporting problems.
 std::optional<Preset> load_preset(const std::string& name_or_path, yaml::Diagnostics& diags);

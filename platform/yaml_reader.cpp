@@ -52,10 +52,8 @@ std::optional<YAML::Node> Reader::load_text(const std::string& text) {
       return std::nullopt;
     }
     return root;
-  } catch (const YAML::ParserException& e) {
-    diags_->error(file_, e.mark, e.msg);
   } catch (const YAML::Exception& e) {
-    diags_->error(file_, e.mark, e.msg);
+    diags_->error(file_, e.mark, "YAML syntax error: " + e.msg);
   }
   return std::nullopt;
 }

@@ -65,13 +65,18 @@ units::Parsed<Comparison> parse_comparison(std::string_view text, Quantity quant
   c.quantity = quantity;
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
     text.remove_prefix(1);
+  bool has_op = false;
   for (const auto& o : kOps) {
     if (text.substr(0, o.text.size()) == o.text) {
       c.op = o.op;
       text.remove_prefix(o.text.size());
+      has_op = true;
       break;
     }
   }
+  if (!has_op && !text.empty() && !std::isdigit(static_cast<unsigned char>(text.front())))
+    return Result::failure(fmt::format(
+        "'{}' is neither a value nor a comparison such as \">0\", \"<=4KiB\" or \"==0\"", text));
   switch (quantity) {
     case Quantity::count: {
       auto n = units::parse_integer(text);

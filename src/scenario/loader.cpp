@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "models/common/spelling.h"
 #include "platform/catalog.h"
@@ -280,14 +281,17 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
 
   // The platform: a preset, the scenario's parameter overrides, then --set.
   std::string preset_name = "default";
+  YAML::Node preset_node;
   std::vector<std::pair<YAML::Node, YAML::Node>> inline_params;
   if (const YAML::Node platform = root["platform"]) {
     if (platform.IsScalar()) {
       preset_name = platform.Scalar();
+      preset_node = platform;
     } else if (r.expect_map(platform, "platform")) {
       for (const auto& kv : platform) {
         if (kv.first.IsScalar() && kv.first.Scalar() == "preset") {
           if (auto name = r.string(kv.second, "preset")) preset_name = *name;
+          preset_node = kv.second;
         } else {
           inline_params.emplace_back(kv.first, kv.second);
         }
@@ -296,6 +300,20 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
   }
   if (options.platform) preset_name = *options.platform;
   s.platform.preset = preset_name;
+  // A bundled preset's name that does not exist is the scenario's mistake,
+  // reported where it is written.
+  const std::vector<std::string> presets = platform::preset_names();
+  const bool bundled = platform::preset_path(preset_name) != preset_name;
+  if (bundled && std::find(presets.begin(), presets.end(), preset_name) == presets.end()) {
+    const std::string message =
+        fmt::format("unknown platform preset '{}'{} (presets: {}; or a path to a YAML file)",
+                    preset_name, did_you_mean(preset_name, presets), fmt::join(presets, ", "));
+    if (options.platform || !preset_node)
+      diags.error("<command-line>", YAML::Mark{}, "--platform: " + message);
+    else
+      r.error(preset_node, message);
+    return std::nullopt;
+  }
   auto preset = platform::load_preset(preset_name, diags);
   params::Set params(platform::catalog(), platform::kClockParam);
   std::vector<vfio::ResvRegion> default_reserved;

@@ -158,7 +158,7 @@ TEST_CASE("every problem in a file is reported, each on its own line") {
 
 TEST_CASE("broken files: syntax errors, empty files, binary garbage, duplicates") {
   CHECK(only_error("scenario: x\nsteps: [\n") ==
-        "3:1: error: end of sequence flow not found");
+        "3:1: error: YAML syntax error: end of sequence flow not found");
   CHECK(only_error("") == "1:1: error: the file is empty: expected a mapping");
   CHECK(only_error(std::string("scenario: x\n\x01\x02garbage")) ==
         "2:1: error: control character 0x01: not a YAML text file");
