@@ -63,7 +63,6 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   if (iova % kLineBytes != 0 || size % kLineBytes != 0)
     throw std::invalid_argument("DMA transfers are whole, aligned lines");
   DmaResult result;
-  result.lines.reserve(size / kLineBytes);
   std::vector<unsigned char> buffer(config_.request_bytes);
   tlm::tlm_generic_payload trans;
   auto* attrs = new RequestAttributes;  // owned by `trans`
@@ -102,11 +101,10 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
       ++result.faults;
       ++stats_.faults;
     }
-    for (uint64_t i = 0; i < lines; ++i) {
-      DmaLine line{iova + offset + i * kLineBytes, LineValue{}, failed};
-      if (cmd == tlm::TLM_WRITE_COMMAND) line.value = written;
-      else if (!failed) line.value = get_line(buffer.data(), i);
-      result.lines.push_back(line);
+    result.lines += lines;
+    for (uint64_t i = 0; i < lines && !failed; ++i) {
+      result.last = cmd == tlm::TLM_WRITE_COMMAND ? written : get_line(buffer.data(), i);
+      result.values.add(result.last);
     }
     (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
     if (timeline.need_sync()) timeline.sync();

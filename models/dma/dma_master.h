@@ -25,6 +25,7 @@
 
 #include "models/common/attributes.h"
 #include "models/common/line_value.h"
+#include "models/common/owner_tally.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
 
@@ -38,15 +39,14 @@ struct DmaConfig {
   static DmaConfig from(const params::Set& set);
 };
 
-struct DmaLine {
-  uint64_t iova = 0;
-  LineValue value;   // read: what came back; write: what was written
-  bool faulted = false;
-};
-
+// What a transfer did, in memory that does not grow with its size.
 struct DmaResult {
-  std::vector<DmaLine> lines;
+  uint64_t lines = 0;    // lines requested, faulted ones included
   uint64_t faults = 0;   // requests answered with an error
+  // Lines that did not fault, by the owner of their data (read: what came
+  // back; write: what was written).
+  OwnerTally values;
+  LineValue last;        // the value of the last line that did not fault
 };
 
 struct DmaStats {

@@ -72,8 +72,7 @@ int Host::touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge
       gap = v->end;
       continue;
     }
-    uint64_t gap_end = gap;
-    while (gap_end < va + size && !p.find_vma(gap_end)) gap_end += kPageSize;
+    const uint64_t gap_end = std::min(va + (size - 1), p.next_vma_start(gap) - 1) + 1;
     p.add_vma({gap, gap_end, writable, huge});
     gap = gap_end;
   }
@@ -83,6 +82,7 @@ int Host::touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge
     if (!frames_.allocate_at(*pa >> kPageShift, size / kPageSize)) return -EBUSY;
     map_new(p, va, size, *pa >> kPageShift);
   } else {
+    if (int ret = check_free_memory(p, va, size)) return ret;
     for (uint64_t off = 0; off < size; off += kPageSize)
       if (int ret = fault_in(p, va + off, fill.has_value())) return ret;
   }
@@ -90,16 +90,19 @@ int Host::touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge
   return 0;
 }
 
+int Host::check_free_memory(const Process& p, uint64_t va, uint64_t size) const {
+  const uint64_t missing = size / kPageSize - p.present_pages(va, va + size);
+  return missing > frames_.free_frames() ? -ENOMEM : 0;
+}
+
 template <typename Fn>
 int Host::for_each_present(Process& p, uint64_t va, uint64_t size, bool need_present, Fn fn) {
+  if (need_present && p.present_pages(va, va + size) != size / kPageSize) return -EFAULT;
   uint64_t piece_pa = 0, piece_bytes = 0;
-  for (uint64_t off = 0; off < size; off += kPageSize) {
-    auto pfn = p.pfn_of(va + off);
-    if (!pfn) {
-      if (need_present) return -EFAULT;
-      continue;
-    }
-    const uint64_t pa = *pfn << kPageShift;
+  const auto& ptes = p.page_table();
+  const auto last = ptes.lower_bound((va + size) >> kPageShift);
+  for (auto it = ptes.lower_bound(va >> kPageShift); it != last; ++it) {
+    const uint64_t pa = it->second << kPageShift;
     if (piece_bytes && piece_pa + piece_bytes == pa) {
       piece_bytes += kPageSize;
       continue;
@@ -114,6 +117,7 @@ int Host::for_each_present(Process& p, uint64_t va, uint64_t size, bool need_pre
 
 int Host::write(Process& p, uint64_t va, uint64_t size, const Fill& fill) {
   if (bad_range(va, size, kPageSize)) return -EINVAL;
+  if (int ret = check_free_memory(p, va, size)) return ret;
   for (uint64_t off = 0; off < size; off += kPageSize)
     if (int ret = fault_in(p, va + off, true)) return ret;
   return for_each_present(p, va, size, true, [&](uint64_t pa, uint64_t bytes) {
@@ -127,15 +131,18 @@ ReadResult Host::read(Process& p, uint64_t va, uint64_t size) {
     result.error = -EINVAL;
     return result;
   }
+  if ((result.error = check_free_memory(p, va, size))) return result;
   for (uint64_t off = 0; off < size; off += kPageSize) {
     if (int ret = fault_in(p, va + off, false)) {
       result.error = ret;
       return result;
     }
   }
+  // A page at a time, so a read costs no memory for its size.
   result.error = for_each_present(p, va, size, true, [&](uint64_t pa, uint64_t bytes) {
-    auto values = cpu_->load(pa, bytes);
-    result.values.insert(result.values.end(), values.begin(), values.end());
+    for (uint64_t off = 0; off < bytes; off += kPageSize)
+      for (const LineValue& v : cpu_->load(pa + off, std::min(kPageSize, bytes - off)))
+        result.values.add(v);
   });
   return result;
 }
@@ -167,12 +174,14 @@ std::optional<uint64_t> Host::follow_pfnmap(Process& mm, uint64_t vaddr, bool wr
 
 int Host::munmap(Process& p, uint64_t va, uint64_t size) {
   if (bad_range(va, size, kPageSize)) return -EINVAL;
-  for (uint64_t off = 0; off < size; off += kPageSize) {
-    auto pfn = p.pfn_of(va + off);
-    if (!pfn) continue;
-    p.unmap_page(va + off);
-    --frame_refs_.at(*pfn).mapcount;
-    release_frame(*pfn);
+  std::vector<std::pair<uint64_t, uint64_t>> present;  // (vpn, pfn), collected first
+  const auto& ptes = p.page_table();
+  const auto last = ptes.lower_bound((va + size) >> kPageShift);
+  for (auto it = ptes.lower_bound(va >> kPageShift); it != last; ++it) present.push_back(*it);
+  for (const auto& [vpn, pfn] : present) {
+    p.unmap_page(vpn << kPageShift);
+    --frame_refs_.at(pfn).mapcount;
+    release_frame(pfn);
   }
   p.remove_vmas(va, va + size);
   return 0;
@@ -185,10 +194,7 @@ int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome
   }
   if (bad_range(va, size, models::kLineBytes)) return -EINVAL;
   const uint64_t end = va + size;
-  for (uint64_t page = va & ~(kPageSize - 1); page < end; page += kPageSize) {
-    const Vma* vma = p.find_vma(page);
-    if (!vma || vma->pfnmap) return -EFAULT;
-  }
+  if (!p.covered(va & ~(kPageSize - 1), end, false)) return -EFAULT;
   // Physically contiguous pieces of the requested lines of present pages; a
   // page that is not present has nothing in the cache.
   uint64_t piece_pa = 0, piece_bytes = 0;
@@ -200,15 +206,16 @@ int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome
     outcome.cpu_picos += part.cpu_picos;
     piece_bytes = 0;
   };
-  for (uint64_t page = va & ~(kPageSize - 1); page < end; page += kPageSize) {
-    auto pfn = p.pfn_of(page);
-    if (!pfn) {
-      flush_piece();
-      continue;
-    }
+  const auto& ptes = p.page_table();
+  const auto last = ptes.lower_bound(((end - 1) >> kPageShift) + 1);
+  uint64_t expected_page = 0;  // the page after the last one flushed
+  for (auto it = ptes.lower_bound(va >> kPageShift); it != last; ++it) {
+    const uint64_t page = it->first << kPageShift;
+    if (piece_bytes && page != expected_page) flush_piece();  // a page not present between
+    expected_page = page + kPageSize;
     const uint64_t from = std::max(va, page);
     const uint64_t to = std::min(end, page + kPageSize);
-    const uint64_t pa = (*pfn << kPageShift) + (from - page);
+    const uint64_t pa = (it->second << kPageShift) + (from - page);
     if (piece_bytes && piece_pa + piece_bytes != pa) flush_piece();
     if (!piece_bytes) piece_pa = pa;
     piece_bytes += to - from;
@@ -236,8 +243,10 @@ long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, b
 
 void Host::unpin_user_page(uint64_t pfn, bool) {
   auto it = frame_refs_.find(pfn);
-  if (it == frame_refs_.end() || it->second.pincount == 0)
-    throw std::logic_error("unpinning frame " + std::to_string(pfn) + " that is not pinned");
+  if (it == frame_refs_.end() || it->second.pincount == 0) {
+    pin_underflows_.push_back(pfn);
+    return;
+  }
   --it->second.pincount;
   release_frame(pfn);
 }

@@ -22,6 +22,7 @@
 #include "host/cpu_port.h"
 #include "host/frame_allocator.h"
 #include "host/process.h"
+#include "models/common/owner_tally.h"
 
 namespace iocsim::host {
 
@@ -37,8 +38,8 @@ struct Fill {
 };
 
 struct ReadResult {
-  int error = 0;                  // 0 or -errno
-  std::vector<LineValue> values;  // one per line read
+  int error = 0;              // 0 or -errno
+  models::OwnerTally values;  // whose data the lines read held
 };
 
 class Host {
@@ -74,7 +75,10 @@ class Host {
   // nullopt if the vma is not PFNMAP (the caller keeps its GUP error); -EFAULT
   // in `error` for a write to a read-only mapping.
   std::optional<uint64_t> follow_pfnmap(Process& mm, uint64_t vaddr, bool write, int* error);
-  // unpin_user_pages_dirty_lock() of one page.
+  // unpin_user_pages_dirty_lock() of one page. Unpinning a frame that holds
+  // no pin is what a refcount underflow is in the kernel (VM_BUG_ON with
+  // DEBUG_VM, a use-after-free without): the simulated kernel's bug, so it is
+  // recorded for the invariants rather than thrown as iocsim's.
   void unpin_user_page(uint64_t pfn, bool dirty);
   // !pfn_valid(pfn) || PageReserved(pfn)
   bool is_invalid_reserved_pfn(uint64_t pfn) const;
@@ -99,6 +103,8 @@ class Host {
       if (f.pincount) fn(pfn, f.pincount);
   }
   uint64_t pinned_frames() const;  // frames with at least one pin
+  // Frames unpinned while holding no pin, in order.
+  const std::vector<uint64_t>& pin_underflows() const { return pin_underflows_; }
   uint64_t total_pins() const;
   uint64_t free_frames() const { return frames_.free_frames(); }
   const HostConfig& config() const { return config_; }
@@ -109,6 +115,10 @@ class Host {
     uint32_t pincount = 0;
   };
 
+  // -ENOMEM if faulting in the missing pages of [va, va + size) would need
+  // more frames than are free: what the OOM killer would end, failed before
+  // any work (so an absurd size costs nothing).
+  int check_free_memory(const Process& p, uint64_t va, uint64_t size) const;
   // Ensures the page holding `va` is present; 0 or -errno.
   int fault_in(Process& p, uint64_t va, bool write);
   // Allocates and zeroes frames for [va, va + size) at consecutive pfns from `pfn`.
@@ -124,6 +134,7 @@ class Host {
   FrameAllocator frames_;
   std::deque<Process> processes_;
   std::unordered_map<uint64_t, Frame> frame_refs_;  // allocated frames only
+  std::vector<uint64_t> pin_underflows_;
 };
 
 }  // namespace iocsim::host

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "host/process.h"
 
+#include <cstdint>
+#include <iterator>
+
 namespace iocsim::host {
 
 const Vma* Process::find_vma(uint64_t va) const {
@@ -8,6 +11,25 @@ const Vma* Process::find_vma(uint64_t va) const {
   if (it == vmas_.begin()) return nullptr;
   --it;
   return va < it->second.end ? &it->second : nullptr;
+}
+
+uint64_t Process::next_vma_start(uint64_t va) const {
+  auto it = vmas_.upper_bound(va);
+  return it == vmas_.end() ? UINT64_MAX : it->first;
+}
+
+bool Process::covered(uint64_t start, uint64_t end, bool allow_pfnmap) const {
+  for (uint64_t at = start; at < end;) {
+    const Vma* v = find_vma(at);
+    if (!v || (v->pfnmap && !allow_pfnmap)) return false;
+    at = v->end;
+  }
+  return true;
+}
+
+uint64_t Process::present_pages(uint64_t start, uint64_t end) const {
+  return static_cast<uint64_t>(std::distance(ptes_.lower_bound(start >> kPageShift),
+                                             ptes_.lower_bound(end >> kPageShift)));
 }
 
 bool Process::add_vma(const Vma& vma) {

@@ -45,6 +45,13 @@ class Process {
   void set_locked_vm(uint64_t pages) { locked_vm_ = pages; }
 
   const Vma* find_vma(uint64_t va) const;
+  // Where the first VMA starting after `va` begins (UINT64_MAX if none).
+  uint64_t next_vma_start(uint64_t va) const;
+  // Whether VMAs cover [start, end) without a hole (and, unless
+  // `allow_pfnmap`, none of them maps a BAR). O(VMAs in the range).
+  bool covered(uint64_t start, uint64_t end, bool allow_pfnmap) const;
+  // Present pages with VA in [start, end). O(present pages in the range).
+  uint64_t present_pages(uint64_t start, uint64_t end) const;
   // Creates [start, end); false if it overlaps an existing VMA.
   bool add_vma(const Vma& vma);
   // Removes [start, end) from the VMAs, splitting them as needed.

@@ -39,7 +39,7 @@ struct MdevDriver : vfio::EmulatedDevice {
 struct StepOutcome {
   int error = 0;
   std::vector<std::pair<std::string, uint64_t>> values;
-  std::vector<models::LineValue> seen;  // read/dma read: the values returned
+  models::OwnerTally seen;  // read/dma read: whose data came back
   uint64_t stale = 0;                    // of which older than the newest
   uint64_t faults = 0;                   // dma: requests that faulted
   std::optional<vfio::IommuInfo> info;   // info
@@ -66,6 +66,8 @@ struct Run {
   // The container behind a name, or null when not open (or released).
   vfio::VfioIommu* live(const std::string& name);
   analysis::KernelState kernel_state() const;
+  // The kernel invariants as of now; the first broken one is kept.
+  void check_invariants(size_t after_step);
 
   // step_checks.cpp
   void check(const Step& step, const StepOutcome& outcome, unsigned warnings_before);
@@ -93,6 +95,8 @@ struct Run {
   models::Picos actors_until = 0;        // the latest time an actor was told to run until
   // What failed steps changed although they should not have.
   std::vector<std::string> unrestored;
+  bool invariants_every_step = false;
+  std::string first_broken_after_step;  // "after step N: INVARIANT: DETAIL"
   RunResult result;
 };
 

@@ -29,10 +29,9 @@ std::optional<std::string> step_container(const Step& step) {
 
 namespace {
 
-std::string describe_owners(const std::vector<models::LineValue>& seen,
+std::string describe_owners(const models::OwnerTally& seen,
                             const std::vector<Principal>& principals) {
-  std::map<OwnerId, uint64_t> by_owner;
-  for (const auto& v : seen) ++by_owner[v.owner];
+  const std::map<OwnerId, uint64_t>& by_owner = seen.by_owner;
   auto name = [&](OwnerId id) {
     return id == models::kNobody ? std::string("nobody") : principals[id - 1].name;
   };
@@ -129,15 +128,15 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
         } else if (e.text == "latest") {
           record("sees latest",
                  outcome.stale ? fmt::format("stale data in {} of {} lines", outcome.stale,
-                                             outcome.seen.size())
+                                             outcome.seen.lines)
                                : "latest",
-                 outcome.stale == 0 && !outcome.seen.empty());
+                 outcome.stale == 0 && outcome.seen.lines != 0);
         } else {
           OwnerId want = models::kNobody;
           for (const auto& p : s.principals)
             if (p.name == e.text) want = p.id;
-          bool all = !outcome.seen.empty();
-          for (const auto& v : outcome.seen) all = all && v.owner == want;
+          const auto& owners = outcome.seen.by_owner;
+          const bool all = owners.size() == 1 && owners.begin()->first == want;
           record("sees " + e.text, describe_owners(outcome.seen, s.principals), all);
         }
         break;

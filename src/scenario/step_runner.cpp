@@ -10,6 +10,7 @@
 
 #include <systemc>
 
+#include "analysis/invariants.h"
 #include "models/common/time.h"
 #include "scenario/run_state.h"
 #include "vfio/errno_names.h"
@@ -20,6 +21,17 @@ analysis::KernelState Run::kernel_state() const {
   std::map<std::string, const vfio::VfioIommu*> view;
   for (const auto& [name, c] : containers) view[name] = c.get();
   return analysis::capture(view, *host, machine->translation_digests());
+}
+
+void Run::check_invariants(size_t after_step) {
+  std::vector<const vfio::VfioIommu*> view;
+  for (const auto& [name, c] : containers) view.push_back(c.get());
+  for (const analysis::Invariant& i :
+       analysis::kernel_invariants(view, *host, machine->hardware_domains())) {
+    if (i.held) continue;
+    first_broken_after_step = fmt::format("after step {}: {}: {}", after_step, i.name, i.detail);
+    return;
+  }
 }
 
 void MdevDriver::dma_unmap(vfio::dma_addr_t iova, uint64_t size) {
@@ -45,7 +57,14 @@ void Run::close_mdevs(vfio::GroupId group) {
       ++it;
       continue;
     }
-    if (vfio::VfioIommu* c = live(it->second->container)) c->unregister_device(it->second.get());
+    // Closing the device: its driver lets go of every page it pinned, as a
+    // driver's release path does (the kernel would not let the group go
+    // while the device is open).
+    MdevDriver& driver = *it->second;
+    if (vfio::VfioIommu* c = live(driver.container)) {
+      driver.dma_unmap(0, ~uint64_t{0});
+      c->unregister_device(&driver);
+    }
     it = mdevs.erase(it);
   }
 }
@@ -96,6 +115,7 @@ void Run::execute_all() {
     result.steps.push_back(record);
     if (!step.name.empty()) finished_steps.insert(step.name);
     check(step, outcome, warnings);
+    if (invariants_every_step && first_broken_after_step.empty()) check_invariants(step.index);
   }
   // The run lasts until the last actor told to run until a time has.
   const models::Picos now = models::to_picos(sc_core::sc_time_stamp());
@@ -153,7 +173,7 @@ StepOutcome Run::execute(const Step& step) {
     out.error = r.error;
     out.seen = std::move(r.values);
     out.stale = oracle.counts().stale_cpu_reads - stale;
-    out.values = {{"lines", out.seen.size()}, {"stale_lines", out.stale}};
+    out.values = {{"lines", out.seen.lines}, {"stale_lines", out.stale}};
   } else if (auto* x = std::get_if<FreeStep>(&a)) {
     out.error = host->munmap(principal(x->as), x->va, x->size);
   } else if (auto* x = std::get_if<FlushStep>(&a)) {
@@ -262,10 +282,9 @@ StepOutcome Run::execute(const Step& step) {
     models::DmaResult r = x->write ? master.write(x->iova, x->size, no_snoop, x->fill)
                                    : master.read(x->iova, x->size, no_snoop);
     out.faults = r.faults;
-    for (const models::DmaLine& line : r.lines)
-      if (!line.faulted) out.seen.push_back(line.value);
+    out.seen = std::move(r.values);
     out.stale = oracle.counts().stale_device_reads - stale;
-    out.values = {{"lines", r.lines.size()}, {"faults", r.faults}};
+    out.values = {{"lines", r.lines}, {"faults", r.faults}};
     if (!x->write) out.values.push_back({"stale_lines", out.stale});
   } else if (auto* x = std::get_if<InfoStep>(&a)) {
     vfio::VfioIommu* c = live(x->container);
