@@ -27,6 +27,17 @@ std::vector<Invariant> kernel_invariants(const std::vector<const vfio::VfioIommu
     out.push_back(inv);
   }
 
+  // Nothing was unpinned more often than it was pinned.
+  {
+    Invariant inv{"no page was unpinned more often than it was pinned", true, ""};
+    if (const auto& under = host.pin_underflows(); !under.empty()) {
+      inv.held = false;
+      inv.detail = fmt::format("{} unpins of frames holding no pin, the first of frame {}",
+                               under.size(), under.front());
+    }
+    out.push_back(inv);
+  }
+
   // locked_vm of every principal is what its live mappings charge (it starts at 0).
   {
     std::map<const host::Process*, uint64_t> charged;

@@ -117,6 +117,7 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   result.policy = options.policy;
   result.base = base;
   result.seed = options.seed;
+  invariants_every_step = options.invariants_every_step;
 }
 
 }  // namespace detail
@@ -149,6 +150,9 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   for (const auto& [name, c] : run.containers) containers.push_back(c.get());
   r.invariants = analysis::kernel_invariants(containers, *run.host, run.machine->hardware_domains());
   for (auto& inv : analysis::model_invariants(run.oracle)) r.invariants.push_back(inv);
+  if (run.invariants_every_step)
+    r.invariants.push_back({"the kernel invariants held after every step",
+                            run.first_broken_after_step.empty(), run.first_broken_after_step});
   {
     analysis::Invariant restored{"every failed operation left the kernel as it found it", true,
                                  ""};

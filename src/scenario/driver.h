@@ -23,6 +23,9 @@ struct RunOptions {
   std::string policy;                     // a registered policy name
   std::optional<vfio::KernelBase> base;   // overrides the scenario's kernel.base
   uint64_t seed = 1;
+  // Check the kernel invariants after every step, not only at the end (the
+  // random-sequence stress test does; it costs a walk of every container).
+  bool invariants_every_step = false;
 };
 
 struct StepRecord {

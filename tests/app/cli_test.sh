@@ -25,6 +25,9 @@ expect_exit() {
   [ "$got" -eq "$want" ] || fail "iocsim $* exited $got, expected $want"
 }
 contains() { grep -qF -- "$2" "$1" || fail "expected '$2' in $1"; }
+# A 2 GB address-space limit, except under AddressSanitizer (its shadow
+# memory alone reserves terabytes of address space).
+limit_memory() { [ -n "${IOCSIM_SANITIZED:-}" ] || ulimit -v 2000000; }
 
 case "$case_name" in
   version)
@@ -148,6 +151,30 @@ case "$case_name" in
     sed -E 's/ [0-9.]+s$//' "$out.1" >"$out.1s"
     sed -E 's/ [0-9.]+s$//' "$out.2" >"$out.2s"
     cmp -s "$out.1s" "$out.2s" || fail "check -j 2 printed something else than -j 1"
+    ;;
+  absurd_touch)
+    # A 1 EiB touch fails with ENOMEM at once instead of faulting pages in
+    # until memory runs out.
+    printf 'scenario: absurd\nprincipals: {vm-a: {}}\nsteps:\n  - touch: {as: vm-a, va: 0x1000000000, size: 1EiB}\n' >"$out.yaml"
+    (limit_memory; timeout 20 "$iocsim" run "$out.yaml" >"$out" 2>"$err")
+    code=$?
+    [ "$code" -eq 1 ] || fail "exit $code, expected 1 (the step fails)"
+    contains "$out" "FAILED step 0: expected ok, got ENOMEM"
+    ;;
+  absurd_dma)
+    # A 2^30-line device read runs in bounded memory: still running after a
+    # few seconds under a 2 GB address-space limit, not dead of bad_alloc.
+    printf 'scenario: absurd\nprincipals: {vm-a: {}}\ndevices:\n  gpu0: {owner: vm-a, group: 7, iommu: dmar-gfx}\nsteps:\n  - dma: {device: gpu0, read: {iova: 0, size: 64GiB}}\n' >"$out.yaml"
+    (limit_memory; timeout 4 "$iocsim" run "$out.yaml" >"$out" 2>"$err")
+    code=$?
+    [ "$code" -eq 124 ] || fail "exit $code, expected to be still running when the timeout hit"
+    ;;
+  absurd_steps)
+    # A hundred thousand steps in bounded memory and time.
+    python3 -c 'print("scenario: many\nprincipals: {vm-a: {}}\nsteps:"); [print("  - wait: 1ns") for _ in range(100000)]' >"$out.yaml"
+    (limit_memory; timeout 60 "$iocsim" run "$out.yaml" -q >"$out" 2>"$err")
+    code=$?
+    [ "$code" -eq 0 ] || fail "exit $code"
     ;;
   sweep_end_to_end)
     study=$data/sweep-study.yaml
