@@ -215,6 +215,15 @@ case "$case_name" in
     tail -n +2 "$out.cut/results.csv" | sort -t, -k1,1n >>"$out.b"
     cmp -s "$out.a" "$out.b" || fail "the resumed results differ from an uninterrupted sweep"
     ;;
+  sweep_jobs_deterministic)
+    # -j changes the order rows are appended in, nothing else.
+    study=$data/sweep-study.yaml
+    expect_exit 0 sweep "$study" --out "$out.j1" -j 1 -q
+    expect_exit 0 sweep "$study" --out "$out.j2" -j 2 -q
+    sort "$out.j1/results.csv" >"$out.a"
+    sort "$out.j2/results.csv" >"$out.b"
+    cmp -s "$out.a" "$out.b" || fail "sweep -j 1 and -j 2 recorded different results"
+    ;;
   sweep_shard_merge)
     study=$data/sweep-study.yaml
     "$iocsim" sweep "$study" --out "$out.full" -j 2 -q >/dev/null 2>&1 || fail "the full sweep failed"
