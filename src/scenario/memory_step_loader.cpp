@@ -9,19 +9,24 @@ bool LoaderContext::load_memory_args(const std::string& op, StepArgsReader& a, S
   if (op == "alloc") {
     AllocStep x{a.principal(), a.address("va"), a.size("size"), a.opt_bool("huge", false),
                 a.writable()};
-    step.args = x;  } else if (op == "touch") {
+    step.args = x;
+  } else if (op == "touch") {
     TouchStep x{a.principal(), a.address("va"), a.size("size"), a.fill(),
                 a.opt_bool("huge", false), a.writable(), std::nullopt};
     if (a["pa"]) {
       x.pa = address(a["pa"], "pa");
       a.ok = a.ok && x.pa;
     }
-    step.args = x;  } else if (op == "write") {
+    step.args = x;
+  } else if (op == "write") {
     const size_t as = a.principal();
     WriteStep x{as, a.address("va"), a.size("size"), a.fill().value_or(models::kNoTag)};
-    step.args = x;  } else if (op == "read") {
-    step.args = ReadStep{a.principal(), a.address("va"), a.size("size")};  } else if (op == "free") {
-    step.args = FreeStep{a.principal(), a.address("va"), a.size("size")};  } else if (op == "flush") {
+    step.args = x;
+  } else if (op == "read") {
+    step.args = ReadStep{a.principal(), a.address("va"), a.size("size")};
+  } else if (op == "free") {
+    step.args = FreeStep{a.principal(), a.address("va"), a.size("size")};
+  } else if (op == "flush") {
     FlushStep x{a.principal(), 0, 0, host::CacheOp::clflushopt};
     auto kind = a["op"] ? r.choice(a["op"], "flush op", {"clflush", "clflushopt", "clwb", "wbinvd"})
                         : std::optional<std::string>();
@@ -37,14 +42,16 @@ bool LoaderContext::load_memory_args(const std::string& op, StepArgsReader& a, S
         x.size = a.size("size");
       }
     }
-    step.args = x;  } else if (op == "mmio") {
+    step.args = x;
+  } else if (op == "mmio") {
     MmioStep x{a.principal(), a.address("va"), a.size("size"), 0};
     if (const YAML::Node d = a.need("device")) {
       auto index = device(d);
       a.ok = a.ok && index;
       x.device = index.value_or(0);
     }
-    step.args = x;  } else {
+    step.args = x;
+  } else {
     return false;
   }
   return true;

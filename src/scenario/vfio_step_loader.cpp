@@ -40,18 +40,21 @@ bool LoaderContext::load_vfio_args(const std::string& op, StepArgsReader& a, Ste
       r.error(a.node(), "open needs 'as': the scenario has no principals");
       a.ok = false;
     }
-    step.args = x;  } else if (op == "attach" || op == "detach") {
+    step.args = x;
+  } else if (op == "attach" || op == "detach") {
     const std::string c = a.container(true);
     const vfio::GroupId g = a.group();
     if (op == "attach") step.args = AttachStep{c, g};
-    else step.args = DetachStep{c, g};  } else if (op == "map") {
+    else step.args = DetachStep{c, g};
+  } else if (op == "map") {
     MapStep x{a.container(true), a.principal(), a.address("va"), a.address("iova"),
               a.size("size"), 0, a.u32("argsz", vfio::kDmaMapMinsz)};
     a.need("flags");
     x.flags = a.flags("flags", {{"read", vfio::VFIO_DMA_MAP_FLAG_READ},
                               {"write", vfio::VFIO_DMA_MAP_FLAG_WRITE},
                               {"vaddr", vfio::VFIO_DMA_MAP_FLAG_VADDR}});
-    step.args = x;  } else if (op == "unmap") {
+    step.args = x;
+  } else if (op == "unmap") {
     UnmapStep x{a.container(true), a.address("iova"), a.size("size"), 0, 0,
                 vfio::PAGE_SIZE, 0};
     x.flags = a.flags("flags", {{"all", vfio::VFIO_DMA_UNMAP_FLAG_ALL},
@@ -83,9 +86,11 @@ bool LoaderContext::load_vfio_args(const std::string& op, StepArgsReader& a, Ste
         a.ok = false;
       }
     }
-    step.args = x;  } else if (op == "info") {
+    step.args = x;
+  } else if (op == "info") {
     // Large enough for the capability chain unless the scenario says otherwise.
-    step.args = InfoStep{a.container(true), a.u32("argsz", 4096)};  } else if (op == "dirty") {
+    step.args = InfoStep{a.container(true), a.u32("argsz", 4096)};
+  } else if (op == "dirty") {
     DirtyStep x{a.container(true), 0, 0, 0, vfio::PAGE_SIZE, 0};
     const YAML::Node o = a.need("op");
     if (o && o.IsScalar() && (o.Scalar() == "start" || o.Scalar() == "stop" || o.Scalar() == "get")) {
@@ -108,7 +113,8 @@ bool LoaderContext::load_vfio_args(const std::string& op, StepArgsReader& a, Ste
       x.pgsize = v.value_or(0);
     }
     x.argsz = a.u32("argsz", vfio::kDirtyMinsz + (get ? vfio::kDirtyRangeSize : 0));
-    step.args = x;  } else if (op == "pin_pages" || op == "unpin_pages") {
+    step.args = x;
+  } else if (op == "pin_pages" || op == "unpin_pages") {
     size_t dev = 0;
     if (const YAML::Node d = a.need("device")) {
       auto index = device(d);
@@ -144,13 +150,15 @@ bool LoaderContext::load_vfio_args(const std::string& op, StepArgsReader& a, Ste
     } else {
       step.args = UnpinPagesStep{dev, iova, npages};
     }  } else if (op == "release") {
-    step.args = ReleaseStep{a.container(true)};  } else if (op == "state") {
+    step.args = ReleaseStep{a.container(true)};
+  } else if (op == "state") {
     StateStep x{a.container(true), std::nullopt};
     if (a["as"]) {
       x.as = principal(a["as"], "as");
       a.ok = a.ok && x.as;
     }
-    step.args = x;  } else if (op == "extension") {
+    step.args = x;
+  } else if (op == "extension") {
     ExtensionStep x{std::nullopt, 0};
     if (a["container"]) {
       x.container = container(a["container"], true);
@@ -174,7 +182,8 @@ bool LoaderContext::load_vfio_args(const std::string& op, StepArgsReader& a, Ste
         x.ext = static_cast<unsigned long>(raw.value_or(0));
       }
     }
-    step.args = x;  } else if (op == "inject") {
+    step.args = x;
+  } else if (op == "inject") {
     InjectStep x{vfio::FaultKind::alloc, std::nullopt, 1, -ENOMEM};
     const std::vector<std::pair<std::string, vfio::FaultKind>> kinds{
         {"alloc", vfio::FaultKind::alloc},
@@ -225,7 +234,8 @@ bool LoaderContext::load_vfio_args(const std::string& op, StepArgsReader& a, Ste
     } else if (x.fault == vfio::FaultKind::pin || x.fault == vfio::FaultKind::iommu_map) {
       a.need("errno");
     }
-    step.args = x;  } else {
+    step.args = x;
+  } else {
     return false;
   }
   return true;
