@@ -21,7 +21,7 @@ struct RunArgs {
   std::string scenario;
   Arg policy;
   Arg kernel;
-  std::string platform;
+  Arg platform;
   std::vector<scenario::LoadOptions::Set> sets;
   Arg json;   // '-' for stdout
   Arg trace;

@@ -64,7 +64,7 @@ int main_impl(int argc, char* argv[]) {
   run_cmd->add_option("--policy", run.policy.text,
                       "flush policy (none, posted-v1, review-v2, map-only, eager-unmap, wbinvd, nosnoop-off), or 'all' for every policy side by side");
   run_cmd->add_option("--kernel", run.kernel.text, "kernel base: v6.9 (default) or v6.18");
-  run_cmd->add_option("--platform", run.platform, "platform preset name or a YAML file");
+  run_cmd->add_option("--platform", run.platform.text, "platform preset name or a YAML file");
   run_cmd->add_option("--set", sets, "override a parameter, KEY=VALUE (repeatable)");
   run_cmd->add_option("--json", run.json.text, "write the JSON report to FILE ('-' for stdout)");
   run_cmd->add_option("--trace", run.trace.text,
@@ -128,6 +128,7 @@ int main_impl(int argc, char* argv[]) {
     for (size_t i = 0; i < sets.size(); ++i)
       run.sets.push_back({sets[i], value_column(argc, argv, columns, "--set", i)});
     run.json.column = value_column(argc, argv, columns, "--json", 0);
+    run.platform.column = value_column(argc, argv, columns, "--platform", 0);
     run.trace.column = value_column(argc, argv, columns, "--trace", 0);
     run.vcd.column = value_column(argc, argv, columns, "--vcd", 0);
     run.verbosity = quiet ? -1 : verbose;

@@ -84,7 +84,10 @@ int run_command(const RunArgs& args) {
   }
 
   scenario::LoadOptions options;
-  if (!args.platform.empty()) options.platform = args.platform;
+  if (!args.platform.text.empty()) {
+    options.platform = args.platform.text;
+    options.platform_column = args.platform.column;
+  }
   options.sets = args.sets;
   yaml::Diagnostics diags;
   auto loaded = scenario::load_scenario(args.scenario, options, diags);

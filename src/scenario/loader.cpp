@@ -308,10 +308,13 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
     const std::string message =
         fmt::format("unknown platform preset '{}'{} (presets: {}; or a path to a YAML file)",
                     preset_name, did_you_mean(preset_name, presets), fmt::join(presets, ", "));
-    if (options.platform || !preset_node)
-      diags.error("<command-line>", YAML::Mark{}, "--platform: " + message);
-    else
+    if (options.platform || !preset_node) {
+      YAML::Mark where;
+      where.column = options.platform_column - 1;
+      diags.error("<command-line>", where, "--platform: " + message);
+    } else {
       r.error(preset_node, message);
+    }
     return std::nullopt;
   }
   auto preset = platform::load_preset(preset_name, diags);

@@ -14,6 +14,7 @@ namespace iocsim::scenario {
 
 struct LoadOptions {
   std::optional<std::string> platform;  // --platform: replaces the scenario's preset
+  int platform_column = 1;              // where --platform's value starts
   // --set KEY=VALUE, applied last, with the column of each in the command line.
   struct Set {
     std::string text;

@@ -74,6 +74,10 @@ case "$case_name" in
     contains "$err" "<command-line>:1:"
     contains "$err" "unknown policy 'posted-v2' (did you mean 'posted-v1'?)"
     ;;
+  bad_platform)
+    expect_exit 2 run "$seed" --platform defualt
+    contains "$err" "<command-line>:1:$((${#seed} + 24)): error: --platform: unknown platform preset 'defualt' (did you mean 'default'?)"
+    ;;
   bad_set)
     expect_exit 2 run "$seed" --set llc.sise=8MiB
     contains "$err" "error: --set 'llc.sise=8MiB': unknown parameter 'llc.sise' (did you mean 'llc.size'?)"
