@@ -180,6 +180,12 @@ vfio::phys_addr_t KernelIommu::iova_to_phys(vfio::DomainHandle domain,
   return unit_of(domain).iova_to_phys(domain, iova);
 }
 
+std::optional<vfio::dma_addr_t> KernelIommu::first_mapped(vfio::DomainHandle domain,
+                                                          vfio::dma_addr_t from,
+                                                          vfio::dma_addr_t last) const {
+  return unit_of(domain).first_mapped(domain, from, last);
+}
+
 int KernelIommu::get_group_resv_regions(vfio::GroupId group,
                                         std::vector<vfio::ResvRegion>& regions) {
   const Group& g = groups_.at(group);

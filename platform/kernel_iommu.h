@@ -58,6 +58,8 @@ class KernelIommu : public vfio::IommuCore {
                       vfio::IotlbGather& gather) override;
   void iotlb_sync(vfio::DomainHandle domain, vfio::IotlbGather& gather) override;
   vfio::phys_addr_t iova_to_phys(vfio::DomainHandle domain, vfio::dma_addr_t iova) const override;
+  std::optional<vfio::dma_addr_t> first_mapped(vfio::DomainHandle domain, vfio::dma_addr_t from,
+                                               vfio::dma_addr_t last) const override;
   int get_group_resv_regions(vfio::GroupId group,
                              std::vector<vfio::ResvRegion>& regions) override;
   bool group_has_isolated_msi(vfio::GroupId group) const override;

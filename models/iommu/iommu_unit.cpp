@@ -105,6 +105,15 @@ uint64_t IommuUnit::iova_to_phys(uint32_t id, uint64_t iova) const {
   return pte ? pte->pa + (iova - pte->iova) : 0;
 }
 
+std::optional<uint64_t> IommuUnit::first_mapped(uint32_t id, uint64_t from,
+                                                uint64_t last) const {
+  if (domain(id).table.lookup(from)) return from;
+  const auto& entries = domain(id).table.entries();
+  auto it = entries.lower_bound(from);
+  if (it == entries.end() || it->first > last) return std::nullopt;
+  return it->first;
+}
+
 void IommuUnit::iotlb_sync(uint32_t id) {
   domain(id);  // must exist
   ++stats_.iotlb_syncs;

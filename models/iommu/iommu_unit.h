@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <map>
 #include <set>
 #include <string>
@@ -96,6 +97,9 @@ class IommuUnit : public sc_core::sc_module {
   uint64_t unmap_pages(uint32_t domain, uint64_t iova, uint64_t pgsize, uint64_t count,
                        Picos at);
   uint64_t iova_to_phys(uint32_t domain, uint64_t iova) const;
+  // The lowest IOVA in [from, last] with a translation (`from` itself if it
+  // has one), or nothing; O(log entries).
+  std::optional<uint64_t> first_mapped(uint32_t domain, uint64_t from, uint64_t last) const;
   void iotlb_sync(uint32_t domain);
   const IoPageTable& page_table(uint32_t domain) const;
 

@@ -143,7 +143,10 @@ unwind:
       while (within(*dma, iova)) {
         const phys_addr_t phys = kernel_.iommu.iova_to_phys(domain.domain, iova);
         if (!phys) {
-          iova += PAGE_SIZE;
+          // The kernel steps a page at a time to the next translation.
+          auto next = kernel_.iommu.first_mapped(domain.domain, iova, dma->iova + dma->size - 1);
+          if (!next) break;
+          iova = *next;
           continue;
         }
         uint64_t size = PAGE_SIZE;

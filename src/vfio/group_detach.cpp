@@ -37,7 +37,10 @@ void VfioIommu::flush_on_leaving_noncoherent() {
     for (dma_addr_t iova = dma->iova; iova - dma->iova < dma->size;) {
       const phys_addr_t phys = kernel_.iommu.iova_to_phys(d, iova);
       if (!phys) {
-        iova += PAGE_SIZE;
+        // Stepping a page at a time to the next translation, in one jump.
+        auto next = kernel_.iommu.first_mapped(d, iova, dma->iova + dma->size - 1);
+        if (!next) break;
+        iova = *next;
         continue;
       }
       uint64_t len = PAGE_SIZE;

@@ -113,6 +113,13 @@ class FakeIommu : public vfio::IommuCore {
     auto it = pages.find(iova & ~uint64_t{4095});
     return it == pages.end() ? 0 : it->second + (iova & 4095);
   }
+  std::optional<vfio::dma_addr_t> first_mapped(DomainHandle d, vfio::dma_addr_t from,
+                                               vfio::dma_addr_t last) const override {
+    const auto& pages = domains_.at(d).pages;
+    auto it = pages.lower_bound(from & ~uint64_t{4095});
+    if (it == pages.end() || it->first > last) return std::nullopt;
+    return std::max(it->first, from);
+  }
   int get_group_resv_regions(GroupId g, std::vector<vfio::ResvRegion>& out) override {
     const auto& r = groups_.at(g).reserved;
     out.insert(out.end(), r.begin(), r.end());
