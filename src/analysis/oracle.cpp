@@ -2,6 +2,7 @@
 #include "analysis/oracle.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace iocsim::analysis {
 
@@ -72,11 +73,13 @@ void Oracle::cpu_load(uint64_t pa, const models::LineValue& value, Picos at) {
 
 void Oracle::cache_line_filled(uint64_t pa, const models::LineValue& value, Picos at) {
   cached_[line_base(pa)] = {value, false};
+  evaluate_line(pa, at);
   evaluate_cpu(line_base(pa), at);
 }
 
 void Oracle::cache_line_dropped(uint64_t pa, Picos at) {
   cached_.erase(line_base(pa));
+  evaluate_line(pa, at);
   evaluate_cpu(line_base(pa), at);
 }
 
@@ -182,19 +185,28 @@ void Oracle::translation_unmapped(uint32_t domain, uint64_t iova, uint64_t pa, u
 }
 
 void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
+  // The two ways a device read can return stale data: a No-Snoop read in a
+  // domain that does not enforce coherency reads DRAM, and a snooped read (in
+  // any domain) returns the CPU's cached copy if there is one, else DRAM.
   const LineState* s = find_line(line_pa);
-  const bool stale = s && s->memory.version != s->newest.version && !no_nosnoop_.count(stream);
-  bool reachable = false;
+  std::optional<models::LineValue> direct, snooped;
+  if (s) {
+    if (s->memory.version < s->newest.version && !no_nosnoop_.count(stream)) direct = s->memory;
+    auto c = cached_.find(line_pa);
+    const models::LineValue& via_cache = c != cached_.end() ? c->second.value : s->memory;
+    if (via_cache.version < s->newest.version) snooped = via_cache;
+  }
+  std::optional<models::LineValue> stale;
   uint64_t iova = 0;
-  if (stale) {
+  if (direct || snooped) {
     auto ex = exposed_.find(line_pa >> kPageShift);
     if (ex != exposed_.end()) {
       for (const Exposure& e : ex->second) {
         auto d = domains_.find(e.domain);
-        if (!e.readable || d == domains_.end() || d->second.coherent ||
-            !d->second.devices.count(stream))
-          continue;
-        reachable = true;
+        if (!e.readable || d == domains_.end() || !d->second.devices.count(stream)) continue;
+        const bool bypasses_cache = direct && !d->second.coherent;
+        if (!bypasses_cache && !snooped) continue;
+        stale = bypasses_cache ? direct : snooped;
         iova = e.iova + (line_pa & (kPageBytes - 1));
         break;
       }
@@ -202,11 +214,11 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
   }
   const std::pair<uint32_t, uint64_t> key{stream, line_pa};
   auto it = open_.find(key);
-  if (!reachable) {
+  if (!stale) {
     if (it != open_.end()) close(open_, it, at, false);
     return;
   }
-  const OwnerId owner = s->memory.owner;
+  const OwnerId owner = stale->owner;
   const HazardKind kind = owner != models::kNobody && owner != owner_of(stream)
                               ? HazardKind::leak
                               : HazardKind::stale_device_read;

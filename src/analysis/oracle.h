@@ -2,19 +2,23 @@
 // The oracle: watches everything the models do and finds stale-data hazards.
 //
 // For every line it knows the newest value ever written (by a CPU store or a
-// device write) and the value DRAM holds. A device reaches a line with
-// No-Snoop when the line's page is mapped readable in a domain that does not
-// enforce coherency and the device is attached to that domain. The potential
-// window for a (line, device) pair is open while DRAM disagrees with the
-// newest value and the device can reach the line; it is a leak window when
-// the stale data in DRAM belong to a principal other than the device's owner
-// (zeroes belong to nobody). A device read that returns data older than the
+// device write), the value DRAM holds and the CPU caches' copy. A device
+// reaches a line when the line's page is mapped readable in a domain the
+// device is attached to. It can read stale data two ways: with No-Snoop in a
+// domain that does not enforce coherency it reads DRAM, which may be older
+// than a dirty cached line; with a snooped read (in any domain) it gets the
+// cached copy if there is one, which may be older than what a No-Snoop device
+// write put in DRAM. The potential window for a (line, device) pair is open
+// while a read the device can issue would return data older than the newest;
+// it is a leak window when those data belong to a principal other than the
+// device's owner (zeroes belong to nobody). A device read that returns data older than the
 // newest is a realized stale read (a leak if the data are someone else's), and
 // marks its window realized.
 //
-// CPU reads that return data older than what a device wrote, and write-backs
-// that overwrite newer device data, are counted as they happen (their
-// potential windows are not computed yet).
+// On the CPU side, a line's stale_cpu_read window is open while the cached copy
+// is older than the newest value (a device wrote DRAM past it), and its
+// lost_write window while that copy is also dirty, so its write-back would
+// overwrite the device's data.
 //
 // The oracle only observes: it never changes what the models do.
 #pragma once

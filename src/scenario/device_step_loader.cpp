@@ -72,19 +72,8 @@ bool LoaderContext::load_device_args(const std::string& op, StepArgsReader& a, S
         a.ok = false;
       }
     }
-    if (a["no_snoop"]) {
-      auto v = r.boolean(a["no_snoop"], "no_snoop");
-      a.ok = a.ok && v;
-      x.no_snoop = v;
-    }
-    if (a["fill"]) {
-      if (!x.write) {
-        r.error(a["fill"], "only a dma write stores data ('fill')");
-        a.ok = false;
-      } else {
-        x.fill = a.fill().value_or(models::kNoTag);
-      }
-    }
+    x.no_snoop = a.opt_flag("no_snoop");
+    x.fill = a.device_fill(x.write, "only a dma write stores data ('fill')");
     step.args = x;
   } else {
     return false;
@@ -136,19 +125,8 @@ void LoaderContext::load_spawn_args(StepArgsReader& a, Step& step) {
     }
   }
   x.write = a.opt_bool("write", false);
-  if (a["no_snoop"]) {
-    auto v = r.boolean(a["no_snoop"], "no_snoop");
-    a.ok = a.ok && v;
-    x.no_snoop = v;
-  }
-  if (a["fill"]) {
-    if (!x.write) {
-      r.error(a["fill"], "only an actor that writes stores data ('fill')");
-      a.ok = false;
-    } else {
-      x.fill = a.fill().value_or(models::kNoTag);
-    }
-  }
+  x.no_snoop = a.opt_flag("no_snoop");
+  x.fill = a.device_fill(x.write, "only an actor that writes stores data ('fill')");
   step.args = x;
 }
 

@@ -44,6 +44,13 @@ bool StepArgsReader::opt_bool(const char* key, bool fallback) {
   return v.value_or(fallback);
 }
 
+std::optional<bool> StepArgsReader::opt_flag(const char* key) {
+  if (!node_[key]) return std::nullopt;
+  auto v = c_.r.boolean(node_[key], key);
+  ok = ok && v;
+  return v;
+}
+
 bool StepArgsReader::writable() {
   if (!node_["prot"]) return true;
   auto prot = c_.r.choice(node_["prot"], "prot", {"rw", "r"});
@@ -57,6 +64,16 @@ std::optional<TagId> StepArgsReader::fill() {
   ok = ok && label;
   if (!label) return std::nullopt;
   return c_.tag(*label);
+}
+
+TagId StepArgsReader::device_fill(bool writes, const char* mistake) {
+  if (!node_["fill"]) return models::kNoTag;
+  if (!writes) {
+    c_.r.error(node_["fill"], mistake);
+    ok = false;
+    return models::kNoTag;
+  }
+  return fill().value_or(models::kNoTag);
 }
 
 std::string StepArgsReader::container(bool must_exist) {

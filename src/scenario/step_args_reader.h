@@ -34,9 +34,15 @@ class StepArgsReader {
   uint64_t address(const char* key);
   uint64_t size(const char* key);
   bool opt_bool(const char* key, bool fallback);
+  // An optional boolean that stays unset when absent (e.g. `no_snoop`, whose
+  // absence means "the device's default").
+  std::optional<bool> opt_flag(const char* key);
   // `prot`: rw (the default) or r.
   bool writable();
   std::optional<TagId> fill();
+  // `fill` of a device transfer: only one that writes stores data; `mistake`
+  // is the error when one that reads has it.
+  TagId device_fill(bool writes, const char* mistake);
   // The required `container`; `must_exist`: opened by an earlier step.
   std::string container(bool must_exist);
   uint32_t u32(const char* key, uint32_t fallback);

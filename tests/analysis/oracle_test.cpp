@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Exposure windows and realized hazards from hand-built event sequences.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "analysis/oracle.h"
@@ -202,6 +204,31 @@ TEST_CASE("a snooped device write invalidates the copy first: no CPU-side window
   o.memory_write(PA, {2, B, 0}, MemoryWriter::device, 2);
   o.finish(10);
   CHECK(o.windows().empty());
+}
+
+TEST_CASE("a snooped read in a coherent domain returns the stale cached copy a device write left") {
+  Oracle o;
+  o.register_device(NIC, B);
+  o.domain_created(9);
+  o.coherency_enforced(9, 0);
+  o.device_attached(9, NIC, 0);
+  o.translation_mapped(9, 0, PA, 4096, true, true, 0);
+  o.cpu_store(PA, {1, A, 0}, 5);                               // dirty in the cache
+  o.memory_write(PA, {2, B, 0}, MemoryWriter::device, 10);     // another device's No-Snoop write
+  o.device_access({NIC, 9, 0, PA, false, true, LineValue{1, A, 0}, 20});  // the snoop's answer
+  o.cache_line_dropped(PA, 30);                                // flushed: the snoop now misses
+  o.device_access({NIC, 9, 0, PA, false, true, LineValue{2, B, 0}, 40});
+  o.finish(50);
+  CHECK(o.counts().stale_device_reads == 1);
+  CHECK(o.counts().leaks == 1);  // A's data, and the NIC belongs to B
+  CHECK(o.realized_outside_windows() == 0);
+  const auto device_side = std::find_if(o.windows().begin(), o.windows().end(),
+                                        [](const auto& w) { return w.stream_id == NIC; });
+  REQUIRE(device_side != o.windows().end());
+  CHECK(device_side->kind == HazardKind::leak);
+  CHECK(device_side->start == 10);
+  CHECK(device_side->end == 30);
+  CHECK(device_side->hits == 1);
 }
 
 TEST_CASE("a device that cannot issue No-Snoop reaches nothing stale") {
