@@ -8,6 +8,7 @@
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_agent.h"
 #include "models/dma/dma_master.h"
+#include "models/iommu/iommu_unit.h"
 #include "models/memory/memory_controller.h"
 
 namespace iocsim::platform {
@@ -20,6 +21,11 @@ const params::Catalog& catalog() {
     models::CacheConfig::declare(c);
     models::MemoryConfig::declare(c);
     models::DmaConfig::declare(c);
+    models::IotlbConfig::declare(c);
+    c.declare(Spec::size("iommu.pt_pool",
+                         "kernel memory just below host.reserved_below that holds the I/O "
+                         "page tables the walkers read",
+                         models::kPageBytes));
     c.declare(Spec::duration("sim.quantum",
                              "how far a thread may run ahead before synchronising (TLM quantum)",
                              1));
@@ -29,7 +35,10 @@ const params::Catalog& catalog() {
     c.declare(Spec::duration("sw.pin_page", "kernel CPU time to pin one user page (GUP)"));
     c.declare(Spec::duration("sw.iommu_map", "kernel CPU time of one iommu_map() call"));
     c.declare(Spec::duration("sw.iommu_unmap",
-                             "kernel CPU time of one iommu_unmap() call, IOTLB flush included"));
+                             "kernel CPU time of one iommu_unmap() call, without the IOTLB sync"));
+    c.declare(Spec::duration("sw.iotlb_sync",
+                             "kernel CPU time of one IOTLB sync: queue the invalidation and "
+                             "wait for it"));
     return c;
   }();
   return kCatalog;
@@ -50,6 +59,16 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
   if (reserved >= memory)
     out.push_back(fmt::format("host.reserved_below ({}) must be below memory.size ({})",
                               units::format_size(reserved), units::format_size(memory)));
+  const uint64_t pool = set.size("iommu.pt_pool");
+  if (pool % models::kPageBytes != 0)
+    out.push_back("iommu.pt_pool must be a whole number of 4 KiB pages");
+  if (pool > reserved)
+    out.push_back(fmt::format("iommu.pt_pool ({}) must fit below host.reserved_below ({})",
+                              units::format_size(pool), units::format_size(reserved)));
+  const uint64_t entries = set.count("iommu.iotlb.entries"), tlb_ways = set.count("iommu.iotlb.ways");
+  if (tlb_ways != 0 && entries % tlb_ways != 0)
+    out.push_back(fmt::format("iommu.iotlb.entries ({}) must be a multiple of iommu.iotlb.ways ({})",
+                              entries, tlb_ways));
   if (set.size("dma.request_size") % models::kLineBytes != 0)
     out.push_back("dma.request_size must be a multiple of 64 bytes");
   // Every device request, even one the IOMMU rejects, must take time, or a

@@ -132,8 +132,11 @@ int KernelIommu::map(vfio::DomainHandle domain, vfio::dma_addr_t iova, vfio::phy
     paddr += page * count;
     mapped += page * count;
   }
-  // Undo a partial mapping.
-  if (ret && mapped) unmap_pages(domain, orig_iova, mapped);
+  // Undo a partial mapping (iommu_unmap(), with its IOTLB sync).
+  if (ret && mapped) {
+    const uint64_t undone = unmap_pages(domain, orig_iova, mapped);
+    invalidate(domain, orig_iova, undone);
+  }
   return ret;
 }
 
@@ -155,10 +158,15 @@ uint64_t KernelIommu::unmap_pages(vfio::DomainHandle domain, vfio::dma_addr_t io
   return unmapped;
 }
 
+void KernelIommu::invalidate(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size) {
+  cpu_->compute(costs_.invalidate);
+  unit_of(domain).iotlb_sync(domain, iova, size, cpu_->now());
+}
+
 uint64_t KernelIommu::unmap(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size) {
   cpu_->compute(costs_.unmap);
   const uint64_t unmapped = unmap_pages(domain, iova, size);
-  unit_of(domain).iotlb_sync(domain);
+  invalidate(domain, iova, unmapped);
   return unmapped;
 }
 
@@ -171,7 +179,7 @@ uint64_t KernelIommu::unmap_fast(vfio::DomainHandle domain, vfio::dma_addr_t iov
 }
 
 void KernelIommu::iotlb_sync(vfio::DomainHandle domain, vfio::IotlbGather& gather) {
-  unit_of(domain).iotlb_sync(domain);
+  invalidate(domain, gather.start, gather.empty() ? 0 : gather.end - gather.start + 1);
   gather = vfio::IotlbGather{};
 }
 

@@ -21,8 +21,9 @@
 namespace iocsim::platform {
 
 struct KernelIommuCosts {
-  models::Picos map = 0;    // per iommu_map() call
-  models::Picos unmap = 0;  // per iommu_unmap()/iommu_unmap_fast() call
+  models::Picos map = 0;         // per iommu_map() call
+  models::Picos unmap = 0;       // per iommu_unmap()/iommu_unmap_fast() call, without the sync
+  models::Picos invalidate = 0;  // per IOTLB sync: submit the invalidation and wait for it
 };
 
 struct GroupDevice {
@@ -77,6 +78,8 @@ class KernelIommu : public vfio::IommuCore {
   static uint64_t pgsize(uint64_t bitmap, uint64_t iova, uint64_t paddr, uint64_t size,
                          uint64_t* count);
   uint64_t unmap_pages(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size);
+  // Syncs the IOTLB over [iova, iova + size) (nothing if size is 0), charging its cost.
+  void invalidate(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size);
 
   models::CpuAgent* cpu_;
   KernelIommuCosts costs_;

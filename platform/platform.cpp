@@ -20,9 +20,15 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
   cpu_->socket.bind(cache_->cpu_side);
   cache_->mem_side.bind(memory_->socket);
 
+  const uint64_t pool = p.size("iommu.pt_pool"), pool_end = p.size("host.reserved_below");
+  tables_ = std::make_unique<models::TablePlacement>(pool_end - pool, pool);
+  const models::IotlbConfig iotlb = models::IotlbConfig::from(p);
   std::map<std::string, models::IommuUnit*> by_name;
   for (const UnitSpec& u : spec_.iommus) {
-    auto unit = std::make_unique<models::IommuUnit>(u.name.c_str(), u.config, domain_ids_, &observer);
+    models::IommuUnitConfig config = u.config;
+    config.iotlb = iotlb;
+    auto unit = std::make_unique<models::IommuUnit>(u.name.c_str(), config, domain_ids_,
+                                                    *tables_, &observer);
     unit->coherent_side.bind(cache_->snoop_side);
     unit->direct_side.bind(memory_->socket);
     by_name[u.name] = unit.get();
@@ -30,7 +36,8 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
   }
 
   kernel_iommu_ = std::make_unique<KernelIommu>(
-      *cpu_, KernelIommuCosts{p.picos("sw.iommu_map"), p.picos("sw.iommu_unmap")});
+      *cpu_, KernelIommuCosts{p.picos("sw.iommu_map"), p.picos("sw.iommu_unmap"),
+                              p.picos("sw.iotlb_sync")});
   const models::DmaConfig dma_config = models::DmaConfig::from(p);
   for (const DeviceSpec& d : spec_.devices) {
     auto unit = by_name.find(d.iommu);
@@ -106,8 +113,17 @@ std::vector<StatGroup> Platform::stats() const {
                            {n + ".faults", s.faults},
                            {n + ".pages_mapped", s.pages_mapped},
                            {n + ".pages_unmapped", s.pages_unmapped},
-                           {n + ".iotlb_syncs", s.iotlb_syncs}});
+                           {n + ".iotlb_syncs", s.iotlb_syncs},
+                           {n + ".iotlb_hits", u->iotlb_stats().hits},
+                           {n + ".iotlb_misses", u->iotlb_stats().misses},
+                           {n + ".iotlb_evictions", u->iotlb_stats().evictions},
+                           {n + ".iotlb_invalidated", u->iotlb_stats().invalidated},
+                           {n + ".walks", s.walks},
+                           {n + ".walk_reads", s.walk_reads},
+                           {n + ".stale_translation_lines", s.stale_translations}});
   }
+  iommu.counters.push_back({"pt_pages", tables_->table_pages()});
+  iommu.counters.push_back({"pt_pages_aliased", tables_->aliased()});
   out.push_back(iommu);
   StatGroup dma{"dma", {}};
   for (const auto& [name, d] : dmas_) {

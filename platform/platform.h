@@ -80,6 +80,7 @@ class Platform {
   std::unique_ptr<models::MemoryController> memory_;
   std::unique_ptr<models::Cache> cache_;
   std::unique_ptr<models::CpuAgent> cpu_;
+  std::unique_ptr<models::TablePlacement> tables_;
   std::vector<std::unique_ptr<models::IommuUnit>> units_;
   std::map<std::string, std::unique_ptr<models::DmaMaster>> dmas_;
   std::unique_ptr<CpuPortImpl> cpu_port_;

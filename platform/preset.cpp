@@ -91,7 +91,10 @@ std::optional<models::IommuUnitConfig> parse_iommu_unit(const yaml::Reader& r,
                                                         const models::IommuUnitConfig* base) {
   const std::string what = fmt::format("iommu '{}'", unit);
   if (!r.expect_map(node, what)) return std::nullopt;
-  r.check_keys(node, {"driver", "snoop_control", "pgsizes", "aperture", "split_on_unmap"}, what);
+  r.check_keys(node,
+               {"driver", "snoop_control", "pgsizes", "aperture", "split_on_unmap", "levels",
+                "coherent_walk"},
+               what);
   models::IommuUnitConfig c = base ? *base : models::IommuUnitConfig{};
   bool ok = true;
   if (!base) {
@@ -107,15 +110,23 @@ std::optional<models::IommuUnitConfig> parse_iommu_unit(const yaml::Reader& r,
     ok = ok && driver;
     if (driver) c.driver = *driver;
   }
-  if (node["snoop_control"]) {
-    auto v = r.boolean(node["snoop_control"], "snoop_control");
+  auto read_flag = [&](const char* key, bool& field) {
+    if (!node[key]) return;
+    auto v = r.boolean(node[key], key);
     ok = ok && v;
-    if (v) c.snoop_control = *v;
-  }
-  if (node["split_on_unmap"]) {
-    auto v = r.boolean(node["split_on_unmap"], "split_on_unmap");
+    if (v) field = *v;
+  };
+  read_flag("snoop_control", c.snoop_control);
+  read_flag("split_on_unmap", c.split_on_unmap);
+  read_flag("coherent_walk", c.coherent_walk);
+  if (node["levels"]) {
+    auto v = r.integer(node["levels"], "levels");
+    if (v && (*v < 1 || *v > 6)) {
+      r.error(node["levels"], "levels is the depth of the I/O page table: 1 to 6");
+      v.reset();
+    }
     ok = ok && v;
-    if (v) c.split_on_unmap = *v;
+    if (v) c.levels = static_cast<unsigned>(*v);
   }
   if (node["pgsizes"]) {
     auto v = parse_pgsizes(r, node["pgsizes"]);

@@ -7,7 +7,8 @@
 //   summary: TEXT
 //   inherits: default        # optional: start from another preset
 //   params: {NAME: VALUE, ...}
-//   iommus: {UNIT: {driver, snoop_control, pgsizes, aperture, split_on_unmap}, ...}
+//   iommus: {UNIT: {driver, snoop_control, pgsizes, aperture, split_on_unmap, levels,
+//                   coherent_walk}, ...}
 //   reserved: [[START, END] | {range: [START, END], type: TYPE}, ...]
 #pragma once
 

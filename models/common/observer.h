@@ -27,6 +27,7 @@ struct DeviceAccess {
   bool snooped = false;  // went through the cache hierarchy
   LineValue value;       // what was read, or what was written
   Picos at = 0;
+  bool stale_translation = false;  // through an IOTLB entry whose mapping is gone
 };
 
 // One request of a DMA engine, from issue to completion; `faulted` if the
@@ -81,6 +82,13 @@ class CoherenceObserver {
                                   Picos /*at*/) {}
   virtual void translation_unmapped(uint32_t /*domain*/, uint64_t /*iova*/, uint64_t /*pa*/,
                                     uint64_t /*size*/, Picos /*at*/) {}
+  // An IOTLB entry still translates a page whose mapping is being removed
+  // (shown just before its translation_unmapped): devices of the domain can
+  // reach [pa, pa + size) until the entry is dropped.
+  virtual void iotlb_entry_stale(uint32_t /*domain*/, uint64_t /*iova*/, uint64_t /*pa*/,
+                                 uint64_t /*size*/, bool /*readable*/, Picos /*at*/) {}
+  // A stale IOTLB entry is gone (invalidated or evicted).
+  virtual void iotlb_entry_dropped(uint32_t /*domain*/, uint64_t /*iova*/, Picos /*at*/) {}
 };
 
 }  // namespace iocsim::models

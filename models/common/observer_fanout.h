@@ -63,6 +63,13 @@ class ObserverFanout : public CoherenceObserver {
                             Picos at) override {
     for (auto* o : observers_) o->translation_unmapped(domain, iova, pa, size, at);
   }
+  void iotlb_entry_stale(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
+                         bool readable, Picos at) override {
+    for (auto* o : observers_) o->iotlb_entry_stale(domain, iova, pa, size, readable, at);
+  }
+  void iotlb_entry_dropped(uint32_t domain, uint64_t iova, Picos at) override {
+    for (auto* o : observers_) o->iotlb_entry_dropped(domain, iova, at);
+  }
 
  private:
   std::vector<CoherenceObserver*> observers_;

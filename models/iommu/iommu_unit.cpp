@@ -8,16 +8,42 @@
 
 namespace iocsim::models {
 
+void IotlbConfig::declare(params::Catalog& catalog) {
+  using params::Spec;
+  catalog.declare(Spec::count("iommu.iotlb.entries",
+                              "IOTLB entries per IOMMU unit (one per page, of any page size)", 1,
+                              1u << 20));
+  catalog.declare(Spec::count("iommu.iotlb.ways", "IOTLB associativity (0: fully associative)",
+                              0, 1u << 20));
+}
+
+IotlbConfig IotlbConfig::from(const params::Set& set) {
+  const uint64_t entries = set.count("iommu.iotlb.entries"), ways = set.count("iommu.iotlb.ways");
+  return {entries, ways == 0 ? entries : ways};
+}
+
 IommuUnit::IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config,
-                     DomainIds& ids, CoherenceObserver* observer)
+                     DomainIds& ids, TablePlacement& tables, CoherenceObserver* observer)
     : sc_module(name),
       device_side("device_side"),
       coherent_side("coherent_side"),
       direct_side("direct_side"),
       config_(config),
       ids_(&ids),
-      observer_(observer) {
+      observer_(observer),
+      iotlb_(config.iotlb.entries, config.iotlb.ways),
+      tables_(&tables) {
+  if (config.levels == 0 || config.levels > 6)
+    throw std::invalid_argument(std::string(name) + ": page tables have 1 to 6 levels");
   device_side.register_b_transport(this, &IommuUnit::b_transport);
+  auto* attrs = new RequestAttributes;
+  attrs->initiator = Initiator::device;
+  attrs->no_snoop = !config.coherent_walk;
+  walk_trans_.set_extension(attrs);
+  walk_trans_.set_command(tlm::TLM_READ_COMMAND);
+  walk_trans_.set_data_ptr(walk_data_);
+  walk_trans_.set_data_length(kLineBytes);
+  walk_trans_.set_streaming_width(kLineBytes);
 }
 
 IommuUnit::Domain& IommuUnit::domain(uint32_t id) {
@@ -42,9 +68,12 @@ void IommuUnit::domain_free(uint32_t id, Picos at) {
   Domain& d = domain(id);
   if (!d.devices.empty())
     throw std::logic_error(std::string(name()) + ": freeing a domain with devices attached");
-  // Freeing a domain drops its page table; translations vanish with it.
+  // Freeing a domain drops its page table; translations vanish with it, and
+  // the driver flushes the domain's IOTLB entries before its id can be reused.
   for (const auto& [iova, pte] : d.table.entries())
     if (observer_) observer_->translation_unmapped(id, pte.iova, pte.pa, pte.size, at);
+  invalidate(id, 0, UINT64_MAX, at);
+  tables_->release(id);
   domains_.erase(id);
   if (observer_) observer_->domain_destroyed(id, at);
 }
@@ -94,9 +123,16 @@ uint64_t IommuUnit::unmap_pages(uint32_t id, uint64_t iova, uint64_t pgsize, uin
   std::vector<IoPte> removed;
   uint64_t unmapped = domain(id).table.unmap_pages(iova, pgsize, count, removed);
   stats_.pages_unmapped += removed.size();
-  if (observer_)
-    for (const IoPte& p : removed)
-      observer_->translation_unmapped(id, p.iova, p.pa, p.size, at);
+  for (const IoPte& p : removed) {
+    // A cached copy keeps the page reachable: shown before the mapping goes,
+    // so that what devices can reach never has a gap.
+    changed_.clear();
+    iotlb_.mark_stale(id, p.iova, p.iova + (p.size - 1), changed_);
+    if (!observer_) continue;
+    for (const IotlbEntry& e : changed_)
+      observer_->iotlb_entry_stale(e.domain, e.iova, e.pa, e.size, e.read, at);
+    observer_->translation_unmapped(id, p.iova, p.pa, p.size, at);
+  }
   return unmapped;
 }
 
@@ -114,9 +150,53 @@ std::optional<uint64_t> IommuUnit::first_mapped(uint32_t id, uint64_t from,
   return it->first;
 }
 
-void IommuUnit::iotlb_sync(uint32_t id) {
+void IommuUnit::iotlb_sync(uint32_t id, uint64_t iova, uint64_t size, Picos at) {
   domain(id);  // must exist
   ++stats_.iotlb_syncs;
+  if (size) invalidate(id, iova, iova + (size - 1), at);
+}
+
+void IommuUnit::invalidate(uint32_t id, uint64_t first, uint64_t last, Picos at) {
+  changed_.clear();
+  iotlb_.invalidate(id, first, last, changed_);
+  report_dropped(changed_, at);
+}
+
+void IommuUnit::report_dropped(std::vector<IotlbEntry>& dropped, Picos at) {
+  if (observer_)
+    for (const IotlbEntry& e : dropped) observer_->iotlb_entry_dropped(e.domain, e.iova, at);
+}
+
+void IommuUnit::walk(uint32_t domain_id, uint64_t iova, uint64_t page_size,
+                     sc_core::sc_time& delay) {
+  // The level whose entries map `page_size` pages: 1 for 4 KiB, 2 for 2 MiB...
+  unsigned leaf = 1;
+  for (uint64_t span = kPageBytes << 9; span <= page_size && leaf < config_.levels; span <<= 9)
+    ++leaf;
+  ++stats_.walks;
+  auto& out = config_.coherent_walk ? coherent_side : direct_side;
+  for (unsigned level = config_.levels; level >= leaf; --level) {
+    walk_trans_.set_address(line_base(tables_->entry_address(domain_id, level, iova)));
+    walk_trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    out->b_transport(walk_trans_, delay);  // dependent reads: each waits for the last
+    if (walk_trans_.is_response_error())
+      throw std::runtime_error(std::string(name()) + ": memory rejected a page-table read (" +
+                               walk_trans_.get_response_string() + ")");
+    ++stats_.walk_reads;
+  }
+}
+
+std::optional<IotlbEntry> IommuUnit::translate(uint32_t domain_id, const Domain& d,
+                                               uint64_t iova, sc_core::sc_time& delay) {
+  if (const IotlbEntry* hit = iotlb_.lookup(domain_id, iova)) return *hit;
+  const std::optional<IoPte> pte = d.table.lookup(iova);
+  walk(domain_id, iova, pte ? pte->size : kPageBytes, delay);
+  if (!pte) return std::nullopt;
+  const IotlbEntry entry{domain_id, pte->iova, pte->size, pte->pa, pte->read, pte->write, false};
+  changed_.clear();
+  iotlb_.fill(entry, changed_);
+  report_dropped(changed_, to_picos(sc_core::sc_time_stamp() + delay));
+  return entry;
 }
 
 const IoPageTable& IommuUnit::page_table(uint32_t id) const { return domain(id).table; }
@@ -154,15 +234,15 @@ void IommuUnit::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   while (done < length) {
     const uint64_t at = iova + done;
-    auto pte = d.table.lookup(at);
-    if (!pte || (write ? !pte->write : !pte->read)) {
+    const std::optional<IotlbEntry> t = translate(domain_id, d, at, delay);
+    if (!t || (write ? !t->write : !t->read)) {
       fault(attrs->stream_id, at, write, delay);
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
       break;
     }
-    const uint64_t in_page = pte->size - (at - pte->iova);
+    const uint64_t in_page = t->size - (at - t->iova);
     const uint64_t chunk = std::min(length - done, in_page);
-    const uint64_t pa = pte->pa + (at - pte->iova);
+    const uint64_t pa = t->pa + (at - t->iova);
     trans.set_address(pa);
     trans.set_data_ptr(data + done);
     trans.set_data_length(chunk);
@@ -171,12 +251,13 @@ void IommuUnit::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     if (trans.is_response_error()) break;
     const uint64_t lines = chunk / kLineBytes;
     (snooped ? stats_.lines_snooped : stats_.lines_direct) += lines;
+    if (t->stale) stats_.stale_translations += lines;
     if (observer_) {
       const Picos when = to_picos(sc_core::sc_time_stamp() + delay);
       for (uint64_t i = 0; i < lines; ++i)
         observer_->device_access({attrs->stream_id, domain_id, at + i * kLineBytes,
                                   pa + i * kLineBytes, write, snooped,
-                                  get_line(data + done, i), when});
+                                  get_line(data + done, i), when, t->stale});
     }
     done += chunk;
   }

@@ -16,8 +16,20 @@
 //
 // Snoop control: a unit with `snoop_control` can make a domain enforce cache
 // coherency (VT-d ECAP.SC: the SNP bit overrides No-Snoop); one without cannot.
-// Not modelled (yet): the IOTLB, page walks through memory, invalidation
-// latency, ATS, PASIDs, nested translation.
+//
+// Translation: an IOTLB (see Iotlb) caches translations by domain; a miss
+// walks the domain's radix table (see TablePlacement) with one dependent
+// 64-byte read per level, from the top level down to the level of the page
+// that translates the address (4 reads for a 4 KiB page in a 4-level table, 3
+// for 2 MiB, 2 for 1 GiB). The reads go through the cache hierarchy when the
+// unit's walks are coherent (VT-d ECAP.C, SMMU COHACC) and straight to DRAM
+// otherwise. A walk that finds no translation faults after reading every
+// level. Unmapping a page leaves its IOTLB entry in place, stale, until
+// iotlb_sync() invalidates the range (or the entry is evicted); a device that
+// hits it still reaches the old page, and the observer is told. The cost of
+// an invalidation is the kernel's (charged by the caller); a hit costs no time.
+// Not modelled (yet): paging-structure caches, ATS, PASIDs, nested
+// translation, deferred (flush-queue) invalidation.
 #pragma once
 
 #include <cstdint>
@@ -33,10 +45,24 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/common/observer.h"
+#include "models/common/params.h"
 #include "models/common/time.h"
+#include "models/common/line_value.h"
 #include "models/iommu/io_page_table.h"
+#include "models/iommu/iotlb.h"
+#include "models/iommu/table_placement.h"
 
 namespace iocsim::models {
+
+// The IOTLB geometry every unit of a platform shares (iommu.iotlb.*; a
+// parameter of 0 ways reads as fully associative, ways == entries).
+struct IotlbConfig {
+  uint64_t entries = 128;
+  uint64_t ways = 128;
+
+  static void declare(params::Catalog& catalog);
+  static IotlbConfig from(const params::Set& set);
+};
 
 struct IommuUnitConfig {
   std::string driver;           // domains only merge within one driver
@@ -45,6 +71,9 @@ struct IommuUnitConfig {
   uint64_t aperture_start = 0;  // inclusive
   uint64_t aperture_end = 0;    // inclusive
   bool split_on_unmap = false;  // a partial unmap splits a large page
+  unsigned levels = 4;          // page-table levels a walk starts from
+  bool coherent_walk = true;    // page-walk reads snoop the CPU caches
+  IotlbConfig iotlb;
 };
 
 // Domain ids are unique across all units of a platform.
@@ -62,6 +91,8 @@ struct IommuStats {
   uint64_t faults = 0;
   uint64_t pages_mapped = 0, pages_unmapped = 0;
   uint64_t iotlb_syncs = 0;
+  uint64_t walks = 0, walk_reads = 0;
+  uint64_t stale_translations = 0;  // lines moved through a stale IOTLB entry
 };
 
 class IommuUnit : public sc_core::sc_module {
@@ -73,11 +104,13 @@ class IommuUnit : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<IommuUnit> coherent_side;
   tlm_utils::simple_initiator_socket<IommuUnit> direct_side;
 
+  // `tables` places the I/O page tables of every unit of the platform.
   IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config, DomainIds& ids,
-            CoherenceObserver* observer);
+            TablePlacement& tables, CoherenceObserver* observer);
 
   const IommuUnitConfig& config() const { return config_; }
   const IommuStats& stats() const { return stats_; }
+  const IotlbStats& iotlb_stats() const { return iotlb_.stats(); }
 
   uint32_t domain_alloc();
   void domain_free(uint32_t domain, Picos at);
@@ -100,7 +133,9 @@ class IommuUnit : public sc_core::sc_module {
   // The lowest IOVA in [from, last] with a translation (`from` itself if it
   // has one), or nothing; O(log entries).
   std::optional<uint64_t> first_mapped(uint32_t domain, uint64_t from, uint64_t last) const;
-  void iotlb_sync(uint32_t domain);
+  // Invalidates the domain's IOTLB entries overlapping [iova, iova + size)
+  // (nothing when size is 0), as of `at`.
+  void iotlb_sync(uint32_t domain, uint64_t iova, uint64_t size, Picos at);
   const IoPageTable& page_table(uint32_t domain) const;
 
  private:
@@ -115,6 +150,14 @@ class IommuUnit : public sc_core::sc_module {
   Domain& domain(uint32_t id);
   const Domain& domain(uint32_t id) const;
   void fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_time delay);
+  // The translation of `iova` from the IOTLB, or from a walk (which fills the
+  // IOTLB and adds its reads to `delay`); nullopt if there is none.
+  std::optional<IotlbEntry> translate(uint32_t domain_id, const Domain& d, uint64_t iova,
+                                      sc_core::sc_time& delay);
+  void walk(uint32_t domain, uint64_t iova, uint64_t page_size, sc_core::sc_time& delay);
+  // Drops the domain's IOTLB entries overlapping [first, last] (inclusive).
+  void invalidate(uint32_t domain, uint64_t first, uint64_t last, Picos at);
+  void report_dropped(std::vector<IotlbEntry>& dropped, Picos at);
 
   IommuUnitConfig config_;
   DomainIds* ids_;
@@ -122,6 +165,13 @@ class IommuUnit : public sc_core::sc_module {
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, uint32_t> stream_domain_;
   IommuStats stats_;
+  Iotlb iotlb_;
+  TablePlacement* tables_;
+  std::vector<IotlbEntry> changed_;  // scratch for IOTLB updates (no allocation per request)
+
+  // Reused for every walk read. The payload owns its extension.
+  tlm::tlm_generic_payload walk_trans_;
+  unsigned char walk_data_[kLineBytes] = {};
 };
 
 }  // namespace iocsim::models

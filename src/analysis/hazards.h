@@ -28,6 +28,10 @@ const char* to_string(HazardKind kind);
 // CPU-side windows (stale_cpu_read, lost_write): the CPU cache holds an older
 // copy than what device `stream_id` wrote at `iova`; `owner` owns the device's
 // data, which a CPU read would not see or a write-back would destroy.
+// stale_iotlb_access windows: an IOTLB entry of a domain device `stream_id` is
+// attached to still translated `iova` to [pa, pa + size) after the mapping
+// was removed, until the entry was invalidated or evicted; `owner` owned the
+// data there when the window opened.
 // `realized` if at least one access hit it (`hits` of them, the first at
 // `first_hit`); `open_at_end` if the run ended with the window still open
 // (then `end` is the end of the run).

@@ -105,6 +105,15 @@ void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::M
 }
 
 void Oracle::device_access(const models::DeviceAccess& access) {
+  if (access.stale_translation) {
+    ++counts_.stale_iotlb_accesses;
+    auto it = stale_entries_.upper_bound({access.domain, access.iova});
+    const bool covered = it != stale_entries_.begin() &&
+                         (--it)->first.first == access.domain &&
+                         access.iova - it->first.second < it->second.size;
+    if (covered) it->second.window.hit(access.at);
+    else ++realized_outside_;
+  }
   if (access.write) {
     // The memory write it caused has been shown already; name the writer of
     // any CPU-side window that write opened or extended.
@@ -182,6 +191,44 @@ void Oracle::translation_unmapped(uint32_t domain, uint64_t iova, uint64_t pa, u
     if (--d.pages[page] == 0) d.pages.erase(page);
     for (uint32_t stream : d.devices) evaluate_page(page, stream, at);
   }
+}
+
+void Oracle::iotlb_entry_stale(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
+                               bool readable, Picos at) {
+  auto d = domains_.find(domain);
+  const uint32_t stream =
+      d != domains_.end() && !d->second.devices.empty() ? *d->second.devices.begin() : 0;
+  stale_entries_[{domain, iova}] = {
+      OpenWindow{HazardKind::stale_iotlb_access, newest(pa).owner, stream, iova, at}, pa, size};
+  // Devices reach the page through the entry as they did through the mapping.
+  translation_mapped(domain, iova, pa, size, readable, true, at);
+}
+
+void Oracle::iotlb_entry_dropped(uint32_t domain, uint64_t iova, Picos at) {
+  auto it = stale_entries_.find({domain, iova});
+  if (it != stale_entries_.end()) close_stale_entry(it, at, false);
+}
+
+void Oracle::close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntry>::iterator it,
+                               Picos at, bool open_at_end) {
+  const auto [domain, iova] = it->first;
+  const StaleEntry e = it->second;
+  stale_entries_.erase(it);
+  Window w;
+  w.kind = HazardKind::stale_iotlb_access;
+  w.pa = e.pa;
+  w.size = e.size;
+  w.iova = iova;
+  w.stream_id = e.window.stream;
+  w.owner = e.window.owner;
+  w.start = e.window.start;
+  w.end = std::max(at, e.window.start);
+  w.realized = e.window.hits > 0;
+  w.first_hit = e.window.first_hit;
+  w.hits = e.window.hits;
+  w.open_at_end = open_at_end;
+  windows_.push_back(w);
+  if (!open_at_end) translation_unmapped(domain, iova, e.pa, e.size, at);
 }
 
 void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
@@ -311,6 +358,7 @@ void Oracle::close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool o
 }
 
 void Oracle::finish(Picos at) {
+  while (!stale_entries_.empty()) close_stale_entry(stale_entries_.begin(), at, true);
   while (!open_.empty()) close(open_, open_.begin(), at, true);
   while (!cpu_open_.empty()) close(cpu_open_, cpu_open_.begin(), at, true);
 }

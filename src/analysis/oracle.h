@@ -59,6 +59,9 @@ class Oracle : public models::CoherenceObserver {
                           bool readable, bool writable, Picos at) override;
   void translation_unmapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
                             Picos at) override;
+  void iotlb_entry_stale(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
+                         bool readable, Picos at) override;
+  void iotlb_entry_dropped(uint32_t domain, uint64_t iova, Picos at) override;
 
   // Closes the windows still open at the end of the run.
   void finish(Picos at);
@@ -111,6 +114,11 @@ class Oracle : public models::CoherenceObserver {
     models::LineValue value;
     bool dirty = false;
   };
+  // An IOTLB entry whose mapping is gone: its page stays exposed until it is.
+  struct StaleEntry {
+    OpenWindow window;
+    uint64_t pa, size;
+  };
   struct DeviceWrite {
     uint32_t stream;
     uint64_t iova;
@@ -127,6 +135,8 @@ class Oracle : public models::CoherenceObserver {
   void evaluate_page(uint64_t page, uint32_t stream, Picos at);
   void evaluate_domain(uint32_t domain, Picos at);
   void close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool open_at_end);
+  void close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntry>::iterator it,
+                         Picos at, bool open_at_end);
   OwnerId owner_of(uint32_t stream) const;
 
   std::unordered_map<uint64_t, PageLines> lines_;              // by physical page
@@ -138,6 +148,7 @@ class Oracle : public models::CoherenceObserver {
   std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address
   OpenWindows open_;
   OpenWindows cpu_open_;
+  std::map<std::pair<uint32_t, uint64_t>, StaleEntry> stale_entries_;  // by (domain, iova)
   std::vector<Window> windows_;
   Counts counts_;
   uint64_t realized_outside_ = 0;

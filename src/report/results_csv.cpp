@@ -139,14 +139,30 @@ std::string metric_value(const nlohmann::json& report, const std::string& metric
   if (report.contains("counts") && report["counts"].contains(metric))
     return cell_text(report["counts"][metric]);
   if (metric.rfind("stats.", 0) == 0) {
-    // stats.COMPONENT.COUNTER where COMPONENT may itself contain dots.
-    const std::string rest = metric.substr(6);
-    const size_t dot = rest.rfind('.');
-    if (dot == std::string::npos || !report.contains("stats")) return "";
+    // stats.COMPONENT.COUNTER where both may contain dots (`actor.prober`,
+    // `dmar0.iotlb_misses`): the first split that names a counter.
+    if (!report.contains("stats")) return "";
     const auto& stats = report["stats"];
-    const std::string component = rest.substr(0, dot), counter = rest.substr(dot + 1);
-    if (!stats.contains(component) || !stats[component].contains(counter)) return "";
-    return cell_text(stats[component][counter]);
+    for (size_t dot = metric.find('.', 6); dot != std::string::npos;
+         dot = metric.find('.', dot + 1)) {
+      const std::string component = metric.substr(6, dot - 6), counter = metric.substr(dot + 1);
+      if (stats.contains(component) && stats[component].contains(counter))
+        return cell_text(stats[component][counter]);
+    }
+    return "";
+  }
+  if (metric.rfind("steps.", 0) == 0) {
+    // steps.NAME.start_ns|end_ns|duration_ns of the step named NAME.
+    const size_t dot = metric.rfind('.');
+    const std::string name = metric.substr(6, dot - 6), field = metric.substr(dot + 1);
+    if (!report.contains("steps")) return "";
+    for (const auto& step : report["steps"]) {
+      if (!step.contains("name") || step["name"] != name) continue;
+      if (field == "duration_ns")
+        return cell_text(step["end_ns"].get<double>() - step["start_ns"].get<double>());
+      return step.contains(field) ? cell_text(step[field]) : "";
+    }
+    return "";
   }
   // Dotted paths into the report: flush.cpu_ns, flush.by_site.map.bytes, max_window_ns.
   const nlohmann::json* node = &report;

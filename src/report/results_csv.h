@@ -35,7 +35,8 @@ bool append_line(const std::string& path, const std::string& line, std::string& 
 
 // A metric of a run's JSON report: a counter (`leaks`), a flush key
 // (`flush.cpu_ns`, `flush.by_site.map.bytes`), `max_window_ns`,
-// `sim_time_ns`, or `stats.COMPONENT.COUNTER` (components may contain dots).
+// `sim_time_ns`, `stats.COMPONENT.COUNTER` (both may contain dots), or
+// `steps.NAME.start_ns|end_ns|duration_ns` of the step named NAME.
 // Empty if the report has no such value.
 std::string metric_value(const nlohmann::json& report, const std::string& metric);
 

@@ -105,8 +105,9 @@ void load_metrics(const yaml::Reader& r, const YAML::Node& node, Study& study) {
     auto metric = r.string(item, "metric");
     if (!metric) continue;
     if (!known_metric(*metric)) {
-      r.error(item, fmt::format("unknown metric '{}'{} (a counter of the report, or "
-                                "stats.COMPONENT.COUNTER)",
+      r.error(item, fmt::format("unknown metric '{}'{} (a counter of the report, "
+                                "stats.COMPONENT.COUNTER, or "
+                                "steps.NAME.start_ns|end_ns|duration_ns)",
                                 *metric, did_you_mean(*metric, keys)));
       continue;
     }
@@ -190,6 +191,11 @@ void load_plots(const yaml::Reader& r, const YAML::Node& node, Study& study) {
 bool known_metric(const std::string& name) {
   if (name.rfind("stats.", 0) == 0)
     return name.size() > 6 && name.find('.', 6) != std::string::npos;
+  if (name.rfind("steps.", 0) == 0) {
+    const size_t dot = name.rfind('.');
+    const std::string field = name.substr(dot + 1);
+    return dot > 6 && (field == "start_ns" || field == "end_ns" || field == "duration_ns");
+  }
   return name != "invariants" && run_key_quantity(name).has_value();
 }
 

@@ -90,6 +90,7 @@ struct RecordingObserver : models::CoherenceObserver {
   std::vector<models::DeviceAccess> device_accesses;
   std::vector<uint64_t> cpu_stores;
   std::vector<std::string> residency;  // "fill 0x40", "drop 0x40"
+  std::vector<std::string> iotlb;      // "stale 0x1000", "dropped 0x1000" (IOVAs)
   unsigned faults = 0;
 
   void memory_write(uint64_t pa, const LineValue& v, models::MemoryWriter who, Picos at) override {
@@ -107,6 +108,12 @@ struct RecordingObserver : models::CoherenceObserver {
     return text;
   }
   void translation_fault(uint32_t, uint64_t, bool, Picos) override { ++faults; }
+  void iotlb_entry_stale(uint32_t, uint64_t iova, uint64_t, uint64_t, bool, Picos) override {
+    iotlb.push_back("stale " + hex(iova));
+  }
+  void iotlb_entry_dropped(uint32_t, uint64_t iova, Picos) override {
+    iotlb.push_back("dropped " + hex(iova));
+  }
 };
 
 inline Picos ps(const sc_core::sc_time& t) { return models::to_picos(t); }

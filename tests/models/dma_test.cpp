@@ -19,8 +19,9 @@ TEST_CASE("a DMA master writes its owner's data through the IOMMU and reads it b
   models::DomainIds ids;
   models::MemoryController memory("memory", {1u << 24, 27'500, 1'250}, &seen);
   models::Cache cache("llc", {1u << 16, 4, 14'000, 333, 167}, &seen);
+  models::TablePlacement tables(1u << 20, 1u << 20);
   models::IommuUnit unit("unit", {"intel-vtd", false, 4096, 0, (1ull << 48) - 1, false}, ids,
-                         &seen);
+                         tables, &seen);
   models::DmaMaster gpu("gpu", 3, 2, true, {128, 5'330}, versions, &seen);
   Initiator idle_cpu("cpu");
   idle_cpu.socket.bind(cache.cpu_side);

@@ -17,6 +17,7 @@ namespace {
 
 constexpr uint64_t K4 = 4096, M2 = 2u << 20;
 constexpr uint64_t kBitmap = K4 | M2 | (1u << 30);
+constexpr uint64_t kTablePool = 1u << 20;  // page tables at [1 MiB, 2 MiB)
 
 }  // namespace
 
@@ -70,18 +71,37 @@ namespace {
 struct IommuRig {
   RecordingObserver seen;
   models::DomainIds ids;
+  models::TablePlacement tables{kTablePool, kTablePool};
   models::MemoryController memory{"memory", {1u << 30, 27'500, 1'250}, &seen};
   models::Cache cache{"llc", {1u << 16, 4, 14'000, 333, 167}, &seen};
   models::IommuUnit unit;
   Initiator cpu{"cpu"};
   Initiator device{"device"};
-  explicit IommuRig(bool snoop_control)
-      : unit("unit", {"intel-vtd", snoop_control, kBitmap, 0, (1ull << 48) - 1, false}, ids, &seen) {
+  explicit IommuRig(bool snoop_control, bool coherent_walk = true)
+      : unit("unit",
+             {"intel-vtd", snoop_control, kBitmap, 0, (1ull << 48) - 1, false, 4, coherent_walk},
+             ids, tables, &seen) {
     cpu.socket.bind(cache.cpu_side);
     cache.mem_side.bind(memory.socket);
     unit.coherent_side.bind(cache.snoop_side);
     unit.direct_side.bind(memory.socket);
     device.socket.bind(unit.device_side);
+  }
+  // The completion time of a No-Snoop read (straight to DRAM in a domain
+  // that does not enforce coherency), relative to its start.
+  Picos dma_time(uint64_t iova) {
+    LineValue v;
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    models::RequestAttributes attrs;
+    attrs.initiator = models::Initiator::device;
+    attrs.stream_id = 5;
+    attrs.no_snoop = true;
+    std::vector<LineValue> one{v};
+    REQUIRE(device.access(tlm::TLM_READ_COMMAND, iova, one, d, &attrs) == tlm::TLM_OK_RESPONSE);
+    sc_core::wait(d);  // so the next request finds the memory bus idle
+    sc_core::wait(ns(100));
+    return ps(sc_core::sc_time_stamp() - start - ns(100));
   }
   tlm::tlm_response_status dma(tlm::tlm_command cmd, uint64_t iova, LineValue& v, bool no_snoop) {
     models::RequestAttributes attrs;
@@ -154,5 +174,75 @@ TEST_CASE("translation faults are recorded and answered with an error, not fatal
     CHECK(rig.unit.stats().faults == 3);
     CHECK(rig.seen.faults == 3);
     CHECK(rig.unit.map_pages(d, 1ull << 48, 0, K4, 1, true, true, 0) == -EFAULT);
+  });
+}
+
+TEST_CASE("an IOTLB miss walks the table with one dependent read per level") {
+  IommuRig rig(false, /*coherent_walk=*/false);
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    rig.unit.attach_device(d, 5, 0);
+    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 2, true, true, 0) == 0);
+    REQUIRE(rig.unit.map_pages(d, M2, 0x200000, M2, 1, true, true, 0) == 0);
+    constexpr Picos kLine = 27'500 + 1'250;  // one DRAM read on an idle bus
+    CHECK(rig.dma_time(0) == 5 * kLine);     // 4 walk reads, then the data
+    CHECK(rig.dma_time(64) == kLine);        // IOTLB hit
+    CHECK(rig.dma_time(K4) == 5 * kLine);    // another 4 KiB page: another walk
+    CHECK(rig.dma_time(M2) == 4 * kLine);    // a 2 MiB page's walk stops one level higher
+    CHECK(rig.dma_time(M2 + 0x1F0000) == kLine);  // the superpage's one entry covers it
+    CHECK(rig.unit.stats().walks == 3);
+    CHECK(rig.unit.stats().walk_reads == 11);
+    CHECK(rig.unit.iotlb_stats().hits == 2);
+    CHECK(rig.cache.stats().snoop_misses == 0);  // not coherent: straight to DRAM
+  });
+}
+
+TEST_CASE("a coherent walk reads the page table through the cache") {
+  IommuRig rig(false, /*coherent_walk=*/true);
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    rig.unit.attach_device(d, 5, 0);
+    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 1, true, true, 0) == 0);
+    rig.dma_time(0);
+    CHECK(rig.cache.stats().snoop_misses == 4);  // the table reads; the data bypass it
+    CHECK(rig.seen.device_accesses.size() == 1);  // table reads are not device data
+  });
+}
+
+TEST_CASE("after an unmap a device reaches the old page through the IOTLB until the sync") {
+  IommuRig rig(false);
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    rig.unit.attach_device(d, 5, 0);
+    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 2, true, true, 0) == 0);
+    LineValue v;
+    REQUIRE(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_OK_RESPONSE);  // cached
+    CHECK(rig.unit.unmap_pages(d, 0, K4, 2, 0) == 2 * K4);
+    CHECK(rig.seen.iotlb == std::vector<std::string>{"stale 0x0"});  // page 1 was never cached
+    CHECK(rig.dma(tlm::TLM_READ_COMMAND, 0x80, v, false) == tlm::TLM_OK_RESPONSE);
+    CHECK(rig.seen.device_accesses.back().pa == 0x10080);
+    CHECK(rig.seen.device_accesses.back().stale_translation);
+    CHECK(rig.dma(tlm::TLM_READ_COMMAND, K4, v, false) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    rig.unit.iotlb_sync(d, 0, 2 * K4, 0);
+    CHECK(rig.seen.iotlb.back() == "dropped 0x0");
+    CHECK(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    CHECK(rig.unit.stats().stale_translations == 1);
+    CHECK(rig.unit.stats().faults == 2);
+  });
+}
+
+TEST_CASE("freeing a domain drops its IOTLB entries") {
+  IommuRig rig(false);
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    rig.unit.attach_device(d, 5, 0);
+    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 1, true, true, 0) == 0);
+    LineValue v;
+    rig.dma(tlm::TLM_READ_COMMAND, 0, v, false);
+    rig.unit.unmap_pages(d, 0, K4, 1, 0);
+    rig.unit.detach_device(d, 5, 0);
+    rig.unit.domain_free(d, 0);
+    CHECK(rig.seen.iotlb == std::vector<std::string>{"stale 0x0", "dropped 0x0"});
+    CHECK(rig.unit.iotlb_stats().invalidated == 1);
   });
 }

@@ -63,13 +63,20 @@ TEST_CASE("appended rows read back, and a row cut short is cut off the file") {
   CHECK(missing->header.empty());
 }
 
-TEST_CASE("metrics are counters, dotted report paths or statistics") {
+TEST_CASE("metrics are counters, dotted report paths, statistics or step times") {
   const auto report = nlohmann::json::parse(R"({
     "counts": {"leaks": 7},
     "max_window_ns": 1500.5,
     "flush": {"cpu_ns": 12, "by_site": {"map": {"bytes": 4096}}},
-    "stats": {"actor.prober": {"requests": 99}, "dram": {"reads": 3}}
+    "stats": {"actor.prober": {"requests": 99}, "dram": {"reads": 3},
+              "iommu": {"dmar0.iotlb_misses": 5}},
+    "steps": [{"name": "", "start_ns": 0.0, "end_ns": 1.0},
+              {"name": "burst", "start_ns": 100.0, "end_ns": 350.5}]
   })");
+  CHECK(metric_value(report, "stats.iommu.dmar0.iotlb_misses") == "5");
+  CHECK(metric_value(report, "steps.burst.duration_ns") == "250.5");
+  CHECK(metric_value(report, "steps.burst.end_ns") == "350.5");
+  CHECK(metric_value(report, "steps.nothing.end_ns") == "");
   CHECK(metric_value(report, "leaks") == "7");
   CHECK(metric_value(report, "max_window_ns") == "1500.5");
   CHECK(metric_value(report, "flush.cpu_ns") == "12");

@@ -89,7 +89,8 @@ TEST_CASE("study mistakes are errors at their position") {
                                  "write a binary unit such as KiB, MiB or GiB"});
   CHECK(load("metrics: [leak]\n").errors ==
         std::vector<std::string>{"3:11: error: unknown metric 'leak' (did you mean 'leaks'?) "
-                                 "(a counter of the report, or stats.COMPONENT.COUNTER)"});
+                                 "(a counter of the report, stats.COMPONENT.COUNTER, or "
+                                         "steps.NAME.start_ns|end_ns|duration_ns)"});
   CHECK(load("policies: [posted-v2]\nmetrics: [leaks]\n").errors.at(0).rfind("3:12: error:", 0) ==
         0);
   CHECK(load("grid:\n  guest: [1MiB, 1MiB]\nmetrics: [leaks]\n").errors ==

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The IOTLB of one IOMMU unit: cached translations tagged by domain.
+//
+// Set-associative with LRU replacement; `ways == entries` makes it fully
+// associative (the default, hardware.md 6.2). One entry holds one page of
+// whatever size the page table maps (a 2 MiB or 1 GiB superpage takes one
+// entry). The set of an entry is chosen from its domain and its page number.
+//
+// An entry outlives its mapping: unmapping a page leaves a cached copy of the
+// translation in place, marked stale, until an invalidation covers it or it is
+// evicted; a device that hits it still reaches the old physical page. That is
+// exactly the window iommu_iotlb_sync() closes.
+//
+// Lookups cost O(log entries) (an ordered index by domain and IOVA) with a
+// fast path for the most recent hit, so streaming through a page costs one
+// comparison per request.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace iocsim::models {
+
+struct IotlbEntry {
+  uint32_t domain = 0;
+  uint64_t iova = 0;  // page-aligned
+  uint64_t size = 0;  // page size
+  uint64_t pa = 0;
+  bool read = false;
+  bool write = false;
+  bool stale = false;  // the mapping it caches is gone
+};
+
+struct IotlbStats {
+  uint64_t hits = 0, misses = 0;
+  uint64_t evictions = 0;       // valid entries replaced by a fill
+  uint64_t invalidated = 0;     // entries removed by invalidations
+  uint64_t stale_hits = 0;      // hits on stale entries
+};
+
+class Iotlb {
+ public:
+  // `entries` is a positive multiple of `ways`.
+  Iotlb(uint64_t entries, uint64_t ways);
+
+  // The entry translating `iova` in `domain` (stale or not), made most
+  // recently used; nullptr on a miss. Counts the hit or miss.
+  const IotlbEntry* lookup(uint32_t domain, uint64_t iova);
+  // Caches a translation the walker found, replacing the least recently used
+  // entry of its set and any entry of the same domain it overlaps. Entries
+  // that leave this way while stale are appended to `dropped_stale`.
+  void fill(const IotlbEntry& entry, std::vector<IotlbEntry>& dropped_stale);
+  // Marks the entries of `domain` overlapping [first, last] stale; appends the
+  // ones that were not stale yet to `newly_stale`.
+  void mark_stale(uint32_t domain, uint64_t first, uint64_t last,
+                  std::vector<IotlbEntry>& newly_stale);
+  // Removes the entries of `domain` overlapping [first, last]; appends the
+  // stale ones among them to `dropped_stale`.
+  void invalidate(uint32_t domain, uint64_t first, uint64_t last,
+                  std::vector<IotlbEntry>& dropped_stale);
+
+  const IotlbStats& stats() const { return stats_; }
+  uint64_t valid_entries() const { return index_.size(); }
+
+ private:
+  struct Slot {
+    IotlbEntry entry;
+    uint64_t lru = 0;
+    bool valid = false;
+  };
+  using Key = std::pair<uint32_t, uint64_t>;  // domain, iova
+
+  uint64_t set_of(uint32_t domain, uint64_t iova, uint64_t size) const;
+  void remove(uint32_t slot);
+  // First index position that may overlap [first, ...] in `domain`.
+  std::map<Key, uint32_t>::iterator first_overlap(uint32_t domain, uint64_t first);
+
+  uint64_t ways_, sets_;
+  std::vector<Slot> slots_;          // sets_ x ways_, set-major
+  std::map<Key, uint32_t> index_;    // valid entries by (domain, iova) -> slot
+  uint64_t clock_ = 0;
+  std::optional<uint32_t> last_hit_;
+  IotlbStats stats_;
+};
+
+}  // namespace iocsim::models
