@@ -97,10 +97,14 @@ std::vector<StatGroup> Platform::stats() const {
                   {"maintenance_ops", c.maintenance_ops},
                   {"wbinvds", c.wbinvds}}});
   const auto& m = memory_->stats();
+  const auto& banks = memory_->dram_stats();
   out.push_back({"dram",
                  {{"line_reads", m.reads},
                   {"line_writes", m.writes},
-                  {"bus_busy_ps", m.bus_busy},
+                  {"bus_busy_ps", banks.bus_busy},
+                  {"row_hits", banks.row_hits},
+                  {"row_misses", banks.row_misses},
+                  {"row_conflicts", banks.row_conflicts},
                   {"pages_touched", memory_->store().pages_touched()}}});
   StatGroup iommu{"iommu", {}};
   for (const auto& u : units_) {

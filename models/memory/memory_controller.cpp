@@ -10,20 +10,35 @@ namespace iocsim::models {
 void MemoryConfig::declare(params::Catalog& catalog) {
   using params::Spec;
   catalog.declare(Spec::size("memory.size", "physical memory size", kPageBytes));
-  catalog.declare(Spec::duration("memory.latency",
-                                 "DRAM access time of one line once the data bus is granted"));
-  catalog.declare(Spec::duration("memory.line_transfer",
-                                 "data-bus occupancy of one 64-byte line (sets peak bandwidth)", 1));
+  catalog.declare(Spec::count("memory.channels", "independent channels, lines interleaved", 1, 64));
+  catalog.declare(Spec::count("memory.bank_groups", "bank groups per channel", 1, 16));
+  catalog.declare(Spec::count("memory.banks_per_group", "banks per bank group", 1, 16));
+  catalog.declare(Spec::size("memory.row_size",
+                             "bytes of one row of one bank across the rank (the DRAM page)",
+                             kLineBytes));
+  catalog.declare(Spec::duration("memory.tCL", "READ to first data (CAS latency)"));
+  catalog.declare(Spec::duration("memory.tRCD", "ACTIVATE to READ or WRITE"));
+  catalog.declare(Spec::duration("memory.tRP", "PRECHARGE to ACTIVATE"));
+  catalog.declare(Spec::duration("memory.tRAS", "ACTIVATE to PRECHARGE"));
+  catalog.declare(Spec::duration("memory.burst",
+                                 "data-bus time of one 64-byte line on one channel", 1));
 }
 
 MemoryConfig MemoryConfig::from(const params::Set& set) {
-  return {set.size("memory.size"), set.picos("memory.latency"),
-          set.picos("memory.line_transfer")};
+  return {set.size("memory.size"),
+          {set.count("memory.channels"), set.count("memory.bank_groups"),
+           set.count("memory.banks_per_group"), set.size("memory.row_size")},
+          {set.picos("memory.tCL"), set.picos("memory.tRCD"), set.picos("memory.tRP"),
+           set.picos("memory.tRAS"), set.picos("memory.burst")}};
 }
 
 MemoryController::MemoryController(sc_core::sc_module_name name, const MemoryConfig& config,
                                    CoherenceObserver* observer)
-    : sc_module(name), socket("socket"), config_(config), observer_(observer) {
+    : sc_module(name),
+      socket("socket"),
+      config_(config),
+      observer_(observer),
+      dram_(config.geometry, config.timings) {
   socket.register_b_transport(this, &MemoryController::b_transport);
   socket.register_transport_dbg(this, &MemoryController::transport_dbg);
 }
@@ -48,28 +63,27 @@ void MemoryController::b_transport(int, tlm::tlm_generic_payload& trans,
   if (!check(trans)) return;
   const uint64_t lines = trans.get_data_length() / kLineBytes;
   const Picos arrive = to_picos(sc_core::sc_time_stamp() + delay);
-  const Picos start = std::max(arrive, bus_free_at_);
-  const Picos transfer = lines * config_.line_transfer;
-  bus_free_at_ = start + transfer;
-  stats_.bus_busy += transfer;
-  const Picos done = start + config_.latency + transfer;
-
   unsigned char* data = trans.get_data_ptr();
   const uint64_t addr = trans.get_address();
-  if (trans.is_read()) {
-    for (uint64_t i = 0; i < lines; ++i) put_line(data, i, store_.read(addr + i * kLineBytes));
-    stats_.reads += lines;
-  } else if (trans.is_write()) {
-    auto* attrs = trans.get_extension<RequestAttributes>();
-    MemoryWriter who = attrs && attrs->initiator == Initiator::device ? MemoryWriter::device
-                                                                      : MemoryWriter::writeback;
-    for (uint64_t i = 0; i < lines; ++i) {
-      LineValue v = get_line(data, i);
-      store_.write(addr + i * kLineBytes, v);
-      if (observer_) observer_->memory_write(addr + i * kLineBytes, v, who, done);
+  auto* attrs = trans.get_extension<RequestAttributes>();
+  const MemoryWriter who = attrs && attrs->initiator == Initiator::device
+                               ? MemoryWriter::device
+                               : MemoryWriter::writeback;
+  Picos done = arrive;
+  for (uint64_t i = 0; i < lines; ++i) {
+    const uint64_t pa = addr + i * kLineBytes;
+    const Picos line_done = dram_.access(pa, arrive);
+    done = std::max(done, line_done);
+    if (trans.is_read()) {
+      put_line(data, i, store_.read(pa));
+    } else if (trans.is_write()) {
+      const LineValue v = get_line(data, i);
+      store_.write(pa, v);
+      if (observer_) observer_->memory_write(pa, v, who, line_done);
     }
-    stats_.writes += lines;
   }
+  if (trans.is_read()) stats_.reads += lines;
+  else if (trans.is_write()) stats_.writes += lines;
   delay = from_picos(done) - sc_core::sc_time_stamp();
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Memory controller with a sparse backing store.
 //
-// Models: a fixed access latency at the DRAM and one data bus that carries a
-// 64-byte line in `line_transfer` and remembers when it is next free, so that
-// concurrent write-backs and device traffic queue behind each other.
-// Does not model (yet): channels, banks, row buffers, refresh, read/write
-// turnaround, or a bounded write queue (posted writes queue without limit).
+// Timing comes from DramTiming: channels, banks with open rows, and a data
+// bus per channel, so concurrent write-backs and device traffic contend for
+// banks and buses. Each line of a request is timed on its own; the request
+// completes with its last line, and a write's line is in DRAM (shown to the
+// observer) when its own data have crossed the bus. Posted writes queue
+// without limit (no bounded write queue).
 //
 // Accesses must be line-aligned and a whole number of lines; anything else is
 // answered with TLM_BURST_ERROR_RESPONSE. Addresses beyond `size` get
@@ -22,13 +23,14 @@
 #include "models/common/params.h"
 #include "models/common/time.h"
 #include "models/memory/backing_store.h"
+#include "models/memory/dram_timing.h"
 
 namespace iocsim::models {
 
 struct MemoryConfig {
-  uint64_t size = 0;         // bytes of physical memory
-  Picos latency = 0;         // DRAM access time once the bus is granted
-  Picos line_transfer = 0;   // bus occupancy of one 64-byte line
+  uint64_t size = 0;  // bytes of physical memory
+  DramGeometry geometry;
+  DramTimings timings;
 
   static void declare(params::Catalog& catalog);
   static MemoryConfig from(const params::Set& set);
@@ -37,7 +39,6 @@ struct MemoryConfig {
 struct MemoryStats {
   uint64_t reads = 0;   // lines
   uint64_t writes = 0;  // lines
-  Picos bus_busy = 0;
 };
 
 class MemoryController : public sc_core::sc_module {
@@ -48,6 +49,7 @@ class MemoryController : public sc_core::sc_module {
                    CoherenceObserver* observer);
 
   const MemoryStats& stats() const { return stats_; }
+  const DramStats& dram_stats() const { return dram_.stats(); }
   const BackingStore& store() const { return store_; }
 
  private:
@@ -58,7 +60,7 @@ class MemoryController : public sc_core::sc_module {
   MemoryConfig config_;
   CoherenceObserver* observer_;
   BackingStore store_;
-  Picos bus_free_at_ = 0;
+  DramTiming dram_;
   MemoryStats stats_;
 };
 

@@ -45,9 +45,9 @@ case "$case_name" in
     ;;
   text_windows)
     expect_exit 0 run "$seed" --policy none
-    grep -Eq '^  leak +512 +512 +944 us +[0-9.]+ ns$' "$out" || fail "no leak row in the windows table"
+    grep -Eq '^  leak +512 +512 +541 us +[0-9.]+ ns$' "$out" || fail "no leak row in the windows table"
     grep -Eq '^  stale_device_read +2 +0 +[0-9.]+ us +-$' "$out" || fail "no probe-page row"
-    contains "$out" "longest: 944 us, leak of vm-a's data to gpu0 at pa 0x1000000 (iova 0x0)"
+    contains "$out" "longest: 541 us, leak of vm-a's data to gpu0 at pa 0x1000000 (iova 0x0)"
     ;;
   json_valid)
     expect_exit 0 run "$seed" --policy all --json -

@@ -16,6 +16,7 @@
 
 #include "models/common/attributes.h"
 #include "models/common/observer.h"
+#include "models/memory/memory_controller.h"
 #include "models/common/time.h"
 
 namespace iocsim::test {
@@ -115,6 +116,17 @@ struct RecordingObserver : models::CoherenceObserver {
     iotlb.push_back("dropped " + hex(iova));
   }
 };
+
+// Memory with one channel and one bank whose every access costs `latency`
+// and then `transfer` of bus time, whatever row it is in: the fixed-latency
+// memory the cache, IOMMU and DMA test benches assume.
+inline models::MemoryConfig flat_memory(uint64_t size, Picos latency, Picos transfer) {
+  models::MemoryConfig c;
+  c.size = size;
+  c.timings.tCL = latency;
+  c.timings.burst = transfer;
+  return c;
+}
 
 inline Picos ps(const sc_core::sc_time& t) { return models::to_picos(t); }
 inline sc_core::sc_time ns(double n) { return sc_core::sc_time(n, sc_core::SC_NS); }

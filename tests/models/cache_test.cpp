@@ -18,7 +18,7 @@ constexpr uint64_t kA = 0x000, kB = 0x080, kC = 0x100;
 
 struct Rig {
   RecordingObserver seen;
-  models::MemoryController memory{"memory", {1u << 20, 27'500, 1'250}, &seen};
+  models::MemoryController memory{"memory", flat_memory(1u << 20, 27'500, 1'250), &seen};
   Cache cache{"llc", {256, 2, 14'000, 333, 167}, &seen};
   Initiator cpu{"cpu"};
   Initiator device{"device"};

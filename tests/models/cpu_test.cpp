@@ -19,7 +19,7 @@ namespace {
 struct CpuRig {
   RecordingObserver seen;
   models::VersionClock versions;
-  models::MemoryController memory{"memory", {1u << 24, 27'500, 1'250}, &seen};
+  models::MemoryController memory{"memory", flat_memory(1u << 24, 27'500, 1'250), &seen};
   models::Cache cache{"llc", {1u << 16, 4, 14'000, 333, 167}, &seen};
   models::CpuAgent cpu;
   CpuRig()

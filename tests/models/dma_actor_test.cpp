@@ -26,7 +26,7 @@ struct Rig {
   RecordingObserver seen;
   models::VersionClock versions;
   models::DomainIds ids;
-  models::MemoryController memory{"memory", {1u << 24, 20'000, 1'000}, &seen};
+  models::MemoryController memory{"memory", flat_memory(1u << 24, 20'000, 1'000), &seen};
   models::TablePlacement tables{1u << 20, 1u << 20};
   models::IommuUnit unit{"unit", {"intel-vtd", false, 4096, 0, (1ull << 48) - 1, false}, ids,
                          tables, &seen};

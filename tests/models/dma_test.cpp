@@ -17,7 +17,7 @@ TEST_CASE("a DMA master writes its owner's data through the IOMMU and reads it b
   RecordingObserver seen;
   models::VersionClock versions;
   models::DomainIds ids;
-  models::MemoryController memory("memory", {1u << 24, 27'500, 1'250}, &seen);
+  models::MemoryController memory("memory", flat_memory(1u << 24, 27'500, 1'250), &seen);
   models::Cache cache("llc", {1u << 16, 4, 14'000, 333, 167}, &seen);
   models::TablePlacement tables(1u << 20, 1u << 20);
   models::IommuUnit unit("unit", {"intel-vtd", false, 4096, 0, (1ull << 48) - 1, false}, ids,

@@ -72,7 +72,7 @@ struct IommuRig {
   RecordingObserver seen;
   models::DomainIds ids;
   models::TablePlacement tables{kTablePool, kTablePool};
-  models::MemoryController memory{"memory", {1u << 30, 27'500, 1'250}, &seen};
+  models::MemoryController memory{"memory", flat_memory(1u << 30, 27'500, 1'250), &seen};
   models::Cache cache{"llc", {1u << 16, 4, 14'000, 333, 167}, &seen};
   models::IommuUnit unit;
   Initiator cpu{"cpu"};

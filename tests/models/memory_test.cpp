@@ -10,7 +10,7 @@ using models::MemoryController;
 
 namespace {
 
-models::MemoryConfig config() { return {1u << 20, 27'500, 1'250}; }
+models::MemoryConfig config() { return flat_memory(1u << 20, 27'500, 1'250); }
 
 }  // namespace
 
@@ -51,7 +51,7 @@ TEST_CASE("requests queue on the data bus") {
     // Both arrive at 0; the second gets the bus one transfer later.
     CHECK(ps(first) == 28'750);
     CHECK(ps(second) == 28'750 + 1'250);
-    CHECK(memory.stats().bus_busy == 2'500);
+    CHECK(memory.dram_stats().bus_busy == 2'500);
   });
 }
 

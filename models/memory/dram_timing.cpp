@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "models/memory/dram_timing.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "models/common/line_value.h"
+
+namespace iocsim::models {
+
+DramTiming::DramTiming(const DramGeometry& geometry, const DramTimings& timings)
+    : g_(geometry), t_(timings) {
+  if (g_.channels == 0 || g_.bank_groups == 0 || g_.banks_per_group == 0)
+    throw std::invalid_argument("DRAM needs at least one channel, bank group and bank");
+  if (g_.row_bytes < kLineBytes || g_.row_bytes % kLineBytes != 0)
+    throw std::invalid_argument("a DRAM row is a whole number of 64-byte lines");
+  lines_per_row_ = g_.row_bytes / kLineBytes;
+  banks_.resize(g_.channels * g_.bank_groups * g_.banks_per_group);
+  bus_free_.resize(g_.channels);
+}
+
+DramLocation DramTiming::locate(uint64_t pa) const {
+  const uint64_t line = pa / kLineBytes;
+  const uint64_t in_channel = line / g_.channels;
+  const uint64_t row_index = in_channel / lines_per_row_;  // rows of this channel, in order
+  const uint64_t banks = g_.bank_groups * g_.banks_per_group;
+  // Bank n of the rotation: groups alternate fastest (n % groups), so that
+  // consecutive rows land in different bank groups.
+  const uint64_t n = row_index % banks;
+  const uint64_t bank = (n % g_.bank_groups) * g_.banks_per_group + n / g_.bank_groups;
+  return {line % g_.channels, bank, row_index / banks};
+}
+
+Picos DramTiming::access(uint64_t pa, Picos arrive) {
+  const DramLocation at = locate(pa);
+  const uint64_t banks = g_.bank_groups * g_.banks_per_group;
+  Bank& b = banks_[at.channel * banks + at.bank];
+  Picos column;
+  if (b.open && b.row == at.row) {
+    ++stats_.row_hits;
+    column = std::max(arrive, b.next_column);
+  } else {
+    Picos activate;
+    if (!b.open) {
+      ++stats_.row_misses;
+      activate = std::max(arrive, b.next_column);
+    } else {
+      ++stats_.row_conflicts;
+      const Picos precharge = std::max({arrive, b.next_column, b.activated + t_.tRAS});
+      activate = precharge + t_.tRP;
+    }
+    b.open = true;
+    b.row = at.row;
+    b.activated = activate;
+    column = activate + t_.tRCD;
+  }
+  b.next_column = column + t_.burst;
+  Picos& bus = bus_free_[at.channel];
+  const Picos data = std::max(column + t_.tCL, bus);
+  bus = data + t_.burst;
+  stats_.bus_busy += t_.burst;
+  return bus;
+}
+
+}  // namespace iocsim::models

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// When each 64-byte line access completes in a DRAM system of independent
+// channels, each with bank groups of banks that keep their last row open.
+//
+// Address mapping (line-interleaved, as controllers do to spread streams):
+// consecutive lines go to consecutive channels; within a channel, the lines
+// of one row are consecutive, then consecutive rows go to consecutive banks
+// (alternating bank groups first), and the row number is what remains.
+//
+// Per access, on its bank (open-page policy, JEDEC command timing):
+//  - row hit:      READ/WRITE when the bank is free;           data after tCL
+//  - row closed:   ACTIVATE, then READ tRCD later;              data after tCL
+//  - row conflict: PRECHARGE no sooner than tRAS after the row's ACTIVATE,
+//                  ACTIVATE tRP later, READ tRCD after that;    data after tCL
+// and the data then occupy the channel's bus for `burst` once it is free. A
+// bank takes its next column command `burst` after the last, so two
+// accesses to different rows of one bank are at least tRC = tRAS + tRP apart.
+// Writes are timed like reads (CWL is taken equal to CL).
+// Does not model: refresh, tFAW/tRRD activation limits, tCCD_L within a bank
+// group, read/write turnaround, ranks, command-bus contention, or queue
+// reordering (requests are served in arrival order per bank).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/common/picos.h"
+
+namespace iocsim::models {
+
+struct DramGeometry {
+  uint64_t channels = 1;
+  uint64_t bank_groups = 1;
+  uint64_t banks_per_group = 1;
+  uint64_t row_bytes = 8192;  // one row of one bank across the rank (a DRAM "page")
+};
+
+struct DramTimings {
+  Picos tCL = 0, tRCD = 0, tRP = 0, tRAS = 0;
+  Picos burst = 0;  // data-bus time of one 64-byte line on one channel
+};
+
+struct DramStats {
+  uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
+  Picos bus_busy = 0;  // summed over channels
+};
+
+// Which channel, bank and row a line lives in.
+struct DramLocation {
+  uint64_t channel = 0;
+  uint64_t bank = 0;  // within the channel: group * banks_per_group + bank in group
+  uint64_t row = 0;
+};
+
+class DramTiming {
+ public:
+  DramTiming(const DramGeometry& geometry, const DramTimings& timings);
+
+  DramLocation locate(uint64_t pa) const;
+  // The access to the line at `pa` arriving at `arrive`; returns when its data
+  // have crossed the bus.
+  Picos access(uint64_t pa, Picos arrive);
+
+  const DramStats& stats() const { return stats_; }
+
+ private:
+  struct Bank {
+    bool open = false;
+    uint64_t row = 0;
+    Picos activated = 0;    // last ACTIVATE
+    Picos next_column = 0;  // earliest next column command
+  };
+
+  DramGeometry g_;
+  DramTimings t_;
+  uint64_t lines_per_row_;
+  std::vector<Bank> banks_;       // channel-major
+  std::vector<Picos> bus_free_;   // per channel
+  DramStats stats_;
+};
+
+}  // namespace iocsim::models

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// DRAM bank and bus timing, with DDR4-3200AA numbers (hardware.md 4.1).
+#include <catch2/catch.hpp>
+
+#include "models/memory/dram_timing.h"
+
+using namespace iocsim;
+using models::DramTiming;
+
+namespace {
+
+constexpr models::Picos tCL = 13'750, tRCD = 13'750, tRP = 13'750, tRAS = 32'000, kBurst = 2'500;
+constexpr uint64_t kRow = 8192;
+
+// One channel of 4 x 4 banks, or `channels` of them.
+DramTiming ddr4(uint64_t channels = 1) {
+  return DramTiming({channels, 4, 4, kRow}, {tCL, tRCD, tRP, tRAS, kBurst});
+}
+
+// The address of line `line` of row `row` of bank rotation slot `slot` in a
+// one-channel system: rows rotate over the 16 banks.
+uint64_t addr(uint64_t row, uint64_t slot, uint64_t line = 0) {
+  return (row * 16 + slot) * kRow + line * 64;
+}
+
+}  // namespace
+
+TEST_CASE("an idle read opens its row: tRCD + tCL + burst") {
+  DramTiming d = ddr4();
+  CHECK(d.access(0, 0) == tRCD + tCL + kBurst);  // 30 ns, hardware.md 4.1
+  CHECK(d.stats().row_misses == 1);
+}
+
+TEST_CASE("a read of the open row costs only tCL and the burst") {
+  DramTiming d = ddr4();
+  const models::Picos first = d.access(addr(0, 0, 0), 0);
+  const models::Picos later = 1'000'000;
+  CHECK(d.access(addr(0, 0, 5), later) == later + tCL + kBurst);
+  CHECK(first == tRCD + tCL + kBurst);
+  CHECK(d.stats().row_hits == 1);
+}
+
+TEST_CASE("two requests to different rows of one bank serialize by tRC") {
+  DramTiming d = ddr4();
+  d.access(addr(0, 3), 0);                     // ACTIVATE at 0
+  const models::Picos second = d.access(addr(1, 3), 0);
+  // PRECHARGE waits for tRAS after the ACTIVATE, then tRP, tRCD, tCL, burst:
+  // the second ACTIVATE is tRC = tRAS + tRP after the first.
+  CHECK(second == tRAS + tRP + tRCD + tCL + kBurst);
+  CHECK(d.stats().row_conflicts == 1);
+  const auto a = d.locate(addr(0, 3)), b = d.locate(addr(1, 3));
+  CHECK(a.bank == b.bank);
+  CHECK(a.row + 1 == b.row);
+}
+
+TEST_CASE("requests to different banks overlap and share only the bus") {
+  DramTiming d = ddr4();
+  const models::Picos one = d.access(addr(0, 0), 0);
+  const models::Picos two = d.access(addr(0, 1), 0);
+  CHECK(one == tRCD + tCL + kBurst);
+  CHECK(two == one + kBurst);  // both banks opened at once; the data queue on the bus
+  CHECK(d.stats().bus_busy == 2 * kBurst);
+}
+
+TEST_CASE("a sequential stream hits the open row, at one burst per line") {
+  DramTiming d = ddr4();
+  models::Picos last = 0;
+  for (uint64_t line = 0; line < kRow / 64; ++line) last = d.access(line * 64, 0);
+  CHECK(last == tRCD + tCL + (kRow / 64) * kBurst);
+  CHECK(d.stats().row_misses == 1);
+  CHECK(d.stats().row_hits == kRow / 64 - 1);
+}
+
+TEST_CASE("lines interleave over channels, which transfer in parallel") {
+  DramTiming d = ddr4(2);
+  CHECK(d.locate(0).channel == 0);
+  CHECK(d.locate(64).channel == 1);
+  CHECK(d.locate(128).channel == 0);
+  CHECK(d.locate(128).row == d.locate(0).row);
+  CHECK(d.access(0, 0) == d.access(64, 0));  // each on its own channel's bus
+}
+
+TEST_CASE("consecutive rows of a channel rotate over bank groups first") {
+  DramTiming d = ddr4();
+  CHECK(d.locate(addr(0, 0)).bank == 0);
+  CHECK(d.locate(addr(0, 1)).bank == 4);   // group 1, bank 0
+  CHECK(d.locate(addr(0, 4)).bank == 1);   // group 0, bank 1
+  CHECK(d.locate(addr(0, 15)).bank == 15);
+  CHECK(d.locate(addr(1, 0)).bank == 0);
+  CHECK(d.locate(addr(1, 0)).row == 1);
+}
+
+TEST_CASE("a DRAM geometry without banks or with partial-line rows is refused") {
+  CHECK_THROWS_AS(DramTiming({0, 1, 1, kRow}, {}), std::invalid_argument);
+  CHECK_THROWS_AS(DramTiming({1, 1, 1, 100}, {}), std::invalid_argument);
+}
