@@ -5,11 +5,16 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "platform/topology.h"
+
 namespace iocsim::platform {
 
 Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer,
                    analysis::FlushLedger& ledger)
     : spec_(spec) {
+  // The loader only builds valid platforms; a problem here is iocsim's bug.
+  const auto problems = Topology(spec_).problems();
+  if (!problems.empty()) throw std::logic_error("invalid platform: " + problems.front());
   const params::Set& p = spec_.params;
   tlm_utils::tlm_quantumkeeper::set_global_quantum(models::from_picos(p.picos("sim.quantum")));
 

@@ -47,10 +47,16 @@ struct SweepArgs {
   int verbosity = 0;
 };
 
+struct PlatformArgs {
+  Arg preset;  // empty: default
+  Arg dot;     // Graphviz output, '-' for stdout
+};
+
 int run_command(const RunArgs& args);
 int sweep_command(const SweepArgs& args);
 int check_command(const CheckArgs& args);
 int params_command();
+int platform_command(const PlatformArgs& args);
 
 // "<command-line>:1:COL: error: MESSAGE" on stderr.
 void command_line_error(int column, const std::string& message);

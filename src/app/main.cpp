@@ -106,6 +106,13 @@ int main_impl(int argc, char* argv[]) {
   sweep_cmd->add_flag("-q,--quiet", sweep_quiet, "no progress bar");
   sweep_cmd->footer("Example: iocsim sweep scenarios/studies/flush-cost-vs-guest-size.yaml -j 2");
 
+  PlatformArgs platform;
+  auto* platform_cmd = app.add_subcommand(
+      "platform", "Print a platform preset: components, links, idle paths, parameters");
+  platform_cmd->add_option("preset", platform.preset.text, "preset name or YAML file (default: default)");
+  platform_cmd->add_option("--dot", platform.dot.text, "write the topology as Graphviz DOT ('-': stdout)");
+  platform_cmd->footer("Example: iocsim platform default --dot default.dot");
+
   auto* params_cmd = app.add_subcommand("params", "List every model parameter: name, unit, default, meaning");
   params_cmd->footer("Example: iocsim params");
 
@@ -161,6 +168,11 @@ int main_impl(int argc, char* argv[]) {
     }
     sweep.verbosity = sweep_quiet ? -1 : 0;
     return sweep_command(sweep);
+  }
+  if (platform_cmd->parsed()) {
+    platform.preset.column = value_column(argc, argv, columns, "platform", 0);
+    platform.dot.column = value_column(argc, argv, columns, "--dot", 0);
+    return platform_command(platform);
   }
   if (params_cmd->parsed()) return params_command();
   return kExitBadInput;

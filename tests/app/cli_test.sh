@@ -78,6 +78,22 @@ case "$case_name" in
     expect_exit 2 run "$seed" --platform defualt
     contains "$err" "<command-line>:1:$((${#seed} + 24)): error: --platform: unknown platform preset 'defualt' (did you mean 'default'?)"
     ;;
+  platform_print)
+    expect_exit 0 platform
+    contains "$out" "platform default: Client CPU"
+    grep -Eq '^  dmar-gfx -> memory +No-Snoop DMA +30.00 ns$' "$out" || fail "no No-Snoop idle path"
+    grep -Eq '^  iommu.iotlb.entries +128$' "$out" || fail "no parameter list"
+    ;;
+  platform_dot)
+    expect_exit 0 platform default --dot "$out.dot"
+    [ "$(grep -c -- '->' "$out.dot")" -eq 6 ] || fail "expected 6 links in the DOT file"
+    grep -q '^digraph G {$' "$out.dot" || fail "not a DOT digraph"
+    ;;
+  platform_unknown)
+    expect_exit 2 platform defualt
+    [ "$(cat "$err")" = "<command-line>:1:17: error: unknown platform preset 'defualt' (did you mean 'default'?) (presets: default; or a path to a YAML file)" ] \
+      || fail "unexpected error line"
+    ;;
   bad_set)
     expect_exit 2 run "$seed" --set llc.sise=8MiB
     contains "$err" "error: --set 'llc.sise=8MiB': unknown parameter 'llc.sise' (did you mean 'llc.size'?)"

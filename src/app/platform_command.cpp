@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// `iocsim platform [PRESET] [--dot FILE]`: a preset's components, links,
+// idle paths to memory and parameters; its topology as Graphviz with --dot.
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+#include "app/output_files.h"
+#include "models/common/spelling.h"
+#include "platform/catalog.h"
+#include "platform/platform.h"
+#include "platform/preset.h"
+#include "platform/topology.h"
+
+namespace iocsim::app {
+namespace {
+
+std::string nanoseconds(models::Picos ps) { return fmt::format("{:.2f} ns", ps / 1000.0); }
+
+void print(const platform::Preset& preset, const platform::PlatformSpec& spec,
+           const platform::Topology& topology) {
+  std::cout << fmt::format("platform {}: {}\n\ncomponents\n", preset.name, preset.summary);
+  for (const platform::Component& c : topology.components())
+    std::cout << fmt::format("  {:<12} {:<7} {}\n", c.name, platform::to_string(c.kind), c.detail);
+  std::cout << "\nlinks (what the target adds to an idle 64-byte read)\n";
+  const auto& g = topology.graph();
+  for (auto [e, end] = boost::edges(g); e != end; ++e)
+    std::cout << fmt::format("  {:<24} {:<34} {}\n",
+                             g[boost::source(*e, g)].name + " -> " + g[boost::target(*e, g)].name,
+                             g[*e].carries, nanoseconds(g[*e].latency));
+  std::cout << "\nidle paths to memory (one 64-byte read)\n";
+  for (const platform::Component& c : topology.components()) {
+    if (c.kind != platform::ComponentKind::cpu && c.kind != platform::ComponentKind::iommu)
+      continue;
+    for (const platform::IdlePath& path : topology.idle_paths(c.name))
+      std::cout << fmt::format("  {:<32} {:<34} {}\n", fmt::format("{}", fmt::join(path.hops, " -> ")),
+                               path.via, nanoseconds(path.latency));
+  }
+  std::cout << "\nparameters\n";
+  for (const auto& [name, spec_entry] : platform::catalog().specs())
+    std::cout << fmt::format("  {:<22} {}\n", name, spec.params.text(name));
+}
+
+}  // namespace
+
+int platform_command(const PlatformArgs& args) {
+  const std::string name = args.preset.text.empty() ? "default" : args.preset.text;
+  const std::vector<std::string> presets = platform::preset_names();
+  const bool bundled = platform::preset_path(name) != name;
+  if (bundled && std::find(presets.begin(), presets.end(), name) == presets.end()) {
+    command_line_error(args.preset.column,
+                       fmt::format("unknown platform preset '{}'{} (presets: {}; or a path to a "
+                                   "YAML file)",
+                                   name, did_you_mean(name, presets), fmt::join(presets, ", ")));
+    return kExitBadInput;
+  }
+  if (!args.dot.text.empty() && args.dot.text != "-" && !output_writable(args.dot, "--dot"))
+    return kExitBadInput;
+  yaml::Diagnostics diags;
+  auto preset = platform::load_preset(name, diags);
+  for (const auto& d : diags.list()) std::cerr << d.format() << "\n";
+  if (!preset) return kExitBadInput;
+
+  platform::PlatformSpec spec;
+  spec.preset = name;
+  bool ok = true;
+  for (const auto& [param, text] : preset->params) {
+    if (auto error = spec.params.set(param, text)) {
+      std::cerr << fmt::format("{}: error: {}\n", platform::preset_path(name), *error);
+      ok = false;
+    }
+  }
+  for (const auto& param : spec.params.missing()) {
+    std::cerr << fmt::format("{}: error: the preset gives no value for '{}'\n",
+                             platform::preset_path(name), param);
+    ok = false;
+  }
+  if (ok) {
+    for (const auto& problem : platform::inconsistencies(spec.params)) {
+      std::cerr << fmt::format("{}: error: {}\n", platform::preset_path(name), problem);
+      ok = false;
+    }
+  }
+  if (!ok) return kExitBadInput;
+  spec.iommus = preset->iommus;
+
+  const platform::Topology topology(spec);
+  const auto problems = topology.problems();
+  for (const auto& problem : problems)
+    std::cerr << fmt::format("{}: error: {}\n", platform::preset_path(name), problem);
+  if (!problems.empty()) return kExitBadInput;
+
+  if (args.dot.text == "-") {
+    topology.write_dot(std::cout);
+    return kExitOk;
+  }
+  print(*preset, spec, topology);
+  if (!args.dot.text.empty()) {
+    std::ofstream out(args.dot.text);
+    topology.write_dot(out);
+    if (!out) {
+      command_line_error(args.dot.column, "--dot: cannot write " + args.dot.text);
+      return kExitInternal;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace iocsim::app
