@@ -69,6 +69,11 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
   if (tlb_ways != 0 && entries % tlb_ways != 0)
     out.push_back(fmt::format("iommu.iotlb.entries ({}) must be a multiple of iommu.iotlb.ways ({})",
                               entries, tlb_ways));
+  const bool arm64 = set.choice("cpu.isa") == "arm64";
+  if (arm64 != (set.choice("cpu.flush") == "dc-civac"))
+    out.push_back(fmt::format("cpu.flush {} does not exist on cpu.isa {} (x86-64: clflushopt or "
+                              "clflush; arm64: dc-civac)",
+                              set.choice("cpu.flush"), set.choice("cpu.isa")));
   if (set.size("dma.request_size") % models::kLineBytes != 0)
     out.push_back("dma.request_size must be a multiple of 64 bytes");
   // Every device request, even one the IOMMU rejects, must take time, or a

@@ -23,8 +23,9 @@ host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, host::CacheOp
     const uint64_t first = models::line_base(pa);
     for (uint64_t line = first; line < pa + bytes; line += models::kLineBytes)
       counts += cpu_->flush_line(line, line_op);
-    // clflushopt and clwb are ordered only by a fence; clflush needs none.
-    if (line_op != models::CacheOp::clflush) cpu_->mfence();
+    // clflushopt, clwb and the arm64 DC ops complete only at a fence (MFENCE,
+    // DSB); clflush needs none.
+    if (cpu_->native(line_op) != models::CacheOp::clflush) cpu_->mfence();
   }
   return {counts.lines_resident, counts.lines_written_back, cpu_->now() - start};
 }

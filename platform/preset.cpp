@@ -85,17 +85,30 @@ std::vector<std::string> preset_names() {
   return names;
 }
 
-std::optional<models::IommuUnitConfig> parse_iommu_unit(const yaml::Reader& r,
-                                                        const YAML::Node& node,
-                                                        const std::string& unit,
-                                                        const models::IommuUnitConfig* base) {
+bool UnitSpec::answers_to(const std::string& n) const {
+  return name == n || std::find(aliases.begin(), aliases.end(), n) != aliases.end();
+}
+
+UnitSpec* find_unit(std::vector<UnitSpec>& units, const std::string& name) {
+  for (UnitSpec& u : units)
+    if (u.answers_to(name)) return &u;
+  return nullptr;
+}
+
+const UnitSpec* find_unit(const std::vector<UnitSpec>& units, const std::string& name) {
+  return find_unit(const_cast<std::vector<UnitSpec>&>(units), name);
+}
+
+std::optional<UnitSpec> parse_iommu_unit(const yaml::Reader& r, const YAML::Node& node,
+                                         const std::string& unit, const UnitSpec* base) {
   const std::string what = fmt::format("iommu '{}'", unit);
   if (!r.expect_map(node, what)) return std::nullopt;
   r.check_keys(node,
                {"driver", "snoop_control", "pgsizes", "aperture", "split_on_unmap", "levels",
-                "coherent_walk"},
+                "coherent_walk", "aliases"},
                what);
-  models::IommuUnitConfig c = base ? *base : models::IommuUnitConfig{};
+  UnitSpec spec = base ? *base : UnitSpec{unit, {}, {}};
+  models::IommuUnitConfig& c = spec.config;
   bool ok = true;
   if (!base) {
     for (const char* key : {"driver", "pgsizes", "aperture"}) {
@@ -141,8 +154,21 @@ std::optional<models::IommuUnitConfig> parse_iommu_unit(const yaml::Reader& r,
       c.aperture_end = v->second;
     }
   }
+  if (const YAML::Node aliases = node["aliases"]) {
+    if (!aliases.IsSequence()) {
+      r.error(aliases, "aliases is a list of names");
+      ok = false;
+    } else {
+      spec.aliases.clear();
+      for (const auto& a : aliases) {
+        auto alias = r.name(a, "alias");
+        ok = ok && alias;
+        if (alias) spec.aliases.push_back(*alias);
+      }
+    }
+  }
   if (!ok) return std::nullopt;
-  return c;
+  return spec;
 }
 
 std::optional<std::vector<vfio::ResvRegion>> parse_reserved(const yaml::Reader& r,
@@ -245,16 +271,25 @@ std::optional<Preset> load_preset(const std::string& name_or_path, yaml::Diagnos
           ok = false;
           continue;
         }
-        UnitSpec* existing = nullptr;
-        for (auto& u : preset.iommus)
-          if (u.name == *unit) existing = &u;
-        auto config = parse_iommu_unit(r, kv.second, *unit, existing ? &existing->config : nullptr);
-        if (!config) {
+        UnitSpec* existing = find_unit(preset.iommus, *unit);
+        if (kv.second.IsNull()) {
+          // `UNIT: ~` drops a unit the preset inherited.
+          if (!existing) {
+            r.error(kv.first, fmt::format("iommu '{}': no inherited unit of that name to remove",
+                                          *unit));
+            ok = false;
+            continue;
+          }
+          preset.iommus.erase(preset.iommus.begin() + (existing - preset.iommus.data()));
+          continue;
+        }
+        auto parsed = parse_iommu_unit(r, kv.second, *unit, existing);
+        if (!parsed) {
           ok = false;
           continue;
         }
-        if (existing) existing->config = *config;
-        else preset.iommus.push_back({*unit, *config});
+        if (existing) *existing = *parsed;
+        else preset.iommus.push_back(*parsed);
       }
     } else {
       ok = false;

@@ -8,8 +8,11 @@
 //   inherits: default        # optional: start from another preset
 //   params: {NAME: VALUE, ...}
 //   iommus: {UNIT: {driver, snoop_control, pgsizes, aperture, split_on_unmap, levels,
-//                   coherent_walk}, ...}
+//                   coherent_walk, aliases}, ...}
 //   reserved: [[START, END] | {range: [START, END], type: TYPE}, ...]
+//
+// In a preset that inherits, `iommus: {UNIT: ~}` removes an inherited unit,
+// and `reserved` replaces the inherited list.
 #pragma once
 
 #include <map>
@@ -27,7 +30,17 @@ namespace iocsim::platform {
 struct UnitSpec {
   std::string name;
   models::IommuUnitConfig config;
+  // Other names scenarios may use for the unit: a scenario written for one
+  // preset names its units by that preset's names (dmar0, dmar-gfx), and a
+  // preset of another machine says which of its units plays each part.
+  std::vector<std::string> aliases;
+
+  bool answers_to(const std::string& n) const;
 };
+
+// The unit of `units` that answers to `name` (its name or an alias), or null.
+const UnitSpec* find_unit(const std::vector<UnitSpec>& units, const std::string& name);
+UnitSpec* find_unit(std::vector<UnitSpec>& units, const std::string& name);
 
 struct Preset {
   std::string name;                 // as given: a preset name or a file path
@@ -45,12 +58,10 @@ std::vector<std::string> preset_names();
 // Reads a preset (following `inherits`); nullopt after reporting problems.
 std::optional<Preset> load_preset(const std::string& name_or_path, yaml::Diagnostics& diags);
 
-// Parses one IOMMU unit. With `base`, keys override it (all optional);
-// without, driver, pgsizes and aperture are required.
-std::optional<models::IommuUnitConfig> parse_iommu_unit(const yaml::Reader& reader,
-                                                        const YAML::Node& node,
-                                                        const std::string& unit,
-                                                        const models::IommuUnitConfig* base);
+// Parses one IOMMU unit named `unit`. With `base`, keys override it (all
+// optional); without, driver, pgsizes and aperture are required.
+std::optional<UnitSpec> parse_iommu_unit(const yaml::Reader& reader, const YAML::Node& node,
+                                         const std::string& unit, const UnitSpec* base);
 
 // [[A, B], {range: [A, B], type: T}, ...] with inclusive ends.
 std::optional<std::vector<vfio::ResvRegion>> parse_reserved(const yaml::Reader& reader,

@@ -183,7 +183,7 @@ void Cache::maintain(CacheMaintenance& op, uint64_t pa, Picos at) {
       ++op.lines_written_back;
       done = write_back(*e, looked_up);
     }
-    if (op.op != CacheOp::clwb) drop(*e, looked_up);
+    if (op.op != CacheOp::clwb && op.op != CacheOp::dc_cvac) drop(*e, looked_up);
   }
   op.completes_at = std::max(op.completes_at, done);
 }

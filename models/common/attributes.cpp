@@ -9,6 +9,8 @@ const char* to_string(CacheOp op) {
     case CacheOp::clflushopt: return "clflushopt";
     case CacheOp::clwb: return "clwb";
     case CacheOp::wbinvd: return "wbinvd";
+    case CacheOp::dc_civac: return "dc civac";
+    case CacheOp::dc_cvac: return "dc cvac";
   }
   return "?";
 }

@@ -29,7 +29,10 @@ struct RequestAttributes : tlm::tlm_extension<RequestAttributes> {
 
 // Cache maintenance rides on TLM_IGNORE_COMMAND transactions to a cache's CPU
 // port. The cache fills in the response half.
-enum class CacheOp : uint8_t { clflush, clflushopt, clwb, wbinvd };
+// x86-64: clflush, clflushopt, clwb, wbinvd. arm64: DC CIVAC (clean and
+// invalidate to the point of coherency, completed by a DSB, as clflushopt is
+// by a fence) and DC CVAC (clean, keeping the line, as clwb).
+enum class CacheOp : uint8_t { clflush, clflushopt, clwb, wbinvd, dc_civac, dc_cvac };
 
 const char* to_string(CacheOp op);
 

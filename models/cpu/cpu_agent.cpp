@@ -31,28 +31,54 @@ void require_lines(uint64_t pa, uint64_t bytes, const char* what) {
 void CpuConfig::declare(params::Catalog& catalog) {
   using params::Spec;
   catalog.declare(Spec::frequency("cpu.freq", "core clock (also converts cycles)"));
+  catalog.declare(Spec::choice("cpu.isa",
+                               "instruction set: which cache-maintenance instructions exist "
+                               "(a scenario's x86 flush ops run as their arm64 counterparts)",
+                               {"x86-64", "arm64"}));
   catalog.declare(Spec::choice("cpu.flush",
-                               "per-line flush the kernel uses (clflush on CPUs without clflushopt)",
-                               {"clflushopt", "clflush"}));
+                               "per-line flush the kernel uses (clflush on CPUs without "
+                               "clflushopt; dc-civac on arm64)",
+                               {"clflushopt", "clflush", "dc-civac"}));
   catalog.declare(Spec::duration("cpu.clflush_issue",
                                  "issue cost of one clflush (it then waits for the line)"));
   catalog.declare(Spec::duration("cpu.clflushopt_issue",
                                  "issue cost of one clflushopt (completes asynchronously)"));
   catalog.declare(Spec::duration("cpu.clwb_issue",
                                  "issue cost of one clwb (completes asynchronously)"));
+  catalog.declare(Spec::duration("cpu.dc_civac_issue",
+                                 "issue cost of one DC CIVAC on arm64 (completes at the DSB)"));
+  catalog.declare(Spec::duration("cpu.dc_cvac_issue",
+                                 "issue cost of one DC CVAC on arm64 (completes at the DSB)"));
   catalog.declare(Spec::duration("cpu.mfence",
-                                 "cost of an mfence, on top of waiting for outstanding flushes"));
+                                 "cost of the fence that completes asynchronous flushes (MFENCE; "
+                                 "DSB on arm64), on top of waiting for them"));
 }
 
 CpuConfig CpuConfig::from(const params::Set& set) {
   CpuConfig c;
   c.hz = set.frequency("cpu.freq");
-  c.flush_op = set.choice("cpu.flush") == "clflush" ? CacheOp::clflush : CacheOp::clflushopt;
+  c.isa = set.choice("cpu.isa") == "arm64" ? Isa::arm64 : Isa::x86_64;
+  const std::string flush = set.choice("cpu.flush");
+  c.flush_op = flush == "clflush"    ? CacheOp::clflush
+               : flush == "dc-civac" ? CacheOp::dc_civac
+                                     : CacheOp::clflushopt;
   c.clflush_issue = set.picos("cpu.clflush_issue");
   c.clflushopt_issue = set.picos("cpu.clflushopt_issue");
   c.clwb_issue = set.picos("cpu.clwb_issue");
+  c.dc_civac_issue = set.picos("cpu.dc_civac_issue");
+  c.dc_cvac_issue = set.picos("cpu.dc_cvac_issue");
   c.mfence = set.picos("cpu.mfence");
   return c;
+}
+
+CacheOp CpuAgent::native(CacheOp op) const {
+  if (config_.isa != Isa::arm64) return op;
+  switch (op) {
+    case CacheOp::clflush:
+    case CacheOp::clflushopt: return CacheOp::dc_civac;
+    case CacheOp::clwb: return CacheOp::dc_cvac;
+    default: return op;
+  }
 }
 
 CpuAgent::CpuAgent(sc_core::sc_module_name name, const CpuConfig& config,
@@ -120,11 +146,18 @@ std::vector<LineValue> CpuAgent::load(uint64_t pa, uint64_t bytes) {
   return values;
 }
 
-FlushCounts CpuAgent::flush_line(uint64_t pa, CacheOp op) {
+FlushCounts CpuAgent::flush_line(uint64_t pa, CacheOp requested) {
+  const CacheOp op = native(requested);
   if (op == CacheOp::wbinvd) return wbinvd();
-  const Picos issue = op == CacheOp::clflush      ? config_.clflush_issue
-                      : op == CacheOp::clflushopt ? config_.clflushopt_issue
-                                                  : config_.clwb_issue;
+  Picos issue = 0;
+  switch (op) {
+    case CacheOp::clflush: issue = config_.clflush_issue; break;
+    case CacheOp::clflushopt: issue = config_.clflushopt_issue; break;
+    case CacheOp::clwb: issue = config_.clwb_issue; break;
+    case CacheOp::dc_civac: issue = config_.dc_civac_issue; break;
+    case CacheOp::dc_cvac: issue = config_.dc_cvac_issue; break;
+    case CacheOp::wbinvd: break;
+  }
   auto* maintenance = new CacheMaintenance;  // owned by `trans`
   maintenance->op = op;
   tlm::tlm_generic_payload trans;

@@ -28,13 +28,18 @@
 
 namespace iocsim::models {
 
+enum class Isa : uint8_t { x86_64, arm64 };
+
 struct CpuConfig {
   uint64_t hz = 0;
+  Isa isa = Isa::x86_64;
   CacheOp flush_op = CacheOp::clflushopt;  // the per-line flush the kernel's helpers use
   Picos clflush_issue = 0;
   Picos clflushopt_issue = 0;
   Picos clwb_issue = 0;
-  Picos mfence = 0;
+  Picos dc_civac_issue = 0;
+  Picos dc_cvac_issue = 0;
+  Picos mfence = 0;  // the fence that completes asynchronous flushes (MFENCE; DSB on arm64)
 
   static void declare(params::Catalog& catalog);
   static CpuConfig from(const params::Set& set);
@@ -60,10 +65,18 @@ class CpuAgent : public sc_core::sc_module {
   // Stores new data owned by `owner` (kNobody for zeroes) over whole lines.
   void store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag);
   std::vector<LineValue> load(uint64_t pa, uint64_t bytes);
-  // One cache-maintenance instruction on the line holding `pa`.
+  // One cache-maintenance instruction on the line holding `pa`; on arm64 an
+  // x86 op runs as its counterpart (clflush and clflushopt as DC CIVAC, clwb
+  // as DC CVAC).
   FlushCounts flush_line(uint64_t pa, CacheOp op);
+  // MFENCE, or DSB on arm64.
   void mfence();
+  // WBINVD; on arm64, which has no whole-cache clean by address, clean and
+  // invalidate by set/way (DC CISW) over the whole cache, which Linux uses
+  // only around power-down: a what-if for the wbinvd policy on that platform.
   FlushCounts wbinvd();
+  // The instruction that performs `op` on this core's instruction set.
+  CacheOp native(CacheOp op) const;
   // Software work that takes `t` of CPU time.
   void compute(Picos t);
 

@@ -93,14 +93,11 @@ void load_iommus(const yaml::Reader& r, const YAML::Node& node,
   for (const auto& kv : node) {
     auto name = r.name(kv.first, "iommu name");
     if (!name) continue;
-    platform::UnitSpec* existing = nullptr;
-    for (auto& u : units)
-      if (u.name == *name) existing = &u;
-    auto config = platform::parse_iommu_unit(r, kv.second, *name,
-                                             existing ? &existing->config : nullptr);
-    if (!config) continue;
-    if (existing) existing->config = *config;
-    else units.push_back({*name, *config});
+    platform::UnitSpec* existing = platform::find_unit(units, *name);
+    auto parsed = platform::parse_iommu_unit(r, kv.second, *name, existing);
+    if (!parsed) continue;
+    if (existing) *existing = *parsed;
+    else units.push_back(*parsed);
   }
 }
 
@@ -153,15 +150,19 @@ bool parse_device(detail::LoaderContext& ctx, const YAML::Node& body, Device& d,
   }
   if (body["iommu"]) {
     auto iommu = r.string(body["iommu"], "iommu");
-    std::vector<std::string> units;
-    for (const auto& u : ctx.s.platform.iommus) units.push_back(u.name);
-    if (iommu && std::find(units.begin(), units.end(), *iommu) == units.end()) {
+    const platform::UnitSpec* unit =
+        iommu ? platform::find_unit(ctx.s.platform.iommus, *iommu) : nullptr;
+    if (iommu && !unit) {
+      std::vector<std::string> units;
+      for (const auto& u : ctx.s.platform.iommus) {
+        units.push_back(u.name);
+        units.insert(units.end(), u.aliases.begin(), u.aliases.end());
+      }
       r.error(body["iommu"], fmt::format("the platform has no IOMMU unit '{}'{}", *iommu,
                                          did_you_mean(*iommu, units)));
-      iommu.reset();
     }
-    ok = ok && iommu;
-    d.iommu = iommu.value_or("");
+    ok = ok && unit;
+    d.iommu = unit ? unit->name : "";
   }
   if (ok) {
     // An emulated group has no unit; a group cannot mix the two kinds.

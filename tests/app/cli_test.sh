@@ -91,7 +91,7 @@ case "$case_name" in
     ;;
   platform_unknown)
     expect_exit 2 platform defualt
-    [ "$(cat "$err")" = "<command-line>:1:17: error: unknown platform preset 'defualt' (did you mean 'default'?) (presets: default; or a path to a YAML file)" ] \
+    [ "$(cat "$err")" = "<command-line>:1:17: error: unknown platform preset 'defualt' (did you mean 'default'?) (presets: arm-smmu, default, server; or a path to a YAML file)" ] \
       || fail "unexpected error line"
     ;;
   bad_set)

@@ -22,11 +22,14 @@ struct CpuRig {
   models::MemoryController memory{"memory", flat_memory(1u << 24, 27'500, 1'250), &seen};
   models::Cache cache{"llc", {1u << 16, 4, 14'000, 333, 167}, &seen};
   models::CpuAgent cpu;
-  CpuRig()
-      : cpu("cpu", [] {
+  explicit CpuRig(models::Isa isa = models::Isa::x86_64)
+      : cpu("cpu", [isa] {
           models::CpuConfig c;
           c.hz = 3'000'000'000;
+          c.isa = isa;
           c.clflush_issue = c.clflushopt_issue = c.clwb_issue = 1'000;
+          c.dc_civac_issue = 2'000;
+          c.dc_cvac_issue = 3'000;
           c.mfence = 11'000;
           return c;
         }(), versions) {
@@ -99,5 +102,25 @@ TEST_CASE("every store is a new version owned by the storer") {
     CHECK(values[0].tag == 7);
     CHECK(values[1].owner == 3);
     CHECK(values[1].version > values[0].version);
+  });
+}
+
+TEST_CASE("on arm64 x86 flushes run as DC CIVAC and DC CVAC, completed by the DSB") {
+  CpuRig rig(models::Isa::arm64);
+  run_bench([&] {
+    rig.cpu.store(0, 2 * 64, 1, 0);
+    const Picos start = rig.cpu.now();
+    rig.cpu.flush_line(0, CacheOp::clflush);  // DC CIVAC: asynchronous, not serialising
+    CHECK(rig.cpu.now() - start == 2'000);
+    CHECK_FALSE(rig.cache.resident(0));
+    rig.cpu.flush_line(64, CacheOp::clwb);  // DC CVAC: cleaned, kept
+    CHECK(rig.cpu.now() - start == 2'000 + 3'000);
+    CHECK(rig.cache.resident(64));
+    CHECK_FALSE(rig.cache.dirty(64));
+    CHECK(rig.last_memory_write() > rig.cpu.now());
+    rig.cpu.mfence();  // DSB
+    CHECK(rig.cpu.now() == rig.last_memory_write());
+    CHECK(rig.cpu.native(CacheOp::clflushopt) == CacheOp::dc_civac);
+    CHECK(rig.cpu.native(CacheOp::wbinvd) == CacheOp::wbinvd);
   });
 }

@@ -232,3 +232,26 @@ TEST_CASE("a --set override applies last, a bad one is reported at its column") 
         "<command-line>:1:31: error: --set 'llc.wayz=16': unknown parameter 'llc.wayz' (did you "
         "mean 'llc.ways'?)");
 }
+
+TEST_CASE("a preset's unit answers to its aliases, so scenarios run on other machines") {
+  LoadOptions arm;
+  arm.platform = "arm-smmu";
+  Loaded l = load_text(kValid, arm);
+  REQUIRE(l.scenario);
+  CHECK(l.scenario->platform.devices.at(0).iommu == "smmu-gpu");  // the scenario said dmar-gfx
+  std::vector<std::string> units;
+  for (const auto& u : l.scenario->platform.iommus) units.push_back(u.name);
+  CHECK(units == std::vector<std::string>{"smmu0", "smmu-gpu"});  // the inherited VT-d units are gone
+  CHECK(l.scenario->platform.params.text("cpu.flush") == "dc-civac");
+}
+
+TEST_CASE("a flush instruction of another instruction set is an inconsistency") {
+  LoadOptions wrong;
+  wrong.platform = "arm-smmu";
+  wrong.sets.push_back({"cpu.flush=clflushopt", 1});
+  Loaded l = load_text(kValid, wrong);
+  CHECK_FALSE(l.scenario);
+  REQUIRE(l.errors.size() == 1);
+  CHECK(l.errors[0].find("cpu.flush clflushopt does not exist on cpu.isa arm64") !=
+        std::string::npos);
+}
