@@ -22,6 +22,7 @@ const params::Catalog& catalog() {
     models::MemoryConfig::declare(c);
     models::DmaConfig::declare(c);
     models::IotlbConfig::declare(c);
+    models::InvalidationConfig::declare(c);
     c.declare(Spec::size("iommu.pt_pool",
                          "kernel memory just below host.reserved_below that holds the I/O "
                          "page tables the walkers read",

@@ -159,8 +159,11 @@ uint64_t KernelIommu::unmap_pages(vfio::DomainHandle domain, vfio::dma_addr_t io
 }
 
 void KernelIommu::invalidate(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size) {
+  models::IommuUnit& unit = unit_of(domain);
+  // Deferred: queued at no cost now (the queue's timer runs elsewhere).
+  if (unit.queue_sync(domain, iova, size, cpu_->now())) return;
   cpu_->compute(costs_.invalidate);
-  unit_of(domain).iotlb_sync(domain, iova, size, cpu_->now());
+  unit.iotlb_sync(domain, iova, size, cpu_->now());
 }
 
 uint64_t KernelIommu::unmap(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size) {

@@ -28,10 +28,12 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
   const uint64_t pool = p.size("iommu.pt_pool"), pool_end = p.size("host.reserved_below");
   tables_ = std::make_unique<models::TablePlacement>(pool_end - pool, pool);
   const models::IotlbConfig iotlb = models::IotlbConfig::from(p);
+  const models::InvalidationConfig invalidation = models::InvalidationConfig::from(p);
   std::map<std::string, models::IommuUnit*> by_name;
   for (const UnitSpec& u : spec_.iommus) {
     models::IommuUnitConfig config = u.config;
     config.iotlb = iotlb;
+    config.invalidation = invalidation;
     auto unit = std::make_unique<models::IommuUnit>(u.name.c_str(), config, domain_ids_,
                                                     *tables_, &observer);
     unit->coherent_side.bind(cache_->snoop_side);
@@ -61,6 +63,10 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
 }
 
 Platform::~Platform() = default;
+
+void Platform::settle(models::Picos now) {
+  for (auto& unit : units_) unit->settle(now);
+}
 
 models::DmaMaster& Platform::dma(const std::string& device) {
   auto it = dmas_.find(device);
@@ -129,7 +135,9 @@ std::vector<StatGroup> Platform::stats() const {
                            {n + ".iotlb_invalidated", u->iotlb_stats().invalidated},
                            {n + ".walks", s.walks},
                            {n + ".walk_reads", s.walk_reads},
-                           {n + ".stale_translation_lines", s.stale_translations}});
+                           {n + ".stale_translation_lines", s.stale_translations},
+                           {n + ".fq_flushes", s.fq_flushes},
+                           {n + ".fq_timeouts", s.fq_timeouts}});
   }
   iommu.counters.push_back({"pt_pages", tables_->table_pages()});
   iommu.counters.push_back({"pt_pages_aliased", tables_->aliased()});

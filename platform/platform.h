@@ -72,6 +72,9 @@ class Platform {
   // Every live domain's translations, summarised.
   std::map<vfio::DomainHandle, analysis::Digest> translation_digests() const;
   std::vector<StatGroup> stats() const;
+  // Lets what was waiting for time to pass (deferred IOTLB invalidation)
+  // happen, up to `now`: call at the end of a run, before reading the oracle.
+  void settle(models::Picos now);
 
  private:
   PlatformSpec spec_;

@@ -22,6 +22,24 @@ IotlbConfig IotlbConfig::from(const params::Set& set) {
   return {entries, ways == 0 ? entries : ways};
 }
 
+void InvalidationConfig::declare(params::Catalog& catalog) {
+  using params::Spec;
+  catalog.declare(Spec::choice("iommu.invalidation",
+                               "when an IOTLB sync takes effect: strict (at once), or deferred "
+                               "through a flush queue (a what-if for VFIO's domains)",
+                               {"strict", "deferred"}));
+  catalog.declare(Spec::count("iommu.fq.size",
+                              "deferred invalidation: syncs queued before the queue is flushed",
+                              1, 1u << 20));
+  catalog.declare(Spec::duration("iommu.fq.timeout",
+                                 "deferred invalidation: the longest a sync waits in the queue"));
+}
+
+InvalidationConfig InvalidationConfig::from(const params::Set& set) {
+  return {set.choice("iommu.invalidation") == "deferred", set.count("iommu.fq.size"),
+          set.picos("iommu.fq.timeout")};
+}
+
 IommuUnit::IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config,
                      DomainIds& ids, TablePlacement& tables, CoherenceObserver* observer)
     : sc_module(name),
@@ -153,7 +171,33 @@ std::optional<uint64_t> IommuUnit::first_mapped(uint32_t id, uint64_t from,
 void IommuUnit::iotlb_sync(uint32_t id, uint64_t iova, uint64_t size, Picos at) {
   domain(id);  // must exist
   ++stats_.iotlb_syncs;
+  settle(at);
+  if (!queue_.empty()) flush_queue(at);
   if (size) invalidate(id, iova, iova + (size - 1), at);
+}
+
+bool IommuUnit::queue_sync(uint32_t id, uint64_t iova, uint64_t size, Picos at) {
+  if (!config_.invalidation.deferred) return false;
+  domain(id);  // must exist
+  settle(at);
+  if (queue_.size() + 1 >= config_.invalidation.fq_size) return false;
+  if (size == 0) return true;
+  if (queue_.empty()) queued_since_ = at;
+  queue_.push_back({id, iova, iova + (size - 1)});
+  return true;
+}
+
+void IommuUnit::settle(Picos now) {
+  if (queue_.empty() || now < queued_since_ + config_.invalidation.fq_timeout) return;
+  ++stats_.fq_timeouts;
+  flush_queue(queued_since_ + config_.invalidation.fq_timeout);
+}
+
+void IommuUnit::flush_queue(Picos at) {
+  ++stats_.fq_flushes;
+  for (const QueuedSync& q : queue_)
+    if (domains_.count(q.domain)) invalidate(q.domain, q.first, q.last, at);
+  queue_.clear();
 }
 
 void IommuUnit::invalidate(uint32_t id, uint64_t first, uint64_t last, Picos at) {
@@ -210,6 +254,7 @@ void IommuUnit::fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_ti
 
 void IommuUnit::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   ++stats_.requests;
+  if (!queue_.empty()) settle(to_picos(sc_core::sc_time_stamp() + delay));
   auto* attrs = trans.get_extension<RequestAttributes>();
   const uint64_t iova = trans.get_address();
   const uint64_t length = trans.get_data_length();

@@ -28,8 +28,15 @@
 // iotlb_sync() invalidates the range (or the entry is evicted); a device that
 // hits it still reaches the old page, and the observer is told. The cost of
 // an invalidation is the kernel's (charged by the caller); a hit costs no time.
+//
+// Deferred invalidation (a what-if: the dma-iommu flush queue, which Linux
+// uses for DMA-API domains in lazy mode but never for VFIO's): queue_sync()
+// only records the range; the queue is invalidated in one go when it would
+// hold `fq_size` ranges, or `fq_timeout` after its oldest range was queued.
+// The timeout is noticed at the next request, sync or settle(), and takes
+// effect at the time it expired.
 // Not modelled (yet): paging-structure caches, ATS, PASIDs, nested
-// translation, deferred (flush-queue) invalidation.
+// translation.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +71,17 @@ struct IotlbConfig {
   static IotlbConfig from(const params::Set& set);
 };
 
+// How IOTLB syncs take effect on every unit of a platform (iommu.invalidation,
+// iommu.fq.*): strictly, or through a flush queue.
+struct InvalidationConfig {
+  bool deferred = false;
+  uint64_t fq_size = 256;
+  Picos fq_timeout = 0;
+
+  static void declare(params::Catalog& catalog);
+  static InvalidationConfig from(const params::Set& set);
+};
+
 struct IommuUnitConfig {
   std::string driver;           // domains only merge within one driver
   bool snoop_control = false;   // domains can enforce cache coherency
@@ -74,6 +92,7 @@ struct IommuUnitConfig {
   unsigned levels = 4;          // page-table levels a walk starts from
   bool coherent_walk = true;    // page-walk reads snoop the CPU caches
   IotlbConfig iotlb;
+  InvalidationConfig invalidation;
 };
 
 // Domain ids are unique across all units of a platform.
@@ -93,6 +112,7 @@ struct IommuStats {
   uint64_t iotlb_syncs = 0;
   uint64_t walks = 0, walk_reads = 0;
   uint64_t stale_translations = 0;  // lines moved through a stale IOTLB entry
+  uint64_t fq_flushes = 0, fq_timeouts = 0;  // deferred invalidation: queue flushes, by timeout
 };
 
 class IommuUnit : public sc_core::sc_module {
@@ -134,8 +154,14 @@ class IommuUnit : public sc_core::sc_module {
   // has one), or nothing; O(log entries).
   std::optional<uint64_t> first_mapped(uint32_t domain, uint64_t from, uint64_t last) const;
   // Invalidates the domain's IOTLB entries overlapping [iova, iova + size)
-  // (nothing when size is 0), as of `at`.
+  // (nothing when size is 0), as of `at`; with deferred invalidation, also
+  // everything queued.
   void iotlb_sync(uint32_t domain, uint64_t iova, uint64_t size, Picos at);
+  // With deferred invalidation, queues the range and returns true unless the
+  // queue is full (then the caller syncs, flushing the queue). False without.
+  bool queue_sync(uint32_t domain, uint64_t iova, uint64_t size, Picos at);
+  // Carries out a queue flush whose timeout expired by `now`.
+  void settle(Picos now);
   const IoPageTable& page_table(uint32_t domain) const;
 
  private:
@@ -157,6 +183,7 @@ class IommuUnit : public sc_core::sc_module {
   void walk(uint32_t domain, uint64_t iova, uint64_t page_size, sc_core::sc_time& delay);
   // Drops the domain's IOTLB entries overlapping [first, last] (inclusive).
   void invalidate(uint32_t domain, uint64_t first, uint64_t last, Picos at);
+  void flush_queue(Picos at);
   void report_dropped(std::vector<IotlbEntry>& dropped, Picos at);
 
   IommuUnitConfig config_;
@@ -168,6 +195,12 @@ class IommuUnit : public sc_core::sc_module {
   Iotlb iotlb_;
   TablePlacement* tables_;
   std::vector<IotlbEntry> changed_;  // scratch for IOTLB updates (no allocation per request)
+  struct QueuedSync {
+    uint32_t domain;
+    uint64_t first, last;
+  };
+  std::vector<QueuedSync> queue_;  // deferred invalidation
+  Picos queued_since_ = 0;         // when the oldest queued range was queued
 
   // Reused for every walk read. The payload owns its extension.
   tlm::tlm_generic_payload walk_trans_;

@@ -139,6 +139,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   RunResult& r = run.result;
   r.sim_time = models::to_picos(sc_core::sc_time_stamp());
+  run.machine->settle(r.sim_time);
   run.oracle.finish(r.sim_time);
   r.counts = run.oracle.counts();
   r.windows = run.oracle.windows();

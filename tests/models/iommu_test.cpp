@@ -77,9 +77,11 @@ struct IommuRig {
   models::IommuUnit unit;
   Initiator cpu{"cpu"};
   Initiator device{"device"};
-  explicit IommuRig(bool snoop_control, bool coherent_walk = true)
+  explicit IommuRig(bool snoop_control, bool coherent_walk = true,
+                    models::InvalidationConfig invalidation = {})
       : unit("unit",
-             {"intel-vtd", snoop_control, kBitmap, 0, (1ull << 48) - 1, false, 4, coherent_walk},
+             {"intel-vtd", snoop_control, kBitmap, 0, (1ull << 48) - 1, false, 4, coherent_walk,
+              {}, invalidation},
              ids, tables, &seen) {
     cpu.socket.bind(cache.cpu_side);
     cache.mem_side.bind(memory.socket);
@@ -244,5 +246,40 @@ TEST_CASE("freeing a domain drops its IOTLB entries") {
     rig.unit.domain_free(d, 0);
     CHECK(rig.seen.iotlb == std::vector<std::string>{"stale 0x0", "dropped 0x0"});
     CHECK(rig.unit.iotlb_stats().invalidated == 1);
+  });
+}
+
+TEST_CASE("deferred invalidation holds syncs until the queue fills or times out") {
+  IommuRig rig(false, true, {true, 3, 10'000'000});  // 3 syncs, 10 us
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    rig.unit.attach_device(d, 5, 0);
+    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 4, true, true, 0) == 0);
+    LineValue v;
+    for (uint64_t page = 0; page < 4; ++page) rig.dma(tlm::TLM_READ_COMMAND, page * K4, v, false);
+    rig.unit.unmap_pages(d, 0, K4, 4, 0);
+    CHECK(rig.unit.queue_sync(d, 0, K4, 1'000));      // queued
+    CHECK(rig.unit.queue_sync(d, K4, K4, 2'000));     // queued: two in the queue
+    CHECK_FALSE(rig.unit.queue_sync(d, 2 * K4, K4, 3'000));  // would fill it: the caller syncs
+    CHECK(rig.unit.iotlb_stats().invalidated == 0);
+    rig.unit.iotlb_sync(d, 2 * K4, K4, 3'000);        // the queue and this range, at once
+    CHECK(rig.unit.iotlb_stats().invalidated == 3);
+    CHECK(rig.unit.stats().fq_flushes == 1);
+
+    CHECK(rig.unit.queue_sync(d, 3 * K4, K4, 4'000));
+    rig.unit.settle(4'000 + 9'999'999);               // not yet
+    CHECK(rig.unit.iotlb_stats().invalidated == 3);
+    rig.unit.settle(50'000'000);                       // expired at 4 ns + 10 us
+    CHECK(rig.unit.iotlb_stats().invalidated == 4);
+    CHECK(rig.unit.stats().fq_timeouts == 1);
+    CHECK(rig.seen.iotlb.back() == "dropped 0x3000");
+  });
+}
+
+TEST_CASE("a strict unit never queues a sync") {
+  IommuRig rig(false);
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    CHECK_FALSE(rig.unit.queue_sync(d, 0, K4, 0));
   });
 }
