@@ -88,6 +88,7 @@ struct Run {
   std::map<std::string, size_t> container_owner;  // principal index, set by `open`
   std::map<size_t, std::unique_ptr<MdevDriver>> mdevs;  // by device index, while attached
   uint64_t next_bar = 0;  // where the next mmio BAR goes (above RAM and 4 GiB)
+  models::Picos syscall_cost = 0;  // sw.syscall: entering and leaving the kernel
   // `state` deltas are counted from the previous `state` of each container.
   std::map<std::string, vfio::ContainerCounters> baseline;
   std::vector<Actor> actors;

@@ -156,6 +156,14 @@ void Run::spawn(const std::string& name, const SpawnStep& x) {
 StepOutcome Run::execute(const Step& step) {
   StepOutcome out;
   const StepArgs& a = step.args;
+  // The user/kernel crossing of the step's system call (open, close or a
+  // VFIO ioctl), before the kernel's own work.
+  if (std::holds_alternative<OpenStep>(a) || std::holds_alternative<AttachStep>(a) ||
+      std::holds_alternative<DetachStep>(a) || std::holds_alternative<MapStep>(a) ||
+      std::holds_alternative<UnmapStep>(a) || std::holds_alternative<ReleaseStep>(a) ||
+      std::holds_alternative<ExtensionStep>(a) || std::holds_alternative<InfoStep>(a) ||
+      std::holds_alternative<DirtyStep>(a))
+    machine->cpu().compute(syscall_cost);
 
   if (auto* x = std::get_if<AllocStep>(&a)) {
     out.error = host->mmap(principal(x->as), x->va, x->size, x->writable, x->huge);

@@ -94,6 +94,11 @@ case "$case_name" in
     [ "$(cat "$err")" = "<command-line>:1:17: error: unknown platform preset 'defualt' (did you mean 'default'?) (presets: arm-smmu, default, server; or a path to a YAML file)" ] \
       || fail "unexpected error line"
     ;;
+  syscall_cost)
+    expect_exit 0 run "$data/syscall-steps.yaml" --set sw.syscall=1us --json "$out.json"
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); t = {s["op"]: s["end_ns"] - s["start_ns"] for s in d["steps"]}; assert t["open"] == t["info"] == t["extension"] == 1000.0, t' "$out.json" \
+      || fail "an ioctl step does not take sw.syscall"
+    ;;
   bad_set)
     expect_exit 2 run "$seed" --set llc.sise=8MiB
     contains "$err" "error: --set 'llc.sise=8MiB': unknown parameter 'llc.sise' (did you mean 'llc.size'?)"
