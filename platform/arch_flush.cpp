@@ -3,7 +3,6 @@
 
 namespace iocsim::platform {
 
-using models::kLineBytes;
 using models::kPageBytes;
 
 void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
@@ -15,8 +14,7 @@ void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
   for (uint64_t page = first; page < end; page += kPageBytes) {
     if (page >= memory_size_) continue;  // MMIO: uncacheable, never flushed
     cpu_->mfence();
-    for (uint64_t line = page; line < page + kPageBytes; line += kLineBytes)
-      counts += cpu_->flush_line(line, cpu_->config().flush_op);
+    counts += cpu_->flush_range(page, kPageBytes, cpu_->config().flush_op);
     cpu_->mfence();
   }
   ledger_->record(site, phys, len, start,

@@ -21,8 +21,8 @@ host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, host::CacheOp
                                     : op == host::CacheOp::clflushopt ? models::CacheOp::clflushopt
                                                                       : models::CacheOp::clwb;
     const uint64_t first = models::line_base(pa);
-    for (uint64_t line = first; line < pa + bytes; line += models::kLineBytes)
-      counts += cpu_->flush_line(line, line_op);
+    const uint64_t end = models::line_base(pa + bytes + models::kLineBytes - 1);
+    counts = cpu_->flush_range(first, end - first, line_op);
     // clflushopt, clwb and the arm64 DC ops complete only at a fence (MFENCE,
     // DSB); clflush needs none.
     if (cpu_->native(line_op) != models::CacheOp::clflush) cpu_->mfence();

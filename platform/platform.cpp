@@ -23,6 +23,7 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
   cache_ = std::make_unique<models::Cache>("llc", models::CacheConfig::from(p), &observer);
   cpu_ = std::make_unique<models::CpuAgent>("cpu0", models::CpuConfig::from(p), versions_);
   cpu_->socket.bind(cache_->cpu_side);
+  cpu_->set_residency(cache_.get());
   cache_->mem_side.bind(memory_->socket);
 
   const uint64_t pool = p.size("iommu.pt_pool"), pool_end = p.size("host.reserved_below");

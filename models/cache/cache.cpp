@@ -96,7 +96,13 @@ Cache::Entry& Cache::allocate(uint64_t line, Picos at) {
   victim->valid = true;
   victim->dirty = false;
   victim->line = line;
+  ++page_lines_[(line << kLineShift) >> kPageShift];
   return *victim;
+}
+
+uint64_t Cache::lines_in_page(uint64_t page_pa) const {
+  auto it = page_lines_.find(page_pa >> kPageShift);
+  return it == page_lines_.end() ? 0 : it->second;
 }
 
 Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos at,
@@ -117,6 +123,8 @@ Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos a
 
 void Cache::drop(Entry& e, Picos at) {
   e.valid = false;
+  auto page = page_lines_.find((e.line << kLineShift) >> kPageShift);
+  if (--page->second == 0) page_lines_.erase(page);
   if (observer_) observer_->cache_line_dropped(e.line << kLineShift, at);
 }
 

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -32,6 +33,7 @@
 #include "models/common/attributes.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
+#include "models/common/residency.h"
 #include "models/common/time.h"
 
 namespace iocsim::models {
@@ -55,7 +57,7 @@ struct CacheStats {
   uint64_t maintenance_ops = 0, wbinvds = 0;
 };
 
-class Cache : public sc_core::sc_module {
+class Cache : public sc_core::sc_module, public ResidencyIndex {
  public:
   tlm_utils::simple_target_socket<Cache> cpu_side;
   // One binding per IOMMU unit; a platform may have none.
@@ -71,6 +73,11 @@ class Cache : public sc_core::sc_module {
   bool resident(uint64_t pa) const;
   bool dirty(uint64_t pa) const;
   uint64_t lines() const { return entries_.size(); }
+
+  // --- ResidencyIndex ---
+  uint64_t lines_in_page(uint64_t page_pa) const override;
+  Picos lookup_latency() const override { return config_.hit_latency; }
+  void count_absent_maintenance(uint64_t ops) override { stats_.maintenance_ops += ops; }
 
  private:
   struct Entry {
@@ -103,6 +110,7 @@ class Cache : public sc_core::sc_module {
   uint64_t sets_;
   std::vector<Entry> entries_;  // sets_ x ways, set-major
   uint64_t lru_clock_ = 0;
+  std::unordered_map<uint64_t, uint32_t> page_lines_;  // valid lines by page number
   CacheStats stats_;
 
   // Reused for every memory access (no allocation on the request path). The

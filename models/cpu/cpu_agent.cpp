@@ -146,18 +146,58 @@ std::vector<LineValue> CpuAgent::load(uint64_t pa, uint64_t bytes) {
   return values;
 }
 
+Picos CpuAgent::issue_cost(CacheOp op) const {
+  switch (op) {
+    case CacheOp::clflush: return config_.clflush_issue;
+    case CacheOp::clflushopt: return config_.clflushopt_issue;
+    case CacheOp::clwb: return config_.clwb_issue;
+    case CacheOp::dc_civac: return config_.dc_civac_issue;
+    case CacheOp::dc_cvac: return config_.dc_cvac_issue;
+    case CacheOp::wbinvd: break;
+  }
+  return 0;
+}
+
+FlushCounts CpuAgent::flush_range(uint64_t pa, uint64_t bytes, CacheOp requested) {
+  require_lines(pa, bytes, "flushes");
+  const CacheOp op = native(requested);
+  if (op == CacheOp::wbinvd) throw std::invalid_argument("flush_range flushes lines, not wbinvd");
+  FlushCounts counts;
+  uint64_t at = pa;
+  const uint64_t end = pa + bytes;
+  while (at < end) {
+    const uint64_t page_end = std::min(end, (at & ~(kPageBytes - 1)) + kPageBytes);
+    if (residency_ && residency_->lines_in_page(at) == 0) {
+      flush_absent((page_end - at) / kLineBytes, op);
+    } else {
+      for (uint64_t line = at; line < page_end; line += kLineBytes)
+        counts += flush_line(line, op);
+    }
+    at = page_end;
+  }
+  return counts;
+}
+
+void CpuAgent::flush_absent(uint64_t lines, CacheOp op) {
+  // What flush_line does when the cache finds nothing: the lookup completes
+  // the op; clflush waits for it, the others only for their issue.
+  residency_->count_absent_maintenance(lines);
+  const Picos issue = issue_cost(op), lookup = residency_->lookup_latency();
+  for (uint64_t i = 0; i < lines; ++i) {
+    const Picos start = now();
+    if (op == CacheOp::clflush) {
+      advance_to(start + std::max(issue, lookup));
+    } else {
+      flushes_complete_at_ = std::max(flushes_complete_at_, start + lookup);
+      advance_to(start + issue);
+    }
+  }
+}
+
 FlushCounts CpuAgent::flush_line(uint64_t pa, CacheOp requested) {
   const CacheOp op = native(requested);
   if (op == CacheOp::wbinvd) return wbinvd();
-  Picos issue = 0;
-  switch (op) {
-    case CacheOp::clflush: issue = config_.clflush_issue; break;
-    case CacheOp::clflushopt: issue = config_.clflushopt_issue; break;
-    case CacheOp::clwb: issue = config_.clwb_issue; break;
-    case CacheOp::dc_civac: issue = config_.dc_civac_issue; break;
-    case CacheOp::dc_cvac: issue = config_.dc_cvac_issue; break;
-    case CacheOp::wbinvd: break;
-  }
+  const Picos issue = issue_cost(op);
   auto* maintenance = new CacheMaintenance;  // owned by `trans`
   maintenance->op = op;
   tlm::tlm_generic_payload trans;

@@ -24,6 +24,7 @@
 #include "models/common/attributes.h"
 #include "models/common/line_value.h"
 #include "models/common/params.h"
+#include "models/common/residency.h"
 #include "models/common/time.h"
 
 namespace iocsim::models {
@@ -69,6 +70,12 @@ class CpuAgent : public sc_core::sc_module {
   // x86 op runs as its counterpart (clflush and clflushopt as DC CIVAC, clwb
   // as DC CVAC).
   FlushCounts flush_line(uint64_t pa, CacheOp op);
+  // flush_line over every line of [pa, pa + bytes) (whole lines): the same
+  // simulated time, counts and statistics, but a page the cache holds
+  // nothing of costs no transactions (see ResidencyIndex).
+  FlushCounts flush_range(uint64_t pa, uint64_t bytes, CacheOp op);
+  // The cache flush_range may ask; without one, every line is a transaction.
+  void set_residency(ResidencyIndex* index) { residency_ = index; }
   // MFENCE, or DSB on arm64.
   void mfence();
   // WBINVD; on arm64, which has no whole-cache clean by address, clean and
@@ -91,6 +98,9 @@ class CpuAgent : public sc_core::sc_module {
  private:
   void transport(tlm::tlm_generic_payload& trans);
   void advance_to(Picos t);
+  // `lines` flush_line calls on lines the cache does not hold, by arithmetic.
+  void flush_absent(uint64_t lines, CacheOp op);
+  Picos issue_cost(CacheOp op) const;
 
   CpuConfig config_;
   VersionClock* versions_;
@@ -98,6 +108,7 @@ class CpuAgent : public sc_core::sc_module {
   Picos busy_ = 0;
   Picos flushes_complete_at_ = 0;  // completion of the latest unfenced clflushopt/clwb
   std::vector<unsigned char> buffer_;
+  ResidencyIndex* residency_ = nullptr;
 };
 
 }  // namespace iocsim::models
