@@ -14,10 +14,13 @@ void DmaConfig::declare(params::Catalog& catalog) {
                                      kPageBytes));
   catalog.declare(params::Spec::duration(
       "dma.link_line_time", "time the device's link is busy per 64-byte line of a request"));
+  catalog.declare(params::Spec::count(
+      "dma.outstanding", "requests a DMA engine keeps in flight within a transfer", 1, 4096));
 }
 
 DmaConfig DmaConfig::from(const params::Set& set) {
-  return {set.size("dma.request_size"), set.picos("dma.link_line_time")};
+  return {set.size("dma.request_size"), set.picos("dma.link_line_time"),
+          set.count("dma.outstanding")};
 }
 
 DmaMaster::DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId owner,
@@ -73,7 +76,12 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   trans.set_extension(attrs);
   const LineValue written{cmd == tlm::TLM_WRITE_COMMAND ? versions_->next() : 0, owner_, tag};
 
-  for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
+  // Completion times of the requests in flight: request k reuses the slot of
+  // request k - outstanding and cannot go out before that one completed.
+  std::vector<Picos> in_flight(config_.outstanding, 0);
+  uint64_t k = 0;
+  Picos last_done = to_picos(timeline.get_current_time());
+  for (uint64_t offset = 0; offset < size; offset += config_.request_bytes, ++k) {
     const uint64_t bytes = std::min(config_.request_bytes, size - offset);
     const uint64_t lines = bytes / kLineBytes;
     if (cmd == tlm::TLM_WRITE_COMMAND)
@@ -86,12 +94,17 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     trans.set_byte_enable_ptr(nullptr);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     // The request goes out when the link is free and occupies it for its lines.
-    const Picos issued = std::max(to_picos(timeline.get_current_time()), link_free_);
+    Picos& slot = in_flight[k % config_.outstanding];
+    const Picos issued = std::max({to_picos(timeline.get_current_time()), link_free_, slot});
     link_free_ = issued + lines * config_.link_line_time;
     sc_core::sc_time delay = from_picos(issued) - sc_core::sc_time_stamp();
     socket->b_transport(trans, delay);
     const Picos done = std::max(to_picos(sc_core::sc_time_stamp() + delay), link_free_);
-    timeline.set(from_picos(done) - sc_core::sc_time_stamp());
+    slot = done;
+    last_done = std::max(last_done, done);
+    // The engine is free to issue again once the next slot is.
+    const Picos next = std::max(issued, in_flight[(k + 1) % config_.outstanding]);
+    timeline.set(from_picos(next) - sc_core::sc_time_stamp());
     ++stats_.requests;
     const bool failed = trans.is_response_error();
     if (observer_)
@@ -109,6 +122,9 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
     if (timeline.need_sync()) timeline.sync();
   }
+  // The transfer is done when its last request is.
+  if (last_done > to_picos(timeline.get_current_time()))
+    timeline.set(from_picos(last_done) - sc_core::sc_time_stamp());
   return result;
 }
 

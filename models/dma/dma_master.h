@@ -2,16 +2,18 @@
 // A DMA-capable device: issues reads and writes of whole lines at IOVAs, in
 // requests of `request_bytes`, through the IOMMU unit it is bound to. Each
 // thread that drives it (the scenario's steps, background actors) is one DMA
-// engine with one outstanding request and its own timeline; the engines share
-// the device's link, which carries one request per `link_line_time` per line,
-// so a request takes at least that long even when the IOMMU rejects it. Every request carries the device's stream id, the
+// engine with its own timeline that keeps up to `outstanding` requests of a
+// transfer in flight (a request waits for the one `outstanding` before it to
+// complete); the engines share the device's link, which carries one request
+// per `link_line_time` per line, so a request takes at least that long even
+// when the IOMMU rejects it. Every request carries the device's stream id, the
 // principal that owns the device (whose data its writes are) and the No-Snoop
 // attribute. Software can clear the device's PCIe No-Snoop enable
 // (PCI_EXP_DEVCTL_NOSNOOP_EN); a device that honours it stops setting the
 // attribute, one that does not keeps setting it (no capability tells which).
 //
 // Called from SystemC threads; time advances through quantum keepers.
-// Not modelled (yet): several outstanding requests per engine, link credits.
+// Not modelled (yet): link credits, requests in flight across transfers.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,7 @@ namespace iocsim::models {
 struct DmaConfig {
   uint64_t request_bytes = kLineBytes;
   Picos link_line_time = 0;  // link occupancy per 64-byte line of a request
+  uint64_t outstanding = 1;  // requests an engine keeps in flight
 
   static void declare(params::Catalog& catalog);
   static DmaConfig from(const params::Set& set);
