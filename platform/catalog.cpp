@@ -55,6 +55,9 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
     out.push_back(fmt::format("llc.size ({}) must be a whole number of 64-byte lines per way "
                               "(llc.ways is {})",
                               units::format_size(llc), ways));
+  if (set.count("llc.ddio_ways") > ways)
+    out.push_back(fmt::format("llc.ddio_ways ({}) cannot exceed llc.ways ({})",
+                              set.count("llc.ddio_ways"), ways));
   const uint64_t memory = set.size("memory.size"), reserved = set.size("host.reserved_below");
   if (memory % models::kPageBytes != 0)
     out.push_back("memory.size must be a whole number of 4 KiB pages");

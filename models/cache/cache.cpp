@@ -21,11 +21,16 @@ void CacheConfig::declare(params::Catalog& catalog) {
   catalog.declare(Spec::duration("llc.store_line",
                                  "CPU store throughput: time to store one 64-byte line"));
   catalog.declare(Spec::duration("llc.wbinvd_line", "wbinvd walk time per line of capacity"));
+  catalog.declare(Spec::count("llc.ddio_ways",
+                              "ways coherent device writes allocate into, as Intel DDIO does "
+                              "(0: they invalidate and go to memory)",
+                              0, 1024));
 }
 
 CacheConfig CacheConfig::from(const params::Set& set) {
-  return {set.size("llc.size"), set.count("llc.ways"), set.picos("llc.hit_latency"),
-          set.picos("llc.store_line"), set.picos("llc.wbinvd_line")};
+  return {set.size("llc.size"),          set.count("llc.ways"),
+          set.picos("llc.hit_latency"),  set.picos("llc.store_line"),
+          set.picos("llc.wbinvd_line"),  set.count("llc.ddio_ways")};
 }
 
 Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
@@ -78,10 +83,11 @@ bool Cache::dirty(uint64_t pa) const {
   return e && e->dirty;
 }
 
-Cache::Entry& Cache::allocate(uint64_t line, Picos at) {
+Cache::Entry& Cache::allocate(uint64_t line, Picos at, uint64_t ways) {
   Entry* set = &entries_[(line % sets_) * config_.ways];
   Entry* victim = &set[0];
-  for (uint64_t w = 0; w < config_.ways; ++w) {
+  const uint64_t candidates = ways == 0 ? config_.ways : std::min(ways, config_.ways);
+  for (uint64_t w = 0; w < candidates; ++w) {
     if (!set[w].valid) {
       victim = &set[w];
       break;
@@ -234,6 +240,19 @@ void Cache::snoop_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
         t = memory(tlm::TLM_READ_COMMAND, pa, v, t + config_.hit_latency, attrs);
         put_line(data, i, v);
       }
+    } else if (trans.is_write() && config_.ddio_ways > 0) {
+      // DDIO: the write stays in the cache, dirty, until evicted or flushed.
+      if (e) {
+        ++stats_.ddio_updates;
+      } else {
+        ++stats_.ddio_allocations;
+        e = &allocate(line_of(pa), t, config_.ddio_ways);
+      }
+      t += config_.hit_latency;
+      e->lru = ++lru_clock_;
+      e->value = get_line(data, i);
+      e->dirty = true;
+      if (observer_) observer_->device_write_cached(pa, e->value, t);
     } else if (trans.is_write()) {
       if (e) {
         ++stats_.snoop_invalidations;

@@ -8,6 +8,9 @@
 //                wbinvd);
 //  - snoop_side: coherent device requests: reads return the cached copy if there
 //                is one (without allocating), writes invalidate it and go to memory;
+//                with `ddio_ways` (Intel DDIO), writes instead update a cached
+//                copy in place or allocate into the first `ddio_ways` ways of
+//                their set, dirty, and memory is written only when it is evicted;
 //  - mem_side:   line fills and write-backs.
 //
 // Timing: a load costs `hit_latency`, plus a memory read on a miss. Stores are
@@ -44,6 +47,7 @@ struct CacheConfig {
   Picos hit_latency = 0;   // load-to-use on a hit; also the lookup time of maintenance ops
   Picos store_line = 0;    // CPU store throughput: time per 64-byte line stored
   Picos wbinvd_line = 0;   // wbinvd walk time per line of capacity
+  uint64_t ddio_ways = 0;  // ways coherent device writes may allocate into (0: none)
 
   static void declare(params::Catalog& catalog);
   static CacheConfig from(const params::Set& set);
@@ -55,6 +59,7 @@ struct CacheStats {
   uint64_t evictions = 0, writebacks = 0;
   uint64_t snoop_hits = 0, snoop_misses = 0, snoop_invalidations = 0;
   uint64_t maintenance_ops = 0, wbinvds = 0;
+  uint64_t ddio_updates = 0, ddio_allocations = 0;  // device writes kept in the cache
 };
 
 class Cache : public sc_core::sc_module, public ResidencyIndex {
@@ -95,7 +100,9 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
 
   Entry* find(uint64_t line);
   const Entry* find(uint64_t line) const;
-  Entry& allocate(uint64_t line, Picos at);
+  // A way of the line's set for it, evicting the least recently used of the
+  // first `ways` ways (all of them by default).
+  Entry& allocate(uint64_t line, Picos at, uint64_t ways = 0);
   // Invalidates the entry (after any write-back) at `at`.
   void drop(Entry& e, Picos at);
   // Writes the entry's value back to memory at `at`; returns when it lands.

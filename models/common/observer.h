@@ -48,6 +48,9 @@ class CoherenceObserver {
 
   // A CPU store landed in a cache: `value` is now the newest value of the line.
   virtual void cpu_store(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}
+  // A coherent device write went into a CPU cache instead of memory (DDIO):
+  // `value` is now the newest value of the line, and the cache's copy is dirty.
+  virtual void device_write_cached(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}
   // A CPU load returned `value`.
   virtual void cpu_load(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}
   // A CPU cache now holds a clean copy of the line, read from memory.

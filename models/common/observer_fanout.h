@@ -15,6 +15,9 @@ class ObserverFanout : public CoherenceObserver {
   void cpu_store(uint64_t pa, const LineValue& value, Picos at) override {
     for (auto* o : observers_) o->cpu_store(pa, value, at);
   }
+  void device_write_cached(uint64_t pa, const LineValue& value, Picos at) override {
+    for (auto* o : observers_) o->device_write_cached(pa, value, at);
+  }
   void cpu_load(uint64_t pa, const LineValue& value, Picos at) override {
     for (auto* o : observers_) o->cpu_load(pa, value, at);
   }

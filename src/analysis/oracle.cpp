@@ -63,6 +63,11 @@ void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
   evaluate_cpu(line_base(pa), at);
 }
 
+void Oracle::device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) {
+  // Like a CPU store: the newest value, dirty in the cache, DRAM older.
+  cpu_store(pa, value, at);
+}
+
 void Oracle::cpu_load(uint64_t pa, const models::LineValue& value, Picos at) {
   if (value.version >= newest(pa).version) return;
   ++counts_.stale_cpu_reads;
@@ -115,8 +120,9 @@ void Oracle::device_access(const models::DeviceAccess& access) {
     else ++realized_outside_;
   }
   if (access.write) {
-    // The memory write it caused has been shown already; name the writer of
-    // any CPU-side window that write opened or extended.
+    // The memory write it caused (or, with DDIO, its landing in the cache)
+    // has been shown already; name the writer of any CPU-side window that
+    // write opened or extended.
     device_writes_[access.pa] = {access.stream_id, access.iova};
     for (HazardKind kind : {HazardKind::stale_cpu_read, HazardKind::lost_write}) {
       auto it = cpu_open_.find({static_cast<uint32_t>(kind), access.pa});

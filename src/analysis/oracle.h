@@ -42,6 +42,7 @@ class Oracle : public models::CoherenceObserver {
 
   // --- CoherenceObserver ---
   void cpu_store(uint64_t pa, const models::LineValue& value, Picos at) override;
+  void device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) override;
   void cpu_load(uint64_t pa, const models::LineValue& value, Picos at) override;
   void cache_line_filled(uint64_t pa, const models::LineValue& value, Picos at) override;
   void cache_line_dropped(uint64_t pa, Picos at) override;

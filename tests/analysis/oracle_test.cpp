@@ -231,6 +231,21 @@ TEST_CASE("a snooped read in a coherent domain returns the stale cached copy a d
   CHECK(device_side->hits == 1);
 }
 
+TEST_CASE("a device write kept in the cache (DDIO) leaves DRAM stale for No-Snoop readers") {
+  Oracle o = exposed_page(0);  // the GPU reaches PA with No-Snoop
+  o.device_write_cached(PA, {4, A, 0}, 10);  // a coherent NIC's write, held dirty by the LLC
+  CHECK(o.newest(PA).version == 4);
+  CHECK(o.in_memory(PA).version == 0);
+  o.device_access({GPU, 7, 0, PA, false, false, LineValue{}, 20});  // the GPU reads DRAM
+  o.memory_write(PA, {4, A, 0}, MemoryWriter::writeback, 30);  // evicted at last
+  o.finish(40);
+  CHECK(o.counts().stale_device_reads == 1);
+  CHECK(o.realized_outside_windows() == 0);
+  REQUIRE(o.windows().size() == 1);
+  CHECK(o.windows()[0].start == 10);
+  CHECK(o.windows()[0].end == 30);
+}
+
 TEST_CASE("a device that cannot issue No-Snoop reaches nothing stale") {
   Oracle o = exposed_page(0);
   o.cpu_store(PA, {3, models::kNobody, 0}, 10);

@@ -163,3 +163,46 @@ TEST_CASE("coherent device reads see dirty data, coherent writes invalidate") {
     CHECK(rig.seen.memory_writes.back().who == models::MemoryWriter::device);
   });
 }
+
+TEST_CASE("with DDIO a coherent device write stays in the cache, dirty, in its ways only") {
+  RecordingObserver seen;
+  models::MemoryController memory{"memory", flat_memory(1u << 20, 27'500, 1'250), &seen};
+  Cache cache{"llc", {256, 2, 14'000, 333, 167, /*ddio_ways=*/1}, &seen};
+  Initiator cpu{"cpu"};
+  Initiator device{"device"};
+  cpu.socket.bind(cache.cpu_side);
+  device.socket.bind(cache.snoop_side);
+  cache.mem_side.bind(memory.socket);
+  run_bench([&] {
+    models::RequestAttributes attrs;
+    attrs.initiator = models::Initiator::device;
+    auto write = [&](uint64_t pa, LineValue v) {
+      std::vector<LineValue> one{v};
+      sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+      REQUIRE(device.access(tlm::TLM_WRITE_COMMAND, pa, one, d, &attrs) == tlm::TLM_OK_RESPONSE);
+      return ps(d);
+    };
+    CHECK(write(kA, {5, 2, 0}) == 14'000);  // allocated: no memory write on the way
+    CHECK(cache.resident(kA));
+    CHECK(cache.dirty(kA));
+    CHECK(seen.memory_writes.empty());
+    CHECK(memory.store().read(kA).version == 0);  // DRAM is older than the cache
+
+    // The CPU's line in the other way of set 0 is not a DDIO victim...
+    std::vector<LineValue> mine{{6, 1, 0}};
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    cpu.access(tlm::TLM_WRITE_COMMAND, kB, mine, d);
+    write(kC, {7, 2, 0});  // ...the earlier DDIO line in way 0 is
+    CHECK(cache.resident(kB));
+    CHECK(cache.resident(kC));
+    CHECK_FALSE(cache.resident(kA));
+    REQUIRE(seen.memory_writes.size() == 1);  // kA's write-back on eviction
+    CHECK(seen.memory_writes[0].pa == kA);
+    CHECK(memory.store().read(kA).version == 5);
+
+    write(kB, {8, 2, 0});  // a hit in any way is updated in place
+    CHECK(cache.stats().ddio_updates == 1);
+    CHECK(cache.stats().ddio_allocations == 2);
+    CHECK(cache.dirty(kB));
+  });
+}
