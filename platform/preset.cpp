@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "models/common/spelling.h"
 #include "platform/catalog.h"
 
 namespace iocsim::platform {
@@ -83,6 +84,15 @@ std::vector<std::string> preset_names() {
     if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::optional<std::string> unknown_preset(const std::string& name_or_path) {
+  if (preset_path(name_or_path) == name_or_path) return std::nullopt;  // a path
+  const std::vector<std::string> presets = preset_names();
+  if (std::find(presets.begin(), presets.end(), name_or_path) != presets.end())
+    return std::nullopt;
+  return fmt::format("unknown platform preset '{}'{} (presets: {}; or a path to a YAML file)",
+                     name_or_path, did_you_mean(name_or_path, presets), fmt::join(presets, ", "));
 }
 
 bool UnitSpec::answers_to(const std::string& n) const {

@@ -54,6 +54,9 @@ struct Preset {
 std::string preset_path(const std::string& name_or_path);
 // The names of the bundled presets (platform/presets/*.yaml).
 std::vector<std::string> preset_names();
+// The problem with `name_or_path` if it names no bundled preset (a path is
+// not checked here: loading it reports what is wrong), with a suggestion.
+std::optional<std::string> unknown_preset(const std::string& name_or_path);
 
 // Reads a preset (following `inherits`); nullopt after reporting problems.
 std::optional<Preset> load_preset(const std::string& name_or_path, yaml::Diagnostics& diags);

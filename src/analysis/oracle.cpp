@@ -56,6 +56,23 @@ void Oracle::OpenWindow::hit(Picos at) {
   if (hits++ == 0) first_hit = at;
 }
 
+Window Oracle::OpenWindow::closed(uint64_t pa, uint64_t size, Picos at, bool open_at_end) const {
+  Window w;
+  w.kind = kind;
+  w.pa = pa;
+  w.size = size;
+  w.iova = iova;
+  w.stream_id = stream;
+  w.owner = owner;
+  w.start = start;
+  w.end = std::max(at, start);
+  w.realized = hits > 0;
+  w.first_hit = first_hit;
+  w.hits = hits;
+  w.open_at_end = open_at_end;
+  return w;
+}
+
 void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
   line(pa).newest = value;
   cached_[line_base(pa)] = {value, true};
@@ -220,20 +237,7 @@ void Oracle::close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntr
   const auto [domain, iova] = it->first;
   const StaleEntry e = it->second;
   stale_entries_.erase(it);
-  Window w;
-  w.kind = HazardKind::stale_iotlb_access;
-  w.pa = e.pa;
-  w.size = e.size;
-  w.iova = iova;
-  w.stream_id = e.window.stream;
-  w.owner = e.window.owner;
-  w.start = e.window.start;
-  w.end = std::max(at, e.window.start);
-  w.realized = e.window.hits > 0;
-  w.first_hit = e.window.first_hit;
-  w.hits = e.window.hits;
-  w.open_at_end = open_at_end;
-  windows_.push_back(w);
+  windows_.push_back(e.window.closed(e.pa, e.size, at, open_at_end));
   if (!open_at_end) translation_unmapped(domain, iova, e.pa, e.size, at);
 }
 
@@ -331,20 +335,7 @@ void Oracle::evaluate_domain(uint32_t domain, Picos at) {
 }
 
 void Oracle::close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool open_at_end) {
-  const OpenWindow& o = it->second;
-  Window w;
-  w.kind = o.kind;
-  w.pa = it->first.second;
-  w.size = kLineBytes;
-  w.iova = o.iova;
-  w.stream_id = o.stream;
-  w.owner = o.owner;
-  w.start = o.start;
-  w.end = std::max(at, o.start);
-  w.realized = o.hits > 0;
-  w.first_hit = o.first_hit;
-  w.hits = o.hits;
-  w.open_at_end = open_at_end;
+  const Window w = it->second.closed(it->first.second, kLineBytes, at, open_at_end);
   from.erase(it);
   if (!windows_.empty()) {
     // The next line of the same page, open over the same interval: one window.

@@ -107,6 +107,8 @@ class Oracle : public models::CoherenceObserver {
     Picos first_hit = 0;
 
     void hit(Picos at);
+    // The closed window over [pa, pa + size), ending at `at`.
+    Window closed(uint64_t pa, uint64_t size, Picos at, bool open_at_end) const;
   };
   // Device-side windows by (stream, line); CPU-side ones by (kind, line).
   using OpenWindows = std::map<std::pair<uint32_t, uint64_t>, OpenWindow>;

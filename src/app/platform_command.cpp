@@ -9,7 +9,6 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/output_files.h"
-#include "models/common/spelling.h"
 #include "platform/catalog.h"
 #include "platform/platform.h"
 #include "platform/preset.h"
@@ -48,13 +47,8 @@ void print(const platform::Preset& preset, const platform::PlatformSpec& spec,
 
 int platform_command(const PlatformArgs& args) {
   const std::string name = args.preset.text.empty() ? "default" : args.preset.text;
-  const std::vector<std::string> presets = platform::preset_names();
-  const bool bundled = platform::preset_path(name) != name;
-  if (bundled && std::find(presets.begin(), presets.end(), name) == presets.end()) {
-    command_line_error(args.preset.column,
-                       fmt::format("unknown platform preset '{}'{} (presets: {}; or a path to a "
-                                   "YAML file)",
-                                   name, did_you_mean(name, presets), fmt::join(presets, ", ")));
+  if (const auto unknown = platform::unknown_preset(name)) {
+    command_line_error(args.preset.column, *unknown);
     return kExitBadInput;
   }
   if (!args.dot.text.empty() && args.dot.text != "-" && !output_writable(args.dot, "--dot"))
@@ -66,13 +60,9 @@ int platform_command(const PlatformArgs& args) {
 
   platform::PlatformSpec spec;
   spec.preset = name;
+  // load_preset checked every value.
+  for (const auto& [param, text] : preset->params) spec.params.set(param, text);
   bool ok = true;
-  for (const auto& [param, text] : preset->params) {
-    if (auto error = spec.params.set(param, text)) {
-      std::cerr << fmt::format("{}: error: {}\n", platform::preset_path(name), *error);
-      ok = false;
-    }
-  }
   for (const auto& param : spec.params.missing()) {
     std::cerr << fmt::format("{}: error: the preset gives no value for '{}'\n",
                              platform::preset_path(name), param);

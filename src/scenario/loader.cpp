@@ -303,12 +303,8 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
   s.platform.preset = preset_name;
   // A bundled preset's name that does not exist is the scenario's mistake,
   // reported where it is written.
-  const std::vector<std::string> presets = platform::preset_names();
-  const bool bundled = platform::preset_path(preset_name) != preset_name;
-  if (bundled && std::find(presets.begin(), presets.end(), preset_name) == presets.end()) {
-    const std::string message =
-        fmt::format("unknown platform preset '{}'{} (presets: {}; or a path to a YAML file)",
-                    preset_name, did_you_mean(preset_name, presets), fmt::join(presets, ", "));
+  if (const auto unknown = platform::unknown_preset(preset_name)) {
+    const std::string& message = *unknown;
     if (options.platform || !preset_node) {
       YAML::Mark where;
       where.column = options.platform_column - 1;

@@ -89,6 +89,14 @@ struct IommuRig {
     unit.direct_side.bind(memory.socket);
     device.socket.bind(unit.device_side);
   }
+  // A domain with the device (stream 5) attached and `pages` 4 KiB pages
+  // mapped read-write from iova 0 to 0x10000.
+  uint32_t device_domain(uint64_t pages) {
+    const uint32_t d = unit.domain_alloc();
+    unit.attach_device(d, 5, 0);
+    REQUIRE(unit.map_pages(d, 0, 0x10000, K4, pages, true, true, 0) == 0);
+    return d;
+  }
   // The completion time of a No-Snoop read (straight to DRAM in a domain
   // that does not enforce coherency), relative to its start.
   Picos dma_time(uint64_t iova) {
@@ -182,9 +190,7 @@ TEST_CASE("translation faults are recorded and answered with an error, not fatal
 TEST_CASE("an IOTLB miss walks the table with one dependent read per level") {
   IommuRig rig(false, /*coherent_walk=*/false);
   run_bench([&] {
-    const uint32_t d = rig.unit.domain_alloc();
-    rig.unit.attach_device(d, 5, 0);
-    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 2, true, true, 0) == 0);
+    const uint32_t d = rig.device_domain(2);
     REQUIRE(rig.unit.map_pages(d, M2, 0x200000, M2, 1, true, true, 0) == 0);
     constexpr Picos kLine = 27'500 + 1'250;  // one DRAM read on an idle bus
     CHECK(rig.dma_time(0) == 5 * kLine);     // 4 walk reads, then the data
@@ -202,9 +208,7 @@ TEST_CASE("an IOTLB miss walks the table with one dependent read per level") {
 TEST_CASE("a coherent walk reads the page table through the cache") {
   IommuRig rig(false, /*coherent_walk=*/true);
   run_bench([&] {
-    const uint32_t d = rig.unit.domain_alloc();
-    rig.unit.attach_device(d, 5, 0);
-    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 1, true, true, 0) == 0);
+    const uint32_t d = rig.device_domain(1);
     rig.dma_time(0);
     CHECK(rig.cache.stats().snoop_misses == 4);  // the table reads; the data bypass it
     CHECK(rig.seen.device_accesses.size() == 1);  // table reads are not device data
@@ -214,9 +218,7 @@ TEST_CASE("a coherent walk reads the page table through the cache") {
 TEST_CASE("after an unmap a device reaches the old page through the IOTLB until the sync") {
   IommuRig rig(false);
   run_bench([&] {
-    const uint32_t d = rig.unit.domain_alloc();
-    rig.unit.attach_device(d, 5, 0);
-    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 2, true, true, 0) == 0);
+    const uint32_t d = rig.device_domain(2);
     LineValue v;
     REQUIRE(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_OK_RESPONSE);  // cached
     CHECK(rig.unit.unmap_pages(d, 0, K4, 2, 0) == 2 * K4);
@@ -236,9 +238,7 @@ TEST_CASE("after an unmap a device reaches the old page through the IOTLB until 
 TEST_CASE("freeing a domain drops its IOTLB entries") {
   IommuRig rig(false);
   run_bench([&] {
-    const uint32_t d = rig.unit.domain_alloc();
-    rig.unit.attach_device(d, 5, 0);
-    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 1, true, true, 0) == 0);
+    const uint32_t d = rig.device_domain(1);
     LineValue v;
     rig.dma(tlm::TLM_READ_COMMAND, 0, v, false);
     rig.unit.unmap_pages(d, 0, K4, 1, 0);
@@ -252,9 +252,7 @@ TEST_CASE("freeing a domain drops its IOTLB entries") {
 TEST_CASE("deferred invalidation holds syncs until the queue fills or times out") {
   IommuRig rig(false, true, {true, 3, 10'000'000});  // 3 syncs, 10 us
   run_bench([&] {
-    const uint32_t d = rig.unit.domain_alloc();
-    rig.unit.attach_device(d, 5, 0);
-    REQUIRE(rig.unit.map_pages(d, 0, 0x10000, K4, 4, true, true, 0) == 0);
+    const uint32_t d = rig.device_domain(4);
     LineValue v;
     for (uint64_t page = 0; page < 4; ++page) rig.dma(tlm::TLM_READ_COMMAND, page * K4, v, false);
     rig.unit.unmap_pages(d, 0, K4, 4, 0);
