@@ -7,25 +7,25 @@ using models::kPageBytes;
 
 void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
                                      vfio::FlushSite site) {
-  const models::Picos start = cpu_->now();
+  const models::Picos start = cpu().now();
   models::FlushCounts counts;
   const uint64_t first = phys & ~(kPageBytes - 1);
   const uint64_t end = (phys + len + kPageBytes - 1) & ~(kPageBytes - 1);
   for (uint64_t page = first; page < end; page += kPageBytes) {
     if (page >= memory_size_) continue;  // MMIO: uncacheable, never flushed
-    cpu_->mfence();
-    counts += cpu_->flush_range(page, kPageBytes, cpu_->config().flush_op);
-    cpu_->mfence();
+    cpu().mfence();
+    counts += cpu().flush_range(page, kPageBytes, cpu().config().flush_op);
+    cpu().mfence();
   }
   ledger_->record(site, phys, len, start,
-                  {counts.lines_resident, counts.lines_written_back, cpu_->now() - start});
+                  {counts.lines_resident, counts.lines_written_back, cpu().now() - start});
 }
 
 void ArchFlushImpl::wbinvd_on_all_cpus(uint64_t range_len, vfio::FlushSite site) {
-  const models::Picos start = cpu_->now();
-  const models::FlushCounts counts = cpu_->wbinvd();
+  const models::Picos start = cpu().now();
+  const models::FlushCounts counts = cpu().wbinvd();
   ledger_->record(site, 0, range_len, start,
-                  {counts.lines_resident, counts.lines_written_back, cpu_->now() - start});
+                  {counts.lines_resident, counts.lines_written_back, cpu().now() - start});
 }
 
 }  // namespace iocsim::platform

@@ -8,21 +8,22 @@
 #pragma once
 
 #include "analysis/flush_ledger.h"
-#include "models/cpu/cpu_agent.h"
+#include "platform/cores.h"
 #include "vfio/arch_flush.h"
 
 namespace iocsim::platform {
 
 class ArchFlushImpl : public vfio::ArchFlush {
  public:
-  ArchFlushImpl(models::CpuAgent& cpu, uint64_t memory_size, analysis::FlushLedger& ledger)
-      : cpu_(&cpu), memory_size_(memory_size), ledger_(&ledger) {}
+  ArchFlushImpl(const Cores& cores, uint64_t memory_size, analysis::FlushLedger& ledger)
+      : cores_(&cores), memory_size_(memory_size), ledger_(&ledger) {}
 
   void flush_cache_phys(vfio::phys_addr_t phys, uint64_t len, vfio::FlushSite site) override;
   void wbinvd_on_all_cpus(uint64_t range_len, vfio::FlushSite site) override;
 
  private:
-  models::CpuAgent* cpu_;
+  models::CpuAgent& cpu() const { return cores_->active(); }
+  const Cores* cores_;
   uint64_t memory_size_;
   analysis::FlushLedger* ledger_;
 };

@@ -4,32 +4,32 @@
 namespace iocsim::platform {
 
 void CpuPortImpl::store(uint64_t pa, uint64_t bytes, host::OwnerId owner, host::TagId tag) {
-  cpu_->store(pa, bytes, owner, tag);
+  cpu().store(pa, bytes, owner, tag);
 }
 
 std::vector<host::LineValue> CpuPortImpl::load(uint64_t pa, uint64_t bytes) {
-  return cpu_->load(pa, bytes);
+  return cpu().load(pa, bytes);
 }
 
 host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, host::CacheOp op) {
-  const models::Picos start = cpu_->now();
+  const models::Picos start = cpu().now();
   models::FlushCounts counts;
   if (op == host::CacheOp::wbinvd) {
-    counts = cpu_->wbinvd();
+    counts = cpu().wbinvd();
   } else {
     const models::CacheOp line_op = op == host::CacheOp::clflush      ? models::CacheOp::clflush
                                     : op == host::CacheOp::clflushopt ? models::CacheOp::clflushopt
                                                                       : models::CacheOp::clwb;
     const uint64_t first = models::line_base(pa);
     const uint64_t end = models::line_base(pa + bytes + models::kLineBytes - 1);
-    counts = cpu_->flush_range(first, end - first, line_op);
+    counts = cpu().flush_range(first, end - first, line_op);
     // clflushopt, clwb and the arm64 DC ops complete only at a fence (MFENCE,
     // DSB); clflush needs none.
-    if (cpu_->native(line_op) != models::CacheOp::clflush) cpu_->mfence();
+    if (cpu().native(line_op) != models::CacheOp::clflush) cpu().mfence();
   }
-  return {counts.lines_resident, counts.lines_written_back, cpu_->now() - start};
+  return {counts.lines_resident, counts.lines_written_back, cpu().now() - start};
 }
 
-void CpuPortImpl::compute(uint64_t picos) { cpu_->compute(picos); }
+void CpuPortImpl::compute(uint64_t picos) { cpu().compute(picos); }
 
 }  // namespace iocsim::platform

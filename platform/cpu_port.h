@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The host OS's CPU, implemented on the CPU agent model.
+// The host OS's CPU, implemented on the CPU agent model of the active core.
 #pragma once
 
 #include "host/cpu_port.h"
-#include "models/cpu/cpu_agent.h"
+#include "platform/cores.h"
 
 namespace iocsim::platform {
 
 class CpuPortImpl : public host::CpuPort {
  public:
-  explicit CpuPortImpl(models::CpuAgent& cpu) : cpu_(&cpu) {}
+  explicit CpuPortImpl(const Cores& cores) : cores_(&cores) {}
 
   void store(uint64_t pa, uint64_t bytes, host::OwnerId owner, host::TagId tag) override;
   std::vector<host::LineValue> load(uint64_t pa, uint64_t bytes) override;
@@ -17,7 +17,8 @@ class CpuPortImpl : public host::CpuPort {
   void compute(uint64_t picos) override;
 
  private:
-  models::CpuAgent* cpu_;
+  models::CpuAgent& cpu() const { return cores_->active(); }
+  const Cores* cores_;
 };
 
 }  // namespace iocsim::platform

@@ -6,8 +6,8 @@
 
 namespace iocsim::platform {
 
-KernelIommu::KernelIommu(models::CpuAgent& cpu, const KernelIommuCosts& costs)
-    : cpu_(&cpu), costs_(costs) {}
+KernelIommu::KernelIommu(const Cores& cores, const KernelIommuCosts& costs)
+    : cores_(&cores), costs_(costs) {}
 
 void KernelIommu::add_device(vfio::GroupId group, const GroupDevice& device,
                              const std::vector<vfio::ResvRegion>& reserved) {
@@ -39,7 +39,7 @@ vfio::DomainAlloc KernelIommu::paging_domain_alloc(vfio::GroupId group) {
 }
 
 void KernelIommu::domain_free(vfio::DomainHandle domain) {
-  unit_of(domain).domain_free(domain, cpu_->now());
+  unit_of(domain).domain_free(domain, cpu().now());
   domains_.erase(domain);
 }
 
@@ -49,14 +49,14 @@ int KernelIommu::attach_group(vfio::DomainHandle domain, vfio::GroupId group) {
   // A domain lives in one unit here; devices behind another unit cannot join it.
   for (const GroupDevice& d : g.devices)
     if (d.unit != &unit) return -EINVAL;
-  for (const GroupDevice& d : g.devices) unit.attach_device(domain, d.stream_id, cpu_->now());
+  for (const GroupDevice& d : g.devices) unit.attach_device(domain, d.stream_id, cpu().now());
   return 0;
 }
 
 void KernelIommu::detach_group(vfio::DomainHandle domain, vfio::GroupId group) {
   models::IommuUnit& unit = unit_of(domain);
   for (const GroupDevice& d : groups_.at(group).devices)
-    unit.detach_device(domain, d.stream_id, cpu_->now());
+    unit.detach_device(domain, d.stream_id, cpu().now());
 }
 
 vfio::DomainGeometry KernelIommu::geometry(vfio::DomainHandle domain) const {
@@ -78,7 +78,7 @@ bool KernelIommu::has_enforce_cache_coherency(vfio::DomainHandle) const {
 }
 
 bool KernelIommu::enforce_cache_coherency(vfio::DomainHandle domain) {
-  return unit_of(domain).enforce_cache_coherency(domain, cpu_->now());
+  return unit_of(domain).enforce_cache_coherency(domain, cpu().now());
 }
 
 uint64_t KernelIommu::pgsize(uint64_t bitmap, uint64_t iova, uint64_t paddr, uint64_t size,
@@ -117,7 +117,7 @@ int KernelIommu::map(vfio::DomainHandle domain, vfio::dma_addr_t iova, vfio::phy
   models::IommuUnit& unit = unit_of(domain);
   const uint64_t bitmap = unit.config().pgsize_bitmap;
   const uint64_t min_pagesz = bitmap & -bitmap;
-  cpu_->compute(costs_.map);
+  cpu().compute(costs_.map);
   if ((iova | paddr | size) & (min_pagesz - 1)) return -EINVAL;
   const vfio::dma_addr_t orig_iova = iova;
   uint64_t mapped = 0;
@@ -126,7 +126,7 @@ int KernelIommu::map(vfio::DomainHandle domain, vfio::dma_addr_t iova, vfio::phy
     uint64_t count;
     const uint64_t page = pgsize(bitmap, iova, paddr, size - mapped, &count);
     ret = unit.map_pages(domain, iova, paddr, page, count, prot & vfio::IOMMU_READ,
-                         prot & vfio::IOMMU_WRITE, cpu_->now());
+                         prot & vfio::IOMMU_WRITE, cpu().now());
     if (ret) break;
     iova += page * count;
     paddr += page * count;
@@ -150,7 +150,7 @@ uint64_t KernelIommu::unmap_pages(vfio::DomainHandle domain, vfio::dma_addr_t io
   while (unmapped < size) {
     uint64_t count;
     const uint64_t page = pgsize(bitmap, iova, iova, size - unmapped, &count);
-    const uint64_t done = unit.unmap_pages(domain, iova, page, count, cpu_->now());
+    const uint64_t done = unit.unmap_pages(domain, iova, page, count, cpu().now());
     if (!done) break;
     iova += done;
     unmapped += done;
@@ -161,13 +161,13 @@ uint64_t KernelIommu::unmap_pages(vfio::DomainHandle domain, vfio::dma_addr_t io
 void KernelIommu::invalidate(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size) {
   models::IommuUnit& unit = unit_of(domain);
   // Deferred: queued at no cost now (the queue's timer runs elsewhere).
-  if (unit.queue_sync(domain, iova, size, cpu_->now())) return;
-  cpu_->compute(costs_.invalidate);
-  unit.iotlb_sync(domain, iova, size, cpu_->now());
+  if (unit.queue_sync(domain, iova, size, cpu().now())) return;
+  cpu().compute(costs_.invalidate);
+  unit.iotlb_sync(domain, iova, size, cpu().now());
 }
 
 uint64_t KernelIommu::unmap(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size) {
-  cpu_->compute(costs_.unmap);
+  cpu().compute(costs_.unmap);
   const uint64_t unmapped = unmap_pages(domain, iova, size);
   invalidate(domain, iova, unmapped);
   return unmapped;
@@ -175,7 +175,7 @@ uint64_t KernelIommu::unmap(vfio::DomainHandle domain, vfio::dma_addr_t iova, ui
 
 uint64_t KernelIommu::unmap_fast(vfio::DomainHandle domain, vfio::dma_addr_t iova,
                                  uint64_t size, vfio::IotlbGather& gather) {
-  cpu_->compute(costs_.unmap);
+  cpu().compute(costs_.unmap);
   const uint64_t unmapped = unmap_pages(domain, iova, size);
   if (unmapped) gather.add(iova, unmapped);
   return unmapped;

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "models/cpu/cpu_agent.h"
+#include "platform/cores.h"
 #include "models/iommu/iommu_unit.h"
 #include "vfio/iommu_core.h"
 
@@ -33,7 +33,7 @@ struct GroupDevice {
 
 class KernelIommu : public vfio::IommuCore {
  public:
-  KernelIommu(models::CpuAgent& cpu, const KernelIommuCosts& costs);
+  KernelIommu(const Cores& cores, const KernelIommuCosts& costs);
 
   // Declares group membership and the group's reserved regions.
   void add_device(vfio::GroupId group, const GroupDevice& device,
@@ -81,7 +81,8 @@ class KernelIommu : public vfio::IommuCore {
   // Syncs the IOTLB over [iova, iova + size) (nothing if size is 0), charging its cost.
   void invalidate(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size);
 
-  models::CpuAgent* cpu_;
+  models::CpuAgent& cpu() const { return cores_->active(); }
+  const Cores* cores_;
   KernelIommuCosts costs_;
   std::map<vfio::GroupId, Group> groups_;
   std::map<vfio::DomainHandle, models::IommuUnit*> domains_;

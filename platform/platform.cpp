@@ -21,9 +21,14 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
   memory_ = std::make_unique<models::MemoryController>("memory", models::MemoryConfig::from(p),
                                                        &observer);
   cache_ = std::make_unique<models::Cache>("llc", models::CacheConfig::from(p), &observer);
-  cpu_ = std::make_unique<models::CpuAgent>("cpu0", models::CpuConfig::from(p), versions_);
-  cpu_->socket.bind(cache_->cpu_side);
-  cpu_->set_residency(cache_.get());
+  const models::CpuConfig cpu = models::CpuConfig::from(p);
+  for (uint64_t i = 0; i < p.count("cpu.cores"); ++i) {
+    auto core = std::make_unique<models::CpuAgent>(("cpu" + std::to_string(i)).c_str(), cpu,
+                                                   versions_);
+    core->socket.bind(cache_->cpu_side);
+    core->set_residency(cache_.get());
+    cores_.add(std::move(core));
+  }
   cache_->mem_side.bind(memory_->socket);
 
   const uint64_t pool = p.size("iommu.pt_pool"), pool_end = p.size("host.reserved_below");
@@ -44,7 +49,7 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
   }
 
   kernel_iommu_ = std::make_unique<KernelIommu>(
-      *cpu_, KernelIommuCosts{p.picos("sw.iommu_map"), p.picos("sw.iommu_unmap"),
+      cores_, KernelIommuCosts{p.picos("sw.iommu_map"), p.picos("sw.iommu_unmap"),
                               p.picos("sw.iotlb_sync")});
   const models::DmaConfig dma_config = models::DmaConfig::from(p);
   for (const DeviceSpec& d : spec_.devices) {
@@ -59,8 +64,8 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
     dmas_[d.name] = std::move(dma);
   }
 
-  cpu_port_ = std::make_unique<CpuPortImpl>(*cpu_);
-  arch_flush_ = std::make_unique<ArchFlushImpl>(*cpu_, p.size("memory.size"), ledger);
+  cpu_port_ = std::make_unique<CpuPortImpl>(cores_);
+  arch_flush_ = std::make_unique<ArchFlushImpl>(cores_, p.size("memory.size"), ledger);
 }
 
 Platform::~Platform() = default;
@@ -107,7 +112,16 @@ std::vector<StatGroup> Platform::stats() const {
                   {"snoop_misses", c.snoop_misses},
                   {"snoop_invalidations", c.snoop_invalidations},
                   {"maintenance_ops", c.maintenance_ops},
-                  {"wbinvds", c.wbinvds}}});
+                  {"wbinvds", c.wbinvds},
+                  {"l1d.load_hits", c.l1d.load_hits},
+                  {"l1d.load_misses", c.l1d.load_misses},
+                  {"l2.load_hits", c.l2.load_hits},
+                  {"l2.load_misses", c.l2.load_misses},
+                  {"core_snoops", c.core_snoops},
+                  {"core_invalidations", c.core_invalidations},
+                  {"back_invalidations", c.back_invalidations},
+                  {"ddio_updates", c.ddio_updates},
+                  {"ddio_allocations", c.ddio_allocations}}});
   const auto& m = memory_->stats();
   const auto& banks = memory_->dram_stats();
   out.push_back({"dram",

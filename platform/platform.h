@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // A simulated machine built from a preset and a scenario's devices:
 //
-//   CPU agent -> cache -> memory controller
-//                  ^            ^
-//   DMA master -> IOMMU unit ---+   (coherent requests through the cache's
-//                                    snoop port, No-Snoop ones straight to memory)
+//   CPU agents (one per core) -> cache hierarchy -> memory controller
+//                                      ^                  ^
+//   DMA master -> IOMMU unit ----------+------------------+
+//                 (coherent requests through the hierarchy's snoop port,
+//                  No-Snoop ones straight to memory)
 //
 // It also implements what the software layers need from the hardware: the
 // host's CPU, the kernel's IOMMU core and the arch flush hook.
@@ -62,7 +63,10 @@ class Platform {
   host::CpuPort& cpu_port() { return *cpu_port_; }
   vfio::IommuCore& iommu_core() { return *kernel_iommu_; }
   vfio::ArchFlush& arch_flush() { return *arch_flush_; }
-  models::CpuAgent& cpu() { return *cpu_; }
+  // The core that runs the current step; core 0 unless a step names another.
+  models::CpuAgent& cpu() { return cores_.active(); }
+  void activate_core(uint64_t index) { cores_.activate(index); }
+  const models::Cache& cache() const { return *cache_; }
   models::DmaMaster& dma(const std::string& device);
 
   const PlatformSpec& spec() const { return spec_; }
@@ -82,7 +86,7 @@ class Platform {
   models::DomainIds domain_ids_;
   std::unique_ptr<models::MemoryController> memory_;
   std::unique_ptr<models::Cache> cache_;
-  std::unique_ptr<models::CpuAgent> cpu_;
+  Cores cores_;
   std::unique_ptr<models::TablePlacement> tables_;
   std::vector<std::unique_ptr<models::IommuUnit>> units_;
   std::map<std::string, std::unique_ptr<models::DmaMaster>> dmas_;

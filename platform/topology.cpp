@@ -51,17 +51,32 @@ Topology::Topology(const PlatformSpec& spec) {
   const models::Picos dram =
       p.picos("memory.tRCD") + p.picos("memory.tCL") + p.picos("memory.burst");
   const Vertex cpu = add("cpu0", ComponentKind::cpu,
-                         fmt::format("{} MHz, flushes with {}", p.frequency("cpu.freq") / 1'000'000,
-                                     p.text("cpu.flush")));
+                         fmt::format("{} MHz, flushes with {}; core 0 of {}",
+                                     p.frequency("cpu.freq") / 1'000'000, p.text("cpu.flush"),
+                                     p.count("cpu.cores")));
   const Vertex llc = add("llc", ComponentKind::cache,
-                         fmt::format("{}, {} ways, LRU, write-back", units::format_size(p.size("llc.size")),
-                                     p.count("llc.ways")));
+                         fmt::format("{}, {} ways, LRU, write-back, {}",
+                                     units::format_size(p.size("llc.size")), p.count("llc.ways"),
+                                     p.flag("llc.inclusive") ? "inclusive" : "non-inclusive"));
   memory_ = add("memory", ComponentKind::memory,
                 fmt::format("{}, {} channels x {} banks, {} rows",
                             units::format_size(p.size("memory.size")), p.count("memory.channels"),
                             p.count("memory.bank_groups") * p.count("memory.banks_per_group"),
                             units::format_size(p.size("memory.row_size"))));
-  link(cpu, llc, "loads, stores, cache maintenance", lookup);
+  // Core 0's private levels stand for every core's.
+  Vertex inner = cpu;
+  for (const char* level : {"l1d", "l2"}) {
+    const std::string name = level;
+    if (p.size(name + ".size") == 0) continue;
+    const Vertex v = add("cpu0." + name, ComponentKind::cache,
+                         fmt::format("{}, {} ways, LRU, write-back, private",
+                                     units::format_size(p.size(name + ".size")),
+                                     p.count(name + ".ways")));
+    link(inner, v, inner == cpu ? "loads, stores, cache maintenance" : "misses, victims",
+         p.picos(name + ".hit_latency"));
+    inner = v;
+  }
+  link(inner, llc, inner == cpu ? "loads, stores, cache maintenance" : "misses, victims", lookup);
   link(llc, memory_, "fills, write-backs", dram);
   for (const UnitSpec& u : spec.iommus) {
     const auto& c = u.config;

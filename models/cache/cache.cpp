@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "models/cache/cache.h"
 
-#include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace iocsim::models {
 namespace {
@@ -11,13 +11,29 @@ Picos now_plus(const sc_core::sc_time& delay) {
   return to_picos(sc_core::sc_time_stamp() + delay);
 }
 
+void declare_private_level(params::Catalog& catalog, const std::string& level) {
+  using params::Spec;
+  catalog.declare(Spec::size(level + ".size",
+                             "capacity per core (0: the cores have no such level)", 0));
+  catalog.declare(Spec::count(level + ".ways", "associativity", 1, 1024));
+  catalog.declare(Spec::duration(level + ".hit_latency",
+                                 "time to look the level up: its load-to-use latency on a hit"));
+}
+
+PrivateLevelConfig private_level(const params::Set& set, const std::string& level) {
+  return {set.size(level + ".size"), set.count(level + ".ways"),
+          set.picos(level + ".hit_latency")};
+}
+
 }  // namespace
 
 void CacheConfig::declare(params::Catalog& catalog) {
   using params::Spec;
   catalog.declare(Spec::size("llc.size", "cache capacity", kLineBytes));
   catalog.declare(Spec::count("llc.ways", "associativity", 1, 1024));
-  catalog.declare(Spec::duration("llc.hit_latency", "load-to-use latency of a hit"));
+  catalog.declare(Spec::duration("llc.hit_latency",
+                                 "load-to-use latency of a hit, past the private levels; also "
+                                 "the lookup time of cache maintenance ops"));
   catalog.declare(Spec::duration("llc.store_line",
                                  "CPU store throughput: time to store one 64-byte line"));
   catalog.declare(Spec::duration("llc.wbinvd_line", "wbinvd walk time per line of capacity"));
@@ -25,12 +41,31 @@ void CacheConfig::declare(params::Catalog& catalog) {
                               "ways coherent device writes allocate into, as Intel DDIO does "
                               "(0: they invalidate and go to memory)",
                               0, 1024));
+  catalog.declare(Spec::flag("llc.inclusive",
+                             "the LLC holds every line the cores hold and back-invalidates "
+                             "them on eviction (false: a victim cache of the cores' caches)"));
+  catalog.declare(Spec::duration("llc.core_snoop",
+                                 "added to a load that must take its line from another core"));
+  catalog.declare(Spec::count("cpu.cores", "cores, each with its own private caches", 1,
+                              kMaxCores));
+  declare_private_level(catalog, "l1d");
+  declare_private_level(catalog, "l2");
 }
 
 CacheConfig CacheConfig::from(const params::Set& set) {
-  return {set.size("llc.size"),          set.count("llc.ways"),
-          set.picos("llc.hit_latency"),  set.picos("llc.store_line"),
-          set.picos("llc.wbinvd_line"),  set.count("llc.ddio_ways")};
+  CacheConfig c;
+  c.size = set.size("llc.size");
+  c.ways = set.count("llc.ways");
+  c.hit_latency = set.picos("llc.hit_latency");
+  c.store_line = set.picos("llc.store_line");
+  c.wbinvd_line = set.picos("llc.wbinvd_line");
+  c.ddio_ways = set.count("llc.ddio_ways");
+  c.cores = set.count("cpu.cores");
+  c.l1d = private_level(set, "l1d");
+  c.l2 = private_level(set, "l2");
+  c.inclusive = set.flag("llc.inclusive");
+  c.core_snoop = set.picos("llc.core_snoop");
+  return c;
 }
 
 Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
@@ -41,13 +76,22 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
       mem_side("mem_side"),
       config_(config),
       observer_(observer),
+      llc_(std::string(basename()), config.size, config.ways),
       mem_attrs_(new RequestAttributes) {
-  const uint64_t lines = config.size / kLineBytes;
-  if (config.ways == 0 || lines % config.ways != 0 || config.size % kLineBytes != 0)
-    throw std::invalid_argument(std::string(basename()) +
-                                ": size must be a whole number of lines per way");
-  sets_ = lines / config.ways;
-  entries_.resize(lines);
+  if (llc_.absent())
+    throw std::invalid_argument(std::string(basename()) + ": the LLC needs a size");
+  if (config.cores == 0 || config.cores > CacheConfig::kMaxCores)
+    throw std::invalid_argument(std::string(basename()) + ": 1 to 64 cores");
+  cores_.resize(config.cores);
+  for (Core& core : cores_) {
+    for (auto [level, cfg, stats] : {std::tuple{"l1d", &config.l1d, &stats_.l1d},
+                                     std::tuple{"l2", &config.l2, &stats_.l2}}) {
+      if (cfg->size == 0) continue;
+      core.levels.emplace_back(level, cfg->size, cfg->ways);
+      core.latency.push_back(cfg->hit_latency);
+      core.stats.push_back(stats);
+    }
+  }
   cpu_side.register_b_transport(this, &Cache::cpu_transport);
   snoop_side.register_b_transport(this, &Cache::snoop_transport);
   mem_trans_.set_data_ptr(mem_data_);
@@ -65,46 +109,26 @@ bool Cache::whole_lines(tlm::tlm_generic_payload& trans) {
   return true;
 }
 
-Cache::Entry* Cache::find(uint64_t line) {
-  Entry* set = &entries_[(line % sets_) * config_.ways];
-  for (uint64_t w = 0; w < config_.ways; ++w)
-    if (set[w].valid && set[w].line == line) return &set[w];
-  return nullptr;
-}
-
-const Cache::Entry* Cache::find(uint64_t line) const {
-  return const_cast<Cache*>(this)->find(line);
-}
-
-bool Cache::resident(uint64_t pa) const { return find(line_of(pa)) != nullptr; }
+bool Cache::resident(uint64_t pa) const { return held(line_of(pa)); }
 
 bool Cache::dirty(uint64_t pa) const {
-  const Entry* e = find(line_of(pa));
-  return e && e->dirty;
+  const uint64_t line = line_of(pa);
+  const CacheWay* e = llc_.find(line);
+  if (e && e->dirty) return true;
+  for (uint64_t c = 0; c < cores_.size(); ++c) {
+    const CacheWay* w = core_copy(c, line);
+    if (w && w->dirty) return true;
+  }
+  return false;
 }
 
-Cache::Entry& Cache::allocate(uint64_t line, Picos at, uint64_t ways) {
-  Entry* set = &entries_[(line % sets_) * config_.ways];
-  Entry* victim = &set[0];
-  const uint64_t candidates = ways == 0 ? config_.ways : std::min(ways, config_.ways);
-  for (uint64_t w = 0; w < candidates; ++w) {
-    if (!set[w].valid) {
-      victim = &set[w];
-      break;
-    }
-    if (set[w].lru < victim->lru) victim = &set[w];
-  }
-  if (victim->valid) {
-    ++stats_.evictions;
-    if (victim->dirty) write_back(*victim, at);
-    drop(*victim, at);
-  }
-  victim->valid = true;
-  victim->dirty = false;
-  victim->line = line;
-  ++page_lines_[(line << kLineShift) >> kPageShift];
-  return *victim;
+char Cache::core_state(uint64_t core, uint64_t pa) const {
+  const CacheWay* w = core_copy(core, line_of(pa));
+  if (!w) return 'I';
+  return w->dirty ? 'M' : w->exclusive ? 'E' : 'S';
 }
+
+bool Cache::in_llc(uint64_t pa) const { return llc_.find(line_of(pa)) != nullptr; }
 
 uint64_t Cache::lines_in_page(uint64_t page_pa) const {
   auto it = page_lines_.find(page_pa >> kPageShift);
@@ -127,20 +151,10 @@ Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos a
   return now_plus(delay);
 }
 
-void Cache::drop(Entry& e, Picos at) {
-  e.valid = false;
-  auto page = page_lines_.find((e.line << kLineShift) >> kPageShift);
-  if (--page->second == 0) page_lines_.erase(page);
-  if (observer_) observer_->cache_line_dropped(e.line << kLineShift, at);
-}
-
-Picos Cache::write_back(Entry& e, Picos at) {
-  ++stats_.writebacks;
-  e.dirty = false;
-  return memory(tlm::TLM_WRITE_COMMAND, e.line << kLineShift, e.value, at, RequestAttributes{});
-}
-
-void Cache::cpu_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (static_cast<uint64_t>(core) >= cores_.size())
+    throw std::logic_error(std::string(name()) + ": core " + std::to_string(core) +
+                           " is bound but the cache has " + std::to_string(cores_.size()));
   Picos t = now_plus(delay);
   if (auto* op = trans.get_extension<CacheMaintenance>()) {
     ++stats_.maintenance_ops;
@@ -154,69 +168,113 @@ void Cache::cpu_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& del
   unsigned char* data = trans.get_data_ptr();
   for (uint64_t i = 0; i < lines; ++i) {
     const uint64_t pa = trans.get_address() + i * kLineBytes;
-    const uint64_t line = line_of(pa);
-    Entry* e = find(line);
     if (trans.is_read()) {
-      if (e) {
-        ++stats_.load_hits;
-        t += config_.hit_latency;
-      } else {
-        ++stats_.load_misses;
-        e = &allocate(line, t);
-        t = memory(tlm::TLM_READ_COMMAND, pa, e->value, t + config_.hit_latency,
-                   RequestAttributes{});
-        if (observer_) observer_->cache_line_filled(pa, e->value, t);
-      }
-      e->lru = ++lru_clock_;
-      put_line(data, i, e->value);
-      if (observer_) observer_->cpu_load(pa, e->value, t);
+      LineValue v;
+      t = load(core, pa, v, t);
+      put_line(data, i, v);
     } else if (trans.is_write()) {
-      if (e) {
-        ++stats_.store_hits;
-      } else {
-        ++stats_.store_misses;
-        e = &allocate(line, t);
-      }
-      t += config_.store_line;
-      e->lru = ++lru_clock_;
-      e->value = get_line(data, i);
-      e->dirty = true;
-      if (observer_) observer_->cpu_store(pa, e->value, t);
+      t = store(core, pa, get_line(data, i), t);
     }
   }
   delay = from_picos(t) - sc_core::sc_time_stamp();
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void Cache::maintain(CacheMaintenance& op, uint64_t pa, Picos at) {
-  Picos looked_up = at + config_.hit_latency;
-  Picos done = looked_up;
-  if (Entry* e = find(line_of(pa))) {
-    ++op.lines_resident;
-    if (e->dirty) {
-      ++op.lines_written_back;
-      done = write_back(*e, looked_up);
-    }
-    if (op.op != CacheOp::clwb && op.op != CacheOp::dc_cvac) drop(*e, looked_up);
+Picos Cache::llc_only_load(uint64_t pa, LineValue& out, Picos t) {
+  const uint64_t line = line_of(pa);
+  CacheWay* e = llc_.find(line);
+  if (e) {
+    ++stats_.load_hits;
+    t += config_.hit_latency;
+  } else {
+    ++stats_.load_misses;
+    e = &llc_allocate(line, t);
+    t = memory(tlm::TLM_READ_COMMAND, pa, e->value, t + config_.hit_latency,
+               RequestAttributes{});
+    entered(line);
+    if (observer_) observer_->cache_line_filled(pa, e->value, t);
   }
-  op.completes_at = std::max(op.completes_at, done);
+  llc_.touch(*e);
+  out = e->value;
+  return t;
 }
 
-void Cache::wbinvd(CacheMaintenance& op, Picos at) {
-  ++stats_.wbinvds;
-  Picos walk = at;
-  Picos done = at;
-  for (Entry& e : entries_) {
-    walk += config_.wbinvd_line;
-    if (!e.valid) continue;
-    ++op.lines_resident;
-    if (e.dirty) {
-      ++op.lines_written_back;
-      done = std::max(done, write_back(e, walk));
+Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos t) {
+  Core& c = cores_[core];
+  if (c.levels.empty()) {
+    t = llc_only_load(pa, out, t);
+  } else {
+    const uint64_t line = line_of(pa);
+    CacheWay* hit = nullptr;
+    for (size_t i = 0; i < c.levels.size() && !hit; ++i) {
+      t += c.latency[i];
+      hit = c.levels[i].find(line);
+      ++(hit ? c.stats[i]->load_hits : c.stats[i]->load_misses);
     }
-    drop(e, walk);
+    if (hit) {
+      out = hit->value;
+      c.levels.back().touch(*c.outer().find(line));
+    } else {
+      bool exclusive = false;
+      t = shared_read(core, line, out, exclusive, t);
+      core_install(core, line, out, false, exclusive, t);
+    }
+    fill_inner(core, line, out);
   }
-  op.completes_at = std::max({op.completes_at, walk, done});
+  if (observer_) observer_->cpu_load(pa, out, t);
+  return t;
+}
+
+void Cache::llc_only_store(uint64_t pa, const LineValue& value, Picos t) {
+  const uint64_t line = line_of(pa);
+  CacheWay* e = llc_.find(line);
+  if (e) {
+    ++stats_.store_hits;
+  } else {
+    ++stats_.store_misses;
+    e = &llc_allocate(line, t);
+    entered(line);
+  }
+  llc_.touch(*e);
+  e->value = value;
+  e->dirty = true;
+}
+
+Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) {
+  const uint64_t line = line_of(pa);
+  if (cores_[core].levels.empty()) {
+    llc_only_store(pa, value, t);
+  } else {
+    CacheWay* mine = core_copy(core, line);
+    ++(mine ? stats_.store_hits : stats_.store_misses);
+    const bool was_held = held(line);
+    // Read-for-ownership: every other copy goes; the store overwrites the whole line.
+    if (!mine || !mine->exclusive)
+      stats_.core_invalidations += drop_cores(holders(line) & ~(uint64_t{1} << core), line);
+    CacheWay* shared = llc_.find(line);
+    if (config_.inclusive && !shared) {
+      // Inclusion: the LLC keeps a place for the line; its copy is stale
+      // while the core holds it Modified.
+      shared = &llc_allocate(line, t);
+      shared->value = value;
+      llc_.touch(*shared);
+    } else if (!config_.inclusive && shared) {
+      // The core takes the line, and with it the duty to write it back.
+      shared->valid = false;
+    }
+    if (mine) {
+      mine->value = value;
+      mine->dirty = mine->exclusive = true;
+      cores_[core].outer().touch(*mine);
+    } else {
+      core_install(core, line, value, true, true, t);
+    }
+    fill_inner(core, line, value);
+    if (!was_held) entered(line);
+  }
+  t += config_.store_line;
+  if (observer_) observer_->cpu_store(pa, value, t);
+  return t;
 }
 
 void Cache::snoop_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -228,38 +286,12 @@ void Cache::snoop_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
   unsigned char* data = trans.get_data_ptr();
   for (uint64_t i = 0; i < lines; ++i) {
     const uint64_t pa = trans.get_address() + i * kLineBytes;
-    Entry* e = find(line_of(pa));
     if (trans.is_read()) {
-      if (e) {
-        ++stats_.snoop_hits;
-        t += config_.hit_latency;
-        put_line(data, i, e->value);
-      } else {
-        ++stats_.snoop_misses;
-        LineValue v;
-        t = memory(tlm::TLM_READ_COMMAND, pa, v, t + config_.hit_latency, attrs);
-        put_line(data, i, v);
-      }
-    } else if (trans.is_write() && config_.ddio_ways > 0) {
-      // DDIO: the write stays in the cache, dirty, until evicted or flushed.
-      if (e) {
-        ++stats_.ddio_updates;
-      } else {
-        ++stats_.ddio_allocations;
-        e = &allocate(line_of(pa), t, config_.ddio_ways);
-      }
-      t += config_.hit_latency;
-      e->lru = ++lru_clock_;
-      e->value = get_line(data, i);
-      e->dirty = true;
-      if (observer_) observer_->device_write_cached(pa, e->value, t);
+      LineValue v;
+      t = snoop_read(pa, v, t, attrs);
+      put_line(data, i, v);
     } else if (trans.is_write()) {
-      if (e) {
-        ++stats_.snoop_invalidations;
-        drop(*e, t);
-      }
-      LineValue v = get_line(data, i);
-      t = memory(tlm::TLM_WRITE_COMMAND, pa, v, t + config_.hit_latency, attrs);
+      t = snoop_write(pa, get_line(data, i), t, attrs);
     }
   }
   delay = from_picos(t) - sc_core::sc_time_stamp();

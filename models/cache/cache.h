@@ -1,26 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// One level of write-back, write-allocate, set-associative cache with LRU
-// replacement, holding line values.
+// The CPU cache hierarchy: per core, optional private L1D and L2; one shared
+// last-level cache (LLC), inclusive or not; MESI among the cores, kept by a
+// directory of which cores hold each line (the LLC's core-valid bits, or the
+// snoop filter of a non-inclusive LLC). Every level is set-associative,
+// write-back, write-allocate, with LRU replacement, and holds line values.
 //
 // Ports:
-//  - cpu_side:   CPU loads and stores, and cache maintenance (TLM_IGNORE_COMMAND
-//                with a CacheMaintenance extension: clflush, clflushopt, clwb,
-//                wbinvd);
-//  - snoop_side: coherent device requests: reads return the cached copy if there
-//                is one (without allocating), writes invalidate it and go to memory;
-//                with `ddio_ways` (Intel DDIO), writes instead update a cached
-//                copy in place or allocate into the first `ddio_ways` ways of
-//                their set, dirty, and memory is written only when it is evicted;
+//  - cpu_side:   one binding per core, in core order: loads and stores, and
+//                cache maintenance (TLM_IGNORE_COMMAND with a CacheMaintenance
+//                extension: clflush, clflushopt, clwb, wbinvd; DC CIVAC/CVAC);
+//  - snoop_side: coherent device requests: reads return the newest cached
+//                copy (a core's Modified line, else the LLC's, else any
+//                core's) without allocating; writes invalidate every copy and
+//                go to memory; with `ddio_ways` (Intel DDIO), writes instead
+//                update the LLC's copy or allocate into the first `ddio_ways`
+//                ways of its set, dirty, and memory is written on eviction;
 //  - mem_side:   line fills and write-backs.
 //
-// Timing: a load costs `hit_latency`, plus a memory read on a miss. Stores are
-// whole-line and posted: they cost `store_line` (store throughput) and allocate
-// without fetching (as fast-string stores do); dirty victims are written back
-// posted, so they occupy the memory bus but do not stall the CPU. Maintenance
-// ops cost the CPU nothing here (the CPU agent charges issue costs); the
-// response says when the operation's write-back, if any, reaches memory.
-// Does not model: multiple levels, coherence among several caches, partial-line
-// accesses, or MSHR limits.
+// Coherence:
+//  - A core's private levels are inclusive of one another (L1D within L2)
+//    and hold one MESI state per line; a store needs Exclusive or Modified
+//    and invalidates every other core's copy (the RFO is posted with the
+//    store, so it costs no extra time); a load that finds another core's
+//    Exclusive or Modified copy downgrades it to Shared (a Modified line's
+//    data goes to the LLC) and pays `core_snoop` on top of the LLC lookup.
+//  - Inclusive LLC: fills allocate in the LLC too, and an LLC eviction
+//    back-invalidates every core's copy (writing a Modified one back).
+//  - Non-inclusive LLC (Intel server since Skylake-SP): fills from memory
+//    bypass the LLC; lines a core evicts from its outermost private level go
+//    into the LLC (a victim cache); a store takes the line out of the LLC.
+//  - Cache maintenance acts on every level of every core: the newest dirty
+//    copy is written back once; wbinvd does so for the whole hierarchy, as
+//    wbinvd_on_all_cpus() does (the cores walk their private caches in
+//    parallel, then the LLC is walked).
+// The observer sees the hierarchy as one cache: a line is filled when it
+// enters from memory and dropped when no level of any core holds it.
+//
+// Timing: a load costs the hit latency of each level it looks up, plus a
+// memory read if none holds the line. Stores are whole-line and posted: they
+// cost `store_line` and allocate without fetching (as fast-string stores
+// do); dirty victims are written back posted. Maintenance ops cost the CPU
+// nothing here (the CPU agent charges issue costs); the LLC lookup is their
+// lookup time, and the response says when their write-back reaches memory.
+// Does not model: partial-line accesses, MSHR limits, bandwidth between the
+// levels, the L1D/L2 traffic of a victim, or per-core timelines for wbinvd
+// (other cores are not stalled).
 #pragma once
 
 #include <cstdint>
@@ -31,8 +55,8 @@
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
+#include "models/cache/cache_array.h"
 #include "models/common/attributes.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
@@ -41,30 +65,52 @@
 
 namespace iocsim::models {
 
-struct CacheConfig {
-  uint64_t size = 0;       // bytes
+struct PrivateLevelConfig {
+  uint64_t size = 0;  // bytes per core; 0: the level does not exist
   uint64_t ways = 0;
-  Picos hit_latency = 0;   // load-to-use on a hit; also the lookup time of maintenance ops
+  Picos hit_latency = 0;
+};
+
+struct CacheConfig {
+  uint64_t size = 0;       // LLC bytes
+  uint64_t ways = 0;
+  Picos hit_latency = 0;   // LLC load-to-use on a hit; also the lookup time of maintenance ops
   Picos store_line = 0;    // CPU store throughput: time per 64-byte line stored
   Picos wbinvd_line = 0;   // wbinvd walk time per line of capacity
   uint64_t ddio_ways = 0;  // ways coherent device writes may allocate into (0: none)
+  uint64_t cores = 1;
+  PrivateLevelConfig l1d, l2;
+  bool inclusive = true;
+  Picos core_snoop = 0;  // added when a request needs another core's copy
 
+  static constexpr uint64_t kMaxCores = 64;
   static void declare(params::Catalog& catalog);
   static CacheConfig from(const params::Set& set);
 };
 
-struct CacheStats {
+struct LevelStats {
   uint64_t load_hits = 0, load_misses = 0;
-  uint64_t store_hits = 0, store_misses = 0;
-  uint64_t evictions = 0, writebacks = 0;
+};
+
+struct CacheStats {
+  uint64_t load_hits = 0, load_misses = 0;    // LLC lookups of loads
+  uint64_t store_hits = 0, store_misses = 0;  // did the storing core's caches hold the line?
+  uint64_t evictions = 0, writebacks = 0;     // LLC evictions; write-backs to memory
   uint64_t snoop_hits = 0, snoop_misses = 0, snoop_invalidations = 0;
   uint64_t maintenance_ops = 0, wbinvds = 0;
   uint64_t ddio_updates = 0, ddio_allocations = 0;  // device writes kept in the cache
+  LevelStats l1d, l2;                               // summed over the cores
+  uint64_t core_snoops = 0;          // loads that needed another core's copy
+  uint64_t core_invalidations = 0;   // copies other cores lost to a store or device write
+  uint64_t back_invalidations = 0;   // core copies an inclusive LLC's eviction removed
 };
 
 class Cache : public sc_core::sc_module, public ResidencyIndex {
  public:
-  tlm_utils::simple_target_socket<Cache> cpu_side;
+  // One binding per core, in core order.
+  tlm_utils::multi_passthrough_target_socket<Cache, 32, tlm::tlm_base_protocol_types, 0,
+                                             sc_core::SC_ONE_OR_MORE_BOUND>
+      cpu_side;
   // One binding per IOMMU unit; a platform may have none.
   tlm_utils::multi_passthrough_target_socket<Cache, 32, tlm::tlm_base_protocol_types, 0,
                                              sc_core::SC_ZERO_OR_MORE_BOUND>
@@ -74,10 +120,13 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
   Cache(sc_core::sc_module_name name, const CacheConfig& config, CoherenceObserver* observer);
 
   const CacheStats& stats() const { return stats_; }
-  // For tests and invariants: is the line present, and is it dirty?
+  // For tests and invariants: does any level of any core hold the line, and
+  // is the newest copy dirty?
   bool resident(uint64_t pa) const;
   bool dirty(uint64_t pa) const;
-  uint64_t lines() const { return entries_.size(); }
+  // The MESI state of the line in `core`'s private caches: 'M', 'E', 'S' or 'I'.
+  char core_state(uint64_t core, uint64_t pa) const;
+  bool in_llc(uint64_t pa) const;
 
   // --- ResidencyIndex ---
   uint64_t lines_in_page(uint64_t page_pa) const override;
@@ -85,28 +134,61 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
   void count_absent_maintenance(uint64_t ops) override { stats_.maintenance_ops += ops; }
 
  private:
-  struct Entry {
-    uint64_t line = 0;
-    uint64_t lru = 0;
+  struct Core {
+    std::vector<CacheArray> levels;  // the private levels that exist, innermost first
+    std::vector<Picos> latency;      // each level's lookup time
+    std::vector<LevelStats*> stats;  // each level's counters
+    CacheArray& outer() { return levels.back(); }
+  };
+  // Where the newest copy of a line is, and whether memory lacks it.
+  struct Newest {
     LineValue value;
-    bool valid = false;
     bool dirty = false;
+    bool from_core = false;  // the copy is a core's, not the LLC's
   };
 
-  void cpu_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void snoop_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  Picos load(uint64_t core, uint64_t pa, LineValue& out, Picos t);
+  Picos store(uint64_t core, uint64_t pa, const LineValue& value, Picos t);
+  Picos llc_only_load(uint64_t pa, LineValue& out, Picos t);
+  void llc_only_store(uint64_t pa, const LineValue& value, Picos t);
+  // A load that missed `core`'s private levels: the LLC, other cores, memory.
+  // Sets `exclusive` when no other core holds the line afterwards.
+  Picos shared_read(uint64_t core, uint64_t line, LineValue& out, bool& exclusive, Picos t);
+  Picos snoop_read(uint64_t pa, LineValue& out, Picos t, const RequestAttributes& attrs);
+  Picos snoop_write(uint64_t pa, const LineValue& value, Picos t, const RequestAttributes& attrs);
   void maintain(CacheMaintenance& op, uint64_t pa, Picos at);
   void wbinvd(CacheMaintenance& op, Picos at);
 
-  Entry* find(uint64_t line);
-  const Entry* find(uint64_t line) const;
-  // A way of the line's set for it, evicting the least recently used of the
-  // first `ways` ways (all of them by default).
-  Entry& allocate(uint64_t line, Picos at, uint64_t ways = 0);
-  // Invalidates the entry (after any write-back) at `at`.
-  void drop(Entry& e, Picos at);
-  // Writes the entry's value back to memory at `at`; returns when it lands.
-  Picos write_back(Entry& e, Picos at);
+  // --- directory and movement between levels (cache_coherence.cpp) ---
+  bool held(uint64_t line) const;  // by any level of any core, or the LLC
+  uint64_t holders(uint64_t line) const;
+  CacheWay* core_copy(uint64_t core, uint64_t line);
+  const CacheWay* core_copy(uint64_t core, uint64_t line) const;
+  Newest newest(uint64_t line);
+  // Puts the line in `core`'s private levels, evicting as needed.
+  CacheWay& core_install(uint64_t core, uint64_t line, const LineValue& value, bool dirty,
+                         bool exclusive, Picos at);
+  // Copies the outer level's value into the inner levels.
+  void fill_inner(uint64_t core, uint64_t line, const LineValue& value);
+  // Removes the line from every private level of `core`, without write-back.
+  void core_drop(uint64_t core, uint64_t line);
+  // The copies of the cores in `mask`, dropped without write-back; returns how many.
+  uint64_t drop_cores(uint64_t mask, uint64_t line);
+  void evict_core_way(uint64_t core, CacheWay& way, Picos at);
+  CacheWay& llc_allocate(uint64_t line, Picos at, uint64_t ways = 0);
+  void evict_llc_way(CacheWay& way, Picos at);
+  // Gives the LLC the line (a victim of a core, or a Modified line a snoop
+  // downgraded): updates its copy or allocates one.
+  void llc_put(uint64_t line, const LineValue& value, bool dirty, Picos at);
+  // Writes back the newest copy if dirty, then drops or cleans every copy.
+  // Returns when the write-back lands (`at` when none).
+  Picos flush_everywhere(uint64_t line, bool invalidate, Picos at, CacheMaintenance& op);
+  // Bookkeeping when a line enters or leaves the hierarchy as a whole.
+  void entered(uint64_t line);
+  void left_if_gone(uint64_t line, Picos at);
+  Picos write_back(uint64_t line, const LineValue& value, Picos at);
   // One line to/from memory at `at` on behalf of `attrs`; returns completion.
   Picos memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos at,
                const RequestAttributes& attrs);
@@ -114,10 +196,10 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
 
   CacheConfig config_;
   CoherenceObserver* observer_;
-  uint64_t sets_;
-  std::vector<Entry> entries_;  // sets_ x ways, set-major
-  uint64_t lru_clock_ = 0;
-  std::unordered_map<uint64_t, uint32_t> page_lines_;  // valid lines by page number
+  CacheArray llc_;
+  std::vector<Core> cores_;
+  std::unordered_map<uint64_t, uint64_t> holders_;  // line -> bit mask of cores holding it
+  std::unordered_map<uint64_t, uint32_t> page_lines_;  // lines held, by page number
   CacheStats stats_;
 
   // Reused for every memory access (no allocation on the request path). The

@@ -37,22 +37,27 @@ TEST_CASE("the default platform is valid: every device reaches memory through it
   const Topology t(default_spec());
   CHECK(t.problems().empty());
   const auto components = t.components();
-  REQUIRE(components.size() == 6);
+  // cpu0, llc, memory, core 0's L1D and L2, two units, the device.
+  REQUIRE(components.size() == 8);
   CHECK(components[0].kind == ComponentKind::cpu);
-  CHECK(components[5].name == "gpu0");
-  CHECK(boost::num_edges(t.graph()) == 2 + 2 * 2 + 1);
+  CHECK(components[3].name == "cpu0.l1d");
+  CHECK(components[7].name == "gpu0");
+  CHECK(boost::num_edges(t.graph()) == 4 + 2 * 2 + 1);
 }
 
 TEST_CASE("idle paths add up the links' latencies, fastest first") {
   const Topology t(default_spec());
   const auto paths = t.idle_paths("gpu0");
   REQUIRE(paths.size() == 2);
-  // DDR4-3200AA idle read 13.75 + 13.75 + 2.5 ns; link 5.33 ns; LLC lookup 42 cycles at 3 GHz.
+  // DDR4-3200AA idle read 13.75 + 13.75 + 2.5 ns; link 5.33 ns; LLC lookup 28 cycles at
+  // 3 GHz; a core's loads look up L1D (5 cycles) and L2 (9 cycles) first.
   CHECK(paths[0].hops == std::vector<std::string>{"gpu0", "dmar-gfx", "memory"});
   CHECK(paths[0].latency == 5'330 + 30'000);
   CHECK(paths[1].hops == std::vector<std::string>{"gpu0", "dmar-gfx", "llc", "memory"});
-  CHECK(paths[1].latency == 5'330 + 14'000 + 30'000);
-  CHECK(t.idle_paths("cpu0").at(0).latency == 44'000);
+  CHECK(paths[1].latency == 5'330 + 9'333 + 30'000);
+  const auto cpu = t.idle_paths("cpu0").at(0);
+  CHECK(cpu.hops == std::vector<std::string>{"cpu0", "cpu0.l1d", "cpu0.l2", "llc", "memory"});
+  CHECK(cpu.latency == 1'667 + 3'000 + 9'333 + 30'000);
 }
 
 TEST_CASE("a device behind a unit the platform lacks is reported") {
@@ -75,7 +80,7 @@ TEST_CASE("the DOT output has one node per component and one edge per link") {
     nodes += std::regex_match(line, node);
     edges += std::regex_match(line, edge);
   }
-  CHECK(nodes == 6);
-  CHECK(edges == 7);
+  CHECK(nodes == 8);
+  CHECK(edges == 9);
   CHECK(text.find(R"(label="gpu0\nstream 1, group 0", shape=component)") != std::string::npos);
 }

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The cache hierarchy's coherence: the directory of which cores hold a line,
+// moving lines between the private levels, the LLC and memory, and the
+// requests that act on every copy (device snoops, cache maintenance).
+#include <algorithm>
+
+#include "models/cache/cache.h"
+
+namespace iocsim::models {
+namespace {
+
+uint64_t bit(uint64_t core) { return uint64_t{1} << core; }
+
+bool invalidates(CacheOp op) { return op != CacheOp::clwb && op != CacheOp::dc_cvac; }
+
+// Calls fn(core) for every core in `mask`, lowest first.
+template <typename Fn>
+void for_each_core(uint64_t mask, Fn fn) {
+  while (mask) {
+    const uint64_t core = static_cast<uint64_t>(__builtin_ctzll(mask));
+    mask &= mask - 1;
+    fn(core);
+  }
+}
+
+}  // namespace
+
+uint64_t Cache::holders(uint64_t line) const {
+  auto it = holders_.find(line);
+  return it == holders_.end() ? 0 : it->second;
+}
+
+bool Cache::held(uint64_t line) const { return llc_.find(line) || holders(line) != 0; }
+
+CacheWay* Cache::core_copy(uint64_t core, uint64_t line) {
+  Core& c = cores_[core];
+  return c.levels.empty() ? nullptr : c.outer().find(line);
+}
+
+const CacheWay* Cache::core_copy(uint64_t core, uint64_t line) const {
+  return const_cast<Cache*>(this)->core_copy(core, line);
+}
+
+Cache::Newest Cache::newest(uint64_t line) {
+  Newest n;
+  bool found = false;
+  for_each_core(holders(line), [&](uint64_t core) {
+    const CacheWay* w = core_copy(core, line);
+    if (w->dirty || !found) n = {w->value, w->dirty, true};
+    found = true;
+  });
+  if (n.dirty) return n;
+  if (const CacheWay* e = llc_.find(line)) n = {e->value, e->dirty, false};
+  return n;
+}
+
+void Cache::entered(uint64_t line) { ++page_lines_[(line << kLineShift) >> kPageShift]; }
+
+void Cache::left_if_gone(uint64_t line, Picos at) {
+  if (held(line)) return;
+  auto page = page_lines_.find((line << kLineShift) >> kPageShift);
+  if (--page->second == 0) page_lines_.erase(page);
+  if (observer_) observer_->cache_line_dropped(line << kLineShift, at);
+}
+
+Picos Cache::write_back(uint64_t line, const LineValue& value, Picos at) {
+  ++stats_.writebacks;
+  LineValue v = value;
+  return memory(tlm::TLM_WRITE_COMMAND, line << kLineShift, v, at, RequestAttributes{});
+}
+
+void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value) {
+  Core& c = cores_[core];
+  for (size_t i = 0; i + 1 < c.levels.size(); ++i) {
+    CacheWay* w = c.levels[i].find(line);
+    if (!w) {
+      // An inner level's victim is still in the outer level: nothing to write.
+      w = &c.levels[i].victim(line);
+      w->valid = true;
+      w->line = line;
+    }
+    w->value = value;
+    c.levels[i].touch(*w);
+  }
+}
+
+void Cache::core_drop(uint64_t core, uint64_t line) {
+  for (CacheArray& level : cores_[core].levels)
+    if (CacheWay* w = level.find(line)) w->valid = false;
+  auto it = holders_.find(line);
+  if (it == holders_.end()) return;
+  it->second &= ~bit(core);
+  if (it->second == 0) holders_.erase(it);
+}
+
+uint64_t Cache::drop_cores(uint64_t mask, uint64_t line) {
+  for_each_core(mask, [&](uint64_t core) { core_drop(core, line); });
+  return static_cast<uint64_t>(__builtin_popcountll(mask));
+}
+
+CacheWay& Cache::core_install(uint64_t core, uint64_t line, const LineValue& value, bool dirty,
+                              bool exclusive, Picos at) {
+  CacheArray& outer = cores_[core].outer();
+  CacheWay& way = outer.victim(line);
+  if (way.valid) evict_core_way(core, way, at);
+  way.valid = true;
+  way.line = line;
+  way.value = value;
+  way.dirty = dirty;
+  way.exclusive = exclusive;
+  outer.touch(way);
+  holders_[line] |= bit(core);
+  return way;
+}
+
+void Cache::evict_core_way(uint64_t core, CacheWay& way, Picos at) {
+  const CacheWay victim = way;
+  core_drop(core, victim.line);
+  // Inclusive: the LLC has the line and takes a Modified copy's data.
+  // Non-inclusive: the LLC takes the victim, clean or not.
+  if (config_.inclusive) {
+    if (victim.dirty) llc_put(victim.line, victim.value, true, at);
+  } else {
+    llc_put(victim.line, victim.value, victim.dirty, at);
+  }
+  left_if_gone(victim.line, at);
+}
+
+CacheWay& Cache::llc_allocate(uint64_t line, Picos at, uint64_t ways) {
+  CacheWay& way = llc_.victim(line, ways);
+  if (way.valid) evict_llc_way(way, at);
+  way.valid = true;
+  way.dirty = false;
+  way.line = line;
+  return way;
+}
+
+void Cache::evict_llc_way(CacheWay& way, Picos at) {
+  ++stats_.evictions;
+  Newest n{way.value, way.dirty, false};
+  if (config_.inclusive) {
+    for_each_core(holders(way.line), [&](uint64_t core) {
+      const CacheWay* w = core_copy(core, way.line);
+      if (w->dirty) n = {w->value, true, true};
+      core_drop(core, way.line);
+      ++stats_.back_invalidations;
+    });
+  }
+  way.valid = false;
+  if (n.dirty) write_back(way.line, n.value, at);
+  left_if_gone(way.line, at);
+}
+
+void Cache::llc_put(uint64_t line, const LineValue& value, bool dirty, Picos at) {
+  CacheWay* e = llc_.find(line);
+  if (!e) {
+    e = &llc_allocate(line, at);
+    e->value = value;
+  } else if (dirty) {
+    e->value = value;
+  }
+  e->dirty = e->dirty || dirty;
+  llc_.touch(*e);
+}
+
+Picos Cache::shared_read(uint64_t core, uint64_t line, LineValue& out, bool& exclusive,
+                         Picos t) {
+  t += config_.hit_latency;
+  const uint64_t others = holders(line) & ~bit(core);
+  exclusive = false;
+  // Another core's Exclusive or Modified copy is downgraded to Shared.
+  for (uint64_t c = 0; c < cores_.size(); ++c) {
+    if (!(others & bit(c))) continue;
+    CacheWay* w = core_copy(c, line);
+    if (!w->exclusive) continue;
+    ++stats_.core_snoops;
+    t += config_.core_snoop;
+    out = w->value;
+    if (w->dirty) llc_put(line, w->value, true, t);
+    w->dirty = w->exclusive = false;
+    return t;
+  }
+  if (CacheWay* e = llc_.find(line)) {
+    ++stats_.load_hits;
+    llc_.touch(*e);
+    out = e->value;
+    exclusive = others == 0;
+    return t;
+  }
+  if (others) {
+    // Only Shared copies in other cores, none in a non-inclusive LLC.
+    ++stats_.core_snoops;
+    out = core_copy(static_cast<uint64_t>(__builtin_ctzll(others)), line)->value;
+    return t + config_.core_snoop;
+  }
+  ++stats_.load_misses;
+  const uint64_t pa = line << kLineShift;
+  t = memory(tlm::TLM_READ_COMMAND, pa, out, t, RequestAttributes{});
+  if (config_.inclusive) {
+    CacheWay& e = llc_allocate(line, t);
+    e.value = out;
+    llc_.touch(e);
+  }
+  entered(line);
+  if (observer_) observer_->cache_line_filled(pa, out, t);
+  exclusive = true;
+  return t;
+}
+
+Picos Cache::snoop_read(uint64_t pa, LineValue& out, Picos t, const RequestAttributes& attrs) {
+  const uint64_t line = line_of(pa);
+  t += config_.hit_latency;
+  if (!held(line)) {
+    ++stats_.snoop_misses;
+    return memory(tlm::TLM_READ_COMMAND, pa, out, t, attrs);
+  }
+  ++stats_.snoop_hits;
+  // The LLC answers, unless a core holds the line Modified or only cores hold it.
+  const Newest n = newest(line);
+  out = n.value;
+  return n.from_core ? t + config_.core_snoop : t;
+}
+
+Picos Cache::snoop_write(uint64_t pa, const LineValue& value, Picos t,
+                         const RequestAttributes& attrs) {
+  const uint64_t line = line_of(pa);
+  const bool was_held = held(line);
+  stats_.core_invalidations += drop_cores(holders(line), line);
+  if (config_.ddio_ways > 0) {
+    // DDIO: the write stays in the LLC, dirty, until evicted or flushed.
+    CacheWay* e = llc_.find(line);
+    if (e) {
+      ++stats_.ddio_updates;
+    } else {
+      ++stats_.ddio_allocations;
+      e = &llc_allocate(line, t, config_.ddio_ways);
+    }
+    if (!was_held) entered(line);
+    t += config_.hit_latency;
+    llc_.touch(*e);
+    e->value = value;
+    e->dirty = true;
+    if (observer_) observer_->device_write_cached(pa, value, t);
+    return t;
+  }
+  if (was_held) {
+    ++stats_.snoop_invalidations;
+    if (CacheWay* e = llc_.find(line)) e->valid = false;
+    left_if_gone(line, t);
+  }
+  LineValue v = value;
+  return memory(tlm::TLM_WRITE_COMMAND, pa, v, t + config_.hit_latency, attrs);
+}
+
+Picos Cache::flush_everywhere(uint64_t line, bool invalidate, Picos at, CacheMaintenance& op) {
+  if (!held(line)) return at;
+  ++op.lines_resident;
+  const Newest n = newest(line);
+  Picos done = at;
+  if (n.dirty) {
+    ++op.lines_written_back;
+    done = write_back(line, n.value, at);
+  }
+  CacheWay* e = llc_.find(line);
+  if (invalidate) {
+    drop_cores(holders(line), line);
+    if (e) e->valid = false;
+    left_if_gone(line, at);
+  } else {
+    for_each_core(holders(line), [&](uint64_t core) { core_copy(core, line)->dirty = false; });
+    if (e) {
+      e->value = n.value;
+      e->dirty = false;
+    }
+  }
+  return done;
+}
+
+void Cache::maintain(CacheMaintenance& op, uint64_t pa, Picos at) {
+  const Picos looked_up = at + config_.hit_latency;
+  const Picos done = flush_everywhere(line_of(pa), invalidates(op.op), looked_up, op);
+  op.completes_at = std::max({op.completes_at, looked_up, done});
+}
+
+void Cache::wbinvd(CacheMaintenance& op, Picos at) {
+  ++stats_.wbinvds;
+  Picos done = at;
+  // Every core walks its own private caches, at the same time.
+  Picos cores_walked = at;
+  for (Core& core : cores_) {
+    if (core.levels.empty()) continue;
+    Picos walk = at;
+    for (CacheWay& way : core.outer().ways()) {
+      walk += config_.wbinvd_line;
+      if (way.valid) done = std::max(done, flush_everywhere(way.line, true, walk, op));
+    }
+    cores_walked = std::max(cores_walked, walk);
+  }
+  Picos walk = cores_walked;
+  for (CacheWay& way : llc_.ways()) {
+    walk += config_.wbinvd_line;
+    if (way.valid) done = std::max(done, flush_everywhere(way.line, true, walk, op));
+  }
+  op.completes_at = std::max({op.completes_at, walk, done});
+}
+
+}  // namespace iocsim::models
