@@ -3,6 +3,7 @@
 // moving lines between the private levels, the LLC and memory, and the
 // requests that act on every copy (device snoops, cache maintenance).
 #include <algorithm>
+#include <vector>
 
 #include "models/cache/cache.h"
 
@@ -285,23 +286,23 @@ void Cache::maintain(CacheMaintenance& op, uint64_t pa, Picos at) {
 void Cache::wbinvd(CacheMaintenance& op, Picos at) {
   ++stats_.wbinvds;
   Picos done = at;
-  // Every core walks its own private caches, at the same time.
-  Picos cores_walked = at;
-  for (Core& core : cores_) {
-    if (core.levels.empty()) continue;
-    Picos walk = at;
-    for (CacheWay& way : core.outer().ways()) {
-      walk += config_.wbinvd_line;
-      if (way.valid) done = std::max(done, flush_everywhere(way.line, true, walk, op));
+  // The walk visits every way of the array, `wbinvd_line` each, whether or
+  // not the array was ever used; returns when it ends.
+  auto walk = [&](CacheArray& array, Picos start) {
+    std::vector<CacheWay>& ways = array.ways();
+    for (size_t i = 0; i < ways.size(); ++i) {
+      if (!ways[i].valid) continue;
+      const Picos reached = start + (i + 1) * config_.wbinvd_line;
+      done = std::max(done, flush_everywhere(ways[i].line, true, reached, op));
     }
-    cores_walked = std::max(cores_walked, walk);
-  }
-  Picos walk = cores_walked;
-  for (CacheWay& way : llc_.ways()) {
-    walk += config_.wbinvd_line;
-    if (way.valid) done = std::max(done, flush_everywhere(way.line, true, walk, op));
-  }
-  op.completes_at = std::max({op.completes_at, walk, done});
+    return start + array.capacity() * config_.wbinvd_line;
+  };
+  // Every core walks its own private caches, at the same time; then the LLC.
+  Picos cores_walked = at;
+  for (Core& core : cores_)
+    if (!core.levels.empty()) cores_walked = std::max(cores_walked, walk(core.outer(), at));
+  const Picos walked = walk(llc_, cores_walked);
+  op.completes_at = std::max({op.completes_at, walked, done});
 }
 
 }  // namespace iocsim::models

@@ -124,6 +124,7 @@ struct Step {
   std::string name;
   int line = 0;  // where the step starts in the file
   std::optional<units::Duration> at;
+  uint64_t cpu = 0;  // the core the step runs on
   StepArgs args;
   std::vector<StepExpectation> expect;
 };

@@ -43,7 +43,7 @@ const std::vector<OpInfo>& ops() {
 }
 
 
-const std::vector<std::string> kCommon{"name", "at", "expect"};
+const std::vector<std::string> kCommon{"name", "at", "cpu", "expect"};
 
 std::vector<std::string> with_common(std::vector<std::string> keys) {
   keys.insert(keys.end(), kCommon.begin(), kCommon.end());
@@ -154,7 +154,7 @@ std::optional<Step> LoaderContext::load_step(const YAML::Node& node, size_t inde
   step.line = node.Mark().line + 1;
   const YAML::Node args = node[*op];
 
-  // name, at and expect may sit beside the operation or inside its arguments.
+  // name, at, cpu and expect may sit beside the operation or inside its arguments.
   auto common = [&](const char* key) -> std::optional<YAML::Node> {
     const YAML::Node outer = node[key];
     std::optional<YAML::Node> inner;
@@ -170,6 +170,16 @@ std::optional<Step> LoaderContext::load_step(const YAML::Node& node, size_t inde
     if (auto text = r.string(*name, "step name")) step.name = *text;
   if (const auto at = common("at"))
     if (auto time = r.duration(*at, "at")) step.at = *time;
+  if (const auto cpu = common("cpu")) {
+    const auto core = r.integer(*cpu, "cpu");
+    const params::Set& p = s.platform.params;
+    if (core && p.missing().empty() && *core >= p.count("cpu.cores"))
+      r.error(*cpu, fmt::format("cpu {} does not exist: the platform has {} cores (cpu.cores), "
+                                "numbered from 0",
+                                *core, p.count("cpu.cores")));
+    else if (core)
+      step.cpu = *core;
+  }
 
   if (!load_args(*op, args, step)) return std::nullopt;
   if (const auto expect = common("expect")) load_step_expect(*expect, step);

@@ -76,8 +76,10 @@ vfio::VfioIommu* Run::live(const std::string& name) {
 }
 
 void Run::execute_all() {
-  models::CpuAgent& cpu = machine->cpu();
   for (const Step& step : s.steps) {
+    // The previous step's core has caught up with global time; this one starts there.
+    machine->activate_core(step.cpu);
+    models::CpuAgent& cpu = machine->cpu();
     cpu.sync();
     if (step.at) {
       const models::Picos target = units::to_picos(*step.at, cpu.config().hz);

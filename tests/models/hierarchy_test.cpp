@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The cache hierarchy with two cores: private L1D and L2 per core, a shared
+// LLC, MESI among the cores, and maintenance that reaches every copy.
+#include <catch2/catch.hpp>
+
+#include "bench.h"
+#include "models/cache/cache.h"
+#include "models/memory/memory_controller.h"
+
+using namespace iocsim;
+using namespace iocsim::test;
+using models::Cache;
+using models::CacheMaintenance;
+using models::CacheOp;
+
+namespace {
+
+// L1D: 1 set x 2 ways; L2: 2 sets x 2 ways; LLC: 4 sets x 2 ways.
+// Lines 0x000, 0x100 and 0x200 share L2 set 0 and LLC set 0.
+constexpr uint64_t kA = 0x000, kB = 0x100, kC = 0x200, kD = 0x080;
+constexpr Picos kL1 = 1'000, kL2 = 3'000, kLlc = 10'000, kSnoop = 20'000;
+constexpr Picos kMemory = 27'500 + 1'250;  // flat memory: latency + transfer
+
+models::CacheConfig two_cores(bool inclusive) {
+  models::CacheConfig c;
+  c.size = 512;
+  c.ways = 2;
+  c.hit_latency = kLlc;
+  c.store_line = 333;
+  c.wbinvd_line = 100;
+  c.cores = 2;
+  c.l1d = {128, 2, kL1};
+  c.l2 = {256, 2, kL2};
+  c.inclusive = inclusive;
+  c.core_snoop = kSnoop;
+  return c;
+}
+
+struct Rig {
+  RecordingObserver seen;
+  models::MemoryController memory{"memory", flat_memory(1u << 20, 27'500, 1'250), &seen};
+  Cache cache;
+  Initiator core0{"core0"}, core1{"core1"}, device{"device"};
+  explicit Rig(bool inclusive) : cache("llc", two_cores(inclusive), &seen) {
+    core0.socket.bind(cache.cpu_side);
+    core1.socket.bind(cache.cpu_side);
+    device.socket.bind(cache.snoop_side);
+    cache.mem_side.bind(memory.socket);
+  }
+  Initiator& core(int n) { return n == 0 ? core0 : core1; }
+  Picos load(int n, uint64_t pa, LineValue& out, Initiator* who = nullptr) {
+    std::vector<LineValue> one(1);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    REQUIRE((who ? *who : core(n)).access(tlm::TLM_READ_COMMAND, pa, one, d) ==
+            tlm::TLM_OK_RESPONSE);
+    out = one[0];
+    return ps(d);
+  }
+  Picos store(int n, uint64_t pa, LineValue v, Initiator* who = nullptr) {
+    std::vector<LineValue> one{v};
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    REQUIRE((who ? *who : core(n)).access(tlm::TLM_WRITE_COMMAND, pa, one, d) ==
+            tlm::TLM_OK_RESPONSE);
+    return ps(d);
+  }
+  CacheMaintenance maintain(int n, uint64_t pa, CacheOp op) {
+    CacheMaintenance m;
+    m.op = op;
+    std::vector<LineValue> one(1);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    core(n).access(tlm::TLM_IGNORE_COMMAND, pa, one, d, nullptr, &m);
+    return m;
+  }
+  char state(int n, uint64_t pa) const { return cache.core_state(n, pa); }
+};
+
+}  // namespace
+
+TEST_CASE("a load looks up L1D, L2 and the LLC before memory, then hits in L1D") {
+  Rig rig(true);
+  run_bench([&] {
+    LineValue v;
+    CHECK(rig.load(0, kA, v) == kL1 + kL2 + kLlc + kMemory);
+    CHECK(rig.load(0, kA, v) == kL1);
+    CHECK(rig.state(0, kA) == 'E');
+    CHECK(rig.cache.in_llc(kA));
+    CHECK(rig.cache.stats().l1d.load_misses == 1);
+    CHECK(rig.cache.stats().l1d.load_hits == 1);
+    CHECK(rig.cache.stats().l2.load_misses == 1);
+    CHECK(rig.cache.stats().load_misses == 1);
+  });
+}
+
+TEST_CASE("MESI: a second reader shares, a writer invalidates, a reader takes the Modified data") {
+  Rig rig(true);
+  run_bench([&] {
+    LineValue v;
+    rig.load(0, kA, v);
+    // Core 0 holds it Exclusive: core 1's load snoops it down to Shared.
+    CHECK(rig.load(1, kA, v) == kL1 + kL2 + kLlc + kSnoop);
+    CHECK(rig.state(0, kA) == 'S');
+    CHECK(rig.state(1, kA) == 'S');
+    CHECK(rig.cache.stats().core_snoops == 1);
+
+    CHECK(rig.store(1, kA, {7, 1, 0}) == 333);
+    CHECK(rig.state(1, kA) == 'M');
+    CHECK(rig.state(0, kA) == 'I');
+    CHECK(rig.cache.stats().core_invalidations == 1);
+
+    CHECK(rig.load(0, kA, v) == kL1 + kL2 + kLlc + kSnoop);
+    CHECK(v.version == 7);
+    CHECK(rig.state(0, kA) == 'S');
+    CHECK(rig.state(1, kA) == 'S');
+    // The Modified data went to the LLC, not to memory.
+    CHECK(rig.cache.dirty(kA));
+    CHECK(rig.seen.memory_writes.empty());
+  });
+}
+
+TEST_CASE("an inclusive LLC's eviction back-invalidates a core's Modified line and writes it once") {
+  Rig rig(true);
+  run_bench([&] {
+    LineValue v;
+    rig.store(0, kA, {5, 1, 0});
+    rig.load(1, kB, v);
+    rig.load(1, kC, v);  // LLC set 0 is full: A, the least recently used, goes
+    CHECK(rig.state(0, kA) == 'I');
+    CHECK_FALSE(rig.cache.resident(kA));
+    CHECK(rig.cache.stats().back_invalidations == 1);
+    REQUIRE(rig.seen.memory_writes.size() == 1);
+    CHECK(rig.seen.memory_writes[0].pa == kA);
+    CHECK(rig.seen.memory_writes[0].value.version == 5);
+    CHECK(rig.seen.residency ==
+          std::vector<std::string>{"fill 0x100", "drop 0x0", "fill 0x200"});
+  });
+}
+
+TEST_CASE("a non-inclusive LLC is filled by the cores' victims, not from memory") {
+  Rig rig(false);
+  run_bench([&] {
+    LineValue v;
+    rig.load(0, kA, v);
+    CHECK_FALSE(rig.cache.in_llc(kA));
+    rig.store(0, kB, {3, 1, 0});
+    rig.load(0, kC, v);  // L2 set 0 holds A and B: A, clean, goes to the LLC
+    CHECK(rig.state(0, kA) == 'I');
+    CHECK(rig.cache.in_llc(kA));
+    CHECK(rig.cache.resident(kA));
+    CHECK_FALSE(rig.cache.dirty(kA));
+    rig.load(0, kA, v);  // back from the LLC; B, Modified, goes there dirty
+    CHECK(rig.cache.in_llc(kB));
+    CHECK(rig.cache.dirty(kB));
+    CHECK(rig.state(0, kB) == 'I');
+    CHECK(rig.seen.memory_writes.empty());
+    // The hierarchy as a whole: each line filled once, none dropped.
+    CHECK(rig.seen.residency == std::vector<std::string>{"fill 0x0", "fill 0x200"});
+  });
+}
+
+TEST_CASE("a store takes the line out of a non-inclusive LLC, with the duty to write it back") {
+  Rig rig(false);
+  run_bench([&] {
+    LineValue v;
+    rig.store(0, kA, {1, 1, 0});
+    rig.store(0, kB, {2, 1, 0});
+    rig.store(0, kC, {3, 1, 0});  // A, Modified, moves to the LLC
+    REQUIRE(rig.cache.in_llc(kA));
+    rig.store(1, kA, {4, 1, 0});
+    CHECK_FALSE(rig.cache.in_llc(kA));
+    CHECK(rig.state(1, kA) == 'M');
+    const CacheMaintenance m = rig.maintain(0, kA, CacheOp::clflushopt);
+    CHECK(m.lines_written_back == 1);
+    REQUIRE(rig.seen.memory_writes.size() == 1);
+    CHECK(rig.seen.memory_writes[0].value.version == 4);
+  });
+}
+
+TEST_CASE("clflushopt on one core writes back and invalidates another core's Modified line") {
+  Rig rig(true);
+  run_bench([&] {
+    rig.store(1, kA, {9, 1, 0});
+    const CacheMaintenance flushed = rig.maintain(0, kA, CacheOp::clflushopt);
+    CHECK(flushed.lines_resident == 1);
+    CHECK(flushed.lines_written_back == 1);
+    CHECK(flushed.completes_at == kLlc + kMemory);
+    CHECK(rig.state(1, kA) == 'I');
+    CHECK_FALSE(rig.cache.resident(kA));
+    CHECK(rig.memory.store().read(kA).version == 9);
+  });
+}
+
+TEST_CASE("clwb on one core cleans another core's Modified line, which stays Exclusive") {
+  Rig rig(true);
+  run_bench([&] {
+    rig.store(1, kA, {9, 1, 0});
+    const CacheMaintenance cleaned = rig.maintain(0, kA, CacheOp::clwb);
+    CHECK(cleaned.lines_written_back == 1);
+    CHECK(rig.state(1, kA) == 'E');
+    CHECK_FALSE(rig.cache.dirty(kA));
+    CHECK(rig.memory.store().read(kA).version == 9);
+    // Clean now: a second clwb writes nothing.
+    CHECK(rig.maintain(0, kA, CacheOp::clwb).lines_written_back == 0);
+  });
+}
+
+TEST_CASE("wbinvd walks every core's private caches, then the LLC, and empties them all") {
+  Rig rig(false);
+  run_bench([&] {
+    LineValue v;
+    rig.store(0, kA, {1, 1, 0});
+    rig.store(1, kD, {2, 1, 0});
+    rig.load(1, kB, v);
+    CacheMaintenance m;
+    m.op = CacheOp::wbinvd;
+    std::vector<LineValue> one(1);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    rig.core0.access(tlm::TLM_IGNORE_COMMAND, 0, one, d, nullptr, &m);
+    CHECK(m.lines_resident == 3);
+    CHECK(m.lines_written_back == 2);
+    // Two cores walk their 4-line L2s side by side, then the 8-line LLC: at
+    // least (4 + 8) x 100 ps.
+    CHECK(m.completes_at >= 1'200);
+    for (uint64_t pa : {kA, kB, kD}) CHECK_FALSE(rig.cache.resident(pa));
+    CHECK(rig.memory.store().read(kA).version == 1);
+    CHECK(rig.memory.store().read(kD).version == 2);
+  });
+}
+
+TEST_CASE("wbinvd of clean caches costs the walk of the largest core's caches plus the LLC") {
+  Rig rig(true);
+  run_bench([&] {
+    CacheMaintenance m;
+    m.op = CacheOp::wbinvd;
+    std::vector<LineValue> one(1);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    rig.core1.access(tlm::TLM_IGNORE_COMMAND, 0, one, d, nullptr, &m);
+    CHECK(m.completes_at == (4 + 8) * 100);
+    CHECK(m.lines_resident == 0);
+  });
+}
+
+TEST_CASE("a coherent device read takes a core's Modified data, a device write invalidates it") {
+  Rig rig(true);
+  run_bench([&] {
+    rig.store(1, kA, {4, 1, 0});
+    std::vector<LineValue> one(1);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    REQUIRE(rig.device.access(tlm::TLM_READ_COMMAND, kA, one, d) == tlm::TLM_OK_RESPONSE);
+    CHECK(one[0].version == 4);
+    CHECK(ps(d) == kLlc + kSnoop);
+    CHECK(rig.state(1, kA) == 'M');  // a device read changes no state
+
+    one[0] = {8, 2, 0};
+    d = sc_core::SC_ZERO_TIME;
+    REQUIRE(rig.device.access(tlm::TLM_WRITE_COMMAND, kA, one, d) == tlm::TLM_OK_RESPONSE);
+    CHECK(rig.state(1, kA) == 'I');
+    CHECK_FALSE(rig.cache.resident(kA));
+    CHECK(rig.cache.stats().core_invalidations == 1);
+    CHECK(rig.memory.store().read(kA).version == 8);
+    LineValue v;
+    rig.load(0, kA, v);
+    CHECK(v.version == 8);
+  });
+}
+
+TEST_CASE("the residency index counts a line once however many levels and cores hold it") {
+  Rig rig(true);
+  run_bench([&] {
+    LineValue v;
+    rig.load(0, kA, v);
+    rig.load(1, kA, v);
+    rig.load(1, kD, v);
+    CHECK(rig.cache.lines_in_page(0) == 2);
+    rig.maintain(0, kA, CacheOp::clflushopt);
+    CHECK(rig.cache.lines_in_page(0) == 1);
+    CHECK(rig.state(0, kA) == 'I');
+    CHECK(rig.state(1, kA) == 'I');
+  });
+}
