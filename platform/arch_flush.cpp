@@ -13,6 +13,7 @@ void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
   const uint64_t end = (phys + len + kPageBytes - 1) & ~(kPageBytes - 1);
   for (uint64_t page = first; page < end; page += kPageBytes) {
     if (page >= memory_size_) continue;  // MMIO: uncacheable, never flushed
+    cpu().compute(kmap_page_);
     cpu().mfence();
     counts += cpu().flush_range(page, kPageBytes, cpu().config().flush_op);
     cpu().mfence();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The x86 flush helper of the 2024 series, on the CPU agent model:
 // arch_clean_nonsnoop_dma() / arch_flush_cache_phys() walks the range page by
-// page and, per page, does mb(); clflushopt (or clflush where the CPU lacks
+// page and, per page, maps it (kmap_local_page), does mb(); clflushopt (or clflush where the CPU lacks
 // it) on each of the 64 lines; mb(). Pages beyond RAM (MMIO) are skipped,
 // as the helper skips uncacheable reserved pfns. wbinvd_on_all_cpus() for
 // the wbinvd policy. Every call is recorded in the flush ledger by site.
@@ -15,8 +15,9 @@ namespace iocsim::platform {
 
 class ArchFlushImpl : public vfio::ArchFlush {
  public:
-  ArchFlushImpl(const Cores& cores, uint64_t memory_size, analysis::FlushLedger& ledger)
-      : cores_(&cores), memory_size_(memory_size), ledger_(&ledger) {}
+  ArchFlushImpl(const Cores& cores, uint64_t memory_size, models::Picos kmap_page,
+                analysis::FlushLedger& ledger)
+      : cores_(&cores), memory_size_(memory_size), kmap_page_(kmap_page), ledger_(&ledger) {}
 
   void flush_cache_phys(vfio::phys_addr_t phys, uint64_t len, vfio::FlushSite site) override;
   void wbinvd_on_all_cpus(uint64_t range_len, vfio::FlushSite site) override;
@@ -25,6 +26,7 @@ class ArchFlushImpl : public vfio::ArchFlush {
   models::CpuAgent& cpu() const { return cores_->active(); }
   const Cores* cores_;
   uint64_t memory_size_;
+  models::Picos kmap_page_;
   analysis::FlushLedger* ledger_;
 };
 

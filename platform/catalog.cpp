@@ -37,6 +37,9 @@ const params::Catalog& catalog() {
     c.declare(Spec::duration("sw.syscall",
                              "CPU time to enter and leave the kernel for one system call (open, "
                              "close or a VFIO ioctl), besides the work it does"));
+    c.declare(Spec::duration("sw.kmap_page",
+                             "kernel CPU time to map and unmap one page for the flush helper "
+                             "(kmap_local_page / kunmap_local)"));
     c.declare(Spec::duration("sw.iommu_map", "kernel CPU time of one iommu_map() call"));
     c.declare(Spec::duration("sw.iommu_unmap",
                              "kernel CPU time of one iommu_unmap() call, without the IOTLB sync"));

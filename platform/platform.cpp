@@ -65,7 +65,8 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
   }
 
   cpu_port_ = std::make_unique<CpuPortImpl>(cores_);
-  arch_flush_ = std::make_unique<ArchFlushImpl>(cores_, p.size("memory.size"), ledger);
+  arch_flush_ = std::make_unique<ArchFlushImpl>(cores_, p.size("memory.size"),
+                                                p.picos("sw.kmap_page"), ledger);
 }
 
 Platform::~Platform() = default;

@@ -100,6 +100,13 @@ case "$case_name" in
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); t = {s["op"]: s["end_ns"] - s["start_ns"] for s in d["steps"]}; assert t["open"] == t["info"] == t["extension"] == 1000.0, t' "$out.json" \
       || fail "an ioctl step does not take sw.syscall"
     ;;
+  kmap_cost)
+    # posted-v1 flushes the 512 mapped pages once at map: each page is kmapped once.
+    expect_exit 0 run "$seed" --policy posted-v1 --set sw.kmap_page=0ns --json "$out.0"
+    expect_exit 0 run "$seed" --policy posted-v1 --set sw.kmap_page=1us --json "$out.1"
+    python3 -c 'import json, sys; ns = [json.load(open(f))["flush"]["by_site"]["map"]["cpu_ns"] for f in sys.argv[1:]]; assert abs(ns[1] - ns[0] - 512 * 1000) < 1e-6, ns' "$out.0" "$out.1" \
+      || fail "the map-time flush does not pay sw.kmap_page per page"
+    ;;
   bad_set)
     expect_exit 2 run "$seed" --set llc.sise=8MiB
     contains "$err" "error: --set 'llc.sise=8MiB': unknown parameter 'llc.sise' (did you mean 'llc.size'?)"
