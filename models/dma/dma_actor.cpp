@@ -51,7 +51,8 @@ void DmaActor::run(const std::function<bool(Picos now)>& stop) {
     const Picos start = to_picos(timeline.get_current_time());
     const auto [offset, bytes] = next();
     const DmaResult r = device_->transfer(cmd, config_.iova + offset, bytes, config_.no_snoop,
-                                          config_.tag, config_.engine, timeline);
+                                          config_.tag, config_.engine, timeline,
+                                          DmaMaster::Completion::posted);
     ++stats_.requests;
     stats_.lines += bytes / kLineBytes;
     stats_.faulted_requests += r.faults;

@@ -62,7 +62,7 @@ DmaResult DmaMaster::write(uint64_t iova, uint64_t size, bool no_snoop, TagId ta
 
 DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size,
                               bool no_snoop, TagId tag, uint32_t engine,
-                              tlm_utils::tlm_quantumkeeper& timeline) {
+                              tlm_utils::tlm_quantumkeeper& timeline, Completion completion) {
   if (iova % kLineBytes != 0 || size % kLineBytes != 0)
     throw std::invalid_argument("DMA transfers are whole, aligned lines");
   DmaResult result;
@@ -76,12 +76,12 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   trans.set_extension(attrs);
   const LineValue written{cmd == tlm::TLM_WRITE_COMMAND ? versions_->next() : 0, owner_, tag};
 
-  // Completion times of the requests in flight: request k reuses the slot of
-  // request k - outstanding and cannot go out before that one completed.
-  std::vector<Picos> in_flight(config_.outstanding, 0);
-  uint64_t k = 0;
+  InFlight& slots = engines_[engine];
+  slots.done.resize(config_.outstanding, 0);
+  std::vector<Picos>& in_flight = slots.done;
   Picos last_done = to_picos(timeline.get_current_time());
-  for (uint64_t offset = 0; offset < size; offset += config_.request_bytes, ++k) {
+  for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
+    const uint64_t k = slots.next++;
     const uint64_t bytes = std::min(config_.request_bytes, size - offset);
     const uint64_t lines = bytes / kLineBytes;
     if (cmd == tlm::TLM_WRITE_COMMAND)
@@ -123,7 +123,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     if (timeline.need_sync()) timeline.sync();
   }
   // The transfer is done when its last request is.
-  if (last_done > to_picos(timeline.get_current_time()))
+  if (completion == Completion::wait && last_done > to_picos(timeline.get_current_time()))
     timeline.set(from_picos(last_done) - sc_core::sc_time_stamp());
   return result;
 }

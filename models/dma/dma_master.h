@@ -2,9 +2,10 @@
 // A DMA-capable device: issues reads and writes of whole lines at IOVAs, in
 // requests of `request_bytes`, through the IOMMU unit it is bound to. Each
 // thread that drives it (the scenario's steps, background actors) is one DMA
-// engine with its own timeline that keeps up to `outstanding` requests of a
-// transfer in flight (a request waits for the one `outstanding` before it to
-// complete); the engines share the device's link, which carries one request
+// engine with its own timeline that keeps up to `outstanding` requests in
+// flight (a request waits for the one `outstanding` before it to complete),
+// within a transfer and, for an engine that does not wait for its transfers
+// to complete (a background actor), across them; the engines share the device's link, which carries one request
 // per `link_line_time` per line, so a request takes at least that long even
 // when the IOMMU rejects it. Every request carries the device's stream id, the
 // principal that owns the device (whose data its writes are) and the No-Snoop
@@ -13,10 +14,11 @@
 // attribute, one that does not keeps setting it (no capability tells which).
 //
 // Called from SystemC threads; time advances through quantum keepers.
-// Not modelled (yet): link credits, requests in flight across transfers.
+// Not modelled (yet): link credits.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -73,10 +75,14 @@ class DmaMaster : public sc_core::sc_module {
   // Writes `size` bytes of new data owned by the device's owner, tagged `tag`.
   DmaResult write(uint64_t iova, uint64_t size, bool no_snoop, TagId tag);
 
+  // When a transfer returns: once its last request completed, or as soon as
+  // the engine may issue its next request (its requests stay in flight).
+  enum class Completion { wait, posted };
   // A transfer by engine number `engine` (not 0) on its own timeline
   // `timeline`, which the caller keeps and synchronises.
   DmaResult transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size, bool no_snoop,
-                     TagId tag, uint32_t engine, tlm_utils::tlm_quantumkeeper& timeline);
+                     TagId tag, uint32_t engine, tlm_utils::tlm_quantumkeeper& timeline,
+                     Completion completion = Completion::wait);
 
   uint32_t stream_id() const { return stream_id_; }
   const DmaConfig& config() const { return config_; }
@@ -93,6 +99,14 @@ class DmaMaster : public sc_core::sc_module {
   CoherenceObserver* observer_;
   tlm_utils::tlm_quantumkeeper qk_;  // the steps' engine
   Picos link_free_ = 0;               // when the link can take the next request
+  // Per engine, the completion times of its last `outstanding` requests:
+  // request k reuses the slot of request k - outstanding and cannot go out
+  // before that one completed.
+  struct InFlight {
+    std::vector<Picos> done;
+    uint64_t next = 0;  // the slot of the engine's next request
+  };
+  std::map<uint32_t, InFlight> engines_;
   DmaStats stats_;
 };
 

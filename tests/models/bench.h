@@ -89,6 +89,7 @@ struct RecordingObserver : models::CoherenceObserver {
   };
   std::vector<MemoryWrite> memory_writes;
   std::vector<models::DeviceAccess> device_accesses;
+  std::vector<models::DeviceRequest> device_requests;
   std::vector<uint64_t> cpu_stores;
   std::vector<std::string> residency;  // "fill 0x40", "drop 0x40"
   std::vector<std::string> iotlb;      // "stale 0x1000", "dropped 0x1000" (IOVAs)
@@ -98,6 +99,7 @@ struct RecordingObserver : models::CoherenceObserver {
     memory_writes.push_back({pa, v, who, at});
   }
   void device_access(const models::DeviceAccess& a) override { device_accesses.push_back(a); }
+  void device_request(const models::DeviceRequest& r) override { device_requests.push_back(r); }
   void cpu_store(uint64_t pa, const LineValue&, Picos) override { cpu_stores.push_back(pa); }
   void cache_line_filled(uint64_t pa, const LineValue&, Picos) override {
     residency.push_back("fill " + hex(pa));

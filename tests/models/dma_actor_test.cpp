@@ -30,8 +30,9 @@ struct Rig {
   models::TablePlacement tables{1u << 20, 1u << 20};
   models::IommuUnit unit{"unit", {"intel-vtd", false, 4096, 0, (1ull << 48) - 1, false}, ids,
                          tables, &seen};
-  models::DmaMaster device{"device", 3, 1, true, {128, kLink}, versions, &seen};
-  Rig() {
+  models::DmaMaster device;
+  explicit Rig(uint64_t outstanding = 1)
+      : device("device", 3, 1, true, {128, kLink, outstanding}, versions, &seen) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
     unit.coherent_side.bind(memory.socket);
     unit.direct_side.bind(memory.socket);
@@ -133,4 +134,37 @@ TEST_CASE("`every` paces request starts, a slow request delays the next") {
     eager.run(after(2));  // each request takes 21 ns > 10 ns
     CHECK(rig.seen.device_accesses[4].at - rig.seen.device_accesses[3].at == 21'000);
   });
+}
+
+namespace {
+
+// The requests of an actor that wants one 64 B request per nanosecond, each
+// taking 21 ns, on a device keeping `outstanding` in flight (after one
+// request that fills the IOTLB).
+std::vector<models::DeviceRequest> eager_requests(uint64_t outstanding) {
+  Rig rig(outstanding);
+  run_bench([&] {
+    rig.map_first_page();
+    DmaActor warm(rig.device, {DmaPattern::probe, 0, 64, 0, false, true, 0, 1, 1});
+    warm.run(after(1));
+    DmaActor eager(rig.device, {DmaPattern::probe, 0, 4096, 1'000, false, true, 0, 1, 2});
+    eager.run(after(3));
+  });
+  REQUIRE(rig.seen.device_requests.size() == 4);
+  return rig.seen.device_requests;
+}
+
+}  // namespace
+
+TEST_CASE("with one request outstanding, an actor's next request waits for the last") {
+  const auto r = eager_requests(1);
+  CHECK(r[2].start >= r[1].end);
+  CHECK(r[3].start >= r[2].end);
+}
+
+TEST_CASE("an actor keeps `outstanding` requests in flight across its transfers") {
+  const auto r = eager_requests(2);
+  CHECK(r[2].start < r[1].end);   // issued while the one before is in flight
+  CHECK(r[3].start >= r[1].end);  // but not before the slot it reuses is free
+  CHECK(r[3].start < r[2].end);
 }
