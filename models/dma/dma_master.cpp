@@ -15,7 +15,9 @@ void DmaConfig::declare(params::Catalog& catalog) {
   catalog.declare(params::Spec::duration(
       "dma.link_line_time", "time the device's link is busy per 64-byte line of a request"));
   catalog.declare(params::Spec::count(
-      "dma.outstanding", "requests a DMA engine keeps in flight within a transfer", 1, 4096));
+      "dma.outstanding",
+      "requests a DMA engine keeps in flight (a background actor: across its transfers too)",
+      1, 4096));
 }
 
 DmaConfig DmaConfig::from(const params::Set& set) {
