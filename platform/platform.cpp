@@ -151,6 +151,8 @@ std::vector<StatGroup> Platform::stats() const {
                            {n + ".iotlb_invalidated", u->iotlb_stats().invalidated},
                            {n + ".walks", s.walks},
                            {n + ".walk_reads", s.walk_reads},
+                           {n + ".walk_cache_hits", u->walk_cache_stats().hits},
+                           {n + ".walk_cache_misses", u->walk_cache_stats().misses},
                            {n + ".stale_translation_lines", s.stale_translations},
                            {n + ".fq_flushes", s.fq_flushes},
                            {n + ".fq_timeouts", s.fq_timeouts}});

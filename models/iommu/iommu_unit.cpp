@@ -15,11 +15,15 @@ void IotlbConfig::declare(params::Catalog& catalog) {
                               1u << 20));
   catalog.declare(Spec::count("iommu.iotlb.ways", "IOTLB associativity (0: fully associative)",
                               0, 1u << 20));
+  catalog.declare(Spec::count("iommu.walk_cache.entries",
+                              "paging-structure cache entries per IOMMU unit: non-leaf entries "
+                              "that let a walk skip levels (0: none)",
+                              0, 4096));
 }
 
 IotlbConfig IotlbConfig::from(const params::Set& set) {
   const uint64_t entries = set.count("iommu.iotlb.entries"), ways = set.count("iommu.iotlb.ways");
-  return {entries, ways == 0 ? entries : ways};
+  return {entries, ways == 0 ? entries : ways, set.count("iommu.walk_cache.entries")};
 }
 
 void InvalidationConfig::declare(params::Catalog& catalog) {
@@ -50,6 +54,7 @@ IommuUnit::IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config
       ids_(&ids),
       observer_(observer),
       iotlb_(config.iotlb.entries, config.iotlb.ways),
+      walk_cache_(config.iotlb.walk_cache_entries),
       tables_(&tables) {
   if (config.levels == 0 || config.levels > 6)
     throw std::invalid_argument(std::string(name) + ": page tables have 1 to 6 levels");
@@ -203,6 +208,7 @@ void IommuUnit::flush_queue(Picos at) {
 void IommuUnit::invalidate(uint32_t id, uint64_t first, uint64_t last, Picos at) {
   changed_.clear();
   iotlb_.invalidate(id, first, last, changed_);
+  walk_cache_.invalidate(id);
   report_dropped(changed_, at);
 }
 
@@ -219,7 +225,8 @@ void IommuUnit::walk(uint32_t domain_id, uint64_t iova, uint64_t page_size,
     ++leaf;
   ++stats_.walks;
   auto& out = config_.coherent_walk ? coherent_side : direct_side;
-  for (unsigned level = config_.levels; level >= leaf; --level) {
+  const unsigned first = walk_cache_.deepest(domain_id, iova, leaf, config_.levels) - 1;
+  for (unsigned level = first; level >= leaf; --level) {
     walk_trans_.set_address(line_base(tables_->entry_address(domain_id, level, iova)));
     walk_trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     out->b_transport(walk_trans_, delay);  // dependent reads: each waits for the last
@@ -227,6 +234,7 @@ void IommuUnit::walk(uint32_t domain_id, uint64_t iova, uint64_t page_size,
       throw std::runtime_error(std::string(name()) + ": memory rejected a page-table read (" +
                                walk_trans_.get_response_string() + ")");
     ++stats_.walk_reads;
+    if (level > leaf) walk_cache_.fill(domain_id, level, iova);
   }
 }
 

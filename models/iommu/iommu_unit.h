@@ -57,6 +57,7 @@
 #include "models/common/line_value.h"
 #include "models/iommu/io_page_table.h"
 #include "models/iommu/iotlb.h"
+#include "models/iommu/walk_cache.h"
 #include "models/iommu/table_placement.h"
 
 namespace iocsim::models {
@@ -66,6 +67,7 @@ namespace iocsim::models {
 struct IotlbConfig {
   uint64_t entries = 128;
   uint64_t ways = 128;
+  uint64_t walk_cache_entries = 0;  // paging-structure cache (0: none)
 
   static void declare(params::Catalog& catalog);
   static IotlbConfig from(const params::Set& set);
@@ -131,6 +133,7 @@ class IommuUnit : public sc_core::sc_module {
   const IommuUnitConfig& config() const { return config_; }
   const IommuStats& stats() const { return stats_; }
   const IotlbStats& iotlb_stats() const { return iotlb_.stats(); }
+  const WalkCacheStats& walk_cache_stats() const { return walk_cache_.stats(); }
 
   uint32_t domain_alloc();
   void domain_free(uint32_t domain, Picos at);
@@ -193,6 +196,7 @@ class IommuUnit : public sc_core::sc_module {
   std::map<uint32_t, uint32_t> stream_domain_;
   IommuStats stats_;
   Iotlb iotlb_;
+  WalkCache walk_cache_;
   TablePlacement* tables_;
   std::vector<IotlbEntry> changed_;  // scratch for IOTLB updates (no allocation per request)
   struct QueuedSync {

@@ -78,10 +78,10 @@ struct IommuRig {
   Initiator cpu{"cpu"};
   Initiator device{"device"};
   explicit IommuRig(bool snoop_control, bool coherent_walk = true,
-                    models::InvalidationConfig invalidation = {})
+                    models::InvalidationConfig invalidation = {}, models::IotlbConfig iotlb = {})
       : unit("unit",
              {"intel-vtd", snoop_control, kBitmap, 0, (1ull << 48) - 1, false, 4, coherent_walk,
-              {}, invalidation},
+              iotlb, invalidation},
              ids, tables, &seen) {
     cpu.socket.bind(cache.cpu_side);
     cache.mem_side.bind(memory.socket);
@@ -202,6 +202,23 @@ TEST_CASE("an IOTLB miss walks the table with one dependent read per level") {
     CHECK(rig.unit.stats().walk_reads == 11);
     CHECK(rig.unit.iotlb_stats().hits == 2);
     CHECK(rig.cache.stats().snoop_misses == 0);  // not coherent: straight to DRAM
+  });
+}
+
+TEST_CASE("a paging-structure cache lets a walk start below the root until an invalidation") {
+  IommuRig rig(false, /*coherent_walk=*/false, {}, {128, 128, /*walk_cache_entries=*/8});
+  run_bench([&] {
+    const uint32_t d = rig.device_domain(3);
+    REQUIRE(rig.unit.map_pages(d, M2, 0x200000, M2, 1, true, true, 0) == 0);
+    constexpr Picos kLine = 27'500 + 1'250;
+    CHECK(rig.dma_time(0) == 5 * kLine);   // from the root; levels 4, 3 and 2 are cached
+    CHECK(rig.dma_time(K4) == 2 * kLine);  // the level-2 entry covers it: the leaf only
+    CHECK(rig.dma_time(M2) == 2 * kLine);  // the level-3 entry covers the 2 MiB leaf's table
+    CHECK(rig.unit.stats().walk_reads == 4 + 1 + 1);
+    CHECK(rig.unit.walk_cache_stats().hits == 2);
+    CHECK(rig.unit.walk_cache_stats().misses == 1);
+    rig.unit.iotlb_sync(d, 0, K4, models::to_picos(sc_core::sc_time_stamp()));
+    CHECK(rig.dma_time(2 * K4) == 5 * kLine);  // the domain's entries went with the IOTLB's
   });
 }
 
