@@ -204,7 +204,13 @@ std::vector<std::string> random_steps(uint64_t seed, size_t count) {
   Dice d(seed);
   std::vector<std::string> steps;
   steps.reserve(count);
-  for (size_t i = 0; i < count; ++i) steps.push_back(step(d, i >= count - count / 10));
+  for (size_t i = 0; i < count; ++i) {
+    std::string s = step(d, i >= count - count / 10);
+    // Half the steps run on another of the default preset's 4 cores, so lines
+    // move between the cores' caches.
+    if (s.back() == '}' && d.chance(50)) s.insert(s.size() - 1, fmt::format(", cpu: {}", d.below(4)));
+    steps.push_back(std::move(s));
+  }
   return steps;
 }
 
