@@ -74,6 +74,10 @@ class DramTiming {
   DramGeometry g_;
   DramTimings t_;
   uint64_t lines_per_row_;
+  // Every count a power of two (as in every preset): locate() shifts and
+  // masks instead of dividing, which the request path feels.
+  bool shifts_ = false;
+  unsigned channel_bits_ = 0, row_bits_ = 0, bank_bits_ = 0, group_bits_ = 0;
   std::vector<Bank> banks_;       // channel-major
   std::vector<Picos> bus_free_;   // per channel
   DramStats stats_;

@@ -2,6 +2,8 @@
 // DRAM bank and bus timing, with DDR4-3200AA numbers (hardware.md 4.1).
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "models/memory/dram_timing.h"
 
 using namespace iocsim;
@@ -88,6 +90,32 @@ TEST_CASE("consecutive rows of a channel rotate over bank groups first") {
   CHECK(d.locate(addr(0, 15)).bank == 15);
   CHECK(d.locate(addr(1, 0)).bank == 0);
   CHECK(d.locate(addr(1, 0)).row == 1);
+}
+
+TEST_CASE("the address mapping is the same with shifts (powers of two) as with divisions") {
+  // The mapping as the model documents it, written out with divisions.
+  auto reference = [](const models::DramGeometry& g, uint64_t pa) {
+    const uint64_t line = pa / 64, row_index = line / g.channels / (g.row_bytes / 64);
+    const uint64_t banks = g.bank_groups * g.banks_per_group, n = row_index % banks;
+    return models::DramLocation{line % g.channels,
+                                (n % g.bank_groups) * g.banks_per_group + n / g.bank_groups,
+                                row_index / banks};
+  };
+  std::mt19937_64 random(7);
+  for (const models::DramGeometry g : {models::DramGeometry{2, 4, 4, 8192},
+                                       models::DramGeometry{16, 8, 4, 4096},
+                                       models::DramGeometry{8, 4, 4, 8192},
+                                       models::DramGeometry{3, 4, 4, 8192},
+                                       models::DramGeometry{2, 3, 4, 1024 * 3}}) {
+    const DramTiming d(g, {tCL, tRCD, tRP, tRAS, kBurst});
+    for (int i = 0; i < 10000; ++i) {
+      const uint64_t pa = random() & ((1ull << 44) - 64);
+      const models::DramLocation want = reference(g, pa), got = d.locate(pa);
+      REQUIRE(got.channel == want.channel);
+      REQUIRE(got.bank == want.bank);
+      REQUIRE(got.row == want.row);
+    }
+  }
 }
 
 TEST_CASE("a DRAM geometry without banks or with partial-line rows is refused") {
