@@ -34,12 +34,63 @@ OwnerId Oracle::owner_of(uint32_t stream) const {
 }
 
 Oracle::LineState& Oracle::line(uint64_t pa) {
-  return lines_[pa >> kPageShift][(pa >> kLineShift) % kLinesPerPage];
+  const uint64_t page = pa >> kPageShift;
+  if (page != lines_memo_page_ || !lines_memo_) {
+    lines_memo_ = &lines_[page];
+    lines_memo_page_ = page;
+  }
+  return (*lines_memo_)[(pa >> kLineShift) % kLinesPerPage];
 }
 
 const Oracle::LineState* Oracle::find_line(uint64_t pa) const {
-  auto it = lines_.find(pa >> kPageShift);
-  return it == lines_.end() ? nullptr : &it->second[(pa >> kLineShift) % kLinesPerPage];
+  const uint64_t page = pa >> kPageShift;
+  if (page != lines_memo_page_ || !lines_memo_) {
+    auto it = lines_.find(page);
+    if (it == lines_.end()) return nullptr;
+    lines_memo_ = const_cast<PageLines*>(&it->second);
+    lines_memo_page_ = page;
+  }
+  return &(*lines_memo_)[(pa >> kLineShift) % kLinesPerPage];
+}
+
+Oracle::CachedPage* Oracle::cached_page(uint64_t page) const {
+  if (page != cached_memo_page_) {
+    auto it = cached_.find(page);
+    cached_memo_ = it == cached_.end() ? nullptr : const_cast<CachedPage*>(&it->second);
+    cached_memo_page_ = page;
+  }
+  return cached_memo_;
+}
+
+const models::LineValue* Oracle::cached(uint64_t pa, bool* dirty) const {
+  const CachedPage* p = cached_page(pa >> kPageShift);
+  const uint64_t i = (pa >> kLineShift) % kLinesPerPage;
+  if (!p || !(p->present >> i & 1)) return nullptr;
+  if (dirty) *dirty = p->dirty >> i & 1;
+  return &p->values[i];
+}
+
+void Oracle::set_cached(uint64_t pa, const models::LineValue& value, bool dirty) {
+  const uint64_t page = pa >> kPageShift;
+  CachedPage* p = cached_page(page);
+  if (!p) {
+    p = &cached_[page];
+    cached_memo_ = p;
+  }
+  const uint64_t i = (pa >> kLineShift) % kLinesPerPage, bit = uint64_t{1} << i;
+  p->values[i] = value;
+  p->present |= bit;
+  p->dirty = dirty ? p->dirty | bit : p->dirty & ~bit;
+}
+
+void Oracle::drop_cached(uint64_t pa) {
+  const uint64_t page = pa >> kPageShift;
+  CachedPage* p = cached_page(page);
+  if (!p) return;
+  p->present &= ~(uint64_t{1} << ((pa >> kLineShift) % kLinesPerPage));
+  if (p->present) return;
+  cached_.erase(page);
+  cached_memo_ = nullptr;
 }
 
 models::LineValue Oracle::newest(uint64_t pa) const {
@@ -75,7 +126,7 @@ Window Oracle::OpenWindow::closed(uint64_t pa, uint64_t size, Picos at, bool ope
 
 void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
   line(pa).newest = value;
-  cached_[line_base(pa)] = {value, true};
+  set_cached(pa, value, true);
   evaluate_line(pa, at);
   evaluate_cpu(line_base(pa), at);
 }
@@ -94,13 +145,13 @@ void Oracle::cpu_load(uint64_t pa, const models::LineValue& value, Picos at) {
 }
 
 void Oracle::cache_line_filled(uint64_t pa, const models::LineValue& value, Picos at) {
-  cached_[line_base(pa)] = {value, false};
+  set_cached(pa, value, false);
   evaluate_line(pa, at);
   evaluate_cpu(line_base(pa), at);
 }
 
 void Oracle::cache_line_dropped(uint64_t pa, Picos at) {
-  cached_.erase(line_base(pa));
+  drop_cached(pa);
   evaluate_line(pa, at);
   evaluate_cpu(line_base(pa), at);
 }
@@ -117,8 +168,8 @@ void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::M
       if (it != cpu_open_.end()) it->second.hit(at);
       else ++realized_outside_;
     }
-    auto c = cached_.find(base);
-    if (c != cached_.end() && c->second.value == value) c->second.dirty = false;
+    const models::LineValue* c = cached(base);
+    if (c && *c == value) set_cached(base, value, false);
   }
   s.memory = value;
   if (value.version > s.newest.version) s.newest = value;
@@ -249,8 +300,8 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
   std::optional<models::LineValue> direct, snooped;
   if (s) {
     if (s->memory.version < s->newest.version && !no_nosnoop_.count(stream)) direct = s->memory;
-    auto c = cached_.find(line_pa);
-    const models::LineValue& via_cache = c != cached_.end() ? c->second.value : s->memory;
+    const models::LineValue* c = cached(line_pa);
+    const models::LineValue& via_cache = c ? *c : s->memory;
     if (via_cache.version < s->newest.version) snooped = via_cache;
   }
   std::optional<models::LineValue> stale;
@@ -287,10 +338,11 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
 }
 
 void Oracle::evaluate_cpu(uint64_t line_pa, Picos at) {
-  auto c = cached_.find(line_pa);
+  bool dirty = false;
+  const models::LineValue* c = cached(line_pa, &dirty);
   const LineState* s = find_line(line_pa);
-  const bool hidden = c != cached_.end() && s && c->second.value.version < s->newest.version;
-  const bool doomed = hidden && c->second.dirty && c->second.value.version < s->memory.version;
+  const bool hidden = c && s && c->version < s->newest.version;
+  const bool doomed = hidden && dirty && c->version < s->memory.version;
   set_cpu_window(line_pa, HazardKind::stale_cpu_read, hidden, hidden ? s->newest.owner : 0, at);
   set_cpu_window(line_pa, HazardKind::lost_write, doomed, doomed ? s->memory.owner : 0, at);
 }

@@ -37,6 +37,14 @@ namespace iocsim::analysis {
 
 class Oracle : public models::CoherenceObserver {
  public:
+  Oracle() = default;
+  // It keeps pointers to elements of its own maps: a copy's would point into
+  // the original's, while a move carries the elements along.
+  Oracle(const Oracle&) = delete;
+  Oracle& operator=(const Oracle&) = delete;
+  Oracle(Oracle&&) = default;
+  Oracle& operator=(Oracle&&) = default;
+
   // Who owns the data a device writes, and whose reads are leaks.
   void register_device(uint32_t stream_id, OwnerId owner);
 
@@ -113,9 +121,10 @@ class Oracle : public models::CoherenceObserver {
   // Device-side windows by (stream, line); CPU-side ones by (kind, line).
   using OpenWindows = std::map<std::pair<uint32_t, uint64_t>, OpenWindow>;
 
-  struct CachedLine {
-    models::LineValue value;
-    bool dirty = false;
+  // The CPU caches' copies of the lines of one page (pages with at least one).
+  struct CachedPage {
+    std::array<models::LineValue, models::kLinesPerPage> values;
+    uint64_t present = 0, dirty = 0;  // one bit per line
   };
   // An IOTLB entry whose mapping is gone: its page stays exposed until it is.
   struct StaleEntry {
@@ -129,6 +138,11 @@ class Oracle : public models::CoherenceObserver {
 
   LineState& line(uint64_t pa);
   const LineState* find_line(uint64_t pa) const;
+  // The cached copy of a line, or nullptr; `dirty` says whether it is dirty.
+  const models::LineValue* cached(uint64_t pa, bool* dirty = nullptr) const;
+  CachedPage* cached_page(uint64_t page) const;
+  void set_cached(uint64_t pa, const models::LineValue& value, bool dirty);
+  void drop_cached(uint64_t pa);
   // Re-decides whether (line, stream) has an open window, as of `at`.
   void evaluate(uint64_t line_pa, uint32_t stream, Picos at);
   // Re-decides the CPU-side windows of a line.
@@ -147,7 +161,14 @@ class Oracle : public models::CoherenceObserver {
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, OwnerId> device_owner_;
   std::set<uint32_t> no_nosnoop_;  // devices that cannot issue No-Snoop
-  std::unordered_map<uint64_t, CachedLine> cached_;    // by line address
+  std::unordered_map<uint64_t, CachedPage> cached_;    // by physical page
+  // The page each map was last asked about (streams of lines stay in a page):
+  // element pointers of an unordered_map survive rehashing, and pages leave
+  // lines_ never and cached_ only through drop_cached(), which resets its memo.
+  mutable uint64_t lines_memo_page_ = ~uint64_t{0};
+  mutable PageLines* lines_memo_ = nullptr;
+  mutable uint64_t cached_memo_page_ = ~uint64_t{0};
+  mutable CachedPage* cached_memo_ = nullptr;
   std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address
   OpenWindows open_;
   OpenWindows cpu_open_;
