@@ -247,11 +247,11 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
   } else {
     CacheWay* mine = core_copy(core, line);
     ++(mine ? stats_.store_hits : stats_.store_misses);
-    const bool was_held = held(line);
-    // Read-for-ownership: every other copy goes; the store overwrites the whole line.
-    if (!mine || !mine->exclusive)
-      stats_.core_invalidations += drop_cores(holders(line) & ~(uint64_t{1} << core), line);
+    const uint64_t others = mine && mine->exclusive ? 0 : holders(line) & ~(uint64_t{1} << core);
     CacheWay* shared = llc_.find(line);
+    const bool was_held = mine || others || shared;
+    // Read-for-ownership: every other copy goes; the store overwrites the whole line.
+    if (others) stats_.core_invalidations += drop_cores(others, line);
     if (config_.inclusive && !shared) {
       // Inclusion: the LLC keeps a place for the line; its copy is stale
       // while the core holds it Modified.

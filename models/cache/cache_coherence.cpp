@@ -55,12 +55,26 @@ Cache::Newest Cache::newest(uint64_t line) {
   return n;
 }
 
-void Cache::entered(uint64_t line) { ++page_lines_[(line << kLineShift) >> kPageShift]; }
+void Cache::entered(uint64_t line) {
+  const uint64_t page = (line << kLineShift) >> kPageShift;
+  if (page != page_memo_ || !page_memo_count_) {
+    page_memo_count_ = &page_lines_[page];
+    page_memo_ = page;
+  }
+  ++*page_memo_count_;
+}
 
 void Cache::left_if_gone(uint64_t line, Picos at) {
   if (held(line)) return;
-  auto page = page_lines_.find((line << kLineShift) >> kPageShift);
-  if (--page->second == 0) page_lines_.erase(page);
+  const uint64_t page = (line << kLineShift) >> kPageShift;
+  if (page != page_memo_ || !page_memo_count_) {
+    page_memo_count_ = &page_lines_.find(page)->second;
+    page_memo_ = page;
+  }
+  if (--*page_memo_count_ == 0) {
+    page_lines_.erase(page);
+    page_memo_count_ = nullptr;
+  }
   if (observer_) observer_->cache_line_dropped(line << kLineShift, at);
 }
 
