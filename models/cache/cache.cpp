@@ -7,10 +7,6 @@
 namespace iocsim::models {
 namespace {
 
-Picos now_plus(const sc_core::sc_time& delay) {
-  return to_picos(sc_core::sc_time_stamp() + delay);
-}
-
 void declare_private_level(params::Catalog& catalog, const std::string& level) {
   using params::Spec;
   catalog.declare(Spec::size(level + ".size",
@@ -142,20 +138,22 @@ Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos a
   mem_trans_.set_address(pa);
   mem_trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   if (cmd == tlm::TLM_WRITE_COMMAND) put_line(mem_data_, 0, value);
-  sc_core::sc_time delay = from_picos(at) - sc_core::sc_time_stamp();
+  const Picos global = to_picos(sc_core::sc_time_stamp());
+  sc_core::sc_time delay = from_picos(at - global);
   mem_side->b_transport(mem_trans_, delay);
   if (mem_trans_.is_response_error())
     throw std::runtime_error(std::string(name()) + ": memory rejected line " +
                              std::to_string(pa) + " (" + mem_trans_.get_response_string() + ")");
   if (cmd == tlm::TLM_READ_COMMAND) value = get_line(mem_data_, 0);
-  return now_plus(delay);
+  return global + to_picos(delay);
 }
 
 void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (static_cast<uint64_t>(core) >= cores_.size())
     throw std::logic_error(std::string(name()) + ": core " + std::to_string(core) +
                            " is bound but the cache has " + std::to_string(cores_.size()));
-  Picos t = now_plus(delay);
+  const Picos global = to_picos(sc_core::sc_time_stamp());
+  Picos t = global + to_picos(delay);
   if (auto* op = trans.get_extension<CacheMaintenance>()) {
     ++stats_.maintenance_ops;
     if (op->op == CacheOp::wbinvd) wbinvd(*op, t);
@@ -176,7 +174,7 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
       t = store(core, pa, get_line(data, i), t);
     }
   }
-  delay = from_picos(t) - sc_core::sc_time_stamp();
+  delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -281,7 +279,8 @@ void Cache::snoop_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
   if (!whole_lines(trans)) return;
   auto* incoming = trans.get_extension<RequestAttributes>();
   const RequestAttributes attrs = incoming ? *incoming : RequestAttributes{};
-  Picos t = now_plus(delay);
+  const Picos global = to_picos(sc_core::sc_time_stamp());
+  Picos t = global + to_picos(delay);
   const uint64_t lines = trans.get_data_length() / kLineBytes;
   unsigned char* data = trans.get_data_ptr();
   for (uint64_t i = 0; i < lines; ++i) {
@@ -294,7 +293,7 @@ void Cache::snoop_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
       t = snoop_write(pa, get_line(data, i), t, attrs);
     }
   }
-  delay = from_picos(t) - sc_core::sc_time_stamp();
+  delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

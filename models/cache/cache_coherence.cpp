@@ -27,6 +27,7 @@ void for_each_core(uint64_t mask, Fn fn) {
 }  // namespace
 
 uint64_t Cache::holders(uint64_t line) const {
+  if (holders_.empty()) return 0;  // no core holds anything: skip the hashing
   auto it = holders_.find(line);
   return it == holders_.end() ? 0 : it->second;
 }

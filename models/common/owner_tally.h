@@ -10,14 +10,37 @@
 
 namespace iocsim::models {
 
-struct OwnerTally {
+class OwnerTally {
+ public:
   uint64_t lines = 0;
-  std::map<OwnerId, uint64_t> by_owner;
 
+  // Consecutive lines mostly have one owner: they are counted in a run and
+  // reach the map when the owner changes or the counts are read.
   void add(const LineValue& value) {
     ++lines;
-    ++by_owner[value.owner];
+    if (run_ && value.owner == run_owner_) {
+      ++run_;
+      return;
+    }
+    flush();
+    run_owner_ = value.owner;
+    run_ = 1;
   }
+  const std::map<OwnerId, uint64_t>& by_owner() const {
+    flush();
+    return by_owner_;
+  }
+
+ private:
+  void flush() const {
+    if (run_ == 0) return;
+    by_owner_[run_owner_] += run_;
+    run_ = 0;
+  }
+
+  mutable std::map<OwnerId, uint64_t> by_owner_;
+  mutable OwnerId run_owner_ = kNobody;
+  mutable uint64_t run_ = 0;
 };
 
 }  // namespace iocsim::models

@@ -81,9 +81,10 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   InFlight& slots = engines_[engine];
   slots.done.resize(config_.outstanding, 0);
   std::vector<Picos>& in_flight = slots.done;
-  Picos last_done = to_picos(timeline.get_current_time());
+  // Global time changes only when the timeline synchronises: read it then.
+  Picos global = to_picos(sc_core::sc_time_stamp());
+  Picos last_done = global + to_picos(timeline.get_local_time());
   for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
-    const uint64_t k = slots.next++;
     const uint64_t bytes = std::min(config_.request_bytes, size - offset);
     const uint64_t lines = bytes / kLineBytes;
     if (cmd == tlm::TLM_WRITE_COMMAND)
@@ -96,17 +97,19 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     trans.set_byte_enable_ptr(nullptr);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     // The request goes out when the link is free and occupies it for its lines.
+    const uint64_t k = slots.next++;
     Picos& slot = in_flight[k % config_.outstanding];
-    const Picos issued = std::max({to_picos(timeline.get_current_time()), link_free_, slot});
+    const Picos issued =
+        std::max({global + to_picos(timeline.get_local_time()), link_free_, slot});
     link_free_ = issued + lines * config_.link_line_time;
-    sc_core::sc_time delay = from_picos(issued) - sc_core::sc_time_stamp();
+    sc_core::sc_time delay = from_picos(issued - global);
     socket->b_transport(trans, delay);
-    const Picos done = std::max(to_picos(sc_core::sc_time_stamp() + delay), link_free_);
+    const Picos done = std::max(global + to_picos(delay), link_free_);
     slot = done;
     last_done = std::max(last_done, done);
     // The engine is free to issue again once the next slot is.
     const Picos next = std::max(issued, in_flight[(k + 1) % config_.outstanding]);
-    timeline.set(from_picos(next) - sc_core::sc_time_stamp());
+    timeline.set(from_picos(next - global));
     ++stats_.requests;
     const bool failed = trans.is_response_error();
     if (observer_)
@@ -122,11 +125,14 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
       result.values.add(result.last);
     }
     (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
-    if (timeline.need_sync()) timeline.sync();
+    if (timeline.need_sync()) {
+      timeline.sync();
+      global = to_picos(sc_core::sc_time_stamp());
+    }
   }
   // The transfer is done when its last request is.
-  if (completion == Completion::wait && last_done > to_picos(timeline.get_current_time()))
-    timeline.set(from_picos(last_done) - sc_core::sc_time_stamp());
+  if (completion == Completion::wait && last_done > global + to_picos(timeline.get_local_time()))
+    timeline.set(from_picos(last_done - global));
   return result;
 }
 

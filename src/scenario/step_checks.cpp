@@ -31,7 +31,7 @@ namespace {
 
 std::string describe_owners(const models::OwnerTally& seen,
                             const std::vector<Principal>& principals) {
-  const std::map<OwnerId, uint64_t>& by_owner = seen.by_owner;
+  const std::map<OwnerId, uint64_t>& by_owner = seen.by_owner();
   auto name = [&](OwnerId id) {
     return id == models::kNobody ? std::string("nobody") : principals[id - 1].name;
   };
@@ -135,7 +135,7 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
           OwnerId want = models::kNobody;
           for (const auto& p : s.principals)
             if (p.name == e.text) want = p.id;
-          const auto& owners = outcome.seen.by_owner;
+          const auto& owners = outcome.seen.by_owner();
           const bool all = owners.size() == 1 && owners.begin()->first == want;
           record("sees " + e.text, describe_owners(outcome.seen, s.principals), all);
         }

@@ -79,14 +79,23 @@ struct Bench : sc_core::sc_module {
     c.timings = {13'750, 13'750, 13'750, 32'000, 2'500};  // DDR4-3200AA, as the default preset
     return c;
   }(), &oracle};
-  models::Cache cache{"llc", {12u << 20, 12, 14'000, 333, 167}, &oracle};
+  // The default preset's hierarchy: 4 cores with L1D and L2, a non-inclusive 12 MiB LLC.
+  models::Cache cache{"llc", [] {
+    models::CacheConfig c{12u << 20, 12, 9'333, 333, 167};
+    c.cores = 4;
+    c.l1d = {48u << 10, 12, 1'667};
+    c.l2 = {1280u << 10, 20, 3'000};
+    c.inclusive = false;
+    c.core_snoop = 10'000;
+    return c;
+  }(), &oracle};
   models::IommuUnit unit{"unit", {"intel-vtd", false, 0x40201000, 0, (1ull << 48) - 1, false, 4,
                                   true, {}, {}},
                          ids, tables, &oracle};
   models::DmaMaster device{"device", 1, 1, true, {64, 5'330, 1}, versions, &oracle};
   EmptyTarget empty{"empty"};
   BareInitiator bare{"bare"};
-  BareInitiator idle_cpu{"idle_cpu"};  // the cache's CPU side, unused here
+  BareInitiator idle_cpu{"idle_cpu"};  // a core on the cache's CPU side, idle here
 
   Bench(sc_core::sc_module_name name, uint64_t n) : sc_module(name), requests(n) {
     cache.mem_side.bind(memory.socket);

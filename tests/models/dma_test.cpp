@@ -44,7 +44,7 @@ TEST_CASE("a DMA master writes its owner's data through the IOMMU and reads it b
     const models::DmaResult r = gpu.read(0x8000, 256, true);
     CHECK(r.lines == 4);
     CHECK(r.values.lines == 4);
-    CHECK(r.values.by_owner.at(2) == 4);  // the device's owner wrote every line
+    CHECK(r.values.by_owner().at(2) == 4);  // the device's owner wrote every line
     CHECK(r.last == w.last);
     CHECK(sc_core::sc_time_stamp() > sc_core::SC_ZERO_TIME);  // time passed
 
