@@ -1,18 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "models/memory/backing_store.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace iocsim::models {
 
 LineValue BackingStore::read(uint64_t pa) const {
-  auto it = pages_.find(page_of(pa));
-  if (it == pages_.end()) return LineValue{};
-  return (*it->second)[(pa >> kLineShift) % kLinesPerPage];
+  const uint64_t line = pa >> kLineShift;
+  auto after = runs_.upper_bound(line);
+  if (after == runs_.begin()) return LineValue{};
+  const auto at = std::prev(after);
+  return at->second.end > line ? at->second.value : LineValue{};
 }
 
 void BackingStore::write(uint64_t pa, const LineValue& value) {
-  auto& page = pages_[page_of(pa)];
-  if (!page) page = std::make_unique<Page>();
-  (*page)[(pa >> kLineShift) % kLinesPerPage] = value;
+  const uint64_t line = pa >> kLineShift;
+  auto after = runs_.upper_bound(line);  // the first run starting past `line`
+  if (after != runs_.begin()) {
+    const auto at = std::prev(after);
+    if (at->second.end > line) {
+      // `line` is inside a run: cut it out, keeping what is on either side.
+      if (at->second.value == value) return;
+      const Run rest = at->second;
+      if (line + 1 < rest.end) after = runs_.emplace_hint(after, line + 1, rest);
+      if (at->first == line) runs_.erase(at);
+      else at->second.end = line;
+    }
+  }
+  // No run holds `line` now: join the neighbours that hold the same value.
+  const auto before = after == runs_.begin() ? runs_.end() : std::prev(after);
+  const bool join_before =
+      before != runs_.end() && before->second.end == line && before->second.value == value;
+  const bool join_after =
+      after != runs_.end() && after->first == line + 1 && after->second.value == value;
+  if (join_before && join_after) {
+    before->second.end = after->second.end;
+    runs_.erase(after);
+  } else if (join_before) {
+    before->second.end = line + 1;
+  } else if (join_after) {
+    const Run joined{after->second.end, value};
+    runs_.emplace_hint(runs_.erase(after), line, joined);
+  } else {
+    runs_.emplace_hint(after, line, Run{line + 1, value});
+  }
+}
+
+uint64_t BackingStore::pages_touched() const {
+  uint64_t pages = 0, next_uncounted = 0;
+  for (const auto& [first, run] : runs_) {
+    const uint64_t first_page = std::max(first / kLinesPerPage, next_uncounted);
+    const uint64_t last_page = (run.end - 1) / kLinesPerPage;
+    if (last_page >= first_page) pages += last_page - first_page + 1;
+    next_uncounted = last_page + 1;
+  }
+  return pages;
 }
 
 }  // namespace iocsim::models

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Sparse physical memory contents: one LineValue per 64-byte line, stored only
-// for pages that have been written. A page never written reads as version 0
-// (whatever memory held before the simulation began).
+// Sparse physical memory contents: runs of consecutive lines that hold one
+// value, keyed by their first line. A line never written reads as version 0
+// (whatever memory held before the simulation began). Memory costs nothing
+// until written, and a range written with one value (a zeroed or filled
+// guest, written back line after line) stays one run however large it is.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <memory>
-#include <unordered_map>
+#include <map>
 
 #include "models/common/line_value.h"
 
@@ -17,11 +17,17 @@ class BackingStore {
  public:
   LineValue read(uint64_t pa) const;
   void write(uint64_t pa, const LineValue& value);
-  uint64_t pages_touched() const { return pages_.size(); }
+  // Pages with at least one line written; O(runs).
+  uint64_t pages_touched() const;
+  uint64_t runs() const { return runs_.size(); }
 
  private:
-  using Page = std::array<LineValue, kLinesPerPage>;
-  std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+  struct Run {
+    uint64_t end;  // one past the run's last line
+    LineValue value;
+  };
+  // By first line. Runs never overlap, and touching runs hold different values.
+  std::map<uint64_t, Run> runs_;
 };
 
 }  // namespace iocsim::models
