@@ -172,8 +172,9 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
                          bool exclusive, Picos at);
   // Copies the outer level's value into the inner levels.
   void fill_inner(uint64_t core, uint64_t line, const LineValue& value);
-  // Removes the line from every private level of `core`, without write-back.
-  void core_drop(uint64_t core, uint64_t line);
+  // Removes the line from every private level of `core`, without write-back
+  // (`outer`: its way in the outermost level, when the caller has it).
+  void core_drop(uint64_t core, uint64_t line, CacheWay* outer = nullptr);
   // The copies of the cores in `mask`, dropped without write-back; returns how many.
   uint64_t drop_cores(uint64_t mask, uint64_t line);
   void evict_core_way(uint64_t core, CacheWay& way, Picos at);

@@ -100,9 +100,12 @@ void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value) {
   }
 }
 
-void Cache::core_drop(uint64_t core, uint64_t line) {
-  for (CacheArray& level : cores_[core].levels)
-    if (CacheWay* w = level.find(line)) w->valid = false;
+void Cache::core_drop(uint64_t core, uint64_t line, CacheWay* outer) {
+  Core& c = cores_[core];
+  for (size_t i = 0; i + 1 < c.levels.size(); ++i)
+    if (CacheWay* w = c.levels[i].find(line)) w->valid = false;
+  if (!outer) outer = c.outer().find(line);
+  if (outer) outer->valid = false;
   auto it = holders_.find(line);
   if (it == holders_.end()) return;
   it->second &= ~bit(core);
@@ -131,15 +134,16 @@ CacheWay& Cache::core_install(uint64_t core, uint64_t line, const LineValue& val
 
 void Cache::evict_core_way(uint64_t core, CacheWay& way, Picos at) {
   const CacheWay victim = way;
-  core_drop(core, victim.line);
+  core_drop(core, victim.line, &way);
   // Inclusive: the LLC has the line and takes a Modified copy's data.
-  // Non-inclusive: the LLC takes the victim, clean or not.
+  // Non-inclusive: the LLC takes the victim, clean or not. Either way the
+  // line stays in the hierarchy, as long as inclusion holds.
   if (config_.inclusive) {
     if (victim.dirty) llc_put(victim.line, victim.value, true, at);
+    else left_if_gone(victim.line, at);
   } else {
     llc_put(victim.line, victim.value, victim.dirty, at);
   }
-  left_if_gone(victim.line, at);
 }
 
 CacheWay& Cache::llc_allocate(uint64_t line, Picos at, uint64_t ways) {

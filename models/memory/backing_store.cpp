@@ -16,6 +16,15 @@ LineValue BackingStore::read(uint64_t pa) const {
 
 void BackingStore::write(uint64_t pa, const LineValue& value) {
   const uint64_t line = pa >> kLineShift;
+  if (has_last_ && last_->second.value == value) {
+    Run& run = last_->second;
+    if (line >= last_->first && line < run.end) return;
+    const auto next = std::next(last_);
+    if (line == run.end && (next == runs_.end() || next->first > line + 1)) {
+      run.end = line + 1;
+      return;
+    }
+  }
   auto after = runs_.upper_bound(line);  // the first run starting past `line`
   if (after != runs_.begin()) {
     const auto at = std::prev(after);
@@ -24,8 +33,12 @@ void BackingStore::write(uint64_t pa, const LineValue& value) {
       if (at->second.value == value) return;
       const Run rest = at->second;
       if (line + 1 < rest.end) after = runs_.emplace_hint(after, line + 1, rest);
-      if (at->first == line) runs_.erase(at);
-      else at->second.end = line;
+      if (at->first == line) {
+        if (has_last_ && last_ == at) has_last_ = false;
+        runs_.erase(at);
+      } else {
+        at->second.end = line;
+      }
     }
   }
   // No run holds `line` now: join the neighbours that hold the same value.
@@ -34,17 +47,21 @@ void BackingStore::write(uint64_t pa, const LineValue& value) {
       before != runs_.end() && before->second.end == line && before->second.value == value;
   const bool join_after =
       after != runs_.end() && after->first == line + 1 && after->second.value == value;
+  if (join_after && has_last_ && last_ == after) has_last_ = false;
   if (join_before && join_after) {
     before->second.end = after->second.end;
     runs_.erase(after);
+    last_ = before;
   } else if (join_before) {
     before->second.end = line + 1;
+    last_ = before;
   } else if (join_after) {
     const Run joined{after->second.end, value};
-    runs_.emplace_hint(runs_.erase(after), line, joined);
+    last_ = runs_.emplace_hint(runs_.erase(after), line, joined);
   } else {
-    runs_.emplace_hint(after, line, Run{line + 1, value});
+    last_ = runs_.emplace_hint(after, line, Run{line + 1, value});
   }
+  has_last_ = true;
 }
 
 uint64_t BackingStore::pages_touched() const {

@@ -26,8 +26,14 @@ class BackingStore {
     uint64_t end;  // one past the run's last line
     LineValue value;
   };
+  using Runs = std::map<uint64_t, Run>;
   // By first line. Runs never overlap, and touching runs hold different values.
-  std::map<uint64_t, Run> runs_;
+  Runs runs_;
+  // The run the last write went into: write-backs of a range written with one
+  // value come mostly in address order, and each then just extends it.
+  // (Map iterators survive inserts, and a move of the map.)
+  Runs::iterator last_;
+  bool has_last_ = false;
 };
 
 }  // namespace iocsim::models
