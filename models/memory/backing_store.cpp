@@ -19,8 +19,7 @@ void BackingStore::write(uint64_t pa, const LineValue& value) {
   if (has_last_ && last_->second.value == value) {
     Run& run = last_->second;
     if (line >= last_->first && line < run.end) return;
-    const auto next = std::next(last_);
-    if (line == run.end && (next == runs_.end() || next->first > line + 1)) {
+    if (line == run.end && after_last_ > line + 1) {
       run.end = line + 1;
       return;
     }
@@ -62,6 +61,8 @@ void BackingStore::write(uint64_t pa, const LineValue& value) {
     last_ = runs_.emplace_hint(after, line, Run{line + 1, value});
   }
   has_last_ = true;
+  const auto next = std::next(last_);
+  after_last_ = next == runs_.end() ? ~uint64_t{0} : next->first;
 }
 
 uint64_t BackingStore::pages_touched() const {

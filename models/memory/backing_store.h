@@ -34,6 +34,7 @@ class BackingStore {
   // (Map iterators survive inserts, and a move of the map.)
   Runs::iterator last_;
   bool has_last_ = false;
+  uint64_t after_last_ = 0;  // the first line of the run after last_ (or ~0)
 };
 
 }  // namespace iocsim::models
