@@ -63,6 +63,7 @@ struct Rig {
             tlm::TLM_OK_RESPONSE);
     return ps(d);
   }
+  CacheMaintenance wbinvd(int n) { return maintain(n, 0, CacheOp::wbinvd); }
   CacheMaintenance maintain(int n, uint64_t pa, CacheOp op) {
     CacheMaintenance m;
     m.op = op;
@@ -160,7 +161,6 @@ TEST_CASE("a non-inclusive LLC is filled by the cores' victims, not from memory"
 TEST_CASE("a store takes the line out of a non-inclusive LLC, with the duty to write it back") {
   Rig rig(false);
   run_bench([&] {
-    LineValue v;
     rig.store(0, kA, {1, 1, 0});
     rig.store(0, kB, {2, 1, 0});
     rig.store(0, kC, {3, 1, 0});  // A, Modified, moves to the LLC
@@ -210,11 +210,7 @@ TEST_CASE("wbinvd walks every core's private caches, then the LLC, and empties t
     rig.store(0, kA, {1, 1, 0});
     rig.store(1, kD, {2, 1, 0});
     rig.load(1, kB, v);
-    CacheMaintenance m;
-    m.op = CacheOp::wbinvd;
-    std::vector<LineValue> one(1);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    rig.core0.access(tlm::TLM_IGNORE_COMMAND, 0, one, d, nullptr, &m);
+    const CacheMaintenance m = rig.wbinvd(0);
     CHECK(m.lines_resident == 3);
     CHECK(m.lines_written_back == 2);
     // Two cores walk their 4-line L2s side by side, then the 8-line LLC: at
@@ -229,11 +225,7 @@ TEST_CASE("wbinvd walks every core's private caches, then the LLC, and empties t
 TEST_CASE("wbinvd of clean caches costs the walk of the largest core's caches plus the LLC") {
   Rig rig(true);
   run_bench([&] {
-    CacheMaintenance m;
-    m.op = CacheOp::wbinvd;
-    std::vector<LineValue> one(1);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    rig.core1.access(tlm::TLM_IGNORE_COMMAND, 0, one, d, nullptr, &m);
+    const CacheMaintenance m = rig.wbinvd(1);
     CHECK(m.completes_at == (4 + 8) * 100);
     CHECK(m.lines_resident == 0);
   });
