@@ -9,7 +9,8 @@
 // clflush is ordered against other clflushes, so each waits for the previous
 // one to complete. wbinvd is serialising: the core waits until the whole
 // hierarchy has been written back.
-// Not modelled (yet): several cores, out-of-order overlap of loads, the store
+// A platform has one agent per core, each bound to the cache hierarchy in
+// core order. Not modelled (yet): out-of-order overlap of loads, the store
 // buffer, IPIs.
 #pragma once
 
