@@ -203,21 +203,26 @@ Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos t) {
     t = llc_only_load(pa, out, t);
   } else {
     const uint64_t line = line_of(pa);
+    const size_t outer = c.levels.size() - 1;
+    size_t level = 0;
     CacheWay* hit = nullptr;
-    for (size_t i = 0; i < c.levels.size() && !hit; ++i) {
-      t += c.latency[i];
-      hit = c.levels[i].find(line);
-      ++(hit ? c.stats[i]->load_hits : c.stats[i]->load_misses);
+    for (; level <= outer; ++level) {
+      t += c.latency[level];
+      hit = c.levels[level].find(line);
+      ++(hit ? c.stats[level]->load_hits : c.stats[level]->load_misses);
+      if (hit) break;
     }
     if (hit) {
       out = hit->value;
-      c.levels.back().touch(*c.outer().find(line));
+      c.levels[level].touch(*hit);
+      if (level < outer) c.outer().touch(*c.outer().find(line));
+      fill_inner(core, line, out, level);
     } else {
       bool exclusive = false;
       t = shared_read(core, line, out, exclusive, t);
       core_install(core, line, out, false, exclusive, t);
+      fill_inner(core, line, out, outer);
     }
-    fill_inner(core, line, out);
   }
   if (observer_) observer_->cpu_load(pa, out, t);
   return t;
@@ -267,7 +272,7 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
     } else {
       core_install(core, line, value, true, true, t);
     }
-    fill_inner(core, line, value);
+    fill_inner(core, line, value, cores_[core].levels.size() - 1);
     if (!was_held) entered(line);
   }
   t += config_.store_line;

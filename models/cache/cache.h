@@ -79,7 +79,7 @@ struct CacheConfig {
   Picos wbinvd_line = 0;   // wbinvd walk time per line of capacity
   uint64_t ddio_ways = 0;  // ways coherent device writes may allocate into (0: none)
   uint64_t cores = 1;
-  PrivateLevelConfig l1d, l2;
+  PrivateLevelConfig l1d{}, l2{};  // per core; size 0: no such level
   bool inclusive = true;
   Picos core_snoop = 0;  // added when a request needs another core's copy
 
@@ -170,8 +170,8 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
   // Puts the line in `core`'s private levels, evicting as needed.
   CacheWay& core_install(uint64_t core, uint64_t line, const LineValue& value, bool dirty,
                          bool exclusive, Picos at);
-  // Copies the outer level's value into the inner levels.
-  void fill_inner(uint64_t core, uint64_t line, const LineValue& value);
+  // Puts `value` for the line into `core`'s innermost `levels` levels.
+  void fill_inner(uint64_t core, uint64_t line, const LineValue& value, size_t levels);
   // Removes the line from every private level of `core`, without write-back
   // (`outer`: its way in the outermost level, when the caller has it).
   void core_drop(uint64_t core, uint64_t line, CacheWay* outer = nullptr);

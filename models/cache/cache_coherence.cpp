@@ -85,9 +85,9 @@ Picos Cache::write_back(uint64_t line, const LineValue& value, Picos at) {
   return memory(tlm::TLM_WRITE_COMMAND, line << kLineShift, v, at, RequestAttributes{});
 }
 
-void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value) {
+void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value, size_t levels) {
   Core& c = cores_[core];
-  for (size_t i = 0; i + 1 < c.levels.size(); ++i) {
+  for (size_t i = 0; i < levels; ++i) {
     CacheWay* w = c.levels[i].find(line);
     if (!w) {
       // An inner level's victim is still in the outer level: nothing to write.
@@ -189,9 +189,8 @@ Picos Cache::shared_read(uint64_t core, uint64_t line, LineValue& out, bool& exc
   const uint64_t others = holders(line) & ~bit(core);
   exclusive = false;
   // Another core's Exclusive or Modified copy is downgraded to Shared.
-  for (uint64_t c = 0; c < cores_.size(); ++c) {
-    if (!(others & bit(c))) continue;
-    CacheWay* w = core_copy(c, line);
+  for (uint64_t mask = others; mask; mask &= mask - 1) {
+    CacheWay* w = core_copy(static_cast<uint64_t>(__builtin_ctzll(mask)), line);
     if (!w->exclusive) continue;
     ++stats_.core_snoops;
     t += config_.core_snoop;
