@@ -93,8 +93,8 @@ struct IommuUnitConfig {
   bool split_on_unmap = false;  // a partial unmap splits a large page
   unsigned levels = 4;          // page-table levels a walk starts from
   bool coherent_walk = true;    // page-walk reads snoop the CPU caches
-  IotlbConfig iotlb;
-  InvalidationConfig invalidation;
+  IotlbConfig iotlb{};
+  InvalidationConfig invalidation{};
 };
 
 // Domain ids are unique across all units of a platform.
