@@ -45,7 +45,7 @@ void DmaMaster::set_nosnoop_enable(bool enabled) {
   nosnoop_enable_ = enabled;
   const bool capable = nosnoop_enable_ || !honours_nosnoop_enable_;
   if (observer_ && capable != was_capable)
-    observer_->device_nosnoop_capability(stream_id_, capable, to_picos(sc_core::sc_time_stamp()));
+    observer_->device_nosnoop_capability(stream_id_, capable, global_picos());
 }
 
 DmaResult DmaMaster::read(uint64_t iova, uint64_t size, bool no_snoop) {
@@ -82,7 +82,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   slots.done.resize(config_.outstanding, 0);
   std::vector<Picos>& in_flight = slots.done;
   // Global time changes only when the timeline synchronises: read it then.
-  Picos global = to_picos(sc_core::sc_time_stamp());
+  Picos global = global_picos();
   Picos last_done = global + to_picos(timeline.get_local_time());
   for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
     const uint64_t bytes = std::min(config_.request_bytes, size - offset);
@@ -97,8 +97,8 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     trans.set_byte_enable_ptr(nullptr);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     // The request goes out when the link is free and occupies it for its lines.
-    const uint64_t k = slots.next++;
-    Picos& slot = in_flight[k % config_.outstanding];
+    Picos& slot = in_flight[slots.next];
+    slots.next = slots.next + 1 == config_.outstanding ? 0 : slots.next + 1;
     const Picos issued =
         std::max({global + to_picos(timeline.get_local_time()), link_free_, slot});
     link_free_ = issued + lines * config_.link_line_time;
@@ -108,7 +108,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     slot = done;
     last_done = std::max(last_done, done);
     // The engine is free to issue again once the next slot is.
-    const Picos next = std::max(issued, in_flight[(k + 1) % config_.outstanding]);
+    const Picos next = std::max(issued, in_flight[slots.next]);
     timeline.set(from_picos(next - global));
     ++stats_.requests;
     const bool failed = trans.is_response_error();
@@ -127,7 +127,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
     if (timeline.need_sync()) {
       timeline.sync();
-      global = to_picos(sc_core::sc_time_stamp());
+      global = global_picos();
     }
   }
   // The transfer is done when its last request is.

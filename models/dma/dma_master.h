@@ -104,7 +104,7 @@ class DmaMaster : public sc_core::sc_module {
   // before that one completed.
   struct InFlight {
     std::vector<Picos> done;
-    uint64_t next = 0;  // the slot of the engine's next request
+    uint64_t next = 0;  // the slot of the engine's next request (they are used in turn)
   };
   std::map<uint32_t, InFlight> engines_;
   DmaStats stats_;

@@ -24,8 +24,8 @@ const IotlbEntry* Iotlb::lookup(uint32_t domain, uint64_t iova) {
     return s.valid && s.entry.domain == domain && iova >= s.entry.iova &&
            iova - s.entry.iova < s.entry.size;
   };
-  std::optional<uint32_t> found;
-  if (last_hit_ && covers(slots_[*last_hit_])) {
+  uint32_t found = kNoSlot;
+  if (last_hit_ != kNoSlot && covers(slots_[last_hit_])) {
     found = last_hit_;
   } else {
     auto it = index_.upper_bound({domain, iova});
@@ -34,12 +34,12 @@ const IotlbEntry* Iotlb::lookup(uint32_t domain, uint64_t iova) {
       if (covers(slots_[it->second])) found = it->second;
     }
   }
-  if (!found) {
+  if (found == kNoSlot) {
     ++stats_.misses;
     return nullptr;
   }
   ++stats_.hits;
-  Slot& s = slots_[*found];
+  Slot& s = slots_[found];
   s.lru = ++clock_;
   last_hit_ = found;
   if (s.entry.stale) ++stats_.stale_hits;
@@ -62,7 +62,7 @@ void Iotlb::remove(uint32_t slot) {
   Slot& s = slots_[slot];
   index_.erase({s.entry.domain, s.entry.iova});
   s.valid = false;
-  if (last_hit_ == slot) last_hit_.reset();
+  if (last_hit_ == slot) last_hit_ = kNoSlot;
 }
 
 void Iotlb::fill(const IotlbEntry& entry, std::vector<IotlbEntry>& dropped_stale) {

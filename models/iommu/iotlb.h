@@ -18,7 +18,6 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -82,7 +81,11 @@ class Iotlb {
   std::vector<Slot> slots_;          // sets_ x ways_, set-major
   std::map<Key, uint32_t> index_;    // valid entries by (domain, iova) -> slot
   uint64_t clock_ = 0;
-  std::optional<uint32_t> last_hit_;
+  // The slot of the last hit (kNoSlot: none). A plain integer, not an
+  // optional: the lookup writes and reads it on every request, and an
+  // optional's flag and value written apart then read whole stall the load.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t last_hit_ = kNoSlot;
   IotlbStats stats_;
 };
 
