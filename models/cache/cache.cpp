@@ -138,7 +138,7 @@ Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos a
   mem_trans_.set_address(pa);
   mem_trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   if (cmd == tlm::TLM_WRITE_COMMAND) put_line(mem_data_, 0, value);
-  const Picos global = to_picos(sc_core::sc_time_stamp());
+  const Picos global = global_picos();
   sc_core::sc_time delay = from_picos(at - global);
   mem_side->b_transport(mem_trans_, delay);
   if (mem_trans_.is_response_error())
@@ -152,7 +152,7 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
   if (static_cast<uint64_t>(core) >= cores_.size())
     throw std::logic_error(std::string(name()) + ": core " + std::to_string(core) +
                            " is bound but the cache has " + std::to_string(cores_.size()));
-  const Picos global = to_picos(sc_core::sc_time_stamp());
+  const Picos global = global_picos();
   Picos t = global + to_picos(delay);
   if (auto* op = trans.get_extension<CacheMaintenance>()) {
     ++stats_.maintenance_ops;
@@ -284,7 +284,7 @@ void Cache::snoop_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
   if (!whole_lines(trans)) return;
   auto* incoming = trans.get_extension<RequestAttributes>();
   const RequestAttributes attrs = incoming ? *incoming : RequestAttributes{};
-  const Picos global = to_picos(sc_core::sc_time_stamp());
+  const Picos global = global_picos();
   Picos t = global + to_picos(delay);
   const uint64_t lines = trans.get_data_length() / kLineBytes;
   unsigned char* data = trans.get_data_ptr();

@@ -95,7 +95,7 @@ void CpuAgent::advance_to(Picos t) {
   const Picos current = now();
   if (t <= current) return;
   busy_ += t - current;
-  qk_.set(from_picos(t) - sc_core::sc_time_stamp());
+  qk_.set(from_picos(t - global_picos()));
   if (qk_.need_sync()) qk_.sync();
 }
 
@@ -111,7 +111,7 @@ void CpuAgent::transport(tlm::tlm_generic_payload& trans) {
     throw std::runtime_error(std::string(name()) + ": access to " +
                              std::to_string(trans.get_address()) + " failed (" +
                              trans.get_response_string() + ")");
-  advance_to(to_picos(sc_core::sc_time_stamp() + delay));
+  advance_to(global_picos() + to_picos(delay));
 }
 
 void CpuAgent::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {

@@ -247,7 +247,7 @@ std::optional<IotlbEntry> IommuUnit::translate(uint32_t domain_id, const Domain&
   const IotlbEntry entry{domain_id, pte->iova, pte->size, pte->pa, pte->read, pte->write, false};
   changed_.clear();
   iotlb_.fill(entry, changed_);
-  report_dropped(changed_, to_picos(sc_core::sc_time_stamp() + delay));
+  report_dropped(changed_, global_picos() + to_picos(delay));
   return entry;
 }
 
@@ -257,12 +257,12 @@ void IommuUnit::fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_ti
   ++stats_.faults;
   if (observer_)
     observer_->translation_fault(stream, iova, write,
-                                 to_picos(sc_core::sc_time_stamp() + delay));
+                                 global_picos() + to_picos(delay));
 }
 
 void IommuUnit::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   ++stats_.requests;
-  if (!queue_.empty()) settle(to_picos(sc_core::sc_time_stamp() + delay));
+  if (!queue_.empty()) settle(global_picos() + to_picos(delay));
   auto* attrs = trans.get_extension<RequestAttributes>();
   const uint64_t iova = trans.get_address();
   const uint64_t length = trans.get_data_length();
@@ -306,7 +306,7 @@ void IommuUnit::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     (snooped ? stats_.lines_snooped : stats_.lines_direct) += lines;
     if (t->stale) stats_.stale_translations += lines;
     if (observer_) {
-      const Picos when = to_picos(sc_core::sc_time_stamp() + delay);
+      const Picos when = global_picos() + to_picos(delay);
       for (uint64_t i = 0; i < lines; ++i)
         observer_->device_access({attrs->stream_id, domain_id, at + i * kLineBytes,
                                   pa + i * kLineBytes, write, snooped,

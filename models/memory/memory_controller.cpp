@@ -62,7 +62,8 @@ void MemoryController::b_transport(int, tlm::tlm_generic_payload& trans,
                                    sc_core::sc_time& delay) {
   if (!check(trans)) return;
   const uint64_t lines = trans.get_data_length() / kLineBytes;
-  const Picos arrive = to_picos(sc_core::sc_time_stamp() + delay);
+  const Picos global = global_picos();
+  const Picos arrive = global + to_picos(delay);
   unsigned char* data = trans.get_data_ptr();
   const uint64_t addr = trans.get_address();
   auto* attrs = trans.get_extension<RequestAttributes>();
@@ -84,7 +85,7 @@ void MemoryController::b_transport(int, tlm::tlm_generic_payload& trans,
   }
   if (trans.is_read()) stats_.reads += lines;
   else if (trans.is_write()) stats_.writes += lines;
-  delay = from_picos(done) - sc_core::sc_time_stamp();
+  delay = from_picos(done - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

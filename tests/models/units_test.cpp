@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <catch2/catch.hpp>
 
+#include "models/common/time.h"
 #include "models/common/units.h"
 
 using namespace iocsim::units;
@@ -76,4 +77,16 @@ TEST_CASE("sizes format as the shortest exact binary unit") {
   CHECK(format_size(0) == "0");
   CHECK(format_size(4210688) == "4112KiB");
   CHECK(format_hex(0x7f0000000000) == "0x7f0000000000");
+}
+
+TEST_CASE("picoseconds and sc_time convert both ways exactly") {
+  using iocsim::models::from_picos;
+  using iocsim::models::global_picos;
+  using iocsim::models::to_picos;
+  for (iocsim::models::Picos ps : {0ull, 1ull, 333ull, 1'000'000'007ull, 1ull << 62, ~0ull}) {
+    CHECK(from_picos(ps) == sc_core::sc_time::from_value(ps));
+    CHECK(to_picos(from_picos(ps)) == ps);
+  }
+  CHECK(from_picos(2'500) == sc_core::sc_time(2.5, sc_core::SC_NS));
+  CHECK(global_picos() == sc_core::sc_time_stamp().value());
 }
