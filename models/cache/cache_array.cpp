@@ -13,11 +13,12 @@ CacheArray::CacheArray(const std::string& level, uint64_t size, uint64_t ways) {
     throw std::invalid_argument(level + ": size must be a whole number of lines per way");
   assoc_ = ways;
   sets_ = lines / ways;
+  if ((sets_ & (sets_ - 1)) == 0) set_mask_ = sets_ - 1;
 }
 
 CacheWay* CacheArray::find(uint64_t line) {
   if (ways_.empty()) return nullptr;
-  CacheWay* set = &ways_[(line % sets_) * assoc_];
+  CacheWay* set = set_of(line);
   for (uint64_t w = 0; w < assoc_; ++w)
     if (set[w].valid && set[w].line == line) return &set[w];
   return nullptr;
@@ -29,7 +30,7 @@ const CacheWay* CacheArray::find(uint64_t line) const {
 
 CacheWay& CacheArray::victim(uint64_t line, uint64_t ways) {
   if (ways_.empty()) ways_.resize(capacity());
-  CacheWay* set = &ways_[(line % sets_) * assoc_];
+  CacheWay* set = set_of(line);
   CacheWay* victim = &set[0];
   const uint64_t candidates = ways == 0 ? assoc_ : std::min(ways, assoc_);
   for (uint64_t w = 0; w < candidates; ++w) {

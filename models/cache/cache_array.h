@@ -40,8 +40,16 @@ class CacheArray {
   std::vector<CacheWay>& ways() { return ways_; }
 
  private:
+  // The first way of the set `line` maps to.
+  CacheWay* set_of(uint64_t line) {
+    return &ways_[(set_mask_ ? line & set_mask_ : line % sets_) * assoc_];
+  }
+
   uint64_t sets_ = 0;
   uint64_t assoc_ = 0;
+  // sets_ - 1 when sets_ is a power of two (every preset's levels): the set
+  // index is then a mask, not a division, which every lookup pays.
+  uint64_t set_mask_ = 0;
   std::vector<CacheWay> ways_;  // sets_ x assoc_, set-major, once used
   uint64_t clock_ = 0;
 };
