@@ -263,7 +263,7 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
       llc_.touch(*shared);
     } else if (!config_.inclusive && shared) {
       // The core takes the line, and with it the duty to write it back.
-      shared->valid = false;
+      llc_.invalidate(*shared);
     }
     if (mine) {
       mine->value = value;

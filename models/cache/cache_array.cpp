@@ -18,9 +18,10 @@ CacheArray::CacheArray(const std::string& level, uint64_t size, uint64_t ways) {
 
 CacheWay* CacheArray::find(uint64_t line) {
   if (ways_.empty()) return nullptr;
-  CacheWay* set = set_of(line);
+  const size_t first = set_of(line);
+  const Tag* set = &tags_[first];
   for (uint64_t w = 0; w < assoc_; ++w)
-    if (set[w].valid && set[w].line == line) return &set[w];
+    if (set[w].tag == line + 1) return &ways_[first + w];
   return nullptr;
 }
 
@@ -29,15 +30,25 @@ const CacheWay* CacheArray::find(uint64_t line) const {
 }
 
 CacheWay& CacheArray::victim(uint64_t line, uint64_t ways) {
-  if (ways_.empty()) ways_.resize(capacity());
-  CacheWay* set = set_of(line);
-  CacheWay* victim = &set[0];
+  if (ways_.empty()) {
+    tags_.resize(capacity());
+    ways_.resize(capacity());
+  }
+  const size_t first = set_of(line);
+  const Tag* set = &tags_[first];
+  // The oldest age so far stays in a register: reading it back through the
+  // chosen way made each way's compare wait for the last one's load.
+  uint64_t victim = 0;
+  uint64_t oldest = set[0].lru;
   const uint64_t candidates = ways == 0 ? assoc_ : std::min(ways, assoc_);
   for (uint64_t w = 0; w < candidates; ++w) {
-    if (!set[w].valid) return set[w];
-    if (set[w].lru < victim->lru) victim = &set[w];
+    if (set[w].tag == kInvalid) return ways_[first + w];
+    if (set[w].lru < oldest) {
+      oldest = set[w].lru;
+      victim = w;
+    }
   }
-  return *victim;
+  return ways_[first + victim];
 }
 
 }  // namespace iocsim::models

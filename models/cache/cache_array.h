@@ -13,10 +13,8 @@
 namespace iocsim::models {
 
 struct CacheWay {
-  uint64_t line = 0;  // line number (address >> 6)
-  uint64_t lru = 0;
+  uint64_t line = 0;  // line number (address >> 6), set by CacheArray::fill
   LineValue value;
-  bool valid = false;
   bool dirty = false;      // newer than the next level down (in a core: MESI Modified)
   bool exclusive = false;  // in a core: no other core holds the line (MESI Exclusive or Modified)
 };
@@ -34,15 +32,37 @@ class CacheArray {
   // The way `line` goes into: an invalid one, else the least recently used of
   // the set's first `ways` ways (all of them when 0). The caller evicts it.
   CacheWay& victim(uint64_t line, uint64_t ways = 0);
-  void touch(CacheWay& way) { way.lru = ++clock_; }
-  // Every way; empty until a line has been put in (a core that never runs
-  // costs no memory).
-  std::vector<CacheWay>& ways() { return ways_; }
+  // Makes `way` (a victim, evicted) hold `line`; its recency is unchanged.
+  void fill(CacheWay& way, uint64_t line) {
+    way.line = line;
+    tags_[index(way)].tag = line + 1;
+  }
+  void invalidate(CacheWay& way) { tags_[index(way)].tag = kInvalid; }
+  bool valid(const CacheWay& way) const { return tags_[index(way)].tag != kInvalid; }
+  void touch(CacheWay& way) { tags_[index(way)].lru = ++clock_; }
+  // Calls fn(i, way) for every valid way, in way order (i: its position
+  // among all the array's ways). Nothing until a line has been put in (a
+  // core that never runs costs no memory).
+  template <typename Fn>
+  void each_valid(Fn fn) {
+    for (size_t i = 0; i < ways_.size(); ++i)
+      if (tags_[i].tag != kInvalid) fn(i, ways_[i]);
+  }
 
  private:
-  // The first way of the set `line` maps to.
-  CacheWay* set_of(uint64_t line) {
-    return &ways_[(set_mask_ ? line & set_mask_ : line % sets_) * assoc_];
+  // What lookups and replacement read, kept apart from the line values so
+  // that a set's scan reads 16 bytes a way: the tag is the line number + 1
+  // (kInvalid: the way holds nothing).
+  struct Tag {
+    uint64_t tag = 0;
+    uint64_t lru = 0;
+  };
+  static constexpr uint64_t kInvalid = 0;
+
+  size_t index(const CacheWay& way) const { return static_cast<size_t>(&way - ways_.data()); }
+  // The position of the first way of the set `line` maps to.
+  size_t set_of(uint64_t line) const {
+    return (set_mask_ ? line & set_mask_ : line % sets_) * assoc_;
   }
 
   uint64_t sets_ = 0;
@@ -50,7 +70,8 @@ class CacheArray {
   // sets_ - 1 when sets_ is a power of two (every preset's levels): the set
   // index is then a mask, not a division, which every lookup pays.
   uint64_t set_mask_ = 0;
-  std::vector<CacheWay> ways_;  // sets_ x assoc_, set-major, once used
+  std::vector<Tag> tags_;       // sets_ x assoc_, set-major, once used
+  std::vector<CacheWay> ways_;  // the same ways' contents
   uint64_t clock_ = 0;
 };
 

@@ -92,8 +92,7 @@ void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value, siz
     if (!w) {
       // An inner level's victim is still in the outer level: nothing to write.
       w = &c.levels[i].victim(line);
-      w->valid = true;
-      w->line = line;
+      c.levels[i].fill(*w, line);
     }
     w->value = value;
     c.levels[i].touch(*w);
@@ -103,9 +102,9 @@ void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value, siz
 void Cache::core_drop(uint64_t core, uint64_t line, CacheWay* outer) {
   Core& c = cores_[core];
   for (size_t i = 0; i + 1 < c.levels.size(); ++i)
-    if (CacheWay* w = c.levels[i].find(line)) w->valid = false;
+    if (CacheWay* w = c.levels[i].find(line)) c.levels[i].invalidate(*w);
   if (!outer) outer = c.outer().find(line);
-  if (outer) outer->valid = false;
+  if (outer) c.outer().invalidate(*outer);
   auto it = holders_.find(line);
   if (it == holders_.end()) return;
   it->second &= ~bit(core);
@@ -121,9 +120,8 @@ CacheWay& Cache::core_install(uint64_t core, uint64_t line, const LineValue& val
                               bool exclusive, Picos at) {
   CacheArray& outer = cores_[core].outer();
   CacheWay& way = outer.victim(line);
-  if (way.valid) evict_core_way(core, way, at);
-  way.valid = true;
-  way.line = line;
+  if (outer.valid(way)) evict_core_way(core, way, at);
+  outer.fill(way, line);
   way.value = value;
   way.dirty = dirty;
   way.exclusive = exclusive;
@@ -148,10 +146,9 @@ void Cache::evict_core_way(uint64_t core, CacheWay& way, Picos at) {
 
 CacheWay& Cache::llc_allocate(uint64_t line, Picos at, uint64_t ways) {
   CacheWay& way = llc_.victim(line, ways);
-  if (way.valid) evict_llc_way(way, at);
-  way.valid = true;
+  if (llc_.valid(way)) evict_llc_way(way, at);
+  llc_.fill(way, line);
   way.dirty = false;
-  way.line = line;
   return way;
 }
 
@@ -166,7 +163,7 @@ void Cache::evict_llc_way(CacheWay& way, Picos at) {
       ++stats_.back_invalidations;
     });
   }
-  way.valid = false;
+  llc_.invalidate(way);
   if (n.dirty) write_back(way.line, n.value, at);
   left_if_gone(way.line, at);
 }
@@ -264,7 +261,7 @@ Picos Cache::snoop_write(uint64_t pa, const LineValue& value, Picos t,
   }
   if (was_held) {
     ++stats_.snoop_invalidations;
-    if (CacheWay* e = llc_.find(line)) e->valid = false;
+    if (CacheWay* e = llc_.find(line)) llc_.invalidate(*e);
     left_if_gone(line, t);
   }
   LineValue v = value;
@@ -283,7 +280,7 @@ Picos Cache::flush_everywhere(uint64_t line, bool invalidate, Picos at, CacheMai
   CacheWay* e = llc_.find(line);
   if (invalidate) {
     drop_cores(holders(line), line);
-    if (e) e->valid = false;
+    if (e) llc_.invalidate(*e);
     left_if_gone(line, at);
   } else {
     for_each_core(holders(line), [&](uint64_t core) { core_copy(core, line)->dirty = false; });
@@ -307,12 +304,10 @@ void Cache::wbinvd(CacheMaintenance& op, Picos at) {
   // The walk visits every way of the array, `wbinvd_line` each, whether or
   // not the array was ever used; returns when it ends.
   auto walk = [&](CacheArray& array, Picos start) {
-    std::vector<CacheWay>& ways = array.ways();
-    for (size_t i = 0; i < ways.size(); ++i) {
-      if (!ways[i].valid) continue;
+    array.each_valid([&](size_t i, const CacheWay& way) {
       const Picos reached = start + (i + 1) * config_.wbinvd_line;
-      done = std::max(done, flush_everywhere(ways[i].line, true, reached, op));
-    }
+      done = std::max(done, flush_everywhere(way.line, true, reached, op));
+    });
     return start + array.capacity() * config_.wbinvd_line;
   };
   // Every core walks its own private caches, at the same time; then the LLC.
