@@ -33,26 +33,6 @@ OwnerId Oracle::owner_of(uint32_t stream) const {
   return it == device_owner_.end() ? models::kNobody : it->second;
 }
 
-Oracle::LineState& Oracle::line(uint64_t pa) {
-  const uint64_t page = pa >> kPageShift;
-  if (page != lines_memo_page_ || !lines_memo_) {
-    lines_memo_ = &lines_[page];
-    lines_memo_page_ = page;
-  }
-  return (*lines_memo_)[(pa >> kLineShift) % kLinesPerPage];
-}
-
-const Oracle::LineState* Oracle::find_line(uint64_t pa) const {
-  const uint64_t page = pa >> kPageShift;
-  if (page != lines_memo_page_ || !lines_memo_) {
-    auto it = lines_.find(page);
-    if (it == lines_.end()) return nullptr;
-    lines_memo_ = const_cast<PageLines*>(&it->second);
-    lines_memo_page_ = page;
-  }
-  return &(*lines_memo_)[(pa >> kLineShift) % kLinesPerPage];
-}
-
 Oracle::CachedPage* Oracle::cached_page(uint64_t page) const {
   if (page != cached_memo_page_) {
     auto it = cached_.find(page);
@@ -93,15 +73,9 @@ void Oracle::drop_cached(uint64_t pa) {
   cached_memo_ = nullptr;
 }
 
-models::LineValue Oracle::newest(uint64_t pa) const {
-  const LineState* s = find_line(pa);
-  return s ? s->newest : models::LineValue{};
-}
+models::LineValue Oracle::newest(uint64_t pa) const { return lines_.get(pa).newest; }
 
-models::LineValue Oracle::in_memory(uint64_t pa) const {
-  const LineState* s = find_line(pa);
-  return s ? s->memory : models::LineValue{};
-}
+models::LineValue Oracle::in_memory(uint64_t pa) const { return lines_.get(pa).memory; }
 
 void Oracle::OpenWindow::hit(Picos at) {
   if (hits++ == 0) first_hit = at;
@@ -125,7 +99,9 @@ Window Oracle::OpenWindow::closed(uint64_t pa, uint64_t size, Picos at, bool ope
 }
 
 void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
-  line(pa).newest = value;
+  LineState s = lines_.get(pa);
+  s.newest = value;
+  lines_.set(pa, s);
   set_cached(pa, value, true);
   evaluate_line(pa, at);
   evaluate_cpu(line_base(pa), at);
@@ -159,7 +135,7 @@ void Oracle::cache_line_dropped(uint64_t pa, Picos at) {
 void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
                           Picos at) {
   const uint64_t base = line_base(pa);
-  LineState& s = line(pa);
+  LineState s = lines_.get(pa);
   if (who == models::MemoryWriter::writeback) {
     // A write-back of older data over what a device wrote: the device's data is lost.
     if (s.memory.version > value.version) {
@@ -173,6 +149,7 @@ void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::M
   }
   s.memory = value;
   if (value.version > s.newest.version) s.newest = value;
+  lines_.set(pa, s);
   evaluate_line(pa, at);
   evaluate_cpu(base, at);
 }
@@ -296,14 +273,13 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
   // The two ways a device read can return stale data: a No-Snoop read in a
   // domain that does not enforce coherency reads DRAM, and a snooped read (in
   // any domain) returns the CPU's cached copy if there is one, else DRAM.
-  const LineState* s = find_line(line_pa);
+  // (A line never written is in the default state, which is stale to nobody.)
+  const LineState s = lines_.get(line_pa);
   std::optional<models::LineValue> direct, snooped;
-  if (s) {
-    if (s->memory.version < s->newest.version && !no_nosnoop_.count(stream)) direct = s->memory;
-    const models::LineValue* c = cached(line_pa);
-    const models::LineValue& via_cache = c ? *c : s->memory;
-    if (via_cache.version < s->newest.version) snooped = via_cache;
-  }
+  if (s.memory.version < s.newest.version && !no_nosnoop_.count(stream)) direct = s.memory;
+  const models::LineValue* c = cached(line_pa);
+  const models::LineValue& via_cache = c ? *c : s.memory;
+  if (via_cache.version < s.newest.version) snooped = via_cache;
   std::optional<models::LineValue> stale;
   uint64_t iova = 0;
   if (direct || snooped) {
@@ -340,11 +316,11 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
 void Oracle::evaluate_cpu(uint64_t line_pa, Picos at) {
   bool dirty = false;
   const models::LineValue* c = cached(line_pa, &dirty);
-  const LineState* s = find_line(line_pa);
-  const bool hidden = c && s && c->version < s->newest.version;
-  const bool doomed = hidden && dirty && c->version < s->memory.version;
-  set_cpu_window(line_pa, HazardKind::stale_cpu_read, hidden, hidden ? s->newest.owner : 0, at);
-  set_cpu_window(line_pa, HazardKind::lost_write, doomed, doomed ? s->memory.owner : 0, at);
+  const LineState s = lines_.get(line_pa);
+  const bool hidden = c && c->version < s.newest.version;
+  const bool doomed = hidden && dirty && c->version < s.memory.version;
+  set_cpu_window(line_pa, HazardKind::stale_cpu_read, hidden, hidden ? s.newest.owner : 0, at);
+  set_cpu_window(line_pa, HazardKind::lost_write, doomed, doomed ? s.memory.owner : 0, at);
 }
 
 void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerId owner,

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "analysis/hazards.h"
+#include "analysis/line_states.h"
 #include "models/common/observer.h"
 
 namespace iocsim::analysis {
@@ -87,12 +88,6 @@ class Oracle : public models::CoherenceObserver {
   models::LineValue in_memory(uint64_t pa) const;
 
  private:
-  struct LineState {
-    models::LineValue newest;
-    models::LineValue memory;
-  };
-  using PageLines = std::array<LineState, models::kLinesPerPage>;
-
   struct Exposure {
     uint32_t domain;
     uint64_t iova;  // of the page
@@ -136,8 +131,6 @@ class Oracle : public models::CoherenceObserver {
     uint64_t iova;
   };
 
-  LineState& line(uint64_t pa);
-  const LineState* find_line(uint64_t pa) const;
   // The cached copy of a line, or nullptr; `dirty` says whether it is dirty.
   const models::LineValue* cached(uint64_t pa, bool* dirty = nullptr) const;
   CachedPage* cached_page(uint64_t page) const;
@@ -156,17 +149,15 @@ class Oracle : public models::CoherenceObserver {
                          Picos at, bool open_at_end);
   OwnerId owner_of(uint32_t stream) const;
 
-  std::unordered_map<uint64_t, PageLines> lines_;              // by physical page
+  LineStates lines_;
   std::unordered_map<uint64_t, std::vector<Exposure>> exposed_;  // by physical page
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, OwnerId> device_owner_;
   std::set<uint32_t> no_nosnoop_;  // devices that cannot issue No-Snoop
   std::unordered_map<uint64_t, CachedPage> cached_;    // by physical page
-  // The page each map was last asked about (streams of lines stay in a page):
+  // The page cached_ was last asked about (streams of lines stay in a page):
   // element pointers of an unordered_map survive rehashing, and pages leave
-  // lines_ never and cached_ only through drop_cached(), which resets its memo.
-  mutable uint64_t lines_memo_page_ = ~uint64_t{0};
-  mutable PageLines* lines_memo_ = nullptr;
+  // cached_ only through drop_cached(), which resets the memo.
   mutable uint64_t cached_memo_page_ = ~uint64_t{0};
   mutable CachedPage* cached_memo_ = nullptr;
   std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address

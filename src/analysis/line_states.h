@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What the oracle knows of every line it has seen: the newest value ever
+// written and the value DRAM holds. Kept by page; a page whose 64 lines are
+// all in the same state (a zeroed page once written back, a page one DMA
+// wrote) is kept as that one state, and takes per-line storage only while its
+// lines differ. Lines never seen read as the default state (nothing written,
+// DRAM holding nothing), which is also what a fresh page starts as.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include "models/common/line_value.h"
+
+namespace iocsim::analysis {
+
+struct LineState {
+  models::LineValue newest;
+  models::LineValue memory;
+
+  bool operator==(const LineState& o) const { return newest == o.newest && memory == o.memory; }
+  bool operator!=(const LineState& o) const { return !(*this == o); }
+};
+
+class LineStates {
+ public:
+  LineStates() = default;
+  LineStates(const LineStates&) = delete;
+  LineStates& operator=(const LineStates&) = delete;
+  LineStates(LineStates&&) = default;
+  LineStates& operator=(LineStates&&) = default;
+
+  LineState get(uint64_t pa) const;
+  void set(uint64_t pa, const LineState& state);
+
+  // Pages seen, and of those the ones whose lines differ (for tests and
+  // memory accounting).
+  uint64_t pages() const { return pages_.size(); }
+  uint64_t split_pages() const { return split_; }
+
+ private:
+  using Lines = std::array<LineState, models::kLinesPerPage>;
+  struct Page {
+    LineState uniform;             // every line's state, while `lines` is empty
+    std::unique_ptr<Lines> lines;  // per line, while they differ
+  };
+
+  Page* find(uint64_t page) const;
+  Page& at(uint64_t page);
+
+  std::unordered_map<uint64_t, Page> pages_;  // by physical page number
+  // The page last asked about (streams of lines stay in a page): element
+  // pointers of an unordered_map survive rehashing, and pages never leave.
+  mutable uint64_t memo_page_ = ~uint64_t{0};
+  mutable Page* memo_ = nullptr;
+  std::unique_ptr<Lines> spare_;  // a page's storage, kept for the next page that splits
+  uint64_t split_ = 0;
+};
+
+}  // namespace iocsim::analysis

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <unordered_map>
+
+#include "analysis/line_states.h"
+
+using iocsim::analysis::LineState;
+using iocsim::analysis::LineStates;
+using iocsim::models::LineValue;
+
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+LineState state(uint64_t newest, uint64_t memory) {
+  return {LineValue{newest, 1, 0}, LineValue{memory, 1, 0}};
+}
+
+}  // namespace
+
+TEST_CASE("line states: unseen lines read as the default state") {
+  LineStates s;
+  CHECK(s.get(0x1000) == LineState{});
+  CHECK(s.pages() == 0);
+}
+
+TEST_CASE("line states: a page splits while its lines differ and is whole again when they agree") {
+  LineStates s;
+  const uint64_t base = 5 * kPage;
+  // Zeroing the page line by line: split from the first store to the last.
+  for (uint64_t i = 0; i < 64; ++i) {
+    s.set(base + i * 64, state(7, 0));
+    CHECK(s.split_pages() == (i < 63 ? 1u : 0u));
+  }
+  CHECK(s.get(base + 9 * 64) == state(7, 0));
+  // Written back in reverse order: whole again only at the end.
+  for (uint64_t i = 64; i-- > 0;) {
+    s.set(base + i * 64, state(7, 7));
+    CHECK(s.split_pages() == (i > 0 ? 1u : 0u));
+  }
+  CHECK(s.get(base) == state(7, 7));
+  // Setting a whole page's state again changes nothing.
+  s.set(base + 64, state(7, 7));
+  CHECK(s.split_pages() == 0);
+  CHECK(s.pages() == 1);
+  // The first and last lines agreeing is not enough.
+  s.set(base + 5 * 64, state(8, 7));
+  s.set(base, state(8, 7));
+  s.set(base + 63 * 64, state(8, 7));
+  CHECK(s.split_pages() == 1);
+  CHECK(s.get(base + 6 * 64) == state(7, 7));
+}
+
+TEST_CASE("line states agree with a line-by-line map under random writes") {
+  std::mt19937_64 rng(42);
+  LineStates s;
+  std::unordered_map<uint64_t, LineState> model;
+  for (int i = 0; i < 200000; ++i) {
+    // Few pages and few values, so pages often become whole again.
+    const uint64_t pa = (rng() % 4) * kPage + (rng() % 64) * 64;
+    const LineState v = state(rng() % 3, rng() % 2);
+    s.set(pa, v);
+    model[pa] = v;
+    const uint64_t probe = (rng() % 5) * kPage + (rng() % 64) * 64;
+    auto it = model.find(probe);
+    REQUIRE(s.get(probe) == (it == model.end() ? LineState{} : it->second));
+  }
+  for (const auto& [pa, v] : model) REQUIRE(s.get(pa) == v);
+}
