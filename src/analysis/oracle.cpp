@@ -325,6 +325,7 @@ void Oracle::evaluate_cpu(uint64_t line_pa, Picos at) {
 
 void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerId owner,
                             Picos at) {
+  if (!open && cpu_open_.empty()) return;  // the common case: nothing to close, no lookup
   const std::pair<uint32_t, uint64_t> key{static_cast<uint32_t>(kind), line_pa};
   auto it = cpu_open_.find(key);
   if (!open) {
