@@ -216,12 +216,12 @@ Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos t) {
       out = hit->value;
       c.levels[level].touch(*hit);
       if (level < outer) c.outer().touch(*c.outer().find(line));
-      fill_inner(core, line, out, level);
+      fill_inner(core, line, out, level, true);  // the levels inside it missed
     } else {
       bool exclusive = false;
       t = shared_read(core, line, out, exclusive, t);
       core_install(core, line, out, false, exclusive, t);
-      fill_inner(core, line, out, outer);
+      fill_inner(core, line, out, outer, true);
     }
   }
   if (observer_) observer_->cpu_load(pa, out, t);
@@ -272,7 +272,7 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
     } else {
       core_install(core, line, value, true, true, t);
     }
-    fill_inner(core, line, value, cores_[core].levels.size() - 1);
+    fill_inner(core, line, value, cores_[core].levels.size() - 1, !mine);
     if (!was_held) entered(line);
   }
   t += config_.store_line;

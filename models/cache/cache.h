@@ -170,8 +170,10 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
   // Puts the line in `core`'s private levels, evicting as needed.
   CacheWay& core_install(uint64_t core, uint64_t line, const LineValue& value, bool dirty,
                          bool exclusive, Picos at);
-  // Puts `value` for the line into `core`'s innermost `levels` levels.
-  void fill_inner(uint64_t core, uint64_t line, const LineValue& value, size_t levels);
+  // Puts `value` for the line into `core`'s innermost `levels` levels
+  // (`absent`: the caller knows they do not hold it, so none is looked up).
+  void fill_inner(uint64_t core, uint64_t line, const LineValue& value, size_t levels,
+                  bool absent = false);
   // Removes the line from every private level of `core`, without write-back
   // (`outer`: its way in the outermost level, when the caller has it).
   void core_drop(uint64_t core, uint64_t line, CacheWay* outer = nullptr);
@@ -189,6 +191,7 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
   // Bookkeeping when a line enters or leaves the hierarchy as a whole.
   void entered(uint64_t line);
   void left_if_gone(uint64_t line, Picos at);
+  void left(uint64_t line, Picos at);  // the line is no longer held anywhere
   Picos write_back(uint64_t line, const LineValue& value, Picos at);
   // One line to/from memory at `at` on behalf of `attrs`; returns completion.
   Picos memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos at,

@@ -66,7 +66,10 @@ void Cache::entered(uint64_t line) {
 }
 
 void Cache::left_if_gone(uint64_t line, Picos at) {
-  if (held(line)) return;
+  if (!held(line)) left(line, at);
+}
+
+void Cache::left(uint64_t line, Picos at) {
   const uint64_t page = (line << kLineShift) >> kPageShift;
   if (page != page_memo_ || !page_memo_count_) {
     page_memo_count_ = &page_lines_.find(page)->second;
@@ -85,10 +88,11 @@ Picos Cache::write_back(uint64_t line, const LineValue& value, Picos at) {
   return memory(tlm::TLM_WRITE_COMMAND, line << kLineShift, v, at, RequestAttributes{});
 }
 
-void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value, size_t levels) {
+void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value, size_t levels,
+                       bool absent) {
   Core& c = cores_[core];
   for (size_t i = 0; i < levels; ++i) {
-    CacheWay* w = c.levels[i].find(line);
+    CacheWay* w = absent ? nullptr : c.levels[i].find(line);
     if (!w) {
       // An inner level's victim is still in the outer level: nothing to write.
       w = &c.levels[i].victim(line);
@@ -165,7 +169,7 @@ void Cache::evict_llc_way(CacheWay& way, Picos at) {
   }
   llc_.invalidate(way);
   if (n.dirty) write_back(way.line, n.value, at);
-  left_if_gone(way.line, at);
+  if (!holders(way.line)) left(way.line, at);  // (the LLC's was its only copy there)
 }
 
 void Cache::llc_put(uint64_t line, const LineValue& value, bool dirty, Picos at) {
