@@ -342,6 +342,7 @@ void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerI
 }
 
 void Oracle::evaluate_line(uint64_t pa, Picos at) {
+  if (exposed_.empty()) return;  // nothing mapped yet (a guest being faulted in): no hashing
   auto ex = exposed_.find(pa >> kPageShift);
   if (ex == exposed_.end()) return;  // nothing can reach the page: no window to change
   std::set<uint32_t> streams;
