@@ -32,6 +32,13 @@ LineState LineStates::get(uint64_t pa) const {
   return p->lines ? (*p->lines)[(pa >> kLineShift) % kLinesPerPage] : p->uniform;
 }
 
+std::optional<LineState> LineStates::whole_page(uint64_t page) const {
+  const Page* p = find(page);
+  if (!p) return LineState{};
+  if (p->lines) return std::nullopt;
+  return p->uniform;
+}
+
 void LineStates::set(uint64_t pa, const LineState& state) {
   Page& p = at(pa >> kPageShift);
   const uint64_t index = (pa >> kLineShift) % kLinesPerPage;

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "models/common/line_value.h"
@@ -34,6 +35,9 @@ class LineStates {
 
   LineState get(uint64_t pa) const;
   void set(uint64_t pa, const LineState& state);
+  // The state every line of page number `page` is in, or nullopt while its
+  // lines differ.
+  std::optional<LineState> whole_page(uint64_t page) const;
 
   // Pages seen, and of those the ones whose lines differ (for tests and
   // memory accounting).

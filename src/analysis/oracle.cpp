@@ -354,6 +354,17 @@ void Oracle::evaluate_line(uint64_t pa, Picos at) {
 }
 
 void Oracle::evaluate_page(uint64_t page, uint32_t stream, Picos at) {
+  // A page whose lines DRAM holds as they were last written, with no cached
+  // copy, has nothing stale; with no window open for the stream either, no
+  // line's evaluation could change anything (mapping a settled guest).
+  const std::optional<LineState> whole = lines_.whole_page(page);
+  if (whole && whole->memory == whole->newest && !cached_page(page)) {
+    const uint64_t first = page << kPageShift;
+    auto open = open_.lower_bound({stream, first});
+    if (open == open_.end() || open->first.first != stream ||
+        open->first.second >= first + kPageBytes)
+      return;
+  }
   for (uint64_t i = 0; i < kLinesPerPage; ++i)
     evaluate((page << kPageShift) + i * kLineBytes, stream, at);
 }

@@ -23,6 +23,7 @@ LineState state(uint64_t newest, uint64_t memory) {
 TEST_CASE("line states: unseen lines read as the default state") {
   LineStates s;
   CHECK(s.get(0x1000) == LineState{});
+  CHECK(s.whole_page(1) == LineState{});
   CHECK(s.pages() == 0);
 }
 
@@ -35,6 +36,7 @@ TEST_CASE("line states: a page splits while its lines differ and is whole again 
     CHECK(s.split_pages() == (i < 63 ? 1u : 0u));
   }
   CHECK(s.get(base + 9 * 64) == state(7, 0));
+  CHECK(s.whole_page(5) == state(7, 0));
   // Written back in reverse order: whole again only at the end.
   for (uint64_t i = 64; i-- > 0;) {
     s.set(base + i * 64, state(7, 7));
@@ -50,6 +52,7 @@ TEST_CASE("line states: a page splits while its lines differ and is whole again 
   s.set(base, state(8, 7));
   s.set(base + 63 * 64, state(8, 7));
   CHECK(s.split_pages() == 1);
+  CHECK_FALSE(s.whole_page(5));
   CHECK(s.get(base + 6 * 64) == state(7, 7));
 }
 
