@@ -98,6 +98,7 @@ void IommuUnit::domain_free(uint32_t id, Picos at) {
   invalidate(id, 0, UINT64_MAX, at);
   tables_->release(id);
   domains_.erase(id);
+  last_attachment_ = {};
   if (observer_) observer_->domain_destroyed(id, at);
 }
 
@@ -106,12 +107,14 @@ void IommuUnit::attach_device(uint32_t id, uint32_t stream_id, Picos at) {
   if (previous != stream_domain_.end()) detach_device(previous->second, stream_id, at);
   domain(id).devices.insert(stream_id);
   stream_domain_[stream_id] = id;
+  last_attachment_ = {};
   if (observer_) observer_->device_attached(id, stream_id, at);
 }
 
 void IommuUnit::detach_device(uint32_t id, uint32_t stream_id, Picos at) {
   if (domain(id).devices.erase(stream_id) == 0) return;
   stream_domain_.erase(stream_id);
+  last_attachment_ = {};
   if (observer_) observer_->device_detached(id, stream_id, at);
 }
 
@@ -238,17 +241,17 @@ void IommuUnit::walk(uint32_t domain_id, uint64_t iova, uint64_t page_size,
   }
 }
 
-std::optional<IotlbEntry> IommuUnit::translate(uint32_t domain_id, const Domain& d,
-                                               uint64_t iova, sc_core::sc_time& delay) {
-  if (const IotlbEntry* hit = iotlb_.lookup(domain_id, iova)) return *hit;
+const IotlbEntry* IommuUnit::translate(uint32_t domain_id, const Domain& d, uint64_t iova,
+                                       sc_core::sc_time& delay) {
+  if (const IotlbEntry* hit = iotlb_.lookup(domain_id, iova)) return hit;
   const std::optional<IoPte> pte = d.table.lookup(iova);
   walk(domain_id, iova, pte ? pte->size : kPageBytes, delay);
-  if (!pte) return std::nullopt;
-  const IotlbEntry entry{domain_id, pte->iova, pte->size, pte->pa, pte->read, pte->write, false};
+  if (!pte) return nullptr;
+  walked_ = {domain_id, pte->iova, pte->size, pte->pa, pte->read, pte->write, false};
   changed_.clear();
-  iotlb_.fill(entry, changed_);
+  iotlb_.fill(walked_, changed_);
   report_dropped(changed_, global_picos() + to_picos(delay));
-  return entry;
+  return &walked_;
 }
 
 const IoPageTable& IommuUnit::page_table(uint32_t id) const { return domain(id).table; }
@@ -271,14 +274,17 @@ void IommuUnit::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  auto attached = stream_domain_.find(attrs->stream_id);
-  if (attached == stream_domain_.end()) {
-    fault(attrs->stream_id, iova, write, delay);
-    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return;
+  if (!last_attachment_.d || last_attachment_.stream != attrs->stream_id) {
+    auto attached = stream_domain_.find(attrs->stream_id);
+    if (attached == stream_domain_.end()) {
+      fault(attrs->stream_id, iova, write, delay);
+      trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    last_attachment_ = {attrs->stream_id, attached->second, &domain(attached->second)};
   }
-  const uint32_t domain_id = attached->second;
-  Domain& d = domain(domain_id);
+  const uint32_t domain_id = last_attachment_.domain;
+  Domain& d = *last_attachment_.d;
   const bool snooped = !(attrs->no_snoop && !d.coherent);
   auto& out = snooped ? coherent_side : direct_side;
 
@@ -287,7 +293,7 @@ void IommuUnit::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   while (done < length) {
     const uint64_t at = iova + done;
-    const std::optional<IotlbEntry> t = translate(domain_id, d, at, delay);
+    const IotlbEntry* t = translate(domain_id, d, at, delay);
     if (!t || (write ? !t->write : !t->read)) {
       fault(attrs->stream_id, at, write, delay);
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

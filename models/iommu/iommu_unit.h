@@ -180,9 +180,10 @@ class IommuUnit : public sc_core::sc_module {
   const Domain& domain(uint32_t id) const;
   void fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_time delay);
   // The translation of `iova` from the IOTLB, or from a walk (which fills the
-  // IOTLB and adds its reads to `delay`); nullopt if there is none.
-  std::optional<IotlbEntry> translate(uint32_t domain_id, const Domain& d, uint64_t iova,
-                                      sc_core::sc_time& delay);
+  // IOTLB and adds its reads to `delay`); nullptr if there is none. Valid
+  // until the IOTLB next changes.
+  const IotlbEntry* translate(uint32_t domain_id, const Domain& d, uint64_t iova,
+                              sc_core::sc_time& delay);
   void walk(uint32_t domain, uint64_t iova, uint64_t page_size, sc_core::sc_time& delay);
   // Drops the domain's IOTLB entries overlapping [first, last] (inclusive).
   void invalidate(uint32_t domain, uint64_t first, uint64_t last, Picos at);
@@ -194,6 +195,15 @@ class IommuUnit : public sc_core::sc_module {
   CoherenceObserver* observer_;
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, uint32_t> stream_domain_;
+  // Where the stream of the last request is attached (a device's requests
+  // come in runs); forgotten whenever a device detaches or a domain goes.
+  struct Attachment {
+    uint32_t stream = 0;
+    uint32_t domain = 0;
+    Domain* d = nullptr;
+  };
+  Attachment last_attachment_;
+  IotlbEntry walked_;  // what the last walk put in the IOTLB, as translate() returns it
   IommuStats stats_;
   Iotlb iotlb_;
   WalkCache walk_cache_;
