@@ -187,6 +187,30 @@ TEST_CASE("translation faults are recorded and answered with an error, not fatal
   });
 }
 
+TEST_CASE("a device's requests follow it from domain to domain and fault once it is detached") {
+  IommuRig rig(false);
+  run_bench([&] {
+    const uint32_t a = rig.device_domain(1);  // iova 0 -> 0x10000
+    const uint32_t b = rig.unit.domain_alloc();
+    REQUIRE(rig.unit.map_pages(b, 0, 0x20000, K4, 1, true, true, 0) == 0);
+    LineValue v;
+    REQUIRE(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_OK_RESPONSE);
+    CHECK(rig.seen.device_accesses.back().pa == 0x10000);
+    rig.unit.attach_device(b, 5, 0);  // moves the device from a to b
+    REQUIRE(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_OK_RESPONSE);
+    CHECK(rig.seen.device_accesses.back().pa == 0x20000);
+    CHECK(rig.seen.device_accesses.back().domain == b);
+    rig.unit.detach_device(b, 5, 0);
+    CHECK(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    rig.unit.attach_device(a, 5, 0);
+    REQUIRE(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_OK_RESPONSE);
+    CHECK(rig.seen.device_accesses.back().pa == 0x10000);
+    rig.unit.detach_device(a, 5, 0);
+    rig.unit.domain_free(a, 0);
+    CHECK(rig.dma(tlm::TLM_READ_COMMAND, 0, v, false) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  });
+}
+
 TEST_CASE("an IOTLB miss walks the table with one dependent read per level") {
   IommuRig rig(false, /*coherent_walk=*/false);
   run_bench([&] {
