@@ -204,7 +204,7 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
   std::vector<Core> cores_;
   std::unordered_map<uint64_t, uint64_t> holders_;  // line -> bit mask of cores holding it
   std::unordered_map<uint64_t, uint32_t> page_lines_;  // lines held, by page number
-  // The page entered() and left_if_gone() last counted (lines come and go a
+  // The page entered() and left() last counted (lines come and go a
   // page at a time); element pointers survive rehashing, and erase resets it.
   uint64_t page_memo_ = 0;
   uint32_t* page_memo_count_ = nullptr;

@@ -81,10 +81,9 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   InFlight& slots = engines_[engine];
   slots.done.resize(config_.outstanding, 0);
   std::vector<Picos>& in_flight = slots.done;
-  // Global time changes only when the timeline synchronises: read it then.
-  Picos global = global_picos();
-  Picos last_done = global + to_picos(timeline.get_local_time());
+  Picos last_done = global_picos() + to_picos(timeline.get_local_time());
   for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
+    const Picos global = global_picos();
     const uint64_t bytes = std::min(config_.request_bytes, size - offset);
     const uint64_t lines = bytes / kLineBytes;
     if (cmd == tlm::TLM_WRITE_COMMAND)
@@ -125,12 +124,10 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
       result.values.add(result.last);
     }
     (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
-    if (timeline.need_sync()) {
-      timeline.sync();
-      global = global_picos();
-    }
+    if (timeline.need_sync()) timeline.sync();
   }
   // The transfer is done when its last request is.
+  const Picos global = global_picos();
   if (completion == Completion::wait && last_done > global + to_picos(timeline.get_local_time()))
     timeline.set(from_picos(last_done - global));
   return result;

@@ -5,8 +5,9 @@
 // engine with its own timeline that keeps up to `outstanding` requests in
 // flight (a request waits for the one `outstanding` before it to complete),
 // within a transfer and, for an engine that does not wait for its transfers
-// to complete (a background actor), across them; the engines share the device's link, which carries one request
-// per `link_line_time` per line, so a request takes at least that long even
+// to complete (a background actor), across them. The engines share the
+// device's link, which carries one request per `link_line_time` per line, so
+// a request takes at least that long even
 // when the IOMMU rejects it. Every request carries the device's stream id, the
 // principal that owns the device (whose data its writes are) and the No-Snoop
 // attribute. Software can clear the device's PCIe No-Snoop enable

@@ -247,11 +247,11 @@ const IotlbEntry* IommuUnit::translate(uint32_t domain_id, const Domain& d, uint
   const std::optional<IoPte> pte = d.table.lookup(iova);
   walk(domain_id, iova, pte ? pte->size : kPageBytes, delay);
   if (!pte) return nullptr;
-  walked_ = {domain_id, pte->iova, pte->size, pte->pa, pte->read, pte->write, false};
   changed_.clear();
-  iotlb_.fill(walked_, changed_);
+  const IotlbEntry& filled = iotlb_.fill(
+      {domain_id, pte->iova, pte->size, pte->pa, pte->read, pte->write, false}, changed_);
   report_dropped(changed_, global_picos() + to_picos(delay));
-  return &walked_;
+  return &filled;
 }
 
 const IoPageTable& IommuUnit::page_table(uint32_t id) const { return domain(id).table; }

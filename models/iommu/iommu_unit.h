@@ -203,7 +203,6 @@ class IommuUnit : public sc_core::sc_module {
     Domain* d = nullptr;
   };
   Attachment last_attachment_;
-  IotlbEntry walked_;  // what the last walk put in the IOTLB, as translate() returns it
   IommuStats stats_;
   Iotlb iotlb_;
   WalkCache walk_cache_;

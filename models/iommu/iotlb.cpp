@@ -65,7 +65,7 @@ void Iotlb::remove(uint32_t slot) {
   if (last_hit_ == slot) last_hit_ = kNoSlot;
 }
 
-void Iotlb::fill(const IotlbEntry& entry, std::vector<IotlbEntry>& dropped_stale) {
+const IotlbEntry& Iotlb::fill(const IotlbEntry& entry, std::vector<IotlbEntry>& dropped_stale) {
   const uint64_t last = entry.iova + (entry.size - 1);
   for (auto it = first_overlap(entry.domain, entry.iova);
        it != index_.end() && it->first.first == entry.domain && it->first.second <= last;) {
@@ -94,6 +94,7 @@ void Iotlb::fill(const IotlbEntry& entry, std::vector<IotlbEntry>& dropped_stale
   victim->valid = true;
   victim->lru = ++clock_;
   index_.emplace(Key{entry.domain, entry.iova}, slot);
+  return victim->entry;
 }
 
 void Iotlb::mark_stale(uint32_t domain, uint64_t first, uint64_t last,

@@ -50,8 +50,9 @@ class Iotlb {
   const IotlbEntry* lookup(uint32_t domain, uint64_t iova);
   // Caches a translation the walker found, replacing the least recently used
   // entry of its set and any entry of the same domain it overlaps. Entries
-  // that leave this way while stale are appended to `dropped_stale`.
-  void fill(const IotlbEntry& entry, std::vector<IotlbEntry>& dropped_stale);
+  // that leave this way while stale are appended to `dropped_stale`. Returns
+  // the cached entry (valid until the IOTLB next changes).
+  const IotlbEntry& fill(const IotlbEntry& entry, std::vector<IotlbEntry>& dropped_stale);
   // Marks the entries of `domain` overlapping [first, last] stale; appends the
   // ones that were not stale yet to `newly_stale`.
   void mark_stale(uint32_t domain, uint64_t first, uint64_t last,
