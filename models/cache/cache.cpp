@@ -89,7 +89,7 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
     }
   }
   cpu_side.register_b_transport(this, &Cache::cpu_transport);
-  snoop_side.register_b_transport(this, &Cache::snoop_transport);
+  snoop_side.bind(*this);
   mem_trans_.set_data_ptr(mem_data_);
   mem_trans_.set_data_length(kLineBytes);
   mem_trans_.set_streaming_width(kLineBytes);
@@ -280,7 +280,7 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
   return t;
 }
 
-void Cache::snoop_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void Cache::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!whole_lines(trans)) return;
   auto* incoming = trans.get_extension<RequestAttributes>();
   const RequestAttributes attrs = incoming ? *incoming : RequestAttributes{};

@@ -58,6 +58,7 @@
 
 #include "models/cache/cache_array.h"
 #include "models/common/attributes.h"
+#include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
 #include "models/common/residency.h"
@@ -105,16 +106,14 @@ struct CacheStats {
   uint64_t back_invalidations = 0;   // core copies an inclusive LLC's eviction removed
 };
 
-class Cache : public sc_core::sc_module, public ResidencyIndex {
+class Cache : public sc_core::sc_module, public ResidencyIndex, private BlockingTarget {
  public:
   // One binding per core, in core order.
   tlm_utils::multi_passthrough_target_socket<Cache, 32, tlm::tlm_base_protocol_types, 0,
                                              sc_core::SC_ONE_OR_MORE_BOUND>
       cpu_side;
   // One binding per IOMMU unit; a platform may have none.
-  tlm_utils::multi_passthrough_target_socket<Cache, 32, tlm::tlm_base_protocol_types, 0,
-                                             sc_core::SC_ZERO_OR_MORE_BOUND>
-      snoop_side;
+  FanInTargetSocket snoop_side;
   tlm_utils::simple_initiator_socket<Cache> mem_side;
 
   Cache(sc_core::sc_module_name name, const CacheConfig& config, CoherenceObserver* observer);
@@ -148,7 +147,8 @@ class Cache : public sc_core::sc_module, public ResidencyIndex {
   };
 
   void cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  void snoop_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // A device request, from snoop_side.
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
   Picos load(uint64_t core, uint64_t pa, LineValue& out, Picos t);
   Picos store(uint64_t core, uint64_t pa, const LineValue& value, Picos t);
   Picos llc_only_load(uint64_t pa, LineValue& out, Picos t);

@@ -58,7 +58,7 @@ IommuUnit::IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config
       tables_(&tables) {
   if (config.levels == 0 || config.levels > 6)
     throw std::invalid_argument(std::string(name) + ": page tables have 1 to 6 levels");
-  device_side.register_b_transport(this, &IommuUnit::b_transport);
+  device_side.bind(*this);
   auto* attrs = new RequestAttributes;
   attrs->initiator = Initiator::device;
   attrs->no_snoop = !config.coherent_walk;
@@ -263,7 +263,7 @@ void IommuUnit::fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_ti
                                  global_picos() + to_picos(delay));
 }
 
-void IommuUnit::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   ++stats_.requests;
   if (!queue_.empty()) settle(global_picos() + to_picos(delay));
   auto* attrs = trans.get_extension<RequestAttributes>();

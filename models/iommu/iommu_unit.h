@@ -48,9 +48,9 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
 #include "models/common/time.h"
@@ -117,12 +117,10 @@ struct IommuStats {
   uint64_t fq_flushes = 0, fq_timeouts = 0;  // deferred invalidation: queue flushes, by timeout
 };
 
-class IommuUnit : public sc_core::sc_module {
+class IommuUnit : public sc_core::sc_module, private BlockingTarget {
  public:
   // A unit may have no device behind it.
-  tlm_utils::multi_passthrough_target_socket<IommuUnit, 32, tlm::tlm_base_protocol_types, 0,
-                                             sc_core::SC_ZERO_OR_MORE_BOUND>
-      device_side;
+  FanInTargetSocket device_side;
   tlm_utils::simple_initiator_socket<IommuUnit> coherent_side;
   tlm_utils::simple_initiator_socket<IommuUnit> direct_side;
 
@@ -175,7 +173,8 @@ class IommuUnit : public sc_core::sc_module {
     std::set<uint32_t> devices;
   };
 
-  void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // A device request, from device_side.
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
   Domain& domain(uint32_t id);
   const Domain& domain(uint32_t id) const;
   void fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_time delay);

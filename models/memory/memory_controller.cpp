@@ -39,8 +39,7 @@ MemoryController::MemoryController(sc_core::sc_module_name name, const MemoryCon
       config_(config),
       observer_(observer),
       dram_(config.geometry, config.timings) {
-  socket.register_b_transport(this, &MemoryController::b_transport);
-  socket.register_transport_dbg(this, &MemoryController::transport_dbg);
+  socket.bind(*this);
 }
 
 bool MemoryController::check(tlm::tlm_generic_payload& trans) const {
@@ -58,8 +57,7 @@ bool MemoryController::check(tlm::tlm_generic_payload& trans) const {
   return true;
 }
 
-void MemoryController::b_transport(int, tlm::tlm_generic_payload& trans,
-                                   sc_core::sc_time& delay) {
+void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!check(trans)) return;
   const uint64_t lines = trans.get_data_length() / kLineBytes;
   const Picos global = global_picos();
@@ -89,7 +87,7 @@ void MemoryController::b_transport(int, tlm::tlm_generic_payload& trans,
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-unsigned int MemoryController::transport_dbg(int, tlm::tlm_generic_payload& trans) {
+unsigned int MemoryController::transport_dbg(tlm::tlm_generic_payload& trans) {
   if (!check(trans)) return 0;
   const uint64_t lines = trans.get_data_length() / kLineBytes;
   unsigned char* data = trans.get_data_ptr();

@@ -17,8 +17,8 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
 
+#include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
 #include "models/common/time.h"
@@ -41,9 +41,9 @@ struct MemoryStats {
   uint64_t writes = 0;  // lines
 };
 
-class MemoryController : public sc_core::sc_module {
+class MemoryController : public sc_core::sc_module, private BlockingTarget {
  public:
-  tlm_utils::multi_passthrough_target_socket<MemoryController> socket;
+  FanInTargetSocket socket;
 
   MemoryController(sc_core::sc_module_name name, const MemoryConfig& config,
                    CoherenceObserver* observer);
@@ -53,8 +53,8 @@ class MemoryController : public sc_core::sc_module {
   const BackingStore& store() const { return store_; }
 
  private:
-  void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  unsigned int transport_dbg(int id, tlm::tlm_generic_payload& trans);
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans) override;
   bool check(tlm::tlm_generic_payload& trans) const;
 
   MemoryConfig config_;

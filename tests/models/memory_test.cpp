@@ -84,3 +84,36 @@ TEST_CASE("device writes are reported as device writes") {
     CHECK(seen.memory_writes[0].who == models::MemoryWriter::device);
   });
 }
+
+TEST_CASE("memory serves any number of initiators, debug reads, and refuses the nonblocking protocol") {
+  MemoryController memory("memory", config(), nullptr);
+  Initiator cpu("cpu"), dev("dev");
+  cpu.socket.bind(memory.socket);
+  dev.socket.bind(memory.socket);
+  run_bench([&] {
+    std::vector<LineValue> written{{5, 1, 0}};
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    REQUIRE(cpu.access(tlm::TLM_WRITE_COMMAND, 0x80, written, delay) == tlm::TLM_OK_RESPONSE);
+    std::vector<LineValue> seen(1);
+    delay = sc_core::SC_ZERO_TIME;
+    REQUIRE(dev.access(tlm::TLM_READ_COMMAND, 0x80, seen, delay) == tlm::TLM_OK_RESPONSE);
+    CHECK(seen[0] == LineValue{5, 1, 0});
+
+    unsigned char data[models::kLineBytes] = {};
+    tlm::tlm_generic_payload trans;
+    trans.set_command(tlm::TLM_READ_COMMAND);
+    trans.set_address(0x80);
+    trans.set_data_ptr(data);
+    trans.set_data_length(models::kLineBytes);
+    trans.set_streaming_width(models::kLineBytes);
+    CHECK(dev.socket->transport_dbg(trans) == models::kLineBytes);
+    CHECK(models::get_line(data, 0) == LineValue{5, 1, 0});
+
+    tlm::tlm_phase phase = tlm::BEGIN_REQ;
+    delay = sc_core::SC_ZERO_TIME;
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    CHECK(dev.socket->nb_transport_fw(trans, phase, delay) == tlm::TLM_COMPLETED);
+    CHECK(trans.get_response_status() == tlm::TLM_COMMAND_ERROR_RESPONSE);
+    CHECK(memory.stats().reads == 1);
+  });
+}
