@@ -15,17 +15,21 @@ DramTiming::DramTiming(const DramGeometry& geometry, const DramTimings& timings)
   if (g_.row_bytes < kLineBytes || g_.row_bytes % kLineBytes != 0)
     throw std::invalid_argument("a DRAM row is a whole number of 64-byte lines");
   lines_per_row_ = g_.row_bytes / kLineBytes;
-  banks_.resize(g_.channels * g_.bank_groups * g_.banks_per_group);
+  banks_per_channel_ = g_.bank_groups * g_.banks_per_group;
+  banks_.resize(g_.channels * banks_per_channel_);
   bus_free_.resize(g_.channels);
   auto pow2 = [](uint64_t v) { return (v & (v - 1)) == 0; };
   auto bits = [](uint64_t v) { return static_cast<unsigned>(__builtin_ctzll(v)); };
   shifts_ = pow2(g_.channels) && pow2(lines_per_row_) && pow2(g_.bank_groups) &&
             pow2(g_.banks_per_group);
   if (shifts_) {
-    channel_bits_ = bits(g_.channels);
-    row_bits_ = bits(lines_per_row_);
+    row_index_shift_ = bits(g_.channels) + bits(lines_per_row_);
     group_bits_ = bits(g_.bank_groups);
-    bank_bits_ = group_bits_ + bits(g_.banks_per_group);
+    in_group_bits_ = bits(g_.banks_per_group);
+    bank_bits_ = group_bits_ + in_group_bits_;
+    channel_mask_ = g_.channels - 1;
+    bank_mask_ = banks_per_channel_ - 1;
+    group_mask_ = g_.bank_groups - 1;
   }
 }
 
@@ -33,26 +37,23 @@ DramLocation DramTiming::locate(uint64_t pa) const {
   const uint64_t line = pa / kLineBytes;
   if (shifts_) {
     // The same mapping as below, with every division a shift.
-    const uint64_t row_index = line >> channel_bits_ >> row_bits_;
-    const uint64_t n = row_index & ((uint64_t{1} << bank_bits_) - 1);
-    const uint64_t bank = ((n & ((uint64_t{1} << group_bits_) - 1)) << (bank_bits_ - group_bits_)) +
-                          (n >> group_bits_);
-    return {line & ((uint64_t{1} << channel_bits_) - 1), bank, row_index >> bank_bits_};
+    const uint64_t row_index = line >> row_index_shift_;
+    const uint64_t n = row_index & bank_mask_;
+    const uint64_t bank = ((n & group_mask_) << in_group_bits_) | (n >> group_bits_);
+    return {line & channel_mask_, bank, row_index >> bank_bits_};
   }
   const uint64_t in_channel = line / g_.channels;
   const uint64_t row_index = in_channel / lines_per_row_;  // rows of this channel, in order
-  const uint64_t banks = g_.bank_groups * g_.banks_per_group;
   // Bank n of the rotation: groups alternate fastest (n % groups), so that
   // consecutive rows land in different bank groups.
-  const uint64_t n = row_index % banks;
+  const uint64_t n = row_index % banks_per_channel_;
   const uint64_t bank = (n % g_.bank_groups) * g_.banks_per_group + n / g_.bank_groups;
-  return {line % g_.channels, bank, row_index / banks};
+  return {line % g_.channels, bank, row_index / banks_per_channel_};
 }
 
 Picos DramTiming::access(uint64_t pa, Picos arrive) {
   const DramLocation at = locate(pa);
-  const uint64_t banks = g_.bank_groups * g_.banks_per_group;
-  Bank& b = banks_[at.channel * banks + at.bank];
+  Bank& b = banks_[at.channel * banks_per_channel_ + at.bank];
   Picos column;
   if (b.open && b.row == at.row) {
     ++stats_.row_hits;

@@ -74,10 +74,14 @@ class DramTiming {
   DramGeometry g_;
   DramTimings t_;
   uint64_t lines_per_row_;
+  uint64_t banks_per_channel_;
   // Every count a power of two (as in every preset): locate() shifts and
-  // masks instead of dividing, which the request path feels.
+  // masks, all worked out here, instead of dividing, which the request path
+  // feels.
   bool shifts_ = false;
-  unsigned channel_bits_ = 0, row_bits_ = 0, bank_bits_ = 0, group_bits_ = 0;
+  unsigned row_index_shift_ = 0;  // a line's row index: line >> (channel + row-offset bits)
+  unsigned bank_bits_ = 0, group_bits_ = 0, in_group_bits_ = 0;
+  uint64_t channel_mask_ = 0, bank_mask_ = 0, group_mask_ = 0;
   std::vector<Bank> banks_;       // channel-major
   std::vector<Picos> bus_free_;   // per channel
   DramStats stats_;
