@@ -45,17 +45,27 @@ inline constexpr uint64_t line_of(uint64_t addr) { return addr >> kLineShift; }
 inline constexpr uint64_t line_base(uint64_t addr) { return addr & ~(kLineBytes - 1); }
 inline constexpr uint64_t page_of(uint64_t addr) { return addr >> kPageShift; }
 
-// Encode/decode the token of line `index` in a payload data buffer.
+// Encode/decode the token of line `index` in a payload data buffer: two
+// 64-bit words in host byte order, the version and then owner | tag << 32.
+//
+// Both sides move the token as those two 8-byte words. A token written in
+// halves and read back whole by the next hop (or the reverse) cannot be
+// forwarded from the store buffer: the read would wait for the stores to
+// retire, once per hop of every request.
 inline void put_line(unsigned char* data, uint64_t index, const LineValue& v) {
   unsigned char* slot = data + index * kLineBytes;
-  std::memcpy(slot, &v, sizeof v);
-  std::memset(slot + sizeof v, 0, kLineBytes - sizeof v);
+  const uint64_t words[2] = {v.version, uint64_t{v.owner} | uint64_t{v.tag} << 32};
+  std::memcpy(slot, &words[0], sizeof words[0]);
+  std::memcpy(slot + sizeof words[0], &words[1], sizeof words[1]);
+  std::memset(slot + sizeof words, 0, kLineBytes - sizeof words);
 }
 
 inline LineValue get_line(const unsigned char* data, uint64_t index) {
-  LineValue v;
-  std::memcpy(&v, data + index * kLineBytes, sizeof v);
-  return v;
+  const unsigned char* slot = data + index * kLineBytes;
+  uint64_t version, owner_and_tag;
+  std::memcpy(&version, slot, sizeof version);
+  std::memcpy(&owner_and_tag, slot + sizeof version, sizeof owner_and_tag);
+  return {version, static_cast<OwnerId>(owner_and_tag), static_cast<TagId>(owner_and_tag >> 32)};
 }
 
 // Hands out write versions. One instance per simulation, shared by every writer
