@@ -140,7 +140,7 @@ Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos a
   if (cmd == tlm::TLM_WRITE_COMMAND) put_line(mem_data_, 0, value);
   const Picos global = global_picos();
   sc_core::sc_time delay = from_picos(at - global);
-  mem_side->b_transport(mem_trans_, delay);
+  memory_path_.b_transport(mem_trans_, delay);
   if (mem_trans_.is_response_error())
     throw std::runtime_error(std::string(name()) + ": memory rejected line " +
                              std::to_string(pa) + " (" + mem_trans_.get_response_string() + ")");

@@ -58,6 +58,7 @@
 
 #include "models/cache/cache_array.h"
 #include "models/common/attributes.h"
+#include "models/common/blocking_path.h"
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
@@ -200,6 +201,7 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
 
   CacheConfig config_;
   CoherenceObserver* observer_;
+  BlockingPath memory_path_{mem_side};
   CacheArray llc_;
   std::vector<Core> cores_;
   std::unordered_map<uint64_t, uint64_t> holders_;  // line -> bit mask of cores holding it

@@ -106,7 +106,7 @@ void CpuAgent::compute(Picos t) { advance_to(now() + t); }
 void CpuAgent::transport(tlm::tlm_generic_payload& trans) {
   sc_core::sc_time delay = qk_.get_local_time();
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  socket->b_transport(trans, delay);
+  out_.b_transport(trans, delay);
   if (trans.is_response_error())
     throw std::runtime_error(std::string(name()) + ": access to " +
                              std::to_string(trans.get_address()) + " failed (" +

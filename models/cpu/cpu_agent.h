@@ -23,6 +23,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/common/attributes.h"
+#include "models/common/blocking_path.h"
 #include "models/common/line_value.h"
 #include "models/common/params.h"
 #include "models/common/residency.h"
@@ -103,6 +104,7 @@ class CpuAgent : public sc_core::sc_module {
   void flush_absent(uint64_t lines, CacheOp op);
   Picos issue_cost(CacheOp op) const;
 
+  BlockingPath out_{socket};
   CpuConfig config_;
   VersionClock* versions_;
   tlm_utils::tlm_quantumkeeper qk_;

@@ -102,7 +102,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
         std::max({global + to_picos(timeline.get_local_time()), link_free_, slot});
     link_free_ = issued + lines * config_.link_line_time;
     sc_core::sc_time delay = from_picos(issued - global);
-    socket->b_transport(trans, delay);
+    out_.b_transport(trans, delay);
     const Picos done = std::max(global + to_picos(delay), link_free_);
     slot = done;
     last_done = std::max(last_done, done);

@@ -26,6 +26,8 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
+
+#include "models/common/blocking_path.h"
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/common/attributes.h"
@@ -98,6 +100,7 @@ class DmaMaster : public sc_core::sc_module {
   DmaConfig config_;
   VersionClock* versions_;
   CoherenceObserver* observer_;
+  BlockingPath out_{socket};
   tlm_utils::tlm_quantumkeeper qk_;  // the steps' engine
   Picos link_free_ = 0;               // when the link can take the next request
   // Per engine, the completion times of its last `outstanding` requests:

@@ -227,12 +227,12 @@ void IommuUnit::walk(uint32_t domain_id, uint64_t iova, uint64_t page_size,
   for (uint64_t span = kPageBytes << 9; span <= page_size && leaf < config_.levels; span <<= 9)
     ++leaf;
   ++stats_.walks;
-  auto& out = config_.coherent_walk ? coherent_side : direct_side;
+  BlockingPath& out = config_.coherent_walk ? coherent_path_ : direct_path_;
   const unsigned first = walk_cache_.deepest(domain_id, iova, leaf, config_.levels) - 1;
   for (unsigned level = first; level >= leaf; --level) {
     walk_trans_.set_address(line_base(tables_->entry_address(domain_id, level, iova)));
     walk_trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    out->b_transport(walk_trans_, delay);  // dependent reads: each waits for the last
+    out.b_transport(walk_trans_, delay);  // dependent reads: each waits for the last
     if (walk_trans_.is_response_error())
       throw std::runtime_error(std::string(name()) + ": memory rejected a page-table read (" +
                                walk_trans_.get_response_string() + ")");
@@ -286,7 +286,7 @@ void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
   const uint32_t domain_id = last_attachment_.domain;
   Domain& d = *last_attachment_.d;
   const bool snooped = !(attrs->no_snoop && !d.coherent);
-  auto& out = snooped ? coherent_side : direct_side;
+  BlockingPath& out = snooped ? coherent_path_ : direct_path_;
 
   unsigned char* const data = trans.get_data_ptr();
   uint64_t done = 0;
@@ -306,7 +306,7 @@ void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     trans.set_data_ptr(data + done);
     trans.set_data_length(chunk);
     trans.set_streaming_width(chunk);
-    out->b_transport(trans, delay);
+    out.b_transport(trans, delay);
     if (trans.is_response_error()) break;
     const uint64_t lines = chunk / kLineBytes;
     (snooped ? stats_.lines_snooped : stats_.lines_direct) += lines;

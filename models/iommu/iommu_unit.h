@@ -50,6 +50,7 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/common/blocking_path.h"
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
@@ -192,6 +193,8 @@ class IommuUnit : public sc_core::sc_module, private BlockingTarget {
   IommuUnitConfig config_;
   DomainIds* ids_;
   CoherenceObserver* observer_;
+  BlockingPath coherent_path_{coherent_side};
+  BlockingPath direct_path_{direct_side};
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, uint32_t> stream_domain_;
   // Where the stream of the last request is attached (a device's requests
