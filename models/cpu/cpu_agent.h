@@ -20,11 +20,11 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/common/attributes.h"
 #include "models/common/blocking_path.h"
 #include "models/common/line_value.h"
+#include "models/common/quantum_keeper.h"
 #include "models/common/params.h"
 #include "models/common/residency.h"
 #include "models/common/time.h"
@@ -107,7 +107,7 @@ class CpuAgent : public sc_core::sc_module {
   BlockingPath out_{socket};
   CpuConfig config_;
   VersionClock* versions_;
-  tlm_utils::tlm_quantumkeeper qk_;
+  QuantumKeeper qk_;
   Picos busy_ = 0;
   Picos flushes_complete_at_ = 0;  // completion of the latest unfenced clflushopt/clwb
   std::vector<unsigned char> buffer_;

@@ -4,8 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include <tlm_utils/tlm_quantumkeeper.h>
-
+#include "models/common/quantum_keeper.h"
 #include "models/common/time.h"
 
 namespace iocsim::models {
@@ -43,7 +42,7 @@ std::pair<uint64_t, uint64_t> DmaActor::next() {
 }
 
 void DmaActor::run(const std::function<bool(Picos now)>& stop) {
-  tlm_utils::tlm_quantumkeeper timeline;
+  QuantumKeeper timeline;
   timeline.reset();
   stats_.started = to_picos(timeline.get_current_time());
   const tlm::tlm_command cmd = config_.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND;

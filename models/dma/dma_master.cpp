@@ -64,7 +64,7 @@ DmaResult DmaMaster::write(uint64_t iova, uint64_t size, bool no_snoop, TagId ta
 
 DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size,
                               bool no_snoop, TagId tag, uint32_t engine,
-                              tlm_utils::tlm_quantumkeeper& timeline, Completion completion) {
+                              QuantumKeeper& timeline, Completion completion) {
   if (iova % kLineBytes != 0 || size % kLineBytes != 0)
     throw std::invalid_argument("DMA transfers are whole, aligned lines");
   DmaResult result;

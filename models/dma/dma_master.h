@@ -27,14 +27,13 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "models/common/blocking_path.h"
-#include <tlm_utils/tlm_quantumkeeper.h>
-
 #include "models/common/attributes.h"
+#include "models/common/blocking_path.h"
 #include "models/common/line_value.h"
 #include "models/common/owner_tally.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
+#include "models/common/quantum_keeper.h"
 
 namespace iocsim::models {
 
@@ -84,7 +83,7 @@ class DmaMaster : public sc_core::sc_module {
   // A transfer by engine number `engine` (not 0) on its own timeline
   // `timeline`, which the caller keeps and synchronises.
   DmaResult transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size, bool no_snoop,
-                     TagId tag, uint32_t engine, tlm_utils::tlm_quantumkeeper& timeline,
+                     TagId tag, uint32_t engine, QuantumKeeper& timeline,
                      Completion completion = Completion::wait);
 
   uint32_t stream_id() const { return stream_id_; }
@@ -101,7 +100,7 @@ class DmaMaster : public sc_core::sc_module {
   VersionClock* versions_;
   CoherenceObserver* observer_;
   BlockingPath out_{socket};
-  tlm_utils::tlm_quantumkeeper qk_;  // the steps' engine
+  QuantumKeeper qk_;  // the steps' engine
   Picos link_free_ = 0;               // when the link can take the next request
   // Per engine, the completion times of its last `outstanding` requests:
   // request k reuses the slot of request k - outstanding and cannot go out
