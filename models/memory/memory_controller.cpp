@@ -57,6 +57,16 @@ bool MemoryController::check(tlm::tlm_generic_payload& trans) const {
   return true;
 }
 
+namespace {
+
+MemoryWriter writer_of(const tlm::tlm_generic_payload& trans) {
+  const auto* attrs = trans.get_extension<RequestAttributes>();
+  return attrs && attrs->initiator == Initiator::device ? MemoryWriter::device
+                                                        : MemoryWriter::writeback;
+}
+
+}  // namespace
+
 void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!check(trans)) return;
   const uint64_t lines = trans.get_data_length() / kLineBytes;
@@ -64,10 +74,8 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   const Picos arrive = global + to_picos(delay);
   unsigned char* data = trans.get_data_ptr();
   const uint64_t addr = trans.get_address();
-  auto* attrs = trans.get_extension<RequestAttributes>();
-  const MemoryWriter who = attrs && attrs->initiator == Initiator::device
-                               ? MemoryWriter::device
-                               : MemoryWriter::writeback;
+  // Who wrote matters only to a write's observer; a read skips the lookup.
+  const MemoryWriter who = trans.is_write() ? writer_of(trans) : MemoryWriter::writeback;
   Picos done = arrive;
   for (uint64_t i = 0; i < lines; ++i) {
     const uint64_t pa = addr + i * kLineBytes;
