@@ -19,31 +19,14 @@ uint64_t Iotlb::set_of(uint32_t domain, uint64_t iova, uint64_t size) const {
   return (page ^ (uint64_t{domain} * 0x9E3779B97F4A7C15ull >> 32)) % sets_;
 }
 
-const IotlbEntry* Iotlb::lookup(uint32_t domain, uint64_t iova) {
-  auto covers = [&](const Slot& s) {
-    return s.valid && s.entry.domain == domain && iova >= s.entry.iova &&
-           iova - s.entry.iova < s.entry.size;
-  };
-  uint32_t found = kNoSlot;
-  if (last_hit_ != kNoSlot && covers(slots_[last_hit_])) {
-    found = last_hit_;
-  } else {
-    auto it = index_.upper_bound({domain, iova});
-    if (it != index_.begin()) {
-      --it;
-      if (covers(slots_[it->second])) found = it->second;
-    }
+const IotlbEntry* Iotlb::search(uint32_t domain, uint64_t iova) {
+  auto it = index_.upper_bound({domain, iova});
+  if (it != index_.begin()) {
+    --it;
+    if (covers(slots_[it->second], domain, iova)) return hit(it->second);
   }
-  if (found == kNoSlot) {
-    ++stats_.misses;
-    return nullptr;
-  }
-  ++stats_.hits;
-  Slot& s = slots_[found];
-  s.lru = ++clock_;
-  last_hit_ = found;
-  if (s.entry.stale) ++stats_.stale_hits;
-  return &s.entry;
+  ++stats_.misses;
+  return nullptr;
 }
 
 std::map<Iotlb::Key, uint32_t>::iterator Iotlb::first_overlap(uint32_t domain, uint64_t first) {

@@ -46,8 +46,12 @@ class Iotlb {
   Iotlb(uint64_t entries, uint64_t ways);
 
   // The entry translating `iova` in `domain` (stale or not), made most
-  // recently used; nullptr on a miss. Counts the hit or miss.
-  const IotlbEntry* lookup(uint32_t domain, uint64_t iova);
+  // recently used; nullptr on a miss. Counts the hit or miss. Most requests
+  // fall in the page of the last hit: that check is inline.
+  const IotlbEntry* lookup(uint32_t domain, uint64_t iova) {
+    if (last_hit_ != kNoSlot && covers(slots_[last_hit_], domain, iova)) return hit(last_hit_);
+    return search(domain, iova);
+  }
   // Caches a translation the walker found, replacing the least recently used
   // entry of its set and any entry of the same domain it overlaps. Entries
   // that leave this way while stale are appended to `dropped_stale`. Returns
@@ -73,6 +77,20 @@ class Iotlb {
   };
   using Key = std::pair<uint32_t, uint64_t>;  // domain, iova
 
+  static bool covers(const Slot& s, uint32_t domain, uint64_t iova) {
+    return s.valid && s.entry.domain == domain && iova >= s.entry.iova &&
+           iova - s.entry.iova < s.entry.size;
+  }
+  const IotlbEntry* hit(uint32_t slot) {
+    ++stats_.hits;
+    Slot& s = slots_[slot];
+    s.lru = ++clock_;
+    last_hit_ = slot;
+    if (s.entry.stale) ++stats_.stale_hits;
+    return &s.entry;
+  }
+  // lookup() through the index.
+  const IotlbEntry* search(uint32_t domain, uint64_t iova);
   uint64_t set_of(uint32_t domain, uint64_t iova, uint64_t size) const;
   void remove(uint32_t slot);
   // First index position that may overlap [first, ...] in `domain`.
