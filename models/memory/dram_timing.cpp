@@ -33,24 +33,6 @@ DramTiming::DramTiming(const DramGeometry& geometry, const DramTimings& timings)
   }
 }
 
-DramLocation DramTiming::locate(uint64_t pa) const {
-  const uint64_t line = pa / kLineBytes;
-  if (shifts_) {
-    // The same mapping as below, with every division a shift.
-    const uint64_t row_index = line >> row_index_shift_;
-    const uint64_t n = row_index & bank_mask_;
-    const uint64_t bank = ((n & group_mask_) << in_group_bits_) | (n >> group_bits_);
-    return {line & channel_mask_, bank, row_index >> bank_bits_};
-  }
-  const uint64_t in_channel = line / g_.channels;
-  const uint64_t row_index = in_channel / lines_per_row_;  // rows of this channel, in order
-  // Bank n of the rotation: groups alternate fastest (n % groups), so that
-  // consecutive rows land in different bank groups.
-  const uint64_t n = row_index % banks_per_channel_;
-  const uint64_t bank = (n % g_.bank_groups) * g_.banks_per_group + n / g_.bank_groups;
-  return {line % g_.channels, bank, row_index / banks_per_channel_};
-}
-
 Picos DramTiming::access(uint64_t pa, Picos arrive) {
   const DramLocation at = locate(pa);
   Bank& b = banks_[at.channel * banks_per_channel_ + at.bank];
