@@ -187,8 +187,7 @@ Picos Cache::llc_only_load(uint64_t pa, LineValue& out, Picos t) {
   } else {
     ++stats_.load_misses;
     e = &llc_allocate(line, t);
-    t = memory(tlm::TLM_READ_COMMAND, pa, e->value, t + config_.hit_latency,
-               RequestAttributes{});
+    t = memory(tlm::TLM_READ_COMMAND, pa, e->value, t + config_.hit_latency, unattributed_);
     entered(line);
     if (observer_) observer_->cache_line_filled(pa, e->value, t);
   }
@@ -282,8 +281,8 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
 
 void Cache::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!whole_lines(trans)) return;
-  auto* incoming = trans.get_extension<RequestAttributes>();
-  const RequestAttributes attrs = incoming ? *incoming : RequestAttributes{};
+  const auto* incoming = trans.get_extension<RequestAttributes>();
+  const RequestAttributes& attrs = incoming ? *incoming : unattributed_;
   const Picos global = global_picos();
   Picos t = global + to_picos(delay);
   const uint64_t lines = trans.get_data_length() / kLineBytes;

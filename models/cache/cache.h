@@ -217,6 +217,9 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   tlm::tlm_generic_payload mem_trans_;
   unsigned char mem_data_[kLineBytes] = {};
   RequestAttributes* mem_attrs_;
+  // The attributes of the cache's own traffic (fills, write-backs) and of a
+  // request that carries none: referred to, not built per request.
+  const RequestAttributes unattributed_;
 };
 
 }  // namespace iocsim::models

@@ -85,7 +85,7 @@ void Cache::left(uint64_t line, Picos at) {
 Picos Cache::write_back(uint64_t line, const LineValue& value, Picos at) {
   ++stats_.writebacks;
   LineValue v = value;
-  return memory(tlm::TLM_WRITE_COMMAND, line << kLineShift, v, at, RequestAttributes{});
+  return memory(tlm::TLM_WRITE_COMMAND, line << kLineShift, v, at, unattributed_);
 }
 
 void Cache::fill_inner(uint64_t core, uint64_t line, const LineValue& value, size_t levels,
@@ -215,7 +215,7 @@ Picos Cache::shared_read(uint64_t core, uint64_t line, LineValue& out, bool& exc
   }
   ++stats_.load_misses;
   const uint64_t pa = line << kLineShift;
-  t = memory(tlm::TLM_READ_COMMAND, pa, out, t, RequestAttributes{});
+  t = memory(tlm::TLM_READ_COMMAND, pa, out, t, unattributed_);
   if (config_.inclusive) {
     CacheWay& e = llc_allocate(line, t);
     e.value = out;

@@ -101,7 +101,7 @@ class DmaMaster : public sc_core::sc_module {
   CoherenceObserver* observer_;
   BlockingPath out_{socket};
   QuantumKeeper qk_;  // the steps' engine
-  Picos link_free_ = 0;               // when the link can take the next request
+  Picos link_free_ = 0;  // when the link can take the next request
   // Per engine, the completion times of its last `outstanding` requests:
   // request k reuses the slot of request k - outstanding and cannot go out
   // before that one completed.
