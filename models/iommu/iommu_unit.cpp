@@ -98,7 +98,6 @@ void IommuUnit::domain_free(uint32_t id, Picos at) {
   invalidate(id, 0, UINT64_MAX, at);
   tables_->release(id);
   domains_.erase(id);
-  last_attachment_ = {};
   if (observer_) observer_->domain_destroyed(id, at);
 }
 
@@ -107,7 +106,6 @@ void IommuUnit::attach_device(uint32_t id, uint32_t stream_id, Picos at) {
   if (previous != stream_domain_.end()) detach_device(previous->second, stream_id, at);
   domain(id).devices.insert(stream_id);
   stream_domain_[stream_id] = id;
-  last_attachment_ = {};
   if (observer_) observer_->device_attached(id, stream_id, at);
 }
 

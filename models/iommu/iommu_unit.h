@@ -198,7 +198,9 @@ class IommuUnit : public sc_core::sc_module, private BlockingTarget {
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, uint32_t> stream_domain_;
   // Where the stream of the last request is attached (a device's requests
-  // come in runs); forgotten whenever a device detaches or a domain goes.
+  // come in runs); forgotten whenever a device detaches. That covers every
+  // way it can go out of date: attaching an attached device detaches it
+  // first, and a domain cannot be freed while a device is attached to it.
   struct Attachment {
     uint32_t stream = 0;
     uint32_t domain = 0;
