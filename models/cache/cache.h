@@ -178,6 +178,8 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // Removes the line from every private level of `core`, without write-back
   // (`outer`: its way in the outermost level, when the caller has it).
   void core_drop(uint64_t core, uint64_t line, CacheWay* outer = nullptr);
+  // Records that `core` holds the line.
+  void add_holder(uint64_t line, uint64_t core);
   // The copies of the cores in `mask`, dropped without write-back; returns how many.
   uint64_t drop_cores(uint64_t mask, uint64_t line);
   void evict_core_way(uint64_t core, CacheWay& way, Picos at);
@@ -205,6 +207,10 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   CacheArray llc_;
   std::vector<Core> cores_;
   std::unordered_map<uint64_t, uint64_t> holders_;  // line -> bit mask of cores holding it
+  // The node of the line last erased from holders_, reused for the next line
+  // a core takes: a stream of stores drops one line and takes another per
+  // line, which would otherwise free and allocate a node each.
+  std::unordered_map<uint64_t, uint64_t>::node_type spare_holder_;
   std::unordered_map<uint64_t, uint32_t> page_lines_;  // lines held, by page number
   // The page entered() and left() last counted (lines come and go a
   // page at a time); element pointers survive rehashing, and erase resets it.

@@ -112,7 +112,7 @@ void Cache::core_drop(uint64_t core, uint64_t line, CacheWay* outer) {
   auto it = holders_.find(line);
   if (it == holders_.end()) return;
   it->second &= ~bit(core);
-  if (it->second == 0) holders_.erase(it);
+  if (it->second == 0) spare_holder_ = holders_.extract(it);
 }
 
 uint64_t Cache::drop_cores(uint64_t mask, uint64_t line) {
@@ -130,8 +130,21 @@ CacheWay& Cache::core_install(uint64_t core, uint64_t line, const LineValue& val
   way.dirty = dirty;
   way.exclusive = exclusive;
   outer.touch(way);
-  holders_[line] |= bit(core);
+  add_holder(line, core);
   return way;
+}
+
+void Cache::add_holder(uint64_t line, uint64_t core) {
+  auto it = holders_.find(line);
+  if (it != holders_.end()) {
+    it->second |= bit(core);
+  } else if (spare_holder_) {
+    spare_holder_.key() = line;
+    spare_holder_.mapped() = bit(core);
+    holders_.insert(std::move(spare_holder_));
+  } else {
+    holders_.emplace(line, bit(core));
+  }
 }
 
 void Cache::evict_core_way(uint64_t core, CacheWay& way, Picos at) {
