@@ -316,8 +316,12 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
 void Oracle::evaluate_cpu(uint64_t line_pa, Picos at) {
   bool dirty = false;
   const models::LineValue* c = cached(line_pa, &dirty);
+  // Without a cached copy neither window can be open; with none open
+  // either, there is nothing to close (a line leaving the cache, mostly).
+  if (!c && cpu_open_.empty()) return;
   const LineState s = lines_.get(line_pa);
   const bool hidden = c && c->version < s.newest.version;
+  if (!hidden && cpu_open_.empty()) return;  // (a doomed line is hidden)
   const bool doomed = hidden && dirty && c->version < s.memory.version;
   set_cpu_window(line_pa, HazardKind::stale_cpu_read, hidden, hidden ? s.newest.owner : 0, at);
   set_cpu_window(line_pa, HazardKind::lost_write, doomed, doomed ? s.memory.owner : 0, at);
