@@ -32,47 +32,64 @@ class CacheArray {
   // The way `line` goes into: an invalid one, else the least recently used of
   // the set's first `ways` ways (all of them when 0). The caller evicts it.
   CacheWay& victim(uint64_t line, uint64_t ways = 0);
-  // Makes `way` (a victim, evicted) hold `line`; its recency is unchanged.
+  // Makes `way` (victim(line)'s, evicted) hold `line`; its recency is unchanged.
   void fill(CacheWay& way, uint64_t line) {
+    const size_t i = index(way);
+    if (tags_[i] == kInvalid) ++recency_[set_of(line)].valid;
     way.line = line;
-    tags_[index(way)].tag = line + 1;
+    tags_[i] = line + 1;
   }
-  void invalidate(CacheWay& way) { tags_[index(way)].tag = kInvalid; }
-  bool valid(const CacheWay& way) const { return tags_[index(way)].tag != kInvalid; }
-  void touch(CacheWay& way) { tags_[index(way)].lru = ++clock_; }
+  void invalidate(CacheWay& way) {
+    const size_t i = index(way);
+    if (tags_[i] == kInvalid) return;
+    --recency_[set_of(way.line)].valid;
+    tags_[i] = kInvalid;
+  }
+  bool valid(const CacheWay& way) const { return tags_[index(way)] != kInvalid; }
+  // Makes `way` (which holds a line) its set's most recently used.
+  void touch(CacheWay& way);
   // Calls fn(i, way) for every valid way, in way order (i: its position
   // among all the array's ways). Nothing until a line has been put in (a
   // core that never runs costs no memory).
   template <typename Fn>
   void each_valid(Fn fn) {
     for (size_t i = 0; i < ways_.size(); ++i)
-      if (tags_[i].tag != kInvalid) fn(i, ways_[i]);
+      if (tags_[i] != kInvalid) fn(i, ways_[i]);
   }
 
  private:
-  // What lookups and replacement read, kept apart from the line values so
-  // that a set's scan reads 16 bytes a way: the tag is the line number + 1
-  // (kInvalid: the way holds nothing).
-  struct Tag {
-    uint64_t tag = 0;
-    uint64_t lru = 0;
-  };
+  // A way's tag is its line number + 1 (kInvalid: the way holds nothing).
   static constexpr uint64_t kInvalid = 0;
 
   size_t index(const CacheWay& way) const { return static_cast<size_t>(&way - ways_.data()); }
-  // The position of the first way of the set `line` maps to.
-  size_t set_of(uint64_t line) const {
-    return (set_mask_ ? line & set_mask_ : line % sets_) * assoc_;
-  }
+  // Makes the arrays, on the first victim() (a core that never runs costs no memory).
+  void allocate();
+  // The set `line` maps to.
+  size_t set_of(uint64_t line) const { return set_mask_ ? line & set_mask_ : line % sets_; }
 
   uint64_t sets_ = 0;
   uint64_t assoc_ = 0;
   // sets_ - 1 when sets_ is a power of two (every preset's levels): the set
   // index is then a mask, not a division, which every lookup pays.
   uint64_t set_mask_ = 0;
-  std::vector<Tag> tags_;       // sets_ x assoc_, set-major, once used
-  std::vector<CacheWay> ways_;  // the same ways' contents
-  uint64_t clock_ = 0;
+  // Recency is a list per set, most recently used first, linked through
+  // the ways by their positions in the set: a use moves a way to the front,
+  // and a full set's victim is at the back, both without a scan (a clock
+  // per way, the oldest found by scanning the set, cost a scan per victim).
+  // Ways never used count as the oldest, the lowest-numbered last.
+  using WayIndex = uint16_t;  // a way's position in its set (at most 1024 ways)
+  struct Recency {
+    WayIndex newest = 0, oldest = 0;
+    uint16_t valid = 0;  // ways holding a line: a full set needs no search for an invalid one
+  };
+
+  // What lookups read, apart from the line values, so that a lookup, which
+  // most often misses and so reads the whole set, reads 8 bytes a way. This
+  // and the two lists after it are sets_ x assoc_, set-major, made on first use.
+  std::vector<uint64_t> tags_;
+  std::vector<WayIndex> newer_, older_;  // each way's neighbours in its set's list
+  std::vector<CacheWay> ways_;           // the same ways' contents
+  std::vector<Recency> recency_;         // per set
 };
 
 }  // namespace iocsim::models

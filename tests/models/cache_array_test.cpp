@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -65,4 +67,99 @@ TEST_CASE("a cache array visits its valid ways in order") {
   std::vector<std::pair<size_t, uint64_t>> seen;
   a.each_valid([&](size_t i, const CacheWay& w) { seen.emplace_back(i, w.line); });
   CHECK(seen == std::vector<std::pair<size_t, uint64_t>>{{0, 0}, {2, 1}, {3, 3}});
+}
+
+namespace {
+
+// The replacement a cache array must make, kept the plain way: a clock per
+// way, the victim found by scanning the set (first invalid way, else the
+// oldest, the lowest-numbered on a tie).
+class ReferenceArray {
+ public:
+  ReferenceArray(uint64_t sets, uint64_t ways)
+      : sets_(sets), ways_(ways), tag_(sets * ways, 0), age_(sets * ways, 0) {}
+
+  size_t find(uint64_t line) const {
+    for (size_t i = first(line); i < first(line) + ways_; ++i)
+      if (tag_[i] == line + 1) return i;
+    return kNone;
+  }
+  size_t victim(uint64_t line, uint64_t ways) const {
+    const uint64_t candidates = ways == 0 ? ways_ : std::min(ways, ways_);
+    size_t best = first(line);
+    for (size_t i = first(line); i < first(line) + candidates; ++i) {
+      if (tag_[i] == 0) return i;
+      if (age_[i] < age_[best]) best = i;
+    }
+    return best;
+  }
+  void fill(size_t i, uint64_t line) { tag_[i] = line + 1; }
+  void invalidate(size_t i) { tag_[i] = 0; }
+  void touch(size_t i) { age_[i] = ++clock_; }
+  std::vector<std::pair<size_t, uint64_t>> contents() const {
+    std::vector<std::pair<size_t, uint64_t>> out;
+    for (size_t i = 0; i < tag_.size(); ++i)
+      if (tag_[i]) out.emplace_back(i, tag_[i] - 1);
+    return out;
+  }
+
+  static constexpr size_t kNone = ~size_t{0};
+
+ private:
+  size_t first(uint64_t line) const { return (line % sets_) * ways_; }
+  uint64_t sets_, ways_;
+  std::vector<uint64_t> tag_, age_;
+  uint64_t clock_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a cache array replaces exactly as a clock per way would, on random use") {
+  std::mt19937_64 rng(20261125);
+  for (int geometry = 0; geometry < 40; ++geometry) {
+    const uint64_t sets = 1 + rng() % 6, ways = 1 + rng() % 9;
+    CAPTURE(sets, ways);
+    CacheArray array("l", sets * ways * 64, ways);
+    ReferenceArray ref(sets, ways);
+    const uint64_t lines = sets * ways * 3;
+    for (int step = 0; step < 3000; ++step) {
+      const uint64_t line = rng() % lines;
+      CacheWay* way = array.find(line);
+      const size_t at = ref.find(line);
+      REQUIRE((way != nullptr) == (at != ReferenceArray::kNone));
+      switch (rng() % 4) {
+        case 0:  // use it, bringing it in if absent (into the first ways only, at times)
+        case 1:
+          if (!way) {
+            const uint64_t only = rng() % 3 == 0 ? 1 + rng() % ways : 0;
+            const size_t v = ref.victim(line, only);
+            way = &array.victim(line, only);
+            array.fill(*way, line);
+            ref.fill(v, line);
+            if (rng() % 4 == 0) break;  // filled, not yet used: keeps the way's age
+            array.touch(*way);
+            ref.touch(v);
+          } else {
+            array.touch(*way);
+            ref.touch(at);
+          }
+          break;
+        case 2:
+          if (way) {
+            array.invalidate(*way);
+            ref.invalidate(at);
+          }
+          break;
+        default:
+          if (way) {
+            array.touch(*way);
+            ref.touch(at);
+          }
+          break;
+      }
+      std::vector<std::pair<size_t, uint64_t>> seen;
+      array.each_valid([&](size_t i, const CacheWay& w) { seen.emplace_back(i, w.line); });
+      REQUIRE(seen == ref.contents());
+    }
+  }
 }
