@@ -105,7 +105,9 @@ bool Cache::whole_lines(tlm::tlm_generic_payload& trans) {
   return true;
 }
 
-bool Cache::resident(uint64_t pa) const { return held(line_of(pa)); }
+bool Cache::resident(uint64_t pa) const { return indexed(line_of(pa)); }
+
+bool Cache::held_in_arrays(uint64_t pa) const { return held(line_of(pa)); }
 
 bool Cache::dirty(uint64_t pa) const {
   const uint64_t line = line_of(pa);
@@ -128,7 +130,7 @@ bool Cache::in_llc(uint64_t pa) const { return llc_.find(line_of(pa)) != nullptr
 
 uint64_t Cache::lines_in_page(uint64_t page_pa) const {
   auto it = page_lines_.find(page_pa >> kPageShift);
-  return it == page_lines_.end() ? 0 : it->second;
+  return it == page_lines_.end() ? 0 : static_cast<uint64_t>(__builtin_popcountll(it->second));
 }
 
 Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos at,
@@ -247,10 +249,13 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
   if (cores_[core].levels.empty()) {
     llc_only_store(pa, value, t);
   } else {
-    CacheWay* mine = core_copy(core, line);
+    // A line no level holds (the common case of a stream of stores) needs no lookup.
+    const bool indexed_line = indexed(line);
+    CacheWay* mine = indexed_line ? core_copy(core, line) : nullptr;
     ++(mine ? stats_.store_hits : stats_.store_misses);
-    const uint64_t others = mine && mine->exclusive ? 0 : holders(line) & ~(uint64_t{1} << core);
-    CacheWay* shared = llc_.find(line);
+    const uint64_t others =
+        !indexed_line || (mine && mine->exclusive) ? 0 : holders(line) & ~(uint64_t{1} << core);
+    CacheWay* shared = indexed_line ? llc_.find(line) : nullptr;
     const bool was_held = mine || others || shared;
     // Read-for-ownership: every other copy goes; the store overwrites the whole line.
     if (others) stats_.core_invalidations += drop_cores(others, line);

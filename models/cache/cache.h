@@ -121,8 +121,10 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
 
   const CacheStats& stats() const { return stats_; }
   // For tests and invariants: does any level of any core hold the line, and
-  // is the newest copy dirty?
+  // is the newest copy dirty? resident() asks the residency index;
+  // held_in_arrays() looks the line up in every level, which resident() must agree with.
   bool resident(uint64_t pa) const;
+  bool held_in_arrays(uint64_t pa) const;
   bool dirty(uint64_t pa) const;
   // The MESI state of the line in `core`'s private caches: 'M', 'E', 'S' or 'I'.
   char core_state(uint64_t core, uint64_t pa) const;
@@ -163,7 +165,10 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   void wbinvd(CacheMaintenance& op, Picos at);
 
   // --- directory and movement between levels (cache_coherence.cpp) ---
-  bool held(uint64_t line) const;  // by any level of any core, or the LLC
+  bool held(uint64_t line) const;  // by any level of any core, or the LLC: looked up
+  // The same answer from the residency index (page_lines_), without a lookup
+  // in any level: the index changes exactly when a line enters or leaves.
+  bool indexed(uint64_t line) const;
   uint64_t holders(uint64_t line) const;
   CacheWay* core_copy(uint64_t core, uint64_t line);
   const CacheWay* core_copy(uint64_t core, uint64_t line) const;
@@ -211,11 +216,13 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // a core takes: a stream of stores drops one line and takes another per
   // line, which would otherwise free and allocate a node each.
   std::unordered_map<uint64_t, uint64_t>::node_type spare_holder_;
-  std::unordered_map<uint64_t, uint32_t> page_lines_;  // lines held, by page number
-  // The page entered() and left() last counted (lines come and go a
+  // The residency index: by page number, one bit per line of the page some
+  // level holds; pages with none have no entry.
+  std::unordered_map<uint64_t, uint64_t> page_lines_;
+  // The page entered() and left() last changed (lines come and go a
   // page at a time); element pointers survive rehashing, and erase resets it.
   uint64_t page_memo_ = 0;
-  uint32_t* page_memo_count_ = nullptr;
+  uint64_t* page_memo_mask_ = nullptr;
   CacheStats stats_;
 
   // Reused for every memory access (no allocation on the request path). The

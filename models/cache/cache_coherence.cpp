@@ -34,6 +34,18 @@ uint64_t Cache::holders(uint64_t line) const {
 
 bool Cache::held(uint64_t line) const { return llc_.find(line) || holders(line) != 0; }
 
+bool Cache::indexed(uint64_t line) const {
+  const uint64_t page = (line << kLineShift) >> kPageShift;
+  const uint64_t* mask = page == page_memo_ ? page_memo_mask_ : nullptr;
+  if (!mask) {
+    if (page_lines_.empty()) return false;  // an empty hierarchy: skip the hashing
+    auto it = page_lines_.find(page);
+    if (it == page_lines_.end()) return false;
+    mask = &it->second;
+  }
+  return *mask >> (line % kLinesPerPage) & 1;
+}
+
 CacheWay* Cache::core_copy(uint64_t core, uint64_t line) {
   Core& c = cores_[core];
   return c.levels.empty() ? nullptr : c.outer().find(line);
@@ -58,11 +70,11 @@ Cache::Newest Cache::newest(uint64_t line) {
 
 void Cache::entered(uint64_t line) {
   const uint64_t page = (line << kLineShift) >> kPageShift;
-  if (page != page_memo_ || !page_memo_count_) {
-    page_memo_count_ = &page_lines_[page];
+  if (page != page_memo_ || !page_memo_mask_) {
+    page_memo_mask_ = &page_lines_[page];
     page_memo_ = page;
   }
-  ++*page_memo_count_;
+  *page_memo_mask_ |= uint64_t{1} << (line % kLinesPerPage);
 }
 
 void Cache::left_if_gone(uint64_t line, Picos at) {
@@ -71,13 +83,14 @@ void Cache::left_if_gone(uint64_t line, Picos at) {
 
 void Cache::left(uint64_t line, Picos at) {
   const uint64_t page = (line << kLineShift) >> kPageShift;
-  if (page != page_memo_ || !page_memo_count_) {
-    page_memo_count_ = &page_lines_.find(page)->second;
+  if (page != page_memo_ || !page_memo_mask_) {
+    page_memo_mask_ = &page_lines_.find(page)->second;
     page_memo_ = page;
   }
-  if (--*page_memo_count_ == 0) {
+  *page_memo_mask_ &= ~(uint64_t{1} << (line % kLinesPerPage));
+  if (*page_memo_mask_ == 0) {
     page_lines_.erase(page);
-    page_memo_count_ = nullptr;
+    page_memo_mask_ = nullptr;
   }
   if (observer_) observer_->cache_line_dropped(line << kLineShift, at);
 }
@@ -243,7 +256,7 @@ Picos Cache::shared_read(uint64_t core, uint64_t line, LineValue& out, bool& exc
 Picos Cache::snoop_read(uint64_t pa, LineValue& out, Picos t, const RequestAttributes& attrs) {
   const uint64_t line = line_of(pa);
   t += config_.hit_latency;
-  if (!held(line)) {
+  if (!indexed(line)) {
     ++stats_.snoop_misses;
     return memory(tlm::TLM_READ_COMMAND, pa, out, t, attrs);
   }
@@ -257,7 +270,7 @@ Picos Cache::snoop_read(uint64_t pa, LineValue& out, Picos t, const RequestAttri
 Picos Cache::snoop_write(uint64_t pa, const LineValue& value, Picos t,
                          const RequestAttributes& attrs) {
   const uint64_t line = line_of(pa);
-  const bool was_held = held(line);
+  const bool was_held = indexed(line);
   stats_.core_invalidations += drop_cores(holders(line), line);
   if (config_.ddio_ways > 0) {
     // DDIO: the write stays in the LLC, dirty, until evicted or flushed.
@@ -286,7 +299,7 @@ Picos Cache::snoop_write(uint64_t pa, const LineValue& value, Picos t,
 }
 
 Picos Cache::flush_everywhere(uint64_t line, bool invalidate, Picos at, CacheMaintenance& op) {
-  if (!held(line)) return at;
+  if (!indexed(line)) return at;
   ++op.lines_resident;
   const Newest n = newest(line);
   Picos done = at;

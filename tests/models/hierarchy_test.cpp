@@ -3,6 +3,9 @@
 // LLC, MESI among the cores, and maintenance that reaches every copy.
 #include <catch2/catch.hpp>
 
+#include <random>
+#include <vector>
+
 #include "bench.h"
 #include "models/cache/cache.h"
 #include "models/memory/memory_controller.h"
@@ -21,7 +24,7 @@ constexpr uint64_t kA = 0x000, kB = 0x100, kC = 0x200, kD = 0x080;
 constexpr Picos kL1 = 1'000, kL2 = 3'000, kLlc = 10'000, kSnoop = 20'000;
 constexpr Picos kMemory = 27'500 + 1'250;  // flat memory: latency + transfer
 
-models::CacheConfig two_cores(bool inclusive) {
+models::CacheConfig two_cores(bool inclusive, uint64_t ddio_ways = 0) {
   models::CacheConfig c;
   c.size = 512;
   c.ways = 2;
@@ -33,6 +36,7 @@ models::CacheConfig two_cores(bool inclusive) {
   c.l2 = {256, 2, kL2};
   c.inclusive = inclusive;
   c.core_snoop = kSnoop;
+  c.ddio_ways = ddio_ways;
   return c;
 }
 
@@ -41,7 +45,8 @@ struct Rig {
   models::MemoryController memory{"memory", flat_memory(1u << 20, 27'500, 1'250), &seen};
   Cache cache;
   Initiator core0{"core0"}, core1{"core1"}, device{"device"};
-  explicit Rig(bool inclusive) : cache("llc", two_cores(inclusive), &seen) {
+  explicit Rig(bool inclusive, uint64_t ddio_ways = 0)
+      : cache("llc", two_cores(inclusive, ddio_ways), &seen) {
     core0.socket.bind(cache.cpu_side);
     core1.socket.bind(cache.cpu_side);
     device.socket.bind(cache.snoop_side);
@@ -268,4 +273,66 @@ TEST_CASE("the residency index counts a line once however many levels and cores 
     CHECK(rig.state(0, kA) == 'I');
     CHECK(rig.state(1, kA) == 'I');
   });
+}
+
+namespace {
+
+// Random loads, stores, device reads and writes, and cache maintenance by
+// both cores over lines of two pages that collide in every level; after
+// each, the residency index must agree with a lookup in every level, line
+// by line and page by page (the cache answers from the index alone when it
+// says a line is absent).
+void residency_index_follows_the_arrays(Rig& rig, uint64_t seed) {
+  const std::vector<uint64_t> lines{kA,     kD,     kB,     kC,     0x040,  0x140,
+                                    0x1000, 0x1040, 0x1100, 0x1200, 0x1280, 0x3c0};
+  std::mt19937_64 rng(seed);
+  uint32_t version = 1;
+  run_bench([&] {
+    for (int step = 0; step < 4000; ++step) {
+      const uint64_t pa = lines[rng() % lines.size()];
+      const int core = static_cast<int>(rng() % 2);
+      std::vector<LineValue> one{{version++, 1, 0}};
+      sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+      LineValue v;
+      switch (rng() % 10) {
+        case 0: case 1: case 2: rig.load(core, pa, v); break;
+        case 3: case 4: case 5: rig.store(core, pa, one[0]); break;
+        case 6: rig.device.access(tlm::TLM_READ_COMMAND, pa, one, d); break;
+        case 7: rig.device.access(tlm::TLM_WRITE_COMMAND, pa, one, d); break;
+        case 8: {
+          const CacheOp ops[] = {CacheOp::clflush, CacheOp::clflushopt, CacheOp::clwb};
+          rig.maintain(core, pa, ops[rng() % 3]);
+          break;
+        }
+        default:
+          if (rng() % 8 == 0) rig.wbinvd(core);
+          break;
+      }
+      uint64_t in_page[2] = {0, 0};
+      for (uint64_t line : lines) {
+        CAPTURE(step, line);
+        REQUIRE(rig.cache.resident(line) == rig.cache.held_in_arrays(line));
+        in_page[line >> 12] += rig.cache.held_in_arrays(line) ? 1 : 0;
+      }
+      REQUIRE(rig.cache.lines_in_page(0) == in_page[0]);
+      REQUIRE(rig.cache.lines_in_page(0x1000) == in_page[1]);
+    }
+  });
+}
+
+}  // namespace
+
+TEST_CASE("the residency index follows every level, inclusive LLC") {
+  Rig rig(true);
+  residency_index_follows_the_arrays(rig, 1);
+}
+
+TEST_CASE("the residency index follows every level, non-inclusive LLC") {
+  Rig rig(false);
+  residency_index_follows_the_arrays(rig, 2);
+}
+
+TEST_CASE("the residency index follows every level, device writes kept in the LLC (DDIO)") {
+  Rig rig(true, 1);
+  residency_index_follows_the_arrays(rig, 3);
 }
