@@ -9,27 +9,11 @@ using models::kLineShift;
 using models::kLinesPerPage;
 using models::kPageShift;
 
-LineStates::Page* LineStates::find(uint64_t page) const {
-  if (page != memo_page_ || !memo_) {
-    auto it = pages_.find(page);
-    if (it == pages_.end()) return nullptr;
-    memo_ = const_cast<Page*>(&it->second);
-    memo_page_ = page;
-  }
-  return memo_;
-}
-
 LineStates::Page& LineStates::at(uint64_t page) {
   if (Page* p = find(page)) return *p;
   memo_ = &pages_[page];
   memo_page_ = page;
   return *memo_;
-}
-
-LineState LineStates::get(uint64_t pa) const {
-  const Page* p = find(pa >> kPageShift);
-  if (!p) return {};
-  return p->lines ? (*p->lines)[(pa >> kLineShift) % kLinesPerPage] : p->uniform;
 }
 
 std::optional<LineState> LineStates::whole_page(uint64_t page) const {

@@ -33,7 +33,12 @@ class LineStates {
   LineStates(LineStates&&) = default;
   LineStates& operator=(LineStates&&) = default;
 
-  LineState get(uint64_t pa) const;
+  // (Inline, as find(): every event the oracle sees reads a line's state.)
+  LineState get(uint64_t pa) const {
+    const Page* p = find(pa >> models::kPageShift);
+    if (!p) return {};
+    return p->lines ? (*p->lines)[(pa >> models::kLineShift) % models::kLinesPerPage] : p->uniform;
+  }
   void set(uint64_t pa, const LineState& state);
   // The state every line of page number `page` is in, or nullopt while its
   // lines differ.
@@ -51,7 +56,15 @@ class LineStates {
     std::unique_ptr<Lines> lines;  // per line, while they differ
   };
 
-  Page* find(uint64_t page) const;
+  Page* find(uint64_t page) const {
+    if (page != memo_page_ || !memo_) {
+      auto it = pages_.find(page);
+      if (it == pages_.end()) return nullptr;
+      memo_ = const_cast<Page*>(&it->second);
+      memo_page_ = page;
+    }
+    return memo_;
+  }
   Page& at(uint64_t page);
 
   std::unordered_map<uint64_t, Page> pages_;  // by physical page number
