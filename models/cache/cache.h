@@ -61,6 +61,7 @@
 #include "models/common/blocking_path.h"
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
+#include "models/common/page_memo.h"
 #include "models/common/params.h"
 #include "models/common/residency.h"
 #include "models/common/time.h"
@@ -219,10 +220,8 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // The residency index: by page number, one bit per line of the page some
   // level holds; pages with none have no entry.
   std::unordered_map<uint64_t, uint64_t> page_lines_;
-  // The page entered() and left() last changed (lines come and go a
-  // page at a time); element pointers survive rehashing, and erase resets it.
-  uint64_t page_memo_ = 0;
-  uint64_t* page_memo_mask_ = nullptr;
+  // Pages leave page_lines_ only in left(), which updates the memo.
+  mutable PageMemo<uint64_t> page_memo_;
   CacheStats stats_;
 
   // Reused for every memory access (no allocation on the request path). The

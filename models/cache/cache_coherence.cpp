@@ -35,15 +35,9 @@ uint64_t Cache::holders(uint64_t line) const {
 bool Cache::held(uint64_t line) const { return llc_.find(line) || holders(line) != 0; }
 
 bool Cache::indexed(uint64_t line) const {
-  const uint64_t page = (line << kLineShift) >> kPageShift;
-  const uint64_t* mask = page == page_memo_ ? page_memo_mask_ : nullptr;
-  if (!mask) {
-    if (page_lines_.empty()) return false;  // an empty hierarchy: skip the hashing
-    auto it = page_lines_.find(page);
-    if (it == page_lines_.end()) return false;
-    mask = &it->second;
-  }
-  return *mask >> (line % kLinesPerPage) & 1;
+  if (page_lines_.empty()) return false;  // an empty hierarchy: skip the hashing
+  const uint64_t* mask = page_memo_.find_in((line << kLineShift) >> kPageShift, page_lines_);
+  return mask && (*mask >> (line % kLinesPerPage) & 1);
 }
 
 CacheWay* Cache::core_copy(uint64_t core, uint64_t line) {
@@ -70,11 +64,12 @@ Cache::Newest Cache::newest(uint64_t line) {
 
 void Cache::entered(uint64_t line) {
   const uint64_t page = (line << kLineShift) >> kPageShift;
-  if (page != page_memo_ || !page_memo_mask_) {
-    page_memo_mask_ = &page_lines_[page];
-    page_memo_ = page;
+  uint64_t* mask = nullptr;
+  if (!page_memo_.find(page, mask) || !mask) {
+    mask = &page_lines_[page];
+    page_memo_.remember(page, mask);
   }
-  *page_memo_mask_ |= uint64_t{1} << (line % kLinesPerPage);
+  *mask |= uint64_t{1} << (line % kLinesPerPage);
 }
 
 void Cache::left_if_gone(uint64_t line, Picos at) {
@@ -83,14 +78,15 @@ void Cache::left_if_gone(uint64_t line, Picos at) {
 
 void Cache::left(uint64_t line, Picos at) {
   const uint64_t page = (line << kLineShift) >> kPageShift;
-  if (page != page_memo_ || !page_memo_mask_) {
-    page_memo_mask_ = &page_lines_.find(page)->second;
-    page_memo_ = page;
+  uint64_t* mask = nullptr;
+  if (!page_memo_.find(page, mask)) {
+    mask = &page_lines_.find(page)->second;
+    page_memo_.remember(page, mask);
   }
-  *page_memo_mask_ &= ~(uint64_t{1} << (line % kLinesPerPage));
-  if (*page_memo_mask_ == 0) {
+  *mask &= ~(uint64_t{1} << (line % kLinesPerPage));
+  if (*mask == 0) {
     page_lines_.erase(page);
-    page_memo_mask_ = nullptr;
+    page_memo_.remember(page, nullptr);
   }
   if (observer_) observer_->cache_line_dropped(line << kLineShift, at);
 }

@@ -11,9 +11,9 @@ using models::kPageShift;
 
 LineStates::Page& LineStates::at(uint64_t page) {
   if (Page* p = find(page)) return *p;
-  memo_ = &pages_[page];
-  memo_page_ = page;
-  return *memo_;
+  Page* p = &pages_[page];
+  memo_.remember(page, p);
+  return *p;
 }
 
 std::optional<LineState> LineStates::whole_page(uint64_t page) const {

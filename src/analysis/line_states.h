@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "models/common/line_value.h"
+#include "models/common/page_memo.h"
 
 namespace iocsim::analysis {
 
@@ -56,22 +57,12 @@ class LineStates {
     std::unique_ptr<Lines> lines;  // per line, while they differ
   };
 
-  Page* find(uint64_t page) const {
-    if (page != memo_page_ || !memo_) {
-      auto it = pages_.find(page);
-      if (it == pages_.end()) return nullptr;
-      memo_ = const_cast<Page*>(&it->second);
-      memo_page_ = page;
-    }
-    return memo_;
-  }
+  Page* find(uint64_t page) const { return memo_.find_in(page, pages_); }
   Page& at(uint64_t page);
 
   std::unordered_map<uint64_t, Page> pages_;  // by physical page number
-  // The page last asked about (streams of lines stay in a page): element
-  // pointers of an unordered_map survive rehashing, and pages never leave.
-  mutable uint64_t memo_page_ = ~uint64_t{0};
-  mutable Page* memo_ = nullptr;
+  // Element pointers of an unordered_map survive rehashing, and pages never leave.
+  mutable models::PageMemo<Page> memo_;
   std::unique_ptr<Lines> spare_;  // a page's storage, kept for the next page that splits
   uint64_t split_ = 0;
 };

@@ -33,6 +33,7 @@
 #include "analysis/hazards.h"
 #include "analysis/line_states.h"
 #include "models/common/observer.h"
+#include "models/common/page_memo.h"
 
 namespace iocsim::analysis {
 
@@ -155,11 +156,8 @@ class Oracle : public models::CoherenceObserver {
   std::map<uint32_t, OwnerId> device_owner_;
   std::set<uint32_t> no_nosnoop_;  // devices that cannot issue No-Snoop
   std::unordered_map<uint64_t, CachedPage> cached_;    // by physical page
-  // The page cached_ was last asked about (streams of lines stay in a page):
-  // element pointers of an unordered_map survive rehashing, and pages leave
-  // cached_ only through drop_cached(), which resets the memo.
-  mutable uint64_t cached_memo_page_ = ~uint64_t{0};
-  mutable CachedPage* cached_memo_ = nullptr;
+  // Pages leave cached_ only through drop_cached(), which updates the memo.
+  mutable models::PageMemo<CachedPage> cached_memo_;
   std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address
   OpenWindows open_;
   OpenWindows cpu_open_;
