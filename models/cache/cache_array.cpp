@@ -67,6 +67,7 @@ CacheWay& CacheArray::victim(uint64_t line, uint64_t ways) {
 
 void CacheArray::touch(CacheWay& way) {
   const size_t i = index(way);
+  // A valid way's set comes from its line, sparing a division by the ways.
   const size_t set = tags_[i] != kInvalid ? set_of(way.line) : i / assoc_;
   const size_t first = set * assoc_;
   const auto w = static_cast<WayIndex>(i - first);

@@ -46,7 +46,7 @@ class CacheArray {
     tags_[i] = kInvalid;
   }
   bool valid(const CacheWay& way) const { return tags_[index(way)] != kInvalid; }
-  // Makes `way` (which holds a line) its set's most recently used.
+  // Makes `way` its set's most recently used.
   void touch(CacheWay& way);
   // Calls fn(i, way) for every valid way, in way order (i: its position
   // among all the array's ways). Nothing until a line has been put in (a
@@ -77,7 +77,7 @@ class CacheArray {
   // and a full set's victim is at the back, both without a scan (a clock
   // per way, the oldest found by scanning the set, cost a scan per victim).
   // Ways never used count as the oldest, the lowest-numbered last.
-  using WayIndex = uint16_t;  // a way's position in its set (at most 1024 ways)
+  using WayIndex = uint16_t;  // a way's position in its set (the constructor refuses over 65535 ways)
   struct Recency {
     WayIndex newest = 0, oldest = 0;
     uint16_t valid = 0;  // ways holding a line: a full set needs no search for an invalid one

@@ -63,12 +63,7 @@ Cache::Newest Cache::newest(uint64_t line) {
 }
 
 void Cache::entered(uint64_t line) {
-  const uint64_t page = (line << kLineShift) >> kPageShift;
-  uint64_t* mask = nullptr;
-  if (!page_memo_.find(page, mask) || !mask) {
-    mask = &page_lines_[page];
-    page_memo_.remember(page, mask);
-  }
+  uint64_t* mask = page_memo_.find_or_add((line << kLineShift) >> kPageShift, page_lines_);
   *mask |= uint64_t{1} << (line % kLinesPerPage);
 }
 
@@ -78,11 +73,7 @@ void Cache::left_if_gone(uint64_t line, Picos at) {
 
 void Cache::left(uint64_t line, Picos at) {
   const uint64_t page = (line << kLineShift) >> kPageShift;
-  uint64_t* mask = nullptr;
-  if (!page_memo_.find(page, mask)) {
-    mask = &page_lines_.find(page)->second;
-    page_memo_.remember(page, mask);
-  }
+  uint64_t* mask = page_memo_.find_in(page, page_lines_);  // held until now: it has a record
   *mask &= ~(uint64_t{1} << (line % kLinesPerPage));
   if (*mask == 0) {
     page_lines_.erase(page);

@@ -38,7 +38,18 @@ class PageMemo {
     remember(page, record);
     return record;
   }
-  // Remembers `page` (as the latest) with `record`, which may be nullptr.
+  // `page`'s record in `map`, made (default-constructed) if it has none.
+  template <typename Map>
+  Record* find_or_add(uint64_t page, Map& map) {
+    Record* record = find_in(page, map);
+    if (!record) {
+      record = &map[page];
+      remember(page, record);
+    }
+    return record;
+  }
+  // Remembers `page` (as the latest) with `record`, which may be nullptr
+  // (as the owner says after erasing the page's record).
   void remember(uint64_t page, Record* record) {
     if (entries_[0].page != page) entries_[1] = entries_[0];
     entries_[0] = {page, record};

@@ -10,10 +10,7 @@ using models::kLinesPerPage;
 using models::kPageShift;
 
 LineStates::Page& LineStates::at(uint64_t page) {
-  if (Page* p = find(page)) return *p;
-  Page* p = &pages_[page];
-  memo_.remember(page, p);
-  return *p;
+  return *memo_.find_or_add(page, pages_);
 }
 
 std::optional<LineState> LineStates::whole_page(uint64_t page) const {

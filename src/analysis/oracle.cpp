@@ -48,12 +48,7 @@ inline const models::LineValue* Oracle::cached(uint64_t pa, bool* dirty) const {
 }
 
 void Oracle::set_cached(uint64_t pa, const models::LineValue& value, bool dirty) {
-  const uint64_t page = pa >> kPageShift;
-  CachedPage* p = cached_page(page);
-  if (!p) {
-    p = &cached_[page];
-    cached_memo_.remember(page, p);
-  }
+  CachedPage* p = cached_memo_.find_or_add(pa >> kPageShift, cached_);
   const uint64_t i = (pa >> kLineShift) % kLinesPerPage, bit = uint64_t{1} << i;
   p->values[i] = value;
   p->present |= bit;

@@ -44,3 +44,16 @@ TEST_CASE("a page memo looks a page up in its map only when it does not remember
   CHECK(memo.find_in(4, map) == &map.at(4));
   CHECK(memo.find_in(3, map) == three);
 }
+
+TEST_CASE("a page memo adds a record a page lacks, and remembers it") {
+  std::unordered_map<uint64_t, int> map{{3, 30}};
+  PageMemo<int> memo;
+  CHECK(memo.find_or_add(3, map) == &map.at(3));
+  CHECK(map.size() == 1);
+  int* five = memo.find_or_add(5, map);  // known absent or not, it is made
+  REQUIRE(five == &map.at(5));
+  CHECK(*five == 0);
+  int* got = nullptr;
+  REQUIRE(memo.find(5, got));
+  CHECK(got == five);
+}
