@@ -38,7 +38,7 @@ int Host::mmap(Process& p, uint64_t va, uint64_t size, bool writable, bool huge)
 void Host::map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn) {
   for (uint64_t off = 0; off < size; off += kPageSize) {
     p.map_page(va + off, pfn + off / kPageSize);
-    frame_refs_[pfn + off / kPageSize].mapcount = 1;
+    frame_refs_.add(pfn + off / kPageSize).mapcount = 1;
   }
   // clear_page(): the zeroes go through the cache like any other store.
   cpu_->store(pfn << kPageShift, size, models::kNobody, models::kNoTag);
@@ -99,18 +99,17 @@ template <typename Fn>
 int Host::for_each_present(Process& p, uint64_t va, uint64_t size, bool need_present, Fn fn) {
   if (need_present && p.present_pages(va, va + size) != size / kPageSize) return -EFAULT;
   uint64_t piece_pa = 0, piece_bytes = 0;
-  const auto& ptes = p.page_table();
-  const auto last = ptes.lower_bound((va + size) >> kPageShift);
-  for (auto it = ptes.lower_bound(va >> kPageShift); it != last; ++it) {
-    const uint64_t pa = it->second << kPageShift;
-    if (piece_bytes && piece_pa + piece_bytes == pa) {
-      piece_bytes += kPageSize;
-      continue;
-    }
-    if (piece_bytes) fn(piece_pa, piece_bytes);
-    piece_pa = pa;
-    piece_bytes = kPageSize;
-  }
+  p.page_table().for_each_run(
+      va >> kPageShift, (va + size) >> kPageShift, [&](uint64_t, uint64_t pfn, uint64_t pages) {
+        const uint64_t pa = pfn << kPageShift;
+        if (piece_bytes && piece_pa + piece_bytes == pa) {
+          piece_bytes += pages * kPageSize;
+          return;
+        }
+        if (piece_bytes) fn(piece_pa, piece_bytes);
+        piece_pa = pa;
+        piece_bytes = pages * kPageSize;
+      });
   if (piece_bytes) fn(piece_pa, piece_bytes);
   return 0;
 }
@@ -147,12 +146,16 @@ ReadResult Host::read(Process& p, uint64_t va, uint64_t size) {
   return result;
 }
 
+FrameRef& Host::frame(uint64_t pfn) {
+  FrameRef* f = frame_refs_.find(pfn);
+  if (!f) throw std::logic_error("frame " + std::to_string(pfn) + " is not allocated");
+  return *f;
+}
+
 void Host::release_frame(uint64_t pfn) {
-  auto it = frame_refs_.find(pfn);
-  if (it == frame_refs_.end())
-    throw std::logic_error("releasing frame " + std::to_string(pfn) + " that is not allocated");
-  if (it->second.mapcount == 0 && it->second.pincount == 0) {
-    frame_refs_.erase(it);
+  const FrameRef& f = frame(pfn);
+  if (f.mapcount == 0 && f.pincount == 0) {
+    frame_refs_.erase(pfn);
     frames_.free(pfn, 1);
   }
 }
@@ -174,14 +177,19 @@ std::optional<uint64_t> Host::follow_pfnmap(Process& mm, uint64_t vaddr, bool wr
 
 int Host::munmap(Process& p, uint64_t va, uint64_t size) {
   if (bad_range(va, size, kPageSize)) return -EINVAL;
-  std::vector<std::pair<uint64_t, uint64_t>> present;  // (vpn, pfn), collected first
-  const auto& ptes = p.page_table();
-  const auto last = ptes.lower_bound((va + size) >> kPageShift);
-  for (auto it = ptes.lower_bound(va >> kPageShift); it != last; ++it) present.push_back(*it);
-  for (const auto& [vpn, pfn] : present) {
-    p.unmap_page(vpn << kPageShift);
-    --frame_refs_.at(pfn).mapcount;
-    release_frame(pfn);
+  struct Run {
+    uint64_t vpn, pfn, pages;
+  };
+  std::vector<Run> present;  // collected first: unmapping changes the table
+  p.page_table().for_each_run(
+      va >> kPageShift, (va + size) >> kPageShift,
+      [&](uint64_t vpn, uint64_t pfn, uint64_t pages) { present.push_back({vpn, pfn, pages}); });
+  for (const Run& run : present) {
+    for (uint64_t i = 0; i < run.pages; ++i) {
+      p.unmap_page((run.vpn + i) << kPageShift);
+      --frame(run.pfn + i).mapcount;
+      release_frame(run.pfn + i);
+    }
   }
   p.remove_vmas(va, va + size);
   return 0;
@@ -206,20 +214,20 @@ int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome
     outcome.cpu_picos += part.cpu_picos;
     piece_bytes = 0;
   };
-  const auto& ptes = p.page_table();
-  const auto last = ptes.lower_bound(((end - 1) >> kPageShift) + 1);
-  uint64_t expected_page = 0;  // the page after the last one flushed
-  for (auto it = ptes.lower_bound(va >> kPageShift); it != last; ++it) {
-    const uint64_t page = it->first << kPageShift;
-    if (piece_bytes && page != expected_page) flush_piece();  // a page not present between
-    expected_page = page + kPageSize;
-    const uint64_t from = std::max(va, page);
-    const uint64_t to = std::min(end, page + kPageSize);
-    const uint64_t pa = (it->second << kPageShift) + (from - page);
-    if (piece_bytes && piece_pa + piece_bytes != pa) flush_piece();
-    if (!piece_bytes) piece_pa = pa;
-    piece_bytes += to - from;
-  }
+  uint64_t expected_va = 0;  // the VA after the last byte flushed
+  p.page_table().for_each_run(
+      va >> kPageShift, ((end - 1) >> kPageShift) + 1,
+      [&](uint64_t vpn, uint64_t pfn, uint64_t pages) {
+        const uint64_t run_va = vpn << kPageShift;
+        const uint64_t from = std::max(va, run_va);
+        const uint64_t to = std::min(end, run_va + pages * kPageSize);
+        if (piece_bytes && from != expected_va) flush_piece();  // a page not present between
+        expected_va = to;
+        const uint64_t pa = (pfn << kPageShift) + (from - run_va);
+        if (piece_bytes && piece_pa + piece_bytes != pa) flush_piece();
+        if (!piece_bytes) piece_pa = pa;
+        piece_bytes += to - from;
+      });
   flush_piece();
   return 0;
 }
@@ -234,7 +242,7 @@ long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, b
       break;
     }
     const uint64_t pfn = *mm.pfn_of(va);
-    ++frame_refs_.at(pfn).pincount;
+    ++frame(pfn).pincount;
     pfns.push_back(pfn);
     cpu_->compute(config_.pin_page_picos);
   }
@@ -242,12 +250,12 @@ long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, b
 }
 
 void Host::unpin_user_page(uint64_t pfn, bool) {
-  auto it = frame_refs_.find(pfn);
-  if (it == frame_refs_.end() || it->second.pincount == 0) {
+  FrameRef* f = frame_refs_.find(pfn);
+  if (!f || f->pincount == 0) {
     pin_underflows_.push_back(pfn);
     return;
   }
-  --it->second.pincount;
+  --f->pincount;
   release_frame(pfn);
 }
 
@@ -274,32 +282,32 @@ std::optional<uint64_t> Host::alloc_pages_zeroed(unsigned order) {
   const uint64_t count = uint64_t{1} << order;
   auto pfn = frames_.allocate_aligned(count);
   if (!pfn) return std::nullopt;
-  for (uint64_t i = 0; i < count; ++i) frame_refs_[*pfn + i].mapcount = 1;  // the kernel's reference
+  for (uint64_t i = 0; i < count; ++i) frame_refs_.add(*pfn + i).mapcount = 1;  // the kernel's reference
   cpu_->store(*pfn << kPageShift, count * kPageSize, models::kNobody, models::kNoTag);
   return pfn;
 }
 
 void Host::free_pages(uint64_t pfn, unsigned order) {
   for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
-    --frame_refs_.at(pfn + i).mapcount;
+    --frame(pfn + i).mapcount;
     release_frame(pfn + i);
   }
 }
 
 uint64_t Host::pin_count(uint64_t pfn) const {
-  auto it = frame_refs_.find(pfn);
-  return it == frame_refs_.end() ? 0 : it->second.pincount;
+  const FrameRef* f = frame_refs_.find(pfn);
+  return f ? f->pincount : 0;
 }
 
 uint64_t Host::pinned_frames() const {
   uint64_t n = 0;
-  for (const auto& [pfn, f] : frame_refs_) n += f.pincount != 0;
+  frame_refs_.for_each([&](uint64_t, const FrameRef& f) { n += f.pincount != 0; });
   return n;
 }
 
 uint64_t Host::total_pins() const {
   uint64_t n = 0;
-  for (const auto& [pfn, f] : frame_refs_) n += f.pincount;
+  frame_refs_.for_each([&](uint64_t, const FrameRef& f) { n += f.pincount; });
   return n;
 }
 

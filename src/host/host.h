@@ -16,11 +16,11 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "host/cpu_port.h"
 #include "host/frame_allocator.h"
+#include "host/frame_refs.h"
 #include "host/process.h"
 #include "models/common/owner_tally.h"
 
@@ -99,8 +99,9 @@ class Host {
   // fn(pfn, pins) for every pinned frame, in no particular order.
   template <typename Fn>
   void for_each_pin(Fn fn) const {
-    for (const auto& [pfn, f] : frame_refs_)
+    frame_refs_.for_each([&](uint64_t pfn, const FrameRef& f) {
       if (f.pincount) fn(pfn, f.pincount);
+    });
   }
   uint64_t pinned_frames() const;  // frames with at least one pin
   // Frames unpinned while holding no pin, in order.
@@ -110,11 +111,6 @@ class Host {
   const HostConfig& config() const { return config_; }
 
  private:
-  struct Frame {
-    uint32_t mapcount = 0;
-    uint32_t pincount = 0;
-  };
-
   // -ENOMEM if faulting in the missing pages of [va, va + size) would need
   // more frames than are free: what the OOM killer would end, failed before
   // any work (so an absurd size costs nothing).
@@ -123,6 +119,8 @@ class Host {
   int fault_in(Process& p, uint64_t va, bool write);
   // Allocates and zeroes frames for [va, va + size) at consecutive pfns from `pfn`.
   void map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn);
+  // The counts of an allocated frame (a logic_error if it is not).
+  FrameRef& frame(uint64_t pfn);
   void release_frame(uint64_t pfn);
   // Applies `fn(pa, bytes)` to the physically contiguous pieces of the present
   // pages of [va, va + size); -EFAULT if a page is missing and `need_present`.
@@ -133,7 +131,7 @@ class Host {
   HostConfig config_;
   FrameAllocator frames_;
   std::deque<Process> processes_;
-  std::unordered_map<uint64_t, Frame> frame_refs_;  // allocated frames only
+  FrameRefs frame_refs_;  // allocated frames only
   std::vector<uint64_t> pin_underflows_;
 };
 

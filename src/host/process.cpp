@@ -27,11 +27,6 @@ bool Process::covered(uint64_t start, uint64_t end, bool allow_pfnmap) const {
   return true;
 }
 
-uint64_t Process::present_pages(uint64_t start, uint64_t end) const {
-  return static_cast<uint64_t>(std::distance(ptes_.lower_bound(start >> kPageShift),
-                                             ptes_.lower_bound(end >> kPageShift)));
-}
-
 bool Process::add_vma(const Vma& vma) {
   auto it = vmas_.lower_bound(vma.start);
   if (it != vmas_.end() && it->second.start < vma.end) return false;
@@ -64,10 +59,6 @@ void Process::remove_vmas(uint64_t start, uint64_t end) {
   }
 }
 
-std::optional<uint64_t> Process::pfn_of(uint64_t va) const {
-  auto it = ptes_.find(va >> kPageShift);
-  if (it == ptes_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<uint64_t> Process::pfn_of(uint64_t va) const { return ptes_.find(va >> kPageShift); }
 
 }  // namespace iocsim::host

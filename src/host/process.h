@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "host/page_table.h"
 #include "models/common/line_value.h"
 
 namespace iocsim::host {
@@ -50,18 +51,19 @@ class Process {
   // Whether VMAs cover [start, end) without a hole (and, unless
   // `allow_pfnmap`, none of them maps a BAR). O(VMAs in the range).
   bool covered(uint64_t start, uint64_t end, bool allow_pfnmap) const;
-  // Present pages with VA in [start, end). O(present pages in the range).
-  uint64_t present_pages(uint64_t start, uint64_t end) const;
+  // Present pages with VA in [start, end).
+  uint64_t present_pages(uint64_t start, uint64_t end) const {
+    return ptes_.count(start >> kPageShift, end >> kPageShift);
+  }
   // Creates [start, end); false if it overlaps an existing VMA.
   bool add_vma(const Vma& vma);
   // Removes [start, end) from the VMAs, splitting them as needed.
   void remove_vmas(uint64_t start, uint64_t end);
 
   std::optional<uint64_t> pfn_of(uint64_t va) const;
-  void map_page(uint64_t va, uint64_t pfn) { ptes_[va >> kPageShift] = pfn; }
+  void map_page(uint64_t va, uint64_t pfn) { ptes_.set(va >> kPageShift, pfn); }
   void unmap_page(uint64_t va) { ptes_.erase(va >> kPageShift); }
-  // Present pages with VA in [start, end), in VA order.
-  const std::map<uint64_t, uint64_t>& page_table() const { return ptes_; }
+  const PageTable& page_table() const { return ptes_; }
 
  private:
   std::string name_;
@@ -70,7 +72,7 @@ class Process {
   bool cap_ipc_lock_;
   uint64_t locked_vm_ = 0;
   std::map<uint64_t, Vma> vmas_;        // by start
-  std::map<uint64_t, uint64_t> ptes_;   // virtual page number -> pfn
+  PageTable ptes_;
 };
 
 }  // namespace iocsim::host

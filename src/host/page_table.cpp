@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "host/page_table.h"
+
+#include <algorithm>
+
+namespace iocsim::host {
+
+uint64_t PageTable::Block::next_present(uint64_t i) const {
+  while (i < kBlockPages) {
+    const uint64_t bits = present[i / 64] >> (i % 64);
+    if (bits) return i + static_cast<uint64_t>(__builtin_ctzll(bits));
+    i = (i / 64 + 1) * 64;
+  }
+  return kBlockPages;
+}
+
+uint64_t PageTable::Block::run_end(uint64_t i, uint64_t to) const {
+  uint64_t j = i + 1;
+  if (frames) {
+    while (j < to && has(j) && (*frames)[j] == (*frames)[j - 1] + 1) ++j;
+    return j;
+  }
+  // Consecutive pages are at consecutive frames: the run ends at the first absent page.
+  while (j < to) {
+    const uint64_t absent = ~present[j / 64] >> (j % 64);
+    if (absent) return std::min(to, j + static_cast<uint64_t>(__builtin_ctzll(absent)));
+    j = (j / 64 + 1) * 64;
+  }
+  return to;
+}
+
+std::optional<uint64_t> PageTable::find(uint64_t vpn) const {
+  auto it = blocks_.find(vpn >> kBlockShift);
+  if (it == blocks_.end()) return std::nullopt;
+  const uint64_t i = vpn % kBlockPages;
+  if (!it->second.has(i)) return std::nullopt;
+  return it->second.pfn(i);
+}
+
+void PageTable::set(uint64_t vpn, uint64_t pfn) {
+  Block& b = blocks_[vpn >> kBlockShift];
+  const uint64_t i = vpn % kBlockPages;
+  if (b.count == 0) b.base = pfn - i;
+  if (!b.frames && pfn != b.base + i) {
+    b.frames = std::make_unique<std::array<uint64_t, kBlockPages>>();
+    for (uint64_t j = 0; j < kBlockPages; ++j) (*b.frames)[j] = b.base + j;
+  }
+  if (b.frames) (*b.frames)[i] = pfn;
+  if (!b.has(i)) {
+    b.present[i / 64] |= uint64_t{1} << (i % 64);
+    ++b.count;
+    ++present_;
+  }
+}
+
+void PageTable::erase(uint64_t vpn) {
+  auto it = blocks_.find(vpn >> kBlockShift);
+  const uint64_t i = vpn % kBlockPages;
+  if (it == blocks_.end() || !it->second.has(i)) return;
+  Block& b = it->second;
+  b.present[i / 64] &= ~(uint64_t{1} << (i % 64));
+  --present_;
+  if (--b.count == 0) blocks_.erase(it);
+}
+
+uint64_t PageTable::count(uint64_t first, uint64_t end) const {
+  uint64_t n = 0;
+  for (auto it = blocks_.lower_bound(first >> kBlockShift);
+       it != blocks_.end() && (it->first << kBlockShift) < end; ++it) {
+    const uint64_t block_vpn = it->first << kBlockShift;
+    const uint64_t from = first > block_vpn ? first - block_vpn : 0;
+    const uint64_t to = std::min(end - block_vpn, kBlockPages);
+    if (from == 0 && to == kBlockPages) {
+      n += it->second.count;
+      continue;
+    }
+    for (uint64_t i = from; i < to; ++i) n += it->second.has(i);
+  }
+  return n;
+}
+
+}  // namespace iocsim::host
