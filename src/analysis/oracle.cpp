@@ -185,7 +185,7 @@ void Oracle::device_nosnoop_capability(uint32_t stream_id, bool capable, Picos a
   else no_nosnoop_.insert(stream_id);
   for (const auto& [id, d] : domains_)
     if (d.devices.count(stream_id))
-      for (const auto& [page, count] : d.pages) evaluate_page(page, stream_id, at);
+      exposed_.for_domain_pages(id, [&](uint64_t page) { evaluate_page(page, stream_id, at); });
 }
 
 void Oracle::translation_fault(uint32_t, uint64_t, bool, Picos) { ++counts_.iommu_faults; }
@@ -201,39 +201,28 @@ void Oracle::domain_destroyed(uint32_t domain, Picos) { domains_.erase(domain); 
 
 void Oracle::device_attached(uint32_t domain, uint32_t stream_id, Picos at) {
   domains_[domain].devices.insert(stream_id);
-  for (const auto& [page, count] : domains_[domain].pages) evaluate_page(page, stream_id, at);
+  exposed_.for_domain_pages(domain, [&](uint64_t page) { evaluate_page(page, stream_id, at); });
 }
 
 void Oracle::device_detached(uint32_t domain, uint32_t stream_id, Picos at) {
   domains_[domain].devices.erase(stream_id);
-  for (const auto& [page, count] : domains_[domain].pages) evaluate_page(page, stream_id, at);
+  exposed_.for_domain_pages(domain, [&](uint64_t page) { evaluate_page(page, stream_id, at); });
 }
 
 void Oracle::translation_mapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
                                 bool readable, bool, Picos at) {
-  Domain& d = domains_[domain];
-  for (uint64_t off = 0; off < size; off += kPageBytes) {
-    const uint64_t page = (pa + off) >> kPageShift;
-    exposed_[page].push_back({domain, iova + off, readable});
-    ++d.pages[page];
-    for (uint32_t stream : d.devices) evaluate_page(page, stream, at);
-  }
+  const Domain& d = domains_[domain];
+  exposed_.add(domain, iova, pa, size, readable);
+  for (uint64_t off = 0; off < size; off += kPageBytes)
+    for (uint32_t stream : d.devices) evaluate_page((pa + off) >> kPageShift, stream, at);
 }
 
 void Oracle::translation_unmapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
                                   Picos at) {
-  Domain& d = domains_[domain];
-  for (uint64_t off = 0; off < size; off += kPageBytes) {
-    const uint64_t page = (pa + off) >> kPageShift;
-    auto& list = exposed_[page];
-    auto e = std::find_if(list.begin(), list.end(), [&](const Exposure& x) {
-      return x.domain == domain && x.iova == iova + off;
-    });
-    if (e != list.end()) list.erase(e);
-    if (list.empty()) exposed_.erase(page);
-    if (--d.pages[page] == 0) d.pages.erase(page);
-    for (uint32_t stream : d.devices) evaluate_page(page, stream, at);
-  }
+  const Domain& d = domains_[domain];
+  exposed_.remove(domain, iova, pa, size);
+  for (uint64_t off = 0; off < size; off += kPageBytes)
+    for (uint32_t stream : d.devices) evaluate_page((pa + off) >> kPageShift, stream, at);
 }
 
 void Oracle::iotlb_entry_stale(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
@@ -275,18 +264,15 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
   std::optional<models::LineValue> stale;
   uint64_t iova = 0;
   if (direct || snooped) {
-    auto ex = exposed_.find(line_pa >> kPageShift);
-    if (ex != exposed_.end()) {
-      for (const Exposure& e : ex->second) {
-        auto d = domains_.find(e.domain);
-        if (!e.readable || d == domains_.end() || !d->second.devices.count(stream)) continue;
-        const bool bypasses_cache = direct && !d->second.coherent;
-        if (!bypasses_cache && !snooped) continue;
-        stale = bypasses_cache ? direct : snooped;
-        iova = e.iova + (line_pa & (kPageBytes - 1));
-        break;
-      }
-    }
+    exposed_.for_page(line_pa >> kPageShift, [&](const Exposures::Reach& e) {
+      auto d = domains_.find(e.domain);
+      if (!e.readable || d == domains_.end() || !d->second.devices.count(stream)) return false;
+      const bool bypasses_cache = direct && !d->second.coherent;
+      if (!bypasses_cache && !snooped) return false;
+      stale = bypasses_cache ? direct : snooped;
+      iova = e.iova + (line_pa & (kPageBytes - 1));
+      return true;
+    });
   }
   const std::pair<uint32_t, uint64_t> key{stream, line_pa};
   auto it = open_.find(key);
@@ -339,13 +325,13 @@ void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerI
 
 void Oracle::evaluate_line(uint64_t pa, Picos at) {
   if (exposed_.empty()) return;  // nothing mapped yet (a guest being faulted in): no hashing
-  auto ex = exposed_.find(pa >> kPageShift);
-  if (ex == exposed_.end()) return;  // nothing can reach the page: no window to change
   std::set<uint32_t> streams;
-  for (const Exposure& e : ex->second) {
+  exposed_.for_page(pa >> kPageShift, [&](const Exposures::Reach& e) {
     auto d = domains_.find(e.domain);
     if (d != domains_.end()) streams.insert(d->second.devices.begin(), d->second.devices.end());
-  }
+    return false;
+  });
+  if (streams.empty()) return;  // nothing can reach the page: no window to change
   for (uint32_t stream : streams) evaluate(line_base(pa), stream, at);
 }
 
@@ -367,8 +353,9 @@ void Oracle::evaluate_page(uint64_t page, uint32_t stream, Picos at) {
 
 void Oracle::evaluate_domain(uint32_t domain, Picos at) {
   const Domain& d = domains_[domain];
-  for (const auto& [page, count] : d.pages)
+  exposed_.for_domain_pages(domain, [&](uint64_t page) {
     for (uint32_t stream : d.devices) evaluate_page(page, stream, at);
+  });
 }
 
 void Oracle::close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool open_at_end) {

@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analysis/exposures.h"
 #include "analysis/hazards.h"
 #include "analysis/line_states.h"
 #include "models/common/observer.h"
@@ -89,16 +90,9 @@ class Oracle : public models::CoherenceObserver {
   models::LineValue in_memory(uint64_t pa) const;
 
  private:
-  struct Exposure {
-    uint32_t domain;
-    uint64_t iova;  // of the page
-    bool readable;
-  };
-
   struct Domain {
     bool coherent = false;
     std::set<uint32_t> devices;
-    std::map<uint64_t, uint32_t> pages;  // physical page -> number of mappings
   };
 
   struct OpenWindow {
@@ -151,7 +145,7 @@ class Oracle : public models::CoherenceObserver {
   OwnerId owner_of(uint32_t stream) const;
 
   LineStates lines_;
-  std::unordered_map<uint64_t, std::vector<Exposure>> exposed_;  // by physical page
+  Exposures exposed_;
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, OwnerId> device_owner_;
   std::set<uint32_t> no_nosnoop_;  // devices that cannot issue No-Snoop

@@ -40,7 +40,7 @@ class PageTable {
  private:
   struct Block {
     std::array<uint64_t, kBlockPages / 64> present{};  // one bit per page
-    uint32_t count = 0;                                 // bits set
+    uint32_t count = 0;                                // bits set
     // While `frames` is empty, page i of the block maps to base + i (modulo
     // 2^64, so a base "before" frame 0 is fine).
     uint64_t base = 0;

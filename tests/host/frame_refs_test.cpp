@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <catch2/catch.hpp>
+#include "host/frame_refs.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <stdexcept>
 #include <utility>
-
-#include "host/frame_refs.h"
 
 using iocsim::host::FrameRef;
 using iocsim::host::FrameRefs;
@@ -31,9 +30,14 @@ TEST_CASE("frame reference counts are kept per frame, whatever the frames' order
     REQUIRE(f->mapcount == it->second.first);
     REQUIRE(f->pincount == it->second.second);
     switch (rng() % 3) {
-      case 0: ++f->pincount, ++it->second.second; break;
-      case 1: if (f->pincount) --f->pincount, --it->second.second; break;
-      default: refs.erase(pfn), ref.erase(it);
+      case 0:
+        ++f->pincount, ++it->second.second;
+        break;
+      case 1:
+        if (f->pincount) --f->pincount, --it->second.second;
+        break;
+      default:
+        refs.erase(pfn), ref.erase(it);
     }
   }
   std::map<uint64_t, std::pair<uint32_t, uint32_t>> walked;

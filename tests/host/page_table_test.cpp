@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <catch2/catch.hpp>
+#include "host/page_table.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <tuple>
 #include <vector>
-
-#include "host/page_table.h"
 
 using iocsim::host::PageTable;
 
@@ -104,5 +103,6 @@ TEST_CASE("a block faulted in from a run of frames walks as one run, an aligned 
   table.erase(5 * kBlock + 10);
   CHECK(table.count(5 * kBlock, 6 * kBlock) == kBlock - 1);
   CHECK(runs_of(table, 5 * kBlock + 8, 5 * kBlock + 12) ==
-        std::vector<Run>{{5 * kBlock + 8, 77 * kBlock + 8, 2}, {5 * kBlock + 11, 77 * kBlock + 11, 1}});
+        std::vector<Run>{{5 * kBlock + 8, 77 * kBlock + 8, 2},
+                         {5 * kBlock + 11, 77 * kBlock + 11, 1}});
 }
