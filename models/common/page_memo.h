@@ -5,7 +5,9 @@
 // (stores to one page, write-backs of a page stored long before), so two
 // entries spare nearly every lookup in the map, which grows with the guest.
 // The owner updates the memo when it adds or erases a record: pointers into
-// an unordered_map survive rehashing, not erasure.
+// an unordered_map survive rehashing, not erasure. What is remembered is a
+// pointer to the record, or any other handle the owner chooses (find_in and
+// find_or_add need a pointer).
 #pragma once
 
 #include <array>
@@ -14,11 +16,11 @@
 
 namespace iocsim::models {
 
-template <typename Record>
+template <typename Record, typename Handle = Record*>
 class PageMemo {
  public:
   // Whether `page` is remembered; if so, `record` is its record (nullptr: none).
-  bool find(uint64_t page, Record*& record) {
+  bool find(uint64_t page, Handle& record) {
     if (entries_[0].page != page) {
       if (entries_[1].page != page) return false;
       std::swap(entries_[0], entries_[1]);
@@ -50,15 +52,17 @@ class PageMemo {
   }
   // Remembers `page` (as the latest) with `record`, which may be nullptr
   // (as the owner says after erasing the page's record).
-  void remember(uint64_t page, Record* record) {
+  void remember(uint64_t page, Handle record) {
     if (entries_[0].page != page) entries_[1] = entries_[0];
     entries_[0] = {page, record};
   }
+  // Forgets both pages (as the owner says when records move).
+  void forget() { entries_ = {}; }
 
  private:
   struct Entry {
     uint64_t page = ~uint64_t{0};  // no page number is this large
-    Record* record = nullptr;
+    Handle record{};
   };
   std::array<Entry, 2> entries_{};
 };

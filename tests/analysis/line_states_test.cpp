@@ -24,7 +24,7 @@ TEST_CASE("line states: unseen lines read as the default state") {
   LineStates s;
   CHECK(s.get(0x1000) == LineState{});
   CHECK(s.whole_page(1) == LineState{});
-  CHECK(s.pages() == 0);
+  CHECK(s.blocks() == 0);
 }
 
 TEST_CASE("line states: a page splits while its lines differ and is whole again when they agree") {
@@ -46,7 +46,7 @@ TEST_CASE("line states: a page splits while its lines differ and is whole again 
   // Setting a whole page's state again changes nothing.
   s.set(base + 64, state(7, 7));
   CHECK(s.split_pages() == 0);
-  CHECK(s.pages() == 1);
+  CHECK(s.blocks() == 1);
   // The first and last lines agreeing is not enough.
   s.set(base + 5 * 64, state(8, 7));
   s.set(base, state(8, 7));
@@ -71,4 +71,62 @@ TEST_CASE("line states agree with a line-by-line map under random writes") {
     REQUIRE(s.get(probe) == (it == model.end() ? LineState{} : it->second));
   }
   for (const auto& [pa, v] : model) REQUIRE(s.get(pa) == v);
+}
+
+TEST_CASE("line states agree with a line-by-line map across blocks that split and join") {
+  std::mt19937_64 rng(GENERATE(7, 8, 9));
+  constexpr uint64_t kBlock = 512 * kPage;
+  LineStates s;
+  std::unordered_map<uint64_t, LineState> model;
+  auto get = [&](uint64_t pa) {
+    auto it = model.find(pa);
+    return it == model.end() ? LineState{} : it->second;
+  };
+  for (int i = 0; i < 400; ++i) {
+    // Whole runs of pages set line by line in one state (a zeroing, a
+    // write-back), sometimes a whole block, across the boundary between
+    // two blocks, amid single lines set to something else.
+    const LineState v = state(rng() % 3, rng() % 2);
+    const uint64_t first = kBlock - 8 * kPage + (rng() % 16) * kPage;
+    const uint64_t pages = rng() % 4 == 0 ? 512 : 1 + rng() % 12;
+    const uint64_t from = rng() % 3 == 0 ? kBlock : first;
+    for (uint64_t pa = from; pa < from + pages * kPage; pa += 64) {
+      s.set(pa, v);
+      model[pa] = v;
+      if (rng() % 512 == 0) {
+        const uint64_t other = (rng() % 1100) * kPage + (rng() % 64) * 64;
+        const LineState w = state(rng() % 3, rng() % 2);
+        s.set(other, w);
+        model[other] = w;
+      }
+    }
+    for (int probe = 0; probe < 200; ++probe) {
+      const uint64_t pa = (rng() % 1100) * kPage + (rng() % 64) * 64;
+      REQUIRE(s.get(pa) == get(pa));
+      const uint64_t page = pa / kPage;
+      std::optional<LineState> whole = get(page * kPage);
+      for (uint64_t l = 1; l < 64 && whole; ++l)
+        if (get(page * kPage + l * 64) != *whole) whole.reset();
+      REQUIRE(s.whole_page(page) == whole);
+    }
+  }
+  CHECK(s.blocks() <= 3);
+}
+
+TEST_CASE("line states: a 2 MiB block zeroed and written back is kept as one state") {
+  LineStates s;
+  const uint64_t block = 3 * 512 * kPage;
+  for (uint64_t pa = block; pa < block + 512 * kPage; pa += 64) {
+    s.set(pa, state(4, 0));
+    CHECK(s.blocks_by_page() == (pa + 64 < block + 512 * kPage ? 1u : 0u));
+  }
+  for (uint64_t pa = block + 512 * kPage; pa > block;) s.set(pa -= 64, state(4, 4));
+  CHECK(s.blocks() == 1);
+  CHECK(s.blocks_by_page() == 0);
+  CHECK(s.split_pages() == 0);
+  CHECK(s.whole_page(3 * 512 + 100) == state(4, 4));
+  s.set(block + 7 * kPage, state(5, 4));
+  CHECK(s.blocks_by_page() == 1);
+  CHECK(s.split_pages() == 1);
+  CHECK(s.get(block + 7 * kPage + 64) == state(4, 4));
 }
