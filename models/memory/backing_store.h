@@ -1,40 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Sparse physical memory contents: runs of consecutive lines that hold one
-// value, keyed by their first line. A line never written reads as version 0
-// (whatever memory held before the simulation began). Memory costs nothing
-// until written, and a range written with one value (a zeroed or filled
-// guest, written back line after line) stays one run however large it is.
+// Sparse physical memory contents: the value of every line written, kept as
+// PagedLines, so memory costs nothing until written, and a range written with
+// one value (a zeroed folio, written back line after line) ends up one value
+// per 2 MiB block. A line never written reads as LineValue{}, version 0:
+// whatever memory held before the simulation began.
 #pragma once
 
 #include <cstdint>
-#include <map>
 
 #include "models/common/line_value.h"
+#include "models/common/paged_lines.h"
 
 namespace iocsim::models {
 
 class BackingStore {
  public:
-  LineValue read(uint64_t pa) const;
-  void write(uint64_t pa, const LineValue& value);
-  // Pages with at least one line written; O(runs).
-  uint64_t pages_touched() const;
-  uint64_t runs() const { return runs_.size(); }
+  LineValue read(uint64_t pa) const { return lines_.get(pa); }
+  void write(uint64_t pa, const LineValue& value) { lines_.set(pa, value); }
+  // Pages with a line holding a written value. Writes carry versions from a
+  // VersionClock, which starts at 1, so only what memory held before the
+  // simulation reads as version 0.
+  uint64_t pages_touched() const { return lines_.pages_set(); }
+  // How the contents are kept (for tests and memory accounting).
+  const PagedLines<LineValue>& lines() const { return lines_; }
 
  private:
-  struct Run {
-    uint64_t end;  // one past the run's last line
-    LineValue value;
-  };
-  using Runs = std::map<uint64_t, Run>;
-  // By first line. Runs never overlap, and touching runs hold different values.
-  Runs runs_;
-  // The run the last write went into: write-backs of a range written with one
-  // value come mostly in address order, and each then just extends it.
-  // (Map iterators survive inserts, and a move of the map.)
-  Runs::iterator last_;
-  bool has_last_ = false;
-  uint64_t after_last_ = 0;  // the first line of the run after last_ (or ~0)
+  PagedLines<LineValue> lines_;
 };
 
 }  // namespace iocsim::models
