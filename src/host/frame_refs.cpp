@@ -6,32 +6,92 @@
 
 namespace iocsim::host {
 
-FrameRef* FrameRefs::find(uint64_t pfn) {
-  Block* b = memo_.find_in(pfn >> kBlockShift, blocks_);
+std::optional<FrameRef> FrameRefs::find(uint64_t pfn) const {
+  const Block* b = memo_.find_in(pfn >> kBlockShift, blocks_);
   const uint64_t i = pfn % kBlockFrames;
-  return b && b->has(i) ? &b->refs[i] : nullptr;
+  if (!b || !b->has(i)) return std::nullopt;
+  return b->at(i);
 }
 
-FrameRef& FrameRefs::add(uint64_t pfn) {
-  Block* b = memo_.find_or_add(pfn >> kBlockShift, blocks_);
+FrameRefs::Block& FrameRefs::tracked_block(uint64_t pfn) {
+  Block* b = memo_.find_in(pfn >> kBlockShift, blocks_);
+  if (!b || !b->has(pfn % kBlockFrames))
+    throw std::logic_error("frame " + std::to_string(pfn) + " is not tracked");
+  return *b;
+}
+
+void FrameRefs::spread(Block& b) {
+  b.refs = spare_ ? std::move(spare_) : std::make_unique<Counts>();
+  b.refs->fill(b.common);
+  b.differing = 0;
+}
+
+void FrameRefs::add(uint64_t pfn, FrameRef counts) {
+  Block& b = *memo_.find_or_add(pfn >> kBlockShift, blocks_);
   const uint64_t i = pfn % kBlockFrames;
-  if (b->has(i)) throw std::logic_error("frame " + std::to_string(pfn) + " is already tracked");
-  b->tracked[i / 64] |= uint64_t{1} << (i % 64);
-  ++b->count;
-  b->refs[i] = {};
-  return b->refs[i];
+  if (b.has(i)) throw std::logic_error("frame " + std::to_string(pfn) + " is already tracked");
+  b.tracked[i / 64] |= uint64_t{1} << (i % 64);
+  if (b.count++ == 0) {
+    b.common = counts;
+    return;
+  }
+  if (!b.refs && counts == b.common) return;
+  if (!b.refs) spread(b);
+  (*b.refs)[i] = counts;
+  if (counts != b.common) ++b.differing;
+  settle(b, i);
+}
+
+void FrameRefs::set(uint64_t pfn, FrameRef counts) {
+  Block& b = tracked_block(pfn);
+  const uint64_t i = pfn % kBlockFrames;
+  if (!b.refs) {
+    if (counts == b.common) return;
+    if (b.count == 1) {
+      b.common = counts;
+      return;
+    }
+    spread(b);
+  }
+  if ((*b.refs)[i] != b.common) --b.differing;
+  (*b.refs)[i] = counts;
+  if (counts != b.common) ++b.differing;
+  settle(b, i);
+}
+
+void FrameRefs::settle(Block& b, uint64_t changed) {
+  if (b.differing == b.count) {
+    // Every frame moved away from `common` (a block pinned page by page):
+    // they may now all agree with the one that changed; if not, count from
+    // its counts, which at least one frame has.
+    const FrameRef counts = (*b.refs)[changed];
+    b.common = counts;
+    b.differing = 0;
+    for (uint64_t i = 0; i < kBlockFrames; ++i) b.differing += b.has(i) && (*b.refs)[i] != counts;
+  }
+  if (b.differing == 0) spare_ = std::move(b.refs);
 }
 
 void FrameRefs::erase(uint64_t pfn) {
-  const uint64_t number = pfn >> kBlockShift;
-  Block* b = memo_.find_in(number, blocks_);
-  const uint64_t i = pfn % kBlockFrames;
-  if (!b || !b->has(i)) throw std::logic_error("frame " + std::to_string(pfn) + " is not tracked");
-  b->tracked[i / 64] &= ~(uint64_t{1} << (i % 64));
-  if (--b->count == 0) {
+  Block& b = tracked_block(pfn);
+  const uint64_t number = pfn >> kBlockShift, i = pfn % kBlockFrames;
+  b.tracked[i / 64] &= ~(uint64_t{1} << (i % 64));
+  if (--b.count == 0) {
     blocks_.erase(number);
     memo_.remember(number, nullptr);
+    return;
   }
+  if (!b.refs) return;
+  if ((*b.refs)[i] != b.common) --b.differing;
+  uint64_t remaining = 0;  // a frame still tracked
+  while (!b.has(remaining)) ++remaining;
+  settle(b, remaining);
+}
+
+uint64_t FrameRefs::blocks_by_frame() const {
+  uint64_t n = 0;
+  for (const auto& [number, block] : blocks_) n += block.refs != nullptr;
+  return n;
 }
 
 }  // namespace iocsim::host

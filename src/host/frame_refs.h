@@ -2,13 +2,18 @@
 // The reference counts of allocated page frames: how many page-table entries
 // map each (its mapcount) and how many long-term pins hold it.
 //
-// Kept per block of 512 frames, as an array: 8 bytes a frame, where a hash
-// node per frame took about 50. Frames are allocated in runs (a fault takes
-// the next free frame, a folio 512 aligned ones), so a block fills up.
+// Kept per block of 512 frames. Frames are allocated in runs (a fault takes
+// the next free frame, a folio 512 aligned ones) and a run is mapped, then
+// pinned, page after page, so the frames of a block mostly have the same
+// counts: a block keeps one pair of counts for all its frames while they
+// agree, and an array (8 bytes a frame) only while they differ. A hash node
+// per frame took about 50 bytes.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "models/common/page_memo.h"
@@ -18,42 +23,66 @@ namespace iocsim::host {
 struct FrameRef {
   uint32_t mapcount = 0;
   uint32_t pincount = 0;
+
+  bool operator==(const FrameRef& o) const {
+    return mapcount == o.mapcount && pincount == o.pincount;
+  }
+  bool operator!=(const FrameRef& o) const { return !(*this == o); }
 };
 
 class FrameRefs {
  public:
-  // The counts of an allocated frame, or nullptr if it is not tracked.
-  FrameRef* find(uint64_t pfn);
-  const FrameRef* find(uint64_t pfn) const { return const_cast<FrameRefs*>(this)->find(pfn); }
-  // Starts tracking `pfn` (its counts zero); it must not be tracked.
-  FrameRef& add(uint64_t pfn);
+  // The counts of an allocated frame, or nullopt if it is not tracked.
+  std::optional<FrameRef> find(uint64_t pfn) const;
+  // Starts tracking `pfn` with `counts`; it must not be tracked.
+  void add(uint64_t pfn, FrameRef counts);
+  // Changes the counts of `pfn`, which must be tracked.
+  void set(uint64_t pfn, FrameRef counts);
   // Stops tracking `pfn`, which must be tracked.
   void erase(uint64_t pfn);
   // fn(pfn, counts) for every tracked frame, in no particular order.
   template <typename Fn>
   void for_each(Fn fn) const;
 
+  // Blocks, and those keeping counts per frame (for tests and memory accounting).
+  uint64_t blocks() const { return blocks_.size(); }
+  uint64_t blocks_by_frame() const;
+
  private:
   static constexpr uint64_t kBlockShift = 9;
   static constexpr uint64_t kBlockFrames = uint64_t{1} << kBlockShift;
+  using Counts = std::array<FrameRef, kBlockFrames>;
   struct Block {
-    std::array<FrameRef, kBlockFrames> refs{};
+    FrameRef common;               // every tracked frame's counts, while `refs` is empty
+    std::unique_ptr<Counts> refs;  // per frame, while they differ
+    // While `refs` is kept: how many tracked frames' counts differ from `common`.
+    uint32_t differing = 0;
     std::array<uint64_t, kBlockFrames / 64> tracked{};  // one bit per frame
     uint32_t count = 0;                                 // bits set
 
     bool has(uint64_t i) const { return tracked[i / 64] >> (i % 64) & 1; }
+    FrameRef at(uint64_t i) const { return refs ? (*refs)[i] : common; }
   };
+
+  Block& tracked_block(uint64_t pfn);
+  // Gives `b` an array of counts, every frame at `common`.
+  void spread(Block& b);
+  // After a change to `b`'s counts per frame (`changed`: a tracked frame,
+  // the one changed if any): keeps one pair of counts for the block again
+  // once its frames agree.
+  void settle(Block& b, uint64_t changed);
 
   std::unordered_map<uint64_t, Block> blocks_;  // by pfn >> kBlockShift; none empty
   // Keyed by block number. Blocks leave blocks_ only in erase(), which updates it.
   mutable models::PageMemo<Block> memo_;
+  std::unique_ptr<Counts> spare_;  // the array of the block that last settled
 };
 
 template <typename Fn>
 void FrameRefs::for_each(Fn fn) const {
   for (const auto& [number, block] : blocks_)
     for (uint64_t i = 0; i < kBlockFrames; ++i)
-      if (block.has(i)) fn((number << kBlockShift) + i, block.refs[i]);
+      if (block.has(i)) fn((number << kBlockShift) + i, block.at(i));
 }
 
 }  // namespace iocsim::host

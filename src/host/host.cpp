@@ -38,7 +38,7 @@ int Host::mmap(Process& p, uint64_t va, uint64_t size, bool writable, bool huge)
 void Host::map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn) {
   for (uint64_t off = 0; off < size; off += kPageSize) {
     p.map_page(va + off, pfn + off / kPageSize);
-    frame_refs_.add(pfn + off / kPageSize).mapcount = 1;
+    frame_refs_.add(pfn + off / kPageSize, {1, 0});
   }
   // clear_page(): the zeroes go through the cache like any other store.
   cpu_->store(pfn << kPageShift, size, models::kNobody, models::kNoTag);
@@ -146,17 +146,18 @@ ReadResult Host::read(Process& p, uint64_t va, uint64_t size) {
   return result;
 }
 
-FrameRef& Host::frame(uint64_t pfn) {
-  FrameRef* f = frame_refs_.find(pfn);
+FrameRef Host::frame(uint64_t pfn) const {
+  const std::optional<FrameRef> f = frame_refs_.find(pfn);
   if (!f) throw std::logic_error("frame " + std::to_string(pfn) + " is not allocated");
   return *f;
 }
 
-void Host::release_frame(uint64_t pfn) {
-  const FrameRef& f = frame(pfn);
-  if (f.mapcount == 0 && f.pincount == 0) {
+void Host::put_frame(uint64_t pfn, FrameRef counts) {
+  if (counts.mapcount == 0 && counts.pincount == 0) {
     frame_refs_.erase(pfn);
     frames_.free(pfn, 1);
+  } else {
+    frame_refs_.set(pfn, counts);
   }
 }
 
@@ -187,8 +188,9 @@ int Host::munmap(Process& p, uint64_t va, uint64_t size) {
   for (const Run& run : present) {
     for (uint64_t i = 0; i < run.pages; ++i) {
       p.unmap_page((run.vpn + i) << kPageShift);
-      --frame(run.pfn + i).mapcount;
-      release_frame(run.pfn + i);
+      FrameRef f = frame(run.pfn + i);
+      --f.mapcount;
+      put_frame(run.pfn + i, f);
     }
   }
   p.remove_vmas(va, va + size);
@@ -242,7 +244,9 @@ long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, b
       break;
     }
     const uint64_t pfn = *mm.pfn_of(va);
-    ++frame(pfn).pincount;
+    FrameRef f = frame(pfn);
+    ++f.pincount;
+    frame_refs_.set(pfn, f);
     pfns.push_back(pfn);
     cpu_->compute(config_.pin_page_picos);
   }
@@ -250,13 +254,13 @@ long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, b
 }
 
 void Host::unpin_user_page(uint64_t pfn, bool) {
-  FrameRef* f = frame_refs_.find(pfn);
+  std::optional<FrameRef> f = frame_refs_.find(pfn);
   if (!f || f->pincount == 0) {
     pin_underflows_.push_back(pfn);
     return;
   }
   --f->pincount;
-  release_frame(pfn);
+  put_frame(pfn, *f);
 }
 
 bool Host::is_invalid_reserved_pfn(uint64_t pfn) const { return !frames_.manages(pfn); }
@@ -282,20 +286,21 @@ std::optional<uint64_t> Host::alloc_pages_zeroed(unsigned order) {
   const uint64_t count = uint64_t{1} << order;
   auto pfn = frames_.allocate_aligned(count);
   if (!pfn) return std::nullopt;
-  for (uint64_t i = 0; i < count; ++i) frame_refs_.add(*pfn + i).mapcount = 1;  // the kernel's reference
+  for (uint64_t i = 0; i < count; ++i) frame_refs_.add(*pfn + i, {1, 0});  // the kernel's reference
   cpu_->store(*pfn << kPageShift, count * kPageSize, models::kNobody, models::kNoTag);
   return pfn;
 }
 
 void Host::free_pages(uint64_t pfn, unsigned order) {
   for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
-    --frame(pfn + i).mapcount;
-    release_frame(pfn + i);
+    FrameRef f = frame(pfn + i);
+    --f.mapcount;
+    put_frame(pfn + i, f);
   }
 }
 
 uint64_t Host::pin_count(uint64_t pfn) const {
-  const FrameRef* f = frame_refs_.find(pfn);
+  const std::optional<FrameRef> f = frame_refs_.find(pfn);
   return f ? f->pincount : 0;
 }
 

@@ -120,8 +120,9 @@ class Host {
   // Allocates and zeroes frames for [va, va + size) at consecutive pfns from `pfn`.
   void map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn);
   // The counts of an allocated frame (a logic_error if it is not).
-  FrameRef& frame(uint64_t pfn);
-  void release_frame(uint64_t pfn);
+  FrameRef frame(uint64_t pfn) const;
+  // Stores a frame's new counts; at zero the frame goes back to the allocator.
+  void put_frame(uint64_t pfn, FrameRef counts);
   // Applies `fn(pa, bytes)` to the physically contiguous pieces of the present
   // pages of [va, va + size); -EFAULT if a page is missing and `need_present`.
   template <typename Fn>

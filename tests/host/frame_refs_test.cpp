@@ -13,46 +13,63 @@ using iocsim::host::FrameRefs;
 TEST_CASE("frame reference counts are kept per frame, whatever the frames' order") {
   std::mt19937_64 rng(GENERATE(11, 12, 13));
   FrameRefs refs;
-  std::map<uint64_t, std::pair<uint32_t, uint32_t>> ref;  // pfn -> (mapcount, pincount)
-  for (int step = 0; step < 20000; ++step) {
-    // Frames from three blocks, one of them across a block boundary.
+  std::map<uint64_t, FrameRef> ref;
+  for (int step = 0; step < 40000; ++step) {
+    // Frames from three blocks, one of them across a block boundary; counts
+    // from a small range, so that blocks often agree again.
     const uint64_t pfn = (rng() % 3) * 5000 + 1000 + rng() % 600;
-    FrameRef* f = refs.find(pfn);
+    const std::optional<FrameRef> f = refs.find(pfn);
     auto it = ref.find(pfn);
-    REQUIRE((f != nullptr) == (it != ref.end()));
+    REQUIRE(f.has_value() == (it != ref.end()));
+    const FrameRef counts{static_cast<uint32_t>(rng() % 2), static_cast<uint32_t>(rng() % 3)};
     if (!f) {
-      FrameRef& added = refs.add(pfn);
-      CHECK((added.mapcount == 0 && added.pincount == 0));
-      added.mapcount = 1;
-      ref[pfn] = {1, 0};
+      refs.add(pfn, counts);
+      ref[pfn] = counts;
       continue;
     }
-    REQUIRE(f->mapcount == it->second.first);
-    REQUIRE(f->pincount == it->second.second);
-    switch (rng() % 3) {
-      case 0:
-        ++f->pincount, ++it->second.second;
-        break;
-      case 1:
-        if (f->pincount) --f->pincount, --it->second.second;
-        break;
-      default:
-        refs.erase(pfn), ref.erase(it);
+    REQUIRE(*f == it->second);
+    if (rng() % 4 == 0) {
+      refs.erase(pfn);
+      ref.erase(it);
+    } else {
+      refs.set(pfn, counts);
+      it->second = counts;
     }
   }
-  std::map<uint64_t, std::pair<uint32_t, uint32_t>> walked;
-  refs.for_each([&](uint64_t pfn, const FrameRef& f) {
-    CHECK(walked.emplace(pfn, std::pair(f.mapcount, f.pincount)).second);
-  });
+  std::map<uint64_t, FrameRef> walked;
+  refs.for_each([&](uint64_t pfn, const FrameRef& f) { CHECK(walked.emplace(pfn, f).second); });
   CHECK(walked == ref);
 }
 
-TEST_CASE("tracking a frame twice, or dropping one not tracked, is a logic error") {
+TEST_CASE("a block mapped, then pinned, frame by frame keeps one pair of counts at the end") {
   FrameRefs refs;
-  refs.add(512);
-  CHECK_THROWS_AS(refs.add(512), std::logic_error);
+  const uint64_t first = 7 * 512;
+  for (uint64_t i = 0; i < 512; ++i) refs.add(first + i, {1, 0});
+  CHECK(refs.blocks_by_frame() == 0);
+  for (uint64_t i = 0; i < 512; ++i) {
+    refs.set(first + i, {1, 1});
+    CHECK(refs.blocks_by_frame() == (i < 511 ? 1u : 0u));
+  }
+  CHECK(*refs.find(first + 300) == FrameRef{1, 1});
+  // Unpinned in another order: counts per frame again until the last.
+  for (uint64_t i = 512; i-- > 0;) refs.set(first + (i * 7) % 512, {1, 0});
+  CHECK(refs.blocks_by_frame() == 0);
+  // A frame that differs, then goes: the rest agree.
+  refs.set(first + 9, {2, 0});
+  CHECK(refs.blocks_by_frame() == 1);
+  refs.erase(first + 9);
+  CHECK(refs.blocks_by_frame() == 0);
+  CHECK_FALSE(refs.find(first + 9));
+  CHECK(*refs.find(first + 10) == FrameRef{1, 0});
+}
+
+TEST_CASE("tracking a frame twice, or changing or dropping one not tracked, is a logic error") {
+  FrameRefs refs;
+  refs.add(512, {1, 0});
+  CHECK_THROWS_AS(refs.add(512, {1, 0}), std::logic_error);
   CHECK_THROWS_AS(refs.erase(513), std::logic_error);
+  CHECK_THROWS_AS(refs.set(513, {1, 0}), std::logic_error);
   refs.erase(512);
-  CHECK(refs.find(512) == nullptr);
+  CHECK_FALSE(refs.find(512));
   CHECK_THROWS_AS(refs.erase(512), std::logic_error);
 }
