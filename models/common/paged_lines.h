@@ -9,7 +9,9 @@
 //    page once written back, a page one DMA wrote);
 //  - a page whose lines differ keeps a value per line, apart, only while they
 //    differ (a page being zeroed or written back: a handful at a time).
-// A hash or tree node per page took 70 to 80 bytes a page.
+// The oracle's hash node per page took 67 bytes of heap a page (massif, a
+// 1 GiB guest); replacing the backing store's tree node per page by 16 bytes
+// cut 65 bytes of RSS a page.
 #pragma once
 
 #include <algorithm>

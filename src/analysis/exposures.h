@@ -7,8 +7,8 @@
 // reach in the same way (the same domains, at the same IOVA - PA offset),
 // so a guest mapped as one contiguous range is one segment however large,
 // and mapping it a page at a time grows the last segment page by page. A
-// per-page list took about 100 bytes a page, and a per-domain map of its
-// pages about 60 more.
+// per-page list and a per-domain map of pages took together 122 bytes of
+// heap a page (massif, a 1 GiB guest).
 #pragma once
 
 #include <cstdint>

@@ -211,18 +211,14 @@ void Oracle::device_detached(uint32_t domain, uint32_t stream_id, Picos at) {
 
 void Oracle::translation_mapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
                                 bool readable, bool, Picos at) {
-  const Domain& d = domains_[domain];
   exposed_.add(domain, iova, pa, size, readable);
-  for (uint64_t off = 0; off < size; off += kPageBytes)
-    for (uint32_t stream : d.devices) evaluate_page((pa + off) >> kPageShift, stream, at);
+  evaluate_range(domains_[domain], pa, size, at);
 }
 
 void Oracle::translation_unmapped(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
                                   Picos at) {
-  const Domain& d = domains_[domain];
   exposed_.remove(domain, iova, pa, size);
-  for (uint64_t off = 0; off < size; off += kPageBytes)
-    for (uint32_t stream : d.devices) evaluate_page((pa + off) >> kPageShift, stream, at);
+  evaluate_range(domains_[domain], pa, size, at);
 }
 
 void Oracle::iotlb_entry_stale(uint32_t domain, uint64_t iova, uint64_t pa, uint64_t size,
@@ -349,6 +345,11 @@ void Oracle::evaluate_page(uint64_t page, uint32_t stream, Picos at) {
   }
   for (uint64_t i = 0; i < kLinesPerPage; ++i)
     evaluate((page << kPageShift) + i * kLineBytes, stream, at);
+}
+
+void Oracle::evaluate_range(const Domain& d, uint64_t pa, uint64_t size, Picos at) {
+  for (uint64_t off = 0; off < size; off += kPageBytes)
+    for (uint32_t stream : d.devices) evaluate_page((pa + off) >> kPageShift, stream, at);
 }
 
 void Oracle::evaluate_domain(uint32_t domain, Picos at) {

@@ -138,6 +138,8 @@ class Oracle : public models::CoherenceObserver {
   void set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerId owner, Picos at);
   void evaluate_line(uint64_t line_pa, Picos at);
   void evaluate_page(uint64_t page, uint32_t stream, Picos at);
+  // Every page of [pa, pa + size) for every device of `d`.
+  void evaluate_range(const Domain& d, uint64_t pa, uint64_t size, Picos at);
   void evaluate_domain(uint32_t domain, Picos at);
   void close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool open_at_end);
   void close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntry>::iterator it,

@@ -7,7 +7,8 @@
 // pinned, page after page, so the frames of a block mostly have the same
 // counts: a block keeps one pair of counts for all its frames while they
 // agree, and an array (8 bytes a frame) only while they differ. A hash node
-// per frame took about 50 bytes.
+// per frame took 35 bytes of heap (massif, a 1 GiB guest) before the
+// allocator's own overhead.
 #pragma once
 
 #include <array>
@@ -44,8 +45,7 @@ class FrameRefs {
   template <typename Fn>
   void for_each(Fn fn) const;
 
-  // Blocks, and those keeping counts per frame (for tests and memory accounting).
-  uint64_t blocks() const { return blocks_.size(); }
+  // Blocks keeping counts per frame (for tests and memory accounting).
   uint64_t blocks_by_frame() const;
 
  private:

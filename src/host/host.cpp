@@ -152,6 +152,12 @@ FrameRef Host::frame(uint64_t pfn) const {
   return *f;
 }
 
+void Host::drop_mapping(uint64_t pfn) {
+  FrameRef f = frame(pfn);
+  --f.mapcount;
+  put_frame(pfn, f);
+}
+
 void Host::put_frame(uint64_t pfn, FrameRef counts) {
   if (counts.mapcount == 0 && counts.pincount == 0) {
     frame_refs_.erase(pfn);
@@ -188,9 +194,7 @@ int Host::munmap(Process& p, uint64_t va, uint64_t size) {
   for (const Run& run : present) {
     for (uint64_t i = 0; i < run.pages; ++i) {
       p.unmap_page((run.vpn + i) << kPageShift);
-      FrameRef f = frame(run.pfn + i);
-      --f.mapcount;
-      put_frame(run.pfn + i, f);
+      drop_mapping(run.pfn + i);
     }
   }
   p.remove_vmas(va, va + size);
@@ -246,7 +250,7 @@ long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, b
     const uint64_t pfn = *mm.pfn_of(va);
     FrameRef f = frame(pfn);
     ++f.pincount;
-    frame_refs_.set(pfn, f);
+    put_frame(pfn, f);
     pfns.push_back(pfn);
     cpu_->compute(config_.pin_page_picos);
   }
@@ -292,11 +296,7 @@ std::optional<uint64_t> Host::alloc_pages_zeroed(unsigned order) {
 }
 
 void Host::free_pages(uint64_t pfn, unsigned order) {
-  for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
-    FrameRef f = frame(pfn + i);
-    --f.mapcount;
-    put_frame(pfn + i, f);
-  }
+  for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) drop_mapping(pfn + i);
 }
 
 uint64_t Host::pin_count(uint64_t pfn) const {

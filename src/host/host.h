@@ -123,6 +123,8 @@ class Host {
   FrameRef frame(uint64_t pfn) const;
   // Stores a frame's new counts; at zero the frame goes back to the allocator.
   void put_frame(uint64_t pfn, FrameRef counts);
+  // One mapping of the frame is gone (a PTE, or the kernel's own reference).
+  void drop_mapping(uint64_t pfn);
   // Applies `fn(pa, bytes)` to the physically contiguous pieces of the present
   // pages of [va, va + size); -EFAULT if a page is missing and `need_present`.
   template <typename Fn>

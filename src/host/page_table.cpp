@@ -49,7 +49,6 @@ void PageTable::set(uint64_t vpn, uint64_t pfn) {
   if (!b.has(i)) {
     b.present[i / 64] |= uint64_t{1} << (i % 64);
     ++b.count;
-    ++present_;
   }
 }
 
@@ -59,23 +58,18 @@ void PageTable::erase(uint64_t vpn) {
   if (it == blocks_.end() || !it->second.has(i)) return;
   Block& b = it->second;
   b.present[i / 64] &= ~(uint64_t{1} << (i % 64));
-  --present_;
   if (--b.count == 0) blocks_.erase(it);
 }
 
 uint64_t PageTable::count(uint64_t first, uint64_t end) const {
   uint64_t n = 0;
-  for (auto it = blocks_.lower_bound(first >> kBlockShift);
-       it != blocks_.end() && (it->first << kBlockShift) < end; ++it) {
-    const uint64_t block_vpn = it->first << kBlockShift;
-    const uint64_t from = first > block_vpn ? first - block_vpn : 0;
-    const uint64_t to = std::min(end - block_vpn, kBlockPages);
+  for_each_block(first, end, [&](uint64_t, const Block& b, uint64_t from, uint64_t to) {
     if (from == 0 && to == kBlockPages) {
-      n += it->second.count;
-      continue;
+      n += b.count;
+      return;
     }
-    for (uint64_t i = from; i < to; ++i) n += it->second.has(i);
-  }
+    for (uint64_t i = from; i < to; ++i) n += b.has(i);
+  });
   return n;
 }
 

@@ -6,9 +6,11 @@
 // maps, 2 MiB), in VA order. A block whose present pages map to consecutive
 // frames in step with their VAs -- a 2 MiB folio, or 4 KiB pages faulted in
 // order from a run of free frames, the usual case -- stores one base frame
-// and a presence bitmap (about 0.2 bytes a page); a block that breaks the
-// pattern stores a frame per page (8 bytes a page). A map node per page took
-// about 64 bytes and a 24-level tree walk per lookup on a 64 GiB guest.
+// and a presence bitmap (about 130 bytes a block with its map node, a
+// quarter of a byte a page); a block that breaks the pattern stores a frame
+// per page (8 bytes a page). A map node per page took 48 bytes of heap
+// (massif, a 1 GiB guest) before the allocator's overhead, and each lookup
+// walked a tree of one node per page.
 #pragma once
 
 #include <array>
@@ -27,7 +29,6 @@ class PageTable {
   void erase(uint64_t vpn);
   // Present pages with virtual page numbers in [first, end).
   uint64_t count(uint64_t first, uint64_t end) const;
-  uint64_t size() const { return present_; }
   // Calls fn(vpn, pfn, pages) for the present pages in [first, end), in VA
   // order, a run at a time: `pages` consecutive pages at consecutive frames.
   // Runs do not cross a block boundary, so two runs may continue each other.
@@ -55,25 +56,35 @@ class PageTable {
     uint64_t run_end(uint64_t i, uint64_t to) const;
   };
 
+  // Calls fn(block_vpn, block, from, to) for each block that has pages in
+  // [first, end), with [from, to): the part of the block in the range.
+  template <typename Fn>
+  void for_each_block(uint64_t first, uint64_t end, Fn fn) const;
+
   std::map<uint64_t, Block> blocks_;  // by vpn >> kBlockShift; blocks with no page go
-  uint64_t present_ = 0;
 };
 
 template <typename Fn>
-void PageTable::for_each_run(uint64_t first, uint64_t end, Fn fn) const {
+void PageTable::for_each_block(uint64_t first, uint64_t end, Fn fn) const {
   if (first >= end) return;
   for (auto it = blocks_.lower_bound(first >> kBlockShift);
        it != blocks_.end() && (it->first << kBlockShift) < end; ++it) {
     const uint64_t block_vpn = it->first << kBlockShift;
-    const Block& b = it->second;
     const uint64_t from = first > block_vpn ? first - block_vpn : 0;
     const uint64_t to = end - block_vpn < kBlockPages ? end - block_vpn : kBlockPages;
+    fn(block_vpn, it->second, from, to);
+  }
+}
+
+template <typename Fn>
+void PageTable::for_each_run(uint64_t first, uint64_t end, Fn fn) const {
+  for_each_block(first, end, [&](uint64_t block_vpn, const Block& b, uint64_t from, uint64_t to) {
     for (uint64_t i = b.next_present(from); i < to;) {
       const uint64_t j = b.run_end(i, to);
       fn(block_vpn + i, b.pfn(i), j - i);
       i = j < to ? b.next_present(j) : to;
     }
-  }
+  });
 }
 
 }  // namespace iocsim::host

@@ -84,7 +84,7 @@ TEST_CASE("a page table finds, counts and walks in runs what a map of pages does
     uint64_t n = 0;
     for (auto r = ref.lower_bound(a); r != ref.end() && r->first < b; ++r) ++n;
     REQUIRE(table.count(a, b) == n);
-    REQUIRE(table.size() == ref.size());
+    REQUIRE(table.count(0, ~uint64_t{0} >> 12) == ref.size());
     if (step % 50 == 0) REQUIRE(runs_of(table, a, b) == expected_runs(ref, a, b));
   }
   REQUIRE(runs_of(table, 0, ~uint64_t{0} >> 12) == expected_runs(ref, 0, ~uint64_t{0} >> 12));
