@@ -96,7 +96,9 @@ void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
   lines_.set(pa, s);
   set_cached(pa, value, true);
   evaluate_line(pa, at);
-  evaluate_cpu(line_base(pa), at);
+  // The cache now holds the newest value, so no CPU-side window can open;
+  // only one already open can change (close).
+  if (!cpu_open_.empty()) evaluate_cpu(line_base(pa), at);
 }
 
 void Oracle::device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) {
