@@ -47,6 +47,11 @@ inline const models::LineValue* Oracle::cached(uint64_t pa, bool* dirty) const {
   return &p->values[i];
 }
 
+inline void Oracle::evaluate_line(uint64_t pa, Picos at) {
+  // Nothing mapped yet (a guest being faulted in): no call, no hashing.
+  if (!exposed_.empty()) evaluate_exposed_line(pa, at);
+}
+
 void Oracle::set_cached(uint64_t pa, const models::LineValue& value, bool dirty) {
   CachedPage* p = cached_memo_.find_or_add(pa >> kPageShift, cached_);
   const uint64_t i = (pa >> kLineShift) % kLinesPerPage, bit = uint64_t{1} << i;
@@ -321,8 +326,7 @@ void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerI
   cpu_open_.emplace(key, OpenWindow{kind, owner, w.stream, w.iova, at});
 }
 
-void Oracle::evaluate_line(uint64_t pa, Picos at) {
-  if (exposed_.empty()) return;  // nothing mapped yet (a guest being faulted in): no hashing
+void Oracle::evaluate_exposed_line(uint64_t pa, Picos at) {
   std::set<uint32_t> streams;
   exposed_.for_page(pa >> kPageShift, [&](const Exposures::Reach& e) {
     auto d = domains_.find(e.domain);

@@ -137,6 +137,7 @@ class Oracle : public models::CoherenceObserver {
   void evaluate_cpu(uint64_t line_pa, Picos at);
   void set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerId owner, Picos at);
   void evaluate_line(uint64_t line_pa, Picos at);
+  void evaluate_exposed_line(uint64_t line_pa, Picos at);  // evaluate_line once something is mapped
   void evaluate_page(uint64_t page, uint32_t stream, Picos at);
   // Every page of [pa, pa + size) for every device of `d`.
   void evaluate_range(const Domain& d, uint64_t pa, uint64_t size, Picos at);
