@@ -88,6 +88,7 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
       core.stats.push_back(stats);
     }
   }
+  if (config.stream_stores) stream_ = stream_for_geometry();
   cpu_side.register_b_transport(this, &Cache::cpu_transport);
   snoop_side.bind(*this);
   mem_trans_.set_data_ptr(mem_data_);
@@ -107,9 +108,13 @@ bool Cache::whole_lines(tlm::tlm_generic_payload& trans) {
 
 bool Cache::resident(uint64_t pa) const { return indexed(line_of(pa)); }
 
-bool Cache::held_in_arrays(uint64_t pa) const { return held(line_of(pa)); }
+bool Cache::held_in_arrays(uint64_t pa) const {
+  settle();
+  return held(line_of(pa));
+}
 
 bool Cache::dirty(uint64_t pa) const {
+  settle();
   const uint64_t line = line_of(pa);
   const CacheWay* e = llc_.find(line);
   if (e && e->dirty) return true;
@@ -121,12 +126,16 @@ bool Cache::dirty(uint64_t pa) const {
 }
 
 char Cache::core_state(uint64_t core, uint64_t pa) const {
+  settle();
   const CacheWay* w = core_copy(core, line_of(pa));
   if (!w) return 'I';
   return w->dirty ? 'M' : w->exclusive ? 'E' : 'S';
 }
 
-bool Cache::in_llc(uint64_t pa) const { return llc_.find(line_of(pa)) != nullptr; }
+bool Cache::in_llc(uint64_t pa) const {
+  settle();
+  return llc_.find(line_of(pa)) != nullptr;
+}
 
 uint64_t Cache::lines_in_page(uint64_t page_pa) const {
   auto it = page_lines_.find(page_pa >> kPageShift);
@@ -157,6 +166,7 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
   const Picos global = global_picos();
   Picos t = global + to_picos(delay);
   if (auto* op = trans.get_extension<CacheMaintenance>()) {
+    interrupt_stream();
     ++stats_.maintenance_ops;
     if (op->op == CacheOp::wbinvd) wbinvd(*op, t);
     else maintain(*op, line_base(trans.get_address()), t);
@@ -164,16 +174,22 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
     return;
   }
   if (!whole_lines(trans)) return;
-  const uint64_t lines = trans.get_data_length() / kLineBytes;
-  unsigned char* data = trans.get_data_ptr();
-  for (uint64_t i = 0; i < lines; ++i) {
-    const uint64_t pa = trans.get_address() + i * kLineBytes;
-    if (trans.is_read()) {
-      LineValue v;
-      t = load(core, pa, v, t);
-      put_line(data, i, v);
-    } else if (trans.is_write()) {
-      t = store(core, pa, get_line(data, i), t);
+  if (trans.is_write() && streamable(static_cast<uint64_t>(core), trans)) {
+    t = store_stream(static_cast<uint64_t>(core), trans, t);
+  } else {
+    if (trans.is_write()) settle();  // the stores themselves say whether the stream goes on
+    else interrupt_stream();
+    const uint64_t lines = trans.get_data_length() / kLineBytes;
+    unsigned char* data = trans.get_data_ptr();
+    for (uint64_t i = 0; i < lines; ++i) {
+      const uint64_t pa = trans.get_address() + i * kLineBytes;
+      if (trans.is_read()) {
+        LineValue v;
+        t = load(core, pa, v, t);
+        put_line(data, i, v);
+      } else if (trans.is_write()) {
+        t = store(core, pa, get_line(data, i), t);
+      }
     }
   }
   delay = from_picos(t - global);
@@ -278,6 +294,7 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
     }
     fill_inner(core, line, value, cores_[core].levels.size() - 1, !mine);
     if (!was_held) entered(line);
+    track_store(core, line, value, !indexed_line);
   }
   t += config_.store_line;
   if (observer_) observer_->cpu_store(pa, value, t);
@@ -286,6 +303,7 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
 
 void Cache::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!whole_lines(trans)) return;
+  interrupt_stream();
   const auto* incoming = trans.get_extension<RequestAttributes>();
   const RequestAttributes& attrs = incoming ? *incoming : unattributed_;
   const Picos global = global_picos();

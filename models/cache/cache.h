@@ -36,6 +36,10 @@
 // The observer sees the hierarchy as one cache: a line is filled when it
 // enters from memory and dropped when no level of any core holds it.
 //
+// Long streams of stores of lines no level holds (zeroing a guest) are
+// applied by arithmetic once they have filled a core's caches and the LLC,
+// with the same outcome as line by line (cache_stream.cpp).
+//
 // Timing: a load costs the hit latency of each level it looks up, plus a
 // memory read if none holds the line. Stores are whole-line and posted: they
 // cost `store_line` and allocate without fetching (as fast-string stores
@@ -48,6 +52,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -57,6 +62,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/cache/cache_array.h"
+#include "models/cache/store_stream.h"
 #include "models/common/attributes.h"
 #include "models/common/blocking_path.h"
 #include "models/common/blocking_target.h"
@@ -85,6 +91,10 @@ struct CacheConfig {
   PrivateLevelConfig l1d{}, l2{};  // per core; size 0: no such level
   bool inclusive = true;
   Picos core_snoop = 0;  // added when a request needs another core's copy
+  // Apply long streams of stores by arithmetic (see Cache::store_stream),
+  // which changes nothing but the simulator's speed; the equivalence tests
+  // turn it off to compare.
+  bool stream_stores = true;
 
   static constexpr uint64_t kMaxCores = 64;
   static void declare(params::Catalog& catalog);
@@ -121,6 +131,9 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   Cache(sc_core::sc_module_name name, const CacheConfig& config, CoherenceObserver* observer);
 
   const CacheStats& stats() const { return stats_; }
+  // Stores store_stream applied by arithmetic (for tests and benchmarks; the
+  // statistics count them as store() would).
+  uint64_t streamed_lines() const { return streamed_lines_; }
   // For tests and invariants: does any level of any core hold the line, and
   // is the newest copy dirty? resident() asks the residency index;
   // held_in_arrays() looks the line up in every level, which resident() must agree with.
@@ -207,6 +220,30 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
                const RequestAttributes& attrs);
   static bool whole_lines(tlm::tlm_generic_payload& trans);
 
+  // --- long streams of stores (cache_stream.cpp) ---
+  // The stream tracker, for a hierarchy whose geometry store_stream handles.
+  std::optional<StoreStream> stream_for_geometry() const;
+  // Whether `trans`, a write by `core`, continues a stream of stores that
+  // has filled the core's caches and the LLC, every line of it one no
+  // level holds: store_stream can then apply it.
+  bool streamable(uint64_t core, tlm::tlm_generic_payload& trans);
+  Picos store_stream(uint64_t core, tlm::tlm_generic_payload& trans, Picos t);
+  // A store by `core` of the line, which no level held if `fresh`.
+  void track_store(uint64_t core, uint64_t line, const LineValue& value, bool fresh);
+  // Brings the arrays and the directory up to date with what store_stream
+  // applied by arithmetic; every access but a streamable write and every
+  // look at the arrays comes here first. Logically const: only how the
+  // state is kept changes.
+  void settle();
+  void settle() const { const_cast<Cache*>(this)->settle(); }
+  // Something other than a store reached the hierarchy: the stream is over.
+  // (Inline: every device request asks, and there is most often no stream.)
+  void interrupt_stream() {
+    if (!stream_ || stream_->length() == 0) return;
+    settle();
+    stream_->end();
+  }
+
   CacheConfig config_;
   CoherenceObserver* observer_;
   BlockingPath memory_path_{mem_side};
@@ -223,6 +260,13 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // Pages leave page_lines_ only in left(), which updates the memo.
   mutable PageMemo<uint64_t> page_memo_;
   CacheStats stats_;
+  // The stream of stores, in a hierarchy whose geometry lets store_stream
+  // apply one (see cache_stream.cpp).
+  std::optional<StoreStream> stream_;
+  // While the arrays lag behind the stream: where the stream's lines were
+  // when the arrays stopped following it.
+  std::optional<StoreStream::Snapshot> lag_;
+  uint64_t streamed_lines_ = 0;
 
   // Reused for every memory access (no allocation on the request path). The
   // payload owns its extension and frees it when it is destroyed.

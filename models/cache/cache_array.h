@@ -4,8 +4,10 @@
 // what goes in and out.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/common/line_value.h"
@@ -27,6 +29,7 @@ class CacheArray {
 
   bool absent() const { return sets_ == 0; }
   uint64_t capacity() const { return sets_ * assoc_; }  // in lines
+  uint64_t sets() const { return sets_; }
   CacheWay* find(uint64_t line);
   const CacheWay* find(uint64_t line) const;
   // The way `line` goes into: an invalid one, else the least recently used of
@@ -48,6 +51,10 @@ class CacheArray {
   bool valid(const CacheWay& way) const { return tags_[index(way)] != kInvalid; }
   // Makes `way` its set's most recently used.
   void touch(CacheWay& way);
+  // Orders every set's recency by age(way), 0 the most recently used; every
+  // way of every set must hold a line and the ages within a set must differ.
+  template <typename Age>
+  void order_by_age(Age age);
   // Calls fn(i, way) for every valid way, in way order (i: its position
   // among all the array's ways). Nothing until a line has been put in (a
   // core that never runs costs no memory).
@@ -91,5 +98,24 @@ class CacheArray {
   std::vector<CacheWay> ways_;           // the same ways' contents
   std::vector<Recency> recency_;         // per set
 };
+
+template <typename Age>
+void CacheArray::order_by_age(Age age) {
+  std::vector<std::pair<uint64_t, WayIndex>> order(assoc_);
+  for (size_t set = 0; set < recency_.size(); ++set) {
+    const size_t first = set * assoc_;
+    for (uint64_t w = 0; w < assoc_; ++w)
+      order[w] = {age(static_cast<const CacheWay&>(ways_[first + w])), static_cast<WayIndex>(w)};
+    std::sort(order.begin(), order.end());
+    Recency& r = recency_[set];
+    r.newest = order.front().second;
+    r.oldest = order.back().second;
+    for (uint64_t k = 0; k < assoc_; ++k) {
+      const size_t i = first + order[k].second;
+      if (k > 0) newer_[i] = order[k - 1].second;
+      if (k + 1 < assoc_) older_[i] = order[k + 1].second;
+    }
+  }
+}
 
 }  // namespace iocsim::models

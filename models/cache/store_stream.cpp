@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "models/cache/store_stream.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace iocsim::models {
+
+void StoreStream::add(uint64_t core, uint64_t line, const LineValue& value) {
+  if (!continues(core, line)) {
+    end();
+    core_ = core;
+  }
+  Run* last = runs_.empty() ? nullptr : &runs_.back();
+  if (last && last->value == value && last->line + last->count == line) {
+    ++last->count;
+  } else {
+    runs_.push_back({length_, line, 1, value});
+  }
+  ++length_;
+  next_ = (line + 1) % period_;
+  if (++kept_ > window_) take_oldest();
+}
+
+void StoreStream::end() {
+  length_ = 0;
+  kept_ = 0;
+  runs_.clear();
+}
+
+std::pair<uint64_t, LineValue> StoreStream::take_oldest() {
+  if (runs_.empty()) throw std::logic_error("store stream: no line to take");
+  Run& oldest = runs_.front();
+  const std::pair<uint64_t, LineValue> taken{oldest.line, oldest.value};
+  ++oldest.first;
+  ++oldest.line;
+  if (--oldest.count == 0) runs_.pop_front();
+  --kept_;
+  return taken;
+}
+
+const StoreStream::Run& StoreStream::run_at(uint64_t index) const {
+  // The run holding `index` is the last one that starts at or before it.
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), index,
+                             [](uint64_t i, const Run& r) { return i < r.first; });
+  if (it == runs_.begin() || index >= length_)
+    throw std::logic_error("store stream: index outside the window");
+  return *--it;
+}
+
+uint64_t StoreStream::line_at(uint64_t index) const {
+  const Run& r = run_at(index);
+  return r.line + (index - r.first);
+}
+
+StoreStream::Snapshot StoreStream::snapshot() const {
+  Snapshot s;
+  s.ranges_.reserve(runs_.size());
+  for (const Run& r : runs_) s.ranges_.push_back({r.line, r.count, r.first});
+  std::sort(s.ranges_.begin(), s.ranges_.end(),
+            [](const Snapshot::Range& a, const Snapshot::Range& b) { return a.line < b.line; });
+  return s;
+}
+
+uint64_t StoreStream::Snapshot::index_of(uint64_t line) const {
+  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), line,
+                             [](uint64_t l, const Range& r) { return l < r.line; });
+  if (it == ranges_.begin() || line - (it - 1)->line >= (it - 1)->count)
+    throw std::logic_error("store stream: line not in the snapshot");
+  --it;
+  return it->first + (line - it->line);
+}
+
+}  // namespace iocsim::models
