@@ -6,7 +6,7 @@
 
 namespace iocsim::models {
 
-void StoreStream::add(uint64_t core, uint64_t line, const LineValue& value) {
+void StoreStream::add_run(uint64_t core, uint64_t line, const LineValue& value) {
   if (!continues(core, line)) {
     end();
     core_ = core;

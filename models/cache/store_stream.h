@@ -25,7 +25,19 @@ class StoreStream {
     return length_ > 0 && core == core_ && line % period_ == next_;
   }
   // A store by `core` of a line no level held: continues the stream, or starts a new one.
-  void add(uint64_t core, uint64_t line, const LineValue& value);
+  void add(uint64_t core, uint64_t line, const LineValue& value) {
+    // Most stores extend the latest run (a page or folio zeroed at once);
+    // inline, since every line of a stream comes here.
+    if (continues(core, line) && kept_ < window_ && runs_.back().value == value &&
+        runs_.back().line + runs_.back().count == line) {
+      ++runs_.back().count;
+      ++length_;
+      ++kept_;
+      next_ = (line + 1) % period_;
+      return;
+    }
+    add_run(core, line, value);
+  }
   // Something else reached the hierarchy: the stream, if any, is over.
   void end();
   // The stream's stores so far; the latest has index length() - 1.
@@ -62,6 +74,8 @@ class StoreStream {
     LineValue value;
   };
   const Run& run_at(uint64_t index) const;
+  // add(), when the line starts a run (or a stream), or the window is full.
+  void add_run(uint64_t core, uint64_t line, const LineValue& value);
 
   uint64_t period_, window_;
   uint64_t core_ = 0;

@@ -128,13 +128,15 @@ void Oracle::cache_line_filled(uint64_t pa, const models::LineValue& value, Pico
 void Oracle::cache_line_dropped(uint64_t pa, Picos at) {
   drop_cached(pa);
   evaluate_line(pa, at);
-  evaluate_cpu(line_base(pa), at);
+  // With no cached copy, evaluate_cpu can only close a window already open.
+  if (!cpu_open_.empty()) evaluate_cpu(line_base(pa), at);
 }
 
 void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
                           Picos at) {
   const uint64_t base = line_base(pa);
   LineState s = lines_.get(pa);
+  const models::LineValue* c = cached(base);
   if (who == models::MemoryWriter::writeback) {
     // A write-back of older data over what a device wrote: the device's data is lost.
     if (s.memory.version > value.version) {
@@ -143,14 +145,15 @@ void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::M
       if (it != cpu_open_.end()) it->second.hit(at);
       else ++realized_outside_;
     }
-    const models::LineValue* c = cached(base);
     if (c && *c == value) set_cached(base, value, false);
   }
   s.memory = value;
   if (value.version > s.newest.version) s.newest = value;
   lines_.set(pa, s);
   evaluate_line(pa, at);
-  evaluate_cpu(base, at);
+  // evaluate_cpu can change something only for a cached copy older than the
+  // newest value, or with a CPU-side window open (a write-back, mostly: neither).
+  if (!cpu_open_.empty() || (c && c->version < s.newest.version)) evaluate_cpu(base, at);
 }
 
 void Oracle::device_access(const models::DeviceAccess& access) {
