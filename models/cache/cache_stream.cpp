@@ -51,7 +51,8 @@ bool Cache::streamable(uint64_t core, tlm::tlm_generic_payload& trans) {
     const uint64_t page_end = std::min(end, (page + 1) * kLinesPerPage);
     if (const uint64_t* held = page_memo_.find_in(page, page_lines_)) {
       const uint64_t from = line % kLinesPerPage, count = page_end - line;
-      const uint64_t mask = count == kLinesPerPage ? ~uint64_t{0} : ((uint64_t{1} << count) - 1) << from;
+      const uint64_t mask =
+          count == kLinesPerPage ? ~uint64_t{0} : ((uint64_t{1} << count) - 1) << from;
       if (*held & mask) return false;
     }
     line = page_end;
@@ -84,8 +85,10 @@ Picos Cache::store_stream(uint64_t core, tlm::tlm_generic_payload& trans, Picos 
 
 void Cache::track_store(uint64_t core, uint64_t line, const LineValue& value, bool fresh) {
   if (!stream_) return;
-  if (fresh) stream_->add(core, line, value);
-  else stream_->end();
+  if (fresh)
+    stream_->add(core, line, value);
+  else
+    stream_->end();
 }
 
 void Cache::settle() {

@@ -8,19 +8,19 @@
 // arguments and time, every access's delay, the cache's statistics, memory
 // traffic and DRAM timing, and the arrays, looked at through the queries and
 // through a final wbinvd, whose write-backs follow the order of the ways.
-#include <catch2/catch.hpp>
+#include "models/cache/store_stream.h"
 
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 #include <memory>
 #include <numeric>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "bench.h"
 #include "models/cache/cache.h"
-#include "models/cache/store_stream.h"
 #include "models/memory/memory_controller.h"
 
 using namespace iocsim;
@@ -51,9 +51,9 @@ struct EventLog : models::CoherenceObserver {
   void cache_line_dropped(uint64_t pa, Picos at) override {
     events.push_back(fmt::format("drop {:#x} @{}", pa, at));
   }
-  void memory_write(uint64_t pa, const LineValue& v, models::MemoryWriter who,
-                    Picos at) override {
-    events.push_back(fmt::format("memory {:#x} {} by {} @{}", pa, text(v), static_cast<int>(who), at));
+  void memory_write(uint64_t pa, const LineValue& v, models::MemoryWriter who, Picos at) override {
+    events.push_back(
+        fmt::format("memory {:#x} {} by {} @{}", pa, text(v), static_cast<int>(who), at));
   }
 };
 
@@ -155,9 +155,9 @@ std::string arrays_text(const Side& s, const std::vector<uint64_t>& lines) {
   std::string out;
   for (uint64_t line : lines) {
     const uint64_t pa = line * models::kLineBytes;
-    out += fmt::format("{:#x}:{}{}{}{}{} ", pa, s.cache.core_state(0, pa), s.cache.core_state(1, pa),
-                       s.cache.in_llc(pa) ? 'L' : '-', s.cache.dirty(pa) ? 'D' : '-',
-                       s.cache.held_in_arrays(pa) ? 'H' : '-');
+    out += fmt::format("{:#x}:{}{}{}{}{} ", pa, s.cache.core_state(0, pa),
+                       s.cache.core_state(1, pa), s.cache.in_llc(pa) ? 'L' : '-',
+                       s.cache.dirty(pa) ? 'D' : '-', s.cache.held_in_arrays(pa) ? 'H' : '-');
   }
   return out;
 }
@@ -172,7 +172,9 @@ void drive(Pair& p, uint64_t seed, std::vector<uint64_t>& touched) {
   uint64_t next = rng() % kLines, version = 1;
   Picos now = 0;
   std::vector<uint64_t> recent;
-  auto recent_line = [&] { return recent.empty() ? rng() % kLines : recent[rng() % recent.size()]; };
+  auto recent_line = [&] {
+    return recent.empty() ? rng() % kLines : recent[rng() % recent.size()];
+  };
   for (int op = 0; op < 600; ++op) {
     const unsigned kind = rng() % 100;
     Picos fast = 0, slow = 0;
@@ -207,7 +209,9 @@ void drive(Pair& p, uint64_t seed, std::vector<uint64_t>& touched) {
       const uint64_t line = rng() % 2 ? recent_line() : rng() % kLines;
       recent.push_back(line);
       const std::vector<LineValue> value{{++version, 2, 0}};
-      both([&](Side& s) { return s.access(s.core(core), tlm::TLM_WRITE_COMMAND, line, value, now); });
+      both([&](Side& s) {
+        return s.access(s.core(core), tlm::TLM_WRITE_COMMAND, line, value, now);
+      });
     } else if (kind < 90) {
       const uint64_t line = recent_line();
       const bool write = rng() % 2;
@@ -256,12 +260,11 @@ TEST_CASE("a stream of stores applied by arithmetic leaves everything as line by
   run_bench([&] {
     for (size_t g = 0; g < pairs.size(); ++g) {
       Pair& p = pairs[g];
-      INFO("geometry " << g << ": LLC " << p.config.size << " B " << p.config.ways
-                       << "-way, L2 " << p.config.l2.size << " B " << p.config.l2.ways
-                       << "-way, L1D " << p.config.l1d.size << " B "
-                       << (p.config.l1d.size ? p.config.l1d.ways : 0) << "-way, "
-                       << (p.config.inclusive ? "inclusive" : "non-inclusive") << ", DDIO ways "
-                       << p.config.ddio_ways);
+      INFO("geometry " << g << ": LLC " << p.config.size << " B " << p.config.ways << "-way, L2 "
+                       << p.config.l2.size << " B " << p.config.l2.ways << "-way, L1D "
+                       << p.config.l1d.size << " B " << (p.config.l1d.size ? p.config.l1d.ways : 0)
+                       << "-way, " << (p.config.inclusive ? "inclusive" : "non-inclusive")
+                       << ", DDIO ways " << p.config.ddio_ways);
       std::vector<uint64_t> touched;
       drive(p, 1000 + g, touched);
       CHECK(p.slow->cache.streamed_lines() == 0);
@@ -292,7 +295,7 @@ TEST_CASE("a store stream keeps the window's lines with their values and where t
   s.add(0, 16, {1, 1, 0});
   s.add(0, 17, {1, 1, 0});
   CHECK(s.continues(0, 18));
-  CHECK(s.continues(0, 26));   // one period further: the sets still follow on
+  CHECK(s.continues(0, 26));  // one period further: the sets still follow on
   CHECK_FALSE(s.continues(0, 19));
   CHECK_FALSE(s.continues(1, 18));
   s.add(0, 26, {2, 1, 0});
