@@ -21,6 +21,25 @@ PrivateLevelConfig private_level(const params::Set& set, const std::string& leve
           set.picos(level + ".hit_latency")};
 }
 
+// Runs read(pa, value, t) or write(pa, value, t) on every line of `trans`
+// in order, each from when the previous one ends; returns when the last ends.
+template <typename Read, typename Write>
+Picos each_line(tlm::tlm_generic_payload& trans, Picos t, Read read, Write write) {
+  const uint64_t lines = trans.get_data_length() / kLineBytes;
+  unsigned char* data = trans.get_data_ptr();
+  for (uint64_t i = 0; i < lines; ++i) {
+    const uint64_t pa = trans.get_address() + i * kLineBytes;
+    if (trans.is_read()) {
+      LineValue v;
+      t = read(pa, v, t);
+      put_line(data, i, v);
+    } else if (trans.is_write()) {
+      t = write(pa, get_line(data, i), t);
+    }
+  }
+  return t;
+}
+
 }  // namespace
 
 void CacheConfig::declare(params::Catalog& catalog) {
@@ -179,18 +198,9 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
   } else {
     if (trans.is_write()) settle();  // the stores themselves say whether the stream goes on
     else interrupt_stream();
-    const uint64_t lines = trans.get_data_length() / kLineBytes;
-    unsigned char* data = trans.get_data_ptr();
-    for (uint64_t i = 0; i < lines; ++i) {
-      const uint64_t pa = trans.get_address() + i * kLineBytes;
-      if (trans.is_read()) {
-        LineValue v;
-        t = load(core, pa, v, t);
-        put_line(data, i, v);
-      } else if (trans.is_write()) {
-        t = store(core, pa, get_line(data, i), t);
-      }
-    }
+    t = each_line(
+        trans, t, [&](uint64_t pa, LineValue& v, Picos at) { return load(core, pa, v, at); },
+        [&](uint64_t pa, const LineValue& v, Picos at) { return store(core, pa, v, at); });
   }
   delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -307,19 +317,10 @@ void Cache::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay
   const auto* incoming = trans.get_extension<RequestAttributes>();
   const RequestAttributes& attrs = incoming ? *incoming : unattributed_;
   const Picos global = global_picos();
-  Picos t = global + to_picos(delay);
-  const uint64_t lines = trans.get_data_length() / kLineBytes;
-  unsigned char* data = trans.get_data_ptr();
-  for (uint64_t i = 0; i < lines; ++i) {
-    const uint64_t pa = trans.get_address() + i * kLineBytes;
-    if (trans.is_read()) {
-      LineValue v;
-      t = snoop_read(pa, v, t, attrs);
-      put_line(data, i, v);
-    } else if (trans.is_write()) {
-      t = snoop_write(pa, get_line(data, i), t, attrs);
-    }
-  }
+  const Picos t = each_line(
+      trans, global + to_picos(delay),
+      [&](uint64_t pa, LineValue& v, Picos at) { return snoop_read(pa, v, at, attrs); },
+      [&](uint64_t pa, const LineValue& v, Picos at) { return snoop_write(pa, v, at, attrs); });
   delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
