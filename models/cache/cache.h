@@ -214,6 +214,7 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   void entered(uint64_t line);
   void left_if_gone(uint64_t line, Picos at);
   void left(uint64_t line, Picos at);  // the line is no longer held anywhere
+  void unindex(uint64_t line);         // left()'s update of the residency index
   Picos write_back(uint64_t line, const LineValue& value, Picos at);
   // One line to/from memory at `at` on behalf of `attrs`; returns completion.
   Picos memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos at,
@@ -267,6 +268,10 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // when the arrays stopped following it.
   std::optional<StoreStream::Snapshot> lag_;
   uint64_t streamed_lines_ = 0;
+  // A run's stored values and dropped lines, for an observer that takes
+  // them at once (reused: no allocation per run).
+  std::vector<LineValue> run_values_;
+  std::vector<uint64_t> run_dropped_;
 
   // Reused for every memory access (no allocation on the request path). The
   // payload owns its extension and frees it when it is destroyed.

@@ -72,6 +72,11 @@ void Cache::left_if_gone(uint64_t line, Picos at) {
 }
 
 void Cache::left(uint64_t line, Picos at) {
+  unindex(line);
+  if (observer_) observer_->cache_line_dropped(line << kLineShift, at);
+}
+
+void Cache::unindex(uint64_t line) {
   const uint64_t page = (line << kLineShift) >> kPageShift;
   uint64_t* mask = page_memo_.find_in(page, page_lines_);  // held until now: it has a record
   *mask &= ~(uint64_t{1} << (line % kLinesPerPage));
@@ -79,7 +84,6 @@ void Cache::left(uint64_t line, Picos at) {
     page_lines_.erase(page);
     page_memo_.remember(page, nullptr);
   }
-  if (observer_) observer_->cache_line_dropped(line << kLineShift, at);
 }
 
 Picos Cache::write_back(uint64_t line, const LineValue& value, Picos at) {

@@ -66,6 +66,15 @@ Picos Cache::store_stream(uint64_t core, tlm::tlm_generic_payload& trans, Picos 
   const uint64_t lines = trans.get_data_length() / kLineBytes;
   const unsigned char* data = trans.get_data_ptr();
   streamed_lines_ += lines;
+  // An observer that does not need the events line by line gets the drops
+  // and stores of the whole run at once, after its write-backs, if no line
+  // the run stores is also one it drops (a run no longer than the window).
+  const bool as_run = observer_ && lines <= stream_->window() && !observer_->needs_line_order();
+  if (as_run) {
+    run_values_.resize(lines);
+    run_dropped_.resize(lines);
+  }
+  const Picos start = t;
   for (uint64_t i = 0; i < lines; ++i) {
     const uint64_t line = first + i;
     const LineValue value = get_line(data, i);
@@ -74,12 +83,21 @@ Picos Cache::store_stream(uint64_t core, tlm::tlm_generic_payload& trans, Picos 
     const auto [victim, victim_value] = stream_->take_oldest();
     ++stats_.evictions;
     write_back(victim, victim_value, t);
-    left(victim, t);
+    if (as_run) {
+      unindex(victim);
+      run_dropped_[i] = victim << kLineShift;
+      run_values_[i] = value;
+    } else {
+      left(victim, t);
+    }
     entered(line);
     stream_->add(core, line, value);
     t += config_.store_line;
-    if (observer_) observer_->cpu_store(line << kLineShift, value, t);
+    if (observer_ && !as_run) observer_->cpu_store(line << kLineShift, value, t);
   }
+  if (as_run)
+    observer_->stores_streamed({first << kLineShift, lines, run_values_.data(),
+                                run_dropped_.data(), start, config_.store_line});
   return t;
 }
 

@@ -42,9 +42,38 @@ struct DeviceRequest {
   Picos start = 0, end = 0;
 };
 
+// A run of stores the cache applied as part of a stream (Cache::store_stream):
+// for each i < count, the line at dropped[i] left the hierarchy at
+// start + i * step (its write-back, a memory_write, was shown before this
+// run), then the store of `values[i]` to the line at first + i * 64
+// completed at start + (i + 1) * step. No line is both dropped and stored.
+struct StreamedStores {
+  uint64_t first = 0;
+  uint64_t count = 0;
+  const LineValue* values = nullptr;
+  const uint64_t* dropped = nullptr;
+  Picos start = 0, step = 0;
+};
+
 class CoherenceObserver {
  public:
   virtual ~CoherenceObserver() = default;
+
+  // Whether the observer needs a store stream's events one line at a time,
+  // in the order line-by-line stores make them (a line's write-back, its
+  // drop, the next store, and so on). If not, the cache shows a run of them
+  // at once: the write-backs, then stores_streamed. Asked before each run;
+  // an observer that watches these events must say true whenever their
+  // order across lines could change what it concludes.
+  virtual bool needs_line_order() const { return true; }
+  // The run's drops and stores, each line's drop before the store that
+  // follows it. By default, shown one by one as cache_line_dropped and cpu_store.
+  virtual void stores_streamed(const StreamedStores& run) {
+    for (uint64_t i = 0; i < run.count; ++i) {
+      cache_line_dropped(run.dropped[i], run.start + i * run.step);
+      cpu_store(run.first + i * kLineBytes, run.values[i], run.start + (i + 1) * run.step);
+    }
+  }
 
   // A CPU store landed in a cache: `value` is now the newest value of the line.
   virtual void cpu_store(uint64_t /*pa*/, const LineValue& /*value*/, Picos /*at*/) {}

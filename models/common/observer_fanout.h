@@ -12,6 +12,14 @@ class ObserverFanout : public CoherenceObserver {
  public:
   void add(CoherenceObserver& observer) { observers_.push_back(&observer); }
 
+  bool needs_line_order() const override {
+    for (auto* o : observers_)
+      if (o->needs_line_order()) return true;
+    return false;
+  }
+  void stores_streamed(const StreamedStores& run) override {
+    for (auto* o : observers_) o->stores_streamed(run);
+  }
   void cpu_store(uint64_t pa, const LineValue& value, Picos at) override {
     for (auto* o : observers_) o->cpu_store(pa, value, at);
   }

@@ -106,6 +106,24 @@ void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
   if (!cpu_open_.empty()) evaluate_cpu(line_base(pa), at);
 }
 
+void Oracle::stores_streamed(const models::StreamedStores& run) {
+  // Asked first, needs_line_order() said nothing is mapped and no CPU-side
+  // window is open, and a stream's drops and stores open none: what
+  // cache_line_dropped and cpu_store would do comes down to the lines' states.
+  if (needs_line_order()) {
+    CoherenceObserver::stores_streamed(run);
+    return;
+  }
+  for (uint64_t i = 0; i < run.count; ++i) drop_cached(run.dropped[i]);
+  for (uint64_t i = 0; i < run.count; ++i) {
+    const uint64_t pa = run.first + i * kLineBytes;
+    LineState s = lines_.get(pa);
+    s.newest = run.values[i];
+    lines_.set(pa, s);
+    set_cached(pa, run.values[i], true);
+  }
+}
+
 void Oracle::device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) {
   // Like a CPU store: the newest value, dirty in the cache, DRAM older.
   cpu_store(pa, value, at);

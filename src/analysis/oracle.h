@@ -52,6 +52,11 @@ class Oracle : public models::CoherenceObserver {
   void register_device(uint32_t stream_id, OwnerId owner);
 
   // --- CoherenceObserver ---
+  // Line order matters once something is mapped or a CPU-side window is
+  // open; before (a guest being faulted in), no event can open or close a
+  // window, and events on different lines commute.
+  bool needs_line_order() const override { return !exposed_.empty() || !cpu_open_.empty(); }
+  void stores_streamed(const models::StreamedStores& run) override;
   void cpu_store(uint64_t pa, const models::LineValue& value, Picos at) override;
   void device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) override;
   void cpu_load(uint64_t pa, const models::LineValue& value, Picos at) override;

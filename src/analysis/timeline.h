@@ -38,6 +38,8 @@ class Timeline : public models::CoherenceObserver {
  public:
   explicit Timeline(Picos fault_gap = 1'000'000) : fault_gap_(fault_gap) {}
 
+  // It watches device activity only: the order of a store stream's events is nothing to it.
+  bool needs_line_order() const override { return false; }
   void device_request(const models::DeviceRequest& request) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
 

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Exposure windows and realized hazards from hand-built event sequences.
 #include <algorithm>
+#include <deque>
+#include <random>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "analysis/oracle.h"
 
@@ -11,6 +16,7 @@ using analysis::HazardKind;
 using analysis::Oracle;
 using models::LineValue;
 using models::MemoryWriter;
+using models::Picos;
 
 namespace {
 
@@ -262,4 +268,106 @@ TEST_CASE("faults are counted") {
   o.translation_fault(GPU, 0x1000, false, 1);
   o.translation_fault(GPU, 0x2000, true, 2);
   CHECK(o.counts().iommu_faults == 2);
+}
+
+namespace {
+
+std::string describe(const analysis::Window& w) {
+  return fmt::format("{} {:#x}+{} iova {:#x} s{} o{} {}-{} r{} f{} h{} e{}",
+                     static_cast<int>(w.kind), w.pa, w.size, w.iova, w.stream_id, w.owner,
+                     w.start, w.end, w.realized, w.first_hit, w.hits, w.open_at_end);
+}
+
+std::string describe(const Oracle& o, const std::vector<uint64_t>& lines) {
+  const analysis::Counts& c = o.counts();
+  std::string out = fmt::format("counts {} {} {} {} {} {} outside {}\n", c.leaks,
+                                c.stale_device_reads, c.stale_cpu_reads, c.lost_writes,
+                                c.stale_iotlb_accesses, c.iommu_faults,
+                                o.realized_outside_windows());
+  for (const auto& w : o.windows()) out += describe(w) + "\n";
+  for (uint64_t pa : lines)
+    out += fmt::format("{:#x} newest v{} memory v{}\n", pa, o.newest(pa).version,
+                       o.in_memory(pa).version);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a store stream's events taken a run at a time leave the oracle as line by line") {
+  // What a cache applying a stream shows: each store pushes the window's
+  // oldest line out (written back, then dropped). One oracle sees it line
+  // by line, the other the write-backs first and then the run at once; then
+  // both see the same mapping, device writes and CPU loads, which tell a
+  // line the CPU caches still hold from one they do not.
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937_64 rng(seed);
+    const uint64_t window = 8 + rng() % 200;
+    Oracle by_line, by_run;
+    CHECK_FALSE(by_run.needs_line_order());
+    std::deque<std::pair<uint64_t, LineValue>> cached;  // the stream's window, oldest first
+    std::vector<uint64_t> touched;
+    uint64_t next = 0x100000 + (rng() % 64) * 64, version = 1;
+    Picos t = 0;
+    const Picos step = 333;
+    for (int run = 0; run < 30; ++run) {
+      const uint64_t count = 1 + rng() % window;
+      if (rng() % 4 == 0) next += (1 + rng() % 8) * 4096;
+      std::vector<LineValue> values(count, LineValue{++version, A, 0});
+      std::vector<uint64_t> dropped;
+      const Picos start = t;
+      for (uint64_t i = 0; i < count; ++i) {
+        const uint64_t pa = next + i * 64;
+        touched.push_back(pa);
+        if (cached.size() == window) {
+          const auto [victim, value] = cached.front();
+          cached.pop_front();
+          const Picos done = t + 50'000 + i * 2'500;
+          by_line.memory_write(victim, value, MemoryWriter::writeback, done);
+          by_run.memory_write(victim, value, MemoryWriter::writeback, done);
+          by_line.cache_line_dropped(victim, t);
+          dropped.push_back(victim);
+        }
+        t += step;
+        by_line.cpu_store(pa, values[i], t);
+        cached.emplace_back(pa, values[i]);
+      }
+      if (dropped.size() == count) {
+        by_run.stores_streamed({next, count, values.data(), dropped.data(), start, step});
+      } else {
+        // The window was still filling: line by line for this run.
+        for (uint64_t i = 0; i < count; ++i) {
+          if (i >= count - dropped.size())
+            by_run.cache_line_dropped(dropped[i - (count - dropped.size())],
+                                      start + i * step);
+          by_run.cpu_store(next + i * 64, values[i], start + (i + 1) * step);
+        }
+      }
+      next += count * 64;
+    }
+    for (Oracle* o : {&by_line, &by_run}) {
+      o->register_device(GPU, B);
+      o->domain_created(7);
+      o->device_attached(7, GPU, t);
+      o->translation_mapped(7, 0, 0x100000, next - 0x100000 + 4096, true, true, t);
+    }
+    CHECK(by_run.needs_line_order());
+    for (int i = 0; i < 200; ++i) {
+      const uint64_t pa = touched[rng() % touched.size()];
+      const LineValue written{++version, B, 0};
+      t += 1'000;
+      const bool write = rng() % 2;
+      for (Oracle* o : {&by_line, &by_run}) {
+        if (write) {
+          o->device_access({GPU, 7, pa - 0x100000, pa, true, false, written, t});
+          o->memory_write(pa, written, MemoryWriter::device, t);
+        } else {
+          o->cpu_load(pa, o->in_memory(pa), t);
+        }
+      }
+    }
+    by_line.finish(t + 1);
+    by_run.finish(t + 1);
+    INFO("seed " << seed << ", window " << window);
+    CHECK(describe(by_run, touched) == describe(by_line, touched));
+  }
 }
