@@ -44,6 +44,8 @@ class PagedLines {
     return v.base[(pa >> kLineShift) & v.mask];
   }
   void set(uint64_t pa, const T& value);
+  // set() on every line of page number `page`, at once.
+  void set_page(uint64_t page, const T& value);
   // The value every line of page number `page` holds, or nullopt while its
   // lines differ.
   std::optional<T> whole_page(uint64_t page) const;
@@ -170,6 +172,27 @@ void PagedLines<T>::set(uint64_t pa, const T& value) {
   (*b.pages)[i] = value;
   b.split[i / 64] &= ~(uint64_t{1} << (i % 64));
   spare_split_ = split_.extract(page);
+  views_.forget();
+  join_block(b, value);
+}
+
+template <typename T>
+void PagedLines<T>::set_page(uint64_t page, const T& value) {
+  Block* found = block_memo_.find_in(page >> kBlockShift, blocks_);
+  if (!found && value == T{}) return;  // as it reads already
+  Block& b = found ? *found : *block_memo_.find_or_add(page >> kBlockShift, blocks_);
+  const uint64_t i = page % kBlockPages;
+  if (!b.pages) {
+    if (b.whole == value) return;
+    b.pages = spare_pages_ ? std::move(spare_pages_) : std::make_unique<Pages>();
+    b.pages->fill(b.whole);
+  } else if (b.is_split(i)) {
+    spare_split_ = split_.extract(page);
+    b.split[i / 64] &= ~(uint64_t{1} << (i % 64));
+  } else if ((*b.pages)[i] == value) {
+    return;
+  }
+  (*b.pages)[i] = value;
   views_.forget();
   join_block(b, value);
 }

@@ -115,12 +115,29 @@ void Oracle::stores_streamed(const models::StreamedStores& run) {
     return;
   }
   for (uint64_t i = 0; i < run.count; ++i) drop_cached(run.dropped[i]);
-  for (uint64_t i = 0; i < run.count; ++i) {
+  for (uint64_t i = 0; i < run.count;) {
     const uint64_t pa = run.first + i * kLineBytes;
+    const models::LineValue& value = run.values[i];
+    // A whole page stored with one value (zeroing stores a page per run),
+    // over lines that agreed: one state for the page.
+    if (pa % kPageBytes == 0 && run.count - i >= kLinesPerPage &&
+        std::all_of(run.values + i, run.values + i + kLinesPerPage,
+                    [&](const models::LineValue& v) { return v == value; })) {
+      const uint64_t page = pa >> kPageShift;
+      if (const std::optional<LineState> before = lines_.whole_page(page)) {
+        lines_.set_page(page, {value, before->memory});
+        CachedPage* p = cached_memo_.find_or_add(page, cached_);
+        p->values.fill(value);
+        p->present = p->dirty = ~uint64_t{0};
+        i += kLinesPerPage;
+        continue;
+      }
+    }
     LineState s = lines_.get(pa);
-    s.newest = run.values[i];
+    s.newest = value;
     lines_.set(pa, s);
-    set_cached(pa, run.values[i], true);
+    set_cached(pa, value, true);
+    ++i;
   }
 }
 

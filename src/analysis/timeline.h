@@ -38,8 +38,9 @@ class Timeline : public models::CoherenceObserver {
  public:
   explicit Timeline(Picos fault_gap = 1'000'000) : fault_gap_(fault_gap) {}
 
-  // It watches device activity only: the order of a store stream's events is nothing to it.
+  // It watches device activity only: a store stream's events, in any order, are nothing to it.
   bool needs_line_order() const override { return false; }
+  void stores_streamed(const models::StreamedStores&) override {}
   void device_request(const models::DeviceRequest& request) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
 

@@ -74,6 +74,7 @@ TEST_CASE("line states agree with a line-by-line map under random writes") {
 }
 
 TEST_CASE("line states agree with a line-by-line map across blocks that split and join") {
+  // (Runs are set line by line or a page at a time with set_page.)
   std::mt19937_64 rng(GENERATE(7, 8, 9));
   constexpr uint64_t kBlock = 512 * kPage;
   LineStates s;
@@ -90,9 +91,15 @@ TEST_CASE("line states agree with a line-by-line map across blocks that split an
     const uint64_t first = kBlock - 8 * kPage + (rng() % 16) * kPage;
     const uint64_t pages = rng() % 4 == 0 ? 512 : 1 + rng() % 12;
     const uint64_t from = rng() % 3 == 0 ? kBlock : first;
+    const bool by_page = rng() % 2;  // set_page, or set() line by line
     for (uint64_t pa = from; pa < from + pages * kPage; pa += 64) {
-      s.set(pa, v);
-      model[pa] = v;
+      if (!by_page) {
+        s.set(pa, v);
+        model[pa] = v;
+      } else if (pa % kPage == 0) {
+        s.set_page(pa / kPage, v);
+        for (uint64_t l = 0; l < 64; ++l) model[pa + l * 64] = v;
+      }
       if (rng() % 512 == 0) {
         const uint64_t other = (rng() % 1100) * kPage + (rng() % 64) * 64;
         const LineState w = state(rng() % 3, rng() % 2);
