@@ -16,6 +16,9 @@
 // bank takes its next column command `burst` after the last, so two
 // accesses to different rows of one bank are at least tRC = tRAS + tRP apart.
 // Writes are timed like reads (CWL is taken equal to CL).
+// A run of consecutive lines arriving at a fixed spacing (a stream of
+// write-backs) is timed a row at a time, in closed form, with the outcome of
+// timing its lines one by one (access_run).
 // Does not model: refresh, tFAW/tRRD activation limits, tCCD_L within a bank
 // group, read/write turnaround, ranks, command-bus contention, or queue
 // reordering (requests are served in arrival order per bank).
@@ -61,6 +64,10 @@ class DramTiming {
   // The access to the line at `pa` arriving at `arrive`; returns when its data
   // have crossed the bus.
   Picos access(uint64_t pa, Picos arrive);
+  // access() on every line of [pa, pa + lines * 64), line i arriving at
+  // arrive + i * step, with the same outcome; returns when the last of their
+  // data have crossed a bus. O(rows the run touches), not O(lines).
+  Picos access_run(uint64_t pa, uint64_t lines, Picos arrive, Picos step);
 
   const DramStats& stats() const { return stats_; }
 
@@ -71,6 +78,12 @@ class DramTiming {
     Picos activated = 0;    // last ACTIVATE
     Picos next_column = 0;  // earliest next column command
   };
+
+  // The column command of an access to `row` of bank `b` arriving at
+  // `arrive`: opens the row if it must, and counts the row hit, miss or conflict.
+  Picos first_column(Bank& b, uint64_t row, Picos arrive);
+  // The bank (within its channel) and row of a channel's row index.
+  void place(uint64_t row_index, uint64_t& bank, uint64_t& row) const;
 
   DramGeometry g_;
   DramTimings t_;
@@ -90,20 +103,30 @@ class DramTiming {
 
 inline DramLocation DramTiming::locate(uint64_t pa) const {
   const uint64_t line = pa / kLineBytes;
+  DramLocation at;
+  // The same mapping either way, with every division a shift when it can be.
   if (shifts_) {
-    // The same mapping as below, with every division a shift.
-    const uint64_t row_index = line >> row_index_shift_;
-    const uint64_t n = row_index & bank_mask_;
-    const uint64_t bank = ((n & group_mask_) << in_group_bits_) | (n >> group_bits_);
-    return {line & channel_mask_, bank, row_index >> bank_bits_};
+    at.channel = line & channel_mask_;
+    place(line >> row_index_shift_, at.bank, at.row);
+  } else {
+    at.channel = line % g_.channels;
+    place(line / g_.channels / lines_per_row_, at.bank, at.row);  // rows of this channel, in order
   }
-  const uint64_t in_channel = line / g_.channels;
-  const uint64_t row_index = in_channel / lines_per_row_;  // rows of this channel, in order
+  return at;
+}
+
+inline void DramTiming::place(uint64_t row_index, uint64_t& bank, uint64_t& row) const {
+  if (shifts_) {
+    const uint64_t n = row_index & bank_mask_;
+    bank = ((n & group_mask_) << in_group_bits_) | (n >> group_bits_);
+    row = row_index >> bank_bits_;
+    return;
+  }
   // Bank n of the rotation: groups alternate fastest (n % groups), so that
   // consecutive rows land in different bank groups.
   const uint64_t n = row_index % banks_per_channel_;
-  const uint64_t bank = (n % g_.bank_groups) * g_.banks_per_group + n / g_.bank_groups;
-  return {line % g_.channels, bank, row_index / banks_per_channel_};
+  bank = (n % g_.bank_groups) * g_.banks_per_group + n / g_.bank_groups;
+  row = row_index / banks_per_channel_;
 }
 
 }  // namespace iocsim::models

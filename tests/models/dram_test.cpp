@@ -122,3 +122,44 @@ TEST_CASE("a DRAM geometry without banks or with partial-line rows is refused") 
   CHECK_THROWS_AS(DramTiming({0, 1, 1, kRow}, {}), std::invalid_argument);
   CHECK_THROWS_AS(DramTiming({1, 1, 1, 100}, {}), std::invalid_argument);
 }
+
+TEST_CASE("a run of lines at a fixed spacing is timed as line by line, on random geometries") {
+  std::mt19937_64 random(11);
+  auto pick = [&](uint64_t n) { return random() % n; };
+  const std::vector<models::DramGeometry> geometries{
+      {2, 4, 4, 8192}, {1, 4, 4, 8192}, {8, 8, 4, 2048}, {3, 4, 4, 8192}, {2, 3, 2, 64 * 12}};
+  for (int trial = 0; trial < 400; ++trial) {
+    const models::DramGeometry g = geometries[pick(geometries.size())];
+    const models::DramTimings t{pick(20'000), pick(20'000), pick(20'000), pick(50'000),
+                                1 + pick(5'000)};
+    DramTiming by_run(g, t), by_line(g, t);
+    // The same history for both: random accesses, some in the run's rows.
+    const uint64_t base = pick(1u << 20) * 64;
+    models::Picos now = pick(1'000'000);
+    for (int i = 0, n = static_cast<int>(pick(50)); i < n; ++i) {
+      const uint64_t pa = pick(2) ? base + pick(1u << 16) * 64 : pick(1u << 26) * 64;
+      now += pick(10'000);
+      REQUIRE(by_run.access(pa, now) == by_line.access(pa, now));
+    }
+    const uint64_t lines = 1 + pick(pick(2) ? 64 : 6000);
+    const models::Picos arrive = now + pick(20'000) - pick(10'000), step = pick(8'000);
+    models::Picos want = arrive;
+    for (uint64_t i = 0; i < lines; ++i)
+      want = std::max(want, by_line.access(base + i * 64, arrive + i * step));
+    INFO("trial " << trial << ", " << lines << " lines, step " << step);
+    REQUIRE(by_run.access_run(base, lines, arrive, step) == want);
+    CHECK(by_run.stats().row_hits == by_line.stats().row_hits);
+    CHECK(by_run.stats().row_misses == by_line.stats().row_misses);
+    CHECK(by_run.stats().row_conflicts == by_line.stats().row_conflicts);
+    CHECK(by_run.stats().bus_busy == by_line.stats().bus_busy);
+    // The banks and buses are left alike: later accesses (to the run's last
+    // rows, and anywhere) finish at the same times.
+    for (int i = 0; i < 300; ++i) {
+      const uint64_t pa =
+          pick(2) ? base + (lines - 1 - pick(std::min<uint64_t>(lines, 4096))) * 64
+                  : pick(1u << 26) * 64;
+      const models::Picos at = want - pick(want / 2 + 1) + pick(20'000);
+      REQUIRE(by_run.access(pa, at) == by_line.access(pa, at));
+    }
+  }
+}
