@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "models/common/line_value.h"
 #include "models/common/page_memo.h"
@@ -46,6 +47,17 @@ class PagedLines {
   void set(uint64_t pa, const T& value);
   // set() on every line of page number `page`, at once.
   void set_page(uint64_t page, const T& value);
+  // set() on each of `lines` lines from `pa` (line-aligned): a whole block at
+  // once, whole pages a page at a time, lines one by one only at the ends.
+  void set_range(uint64_t pa, uint64_t lines, const T& value);
+  // Calls fn(pa, lines, value) for consecutive pieces of [pa, pa + lines *
+  // 64) whose lines hold one value, in order: a block, a page, or lines of a
+  // page whose lines differ, at a time.
+  template <typename Fn>
+  void for_each_piece(uint64_t pa, uint64_t lines, Fn fn) const;
+  // Sets every line of the range to update(its value): a piece at a time.
+  template <typename Update>
+  void update_range(uint64_t pa, uint64_t lines, Update update);
   // The value every line of page number `page` holds, or nullopt while its
   // lines differ.
   std::optional<T> whole_page(uint64_t page) const;
@@ -61,6 +73,7 @@ class PagedLines {
  private:
   static constexpr uint64_t kBlockShift = 9;
   static constexpr uint64_t kBlockPages = uint64_t{1} << kBlockShift;
+  static constexpr uint64_t kBlockLines = kBlockPages * kLinesPerPage;
   using Lines = std::array<T, kLinesPerPage>;
   using Pages = std::array<T, kBlockPages>;
   struct Block {
@@ -81,6 +94,11 @@ class PagedLines {
 
   // Looks the page up, and remembers it in views_.
   View view(uint64_t page) const;
+  // The piece of at most `lines` lines from `pa` that hold one value: its
+  // length in lines, and the value.
+  std::pair<uint64_t, T> piece(uint64_t pa, uint64_t lines) const;
+  // set_range() over the whole of block number `block`.
+  void set_block(uint64_t block, const T& value);
   // Gives page `page`, whose lines agree, a value per line, `line` holding `value`.
   void split_page(uint64_t page, uint64_t line, const T& value);
   // Makes the block one value again if all its pages hold `value`.
@@ -227,6 +245,81 @@ void PagedLines<T>::join_block(Block& b, const T& value) {
   if (!std::all_of(pages.begin(), pages.end(), [&](const T& s) { return s == value; })) return;
   b.whole = value;
   spare_pages_ = std::move(b.pages);
+}
+
+template <typename T>
+std::pair<uint64_t, T> PagedLines<T>::piece(uint64_t pa, uint64_t lines) const {
+  const uint64_t line = pa >> kLineShift, page = pa >> kPageShift;
+  const Block* b = block_memo_.find_in(page >> kBlockShift, blocks_);
+  if (!b || !b->pages)
+    return {std::min(lines, kBlockLines - line % kBlockLines), b ? b->whole : T{}};
+  const uint64_t in_page = std::min(lines, kLinesPerPage - line % kLinesPerPage);
+  const uint64_t i = page % kBlockPages;
+  if (!b->is_split(i)) return {in_page, (*b->pages)[i]};
+  const Lines& values = split_.find(page)->second;
+  const uint64_t from = line % kLinesPerPage;
+  uint64_t n = 1;
+  while (n < in_page && values[from + n] == values[from]) ++n;
+  return {n, values[from]};
+}
+
+template <typename T>
+template <typename Fn>
+void PagedLines<T>::for_each_piece(uint64_t pa, uint64_t lines, Fn fn) const {
+  while (lines > 0) {
+    const auto [n, value] = piece(pa, lines);
+    fn(pa, n, value);
+    pa += n << kLineShift;
+    lines -= n;
+  }
+}
+
+template <typename T>
+template <typename Update>
+void PagedLines<T>::update_range(uint64_t pa, uint64_t lines, Update update) {
+  // Each piece is read just before it is written, so what an earlier piece's
+  // write changed in how the memory is kept does not matter.
+  while (lines > 0) {
+    const auto [n, value] = piece(pa, lines);
+    set_range(pa, n, update(value));
+    pa += n << kLineShift;
+    lines -= n;
+  }
+}
+
+template <typename T>
+void PagedLines<T>::set_range(uint64_t pa, uint64_t lines, const T& value) {
+  uint64_t line = pa >> kLineShift;
+  const uint64_t end = line + lines;
+  while (line < end) {
+    if (line % kBlockLines == 0 && end - line >= kBlockLines) {
+      set_block(line / kBlockLines, value);
+      line += kBlockLines;
+    } else if (line % kLinesPerPage == 0 && end - line >= kLinesPerPage) {
+      set_page(line / kLinesPerPage, value);
+      line += kLinesPerPage;
+    } else {
+      set(line << kLineShift, value);
+      ++line;
+    }
+  }
+}
+
+template <typename T>
+void PagedLines<T>::set_block(uint64_t block, const T& value) {
+  Block* found = block_memo_.find_in(block, blocks_);
+  if (!found && value == T{}) return;  // as it reads already
+  Block& b = found ? *found : *block_memo_.find_or_add(block, blocks_);
+  if (b.pages) {
+    for (uint64_t w = 0; w < b.split.size(); ++w) {
+      for (uint64_t bits = b.split[w]; bits; bits &= bits - 1)
+        spare_split_ = split_.extract(block * kBlockPages + w * 64 + __builtin_ctzll(bits));
+      b.split[w] = 0;
+    }
+    spare_pages_ = std::move(b.pages);
+  }
+  b.whole = value;
+  views_.forget();
 }
 
 }  // namespace iocsim::models
