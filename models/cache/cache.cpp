@@ -92,7 +92,8 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
       config_(config),
       observer_(observer),
       llc_(std::string(basename()), config.size, config.ways),
-      mem_attrs_(new RequestAttributes) {
+      mem_attrs_(new RequestAttributes),
+      fill_run_(new LineFill) {
   if (llc_.absent())
     throw std::invalid_argument(std::string(basename()) + ": the LLC needs a size");
   if (config.cores == 0 || config.cores > CacheConfig::kMaxCores)
@@ -114,6 +115,8 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
   mem_trans_.set_data_length(kLineBytes);
   mem_trans_.set_streaming_width(kLineBytes);
   mem_trans_.set_extension(mem_attrs_);
+  fill_trans_.set_command(tlm::TLM_IGNORE_COMMAND);
+  fill_trans_.set_extension(fill_run_);
 }
 
 bool Cache::whole_lines(tlm::tlm_generic_payload& trans) {
@@ -193,17 +196,49 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
     return;
   }
   if (!whole_lines(trans)) return;
-  if (trans.is_write() && streamable(static_cast<uint64_t>(core), trans)) {
-    t = store_stream(static_cast<uint64_t>(core), trans, t);
+  const LineFill* fill = trans.get_command() == tlm::TLM_IGNORE_COMMAND
+                             ? trans.get_extension<LineFill>()
+                             : nullptr;
+  if (fill || trans.is_write()) {
+    t = write(static_cast<uint64_t>(core), trans, fill, t);
   } else {
-    if (trans.is_write()) settle();  // the stores themselves say whether the stream goes on
-    else interrupt_stream();
+    interrupt_stream();
     t = each_line(
         trans, t, [&](uint64_t pa, LineValue& v, Picos at) { return load(core, pa, v, at); },
-        [&](uint64_t pa, const LineValue& v, Picos at) { return store(core, pa, v, at); });
+        [&](uint64_t, const LineValue&, Picos at) { return at; });
   }
   delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+Picos Cache::write(uint64_t core, tlm::tlm_generic_payload& trans, const LineFill* fill,
+                   Picos t) {
+  const uint64_t first = line_of(trans.get_address());
+  const uint64_t lines = trans.get_data_length() / kLineBytes;
+  const unsigned char* data = trans.get_data_ptr();
+  if (fill && fill->step > 0) {
+    // Lines issued apart: each store waits for its line.
+    settle();
+    const Picos issued = t;
+    for (uint64_t i = 0; i < lines; ++i)
+      t = store(core, (first + i) << kLineShift, fill->value, std::max(t, issued + i * fill->step));
+    return t;
+  }
+  for (uint64_t i = 0; i < lines;) {
+    const LineValue value = fill ? fill->value : get_line(data, i);
+    uint64_t n = 1;
+    if (fill) n = lines - i;
+    else
+      while (i + n < lines && get_line(data, i + n) == value) ++n;
+    if (streamable(core, first + i, n)) {
+      t = store_stream(core, first + i, n, value, t);
+    } else {
+      settle();  // the stores themselves say whether the stream goes on
+      for (uint64_t k = i; k < i + n; ++k) t = store(core, (first + k) << kLineShift, value, t);
+    }
+    i += n;
+  }
+  return t;
 }
 
 Picos Cache::llc_only_load(uint64_t pa, LineValue& out, Picos t) {

@@ -6,7 +6,8 @@
 // write-back, write-allocate, with LRU replacement, and holds line values.
 //
 // Ports:
-//  - cpu_side:   one binding per core, in core order: loads and stores, and
+//  - cpu_side:   one binding per core, in core order: loads and stores
+//                (writes with data, or LineFills of one value), and
 //                cache maintenance (TLM_IGNORE_COMMAND with a CacheMaintenance
 //                extension: clflush, clflushopt, clwb, wbinvd; DC CIVAC/CVAC);
 //  - snoop_side: coherent device requests: reads return the newest cached
@@ -15,7 +16,7 @@
 //                go to memory; with `ddio_ways` (Intel DDIO), writes instead
 //                update the LLC's copy or allocate into the first `ddio_ways`
 //                ways of its set, dirty, and memory is written on eviction;
-//  - mem_side:   line fills and write-backs.
+//  - mem_side:   line fills and write-backs (runs of them as LineFills).
 //
 // Coherence:
 //  - A core's private levels are inclusive of one another (L1D within L2)
@@ -224,11 +225,23 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // --- long streams of stores (cache_stream.cpp) ---
   // The stream tracker, for a hierarchy whose geometry store_stream handles.
   std::optional<StoreStream> stream_for_geometry() const;
-  // Whether `trans`, a write by `core`, continues a stream of stores that
-  // has filled the core's caches and the LLC, every line of it one no
-  // level holds: store_stream can then apply it.
-  bool streamable(uint64_t core, tlm::tlm_generic_payload& trans);
-  Picos store_stream(uint64_t core, tlm::tlm_generic_payload& trans, Picos t);
+  // A write by `core` (`fill`: a LineFill, else with data): its runs of
+  // lines of one value, each by store_stream if it can, else line by line.
+  Picos write(uint64_t core, tlm::tlm_generic_payload& trans, const LineFill* fill, Picos t);
+  // Whether `lines` lines from `first`, stored by `core`, continue a stream
+  // of stores that has filled the core's caches and the LLC, every line of
+  // them one no level holds: store_stream can then apply them.
+  bool streamable(uint64_t core, uint64_t first, uint64_t lines);
+  // The stores of `value` to those lines, by arithmetic.
+  Picos store_stream(uint64_t core, uint64_t first, uint64_t lines, const LineValue& value,
+                     Picos t);
+  // Write-backs of `count` lines from `line`, all holding `value`, posted
+  // one `step` after another from `at` (one LineFill to memory).
+  void write_back_lines(uint64_t line, uint64_t count, const LineValue& value, Picos at,
+                        Picos step);
+  // entered() and unindex() of each of `count` lines from `first`.
+  void index_lines(uint64_t first, uint64_t count);
+  void unindex_lines(uint64_t first, uint64_t count);
   // A store by `core` of the line, which no level held if `fresh`.
   void track_store(uint64_t core, uint64_t line, const LineValue& value, bool fresh);
   // Brings the arrays and the directory up to date with what store_stream
@@ -268,16 +281,18 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // when the arrays stopped following it.
   std::optional<StoreStream::Snapshot> lag_;
   uint64_t streamed_lines_ = 0;
-  // A run's stored values and dropped lines, for an observer that takes
-  // them at once (reused: no allocation per run).
-  std::vector<LineValue> run_values_;
-  std::vector<uint64_t> run_dropped_;
+  // A run's dropped lines, for an observer that takes them at once (reused:
+  // no allocation per run).
+  std::vector<LineSpan> run_dropped_;
 
   // Reused for every memory access (no allocation on the request path). The
   // payload owns its extension and frees it when it is destroyed.
   tlm::tlm_generic_payload mem_trans_;
   unsigned char mem_data_[kLineBytes] = {};
   RequestAttributes* mem_attrs_;
+  // Reused for runs of write-backs, which owns its LineFill.
+  tlm::tlm_generic_payload fill_trans_;
+  LineFill* fill_run_;
   // The attributes of the cache's own traffic (fills, write-backs) and of a
   // request that carries none: referred to, not built per request.
   const RequestAttributes unattributed_;

@@ -86,6 +86,39 @@ void Cache::unindex(uint64_t line) {
   }
 }
 
+void Cache::index_lines(uint64_t first, uint64_t count) {
+  for_each_page_mask(first << kLineShift, count, [&](uint64_t page, uint64_t mask) {
+    *page_memo_.find_or_add(page, page_lines_) |= mask;
+  });
+}
+
+void Cache::unindex_lines(uint64_t first, uint64_t count) {
+  for_each_page_mask(first << kLineShift, count, [&](uint64_t page, uint64_t mask) {
+    uint64_t* held = page_memo_.find_in(page, page_lines_);  // held until now: it has a record
+    if ((*held &= ~mask) == 0) {
+      page_lines_.erase(page);
+      page_memo_.remember(page, nullptr);
+    }
+  });
+}
+
+void Cache::write_back_lines(uint64_t line, uint64_t count, const LineValue& value, Picos at,
+                             Picos step) {
+  stats_.writebacks += count;
+  fill_run_->value = value;
+  fill_run_->step = step;
+  fill_trans_.set_address(line << kLineShift);
+  fill_trans_.set_data_length(count * kLineBytes);
+  fill_trans_.set_streaming_width(count * kLineBytes);
+  fill_trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = from_picos(at - global_picos());
+  memory_path_.b_transport(fill_trans_, delay);
+  if (fill_trans_.is_response_error())
+    throw std::runtime_error(std::string(name()) + ": memory rejected lines from " +
+                             std::to_string(line << kLineShift) + " (" +
+                             fill_trans_.get_response_string() + ")");
+}
+
 Picos Cache::write_back(uint64_t line, const LineValue& value, Picos at) {
   ++stats_.writebacks;
   LineValue v = value;

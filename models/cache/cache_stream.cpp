@@ -14,7 +14,10 @@
 //    dirty) and leaves the hierarchy.
 // store_stream then does only what is seen outside the arrays: the
 // write-back through mem_side, the residency index, the statistics and the
-// observer's events, in the order and at the times store() would. The
+// observer's events, in the order and at the times store() would; for an
+// observer that does not need line order, a run at a time: the victims'
+// write-backs as one LineFill per span of consecutive lines of one value,
+// then the run's drops and stores as one event. The
 // arrays and the directory stay as they were until settle() brings them up
 // to date: a way that held the line stored at index j holds the line stored
 // at the latest index congruent to j modulo its level's capacity, and each
@@ -41,63 +44,59 @@ std::optional<StoreStream> Cache::stream_for_geometry() const {
   return StoreStream(period, outer.capacity() + llc_.capacity());
 }
 
-bool Cache::streamable(uint64_t core, tlm::tlm_generic_payload& trans) {
-  const uint64_t first = line_of(trans.get_address());
+bool Cache::streamable(uint64_t core, uint64_t first, uint64_t lines) {
   if (!stream_ || !stream_->full() || !stream_->continues(core, first)) return false;
-  // Every line of the write must be one no level holds.
-  const uint64_t end = first + trans.get_data_length() / kLineBytes;
-  for (uint64_t line = first; line < end;) {
-    const uint64_t page = (line << kLineShift) >> kPageShift;
-    const uint64_t page_end = std::min(end, (page + 1) * kLinesPerPage);
-    if (const uint64_t* held = page_memo_.find_in(page, page_lines_)) {
-      const uint64_t from = line % kLinesPerPage, count = page_end - line;
-      const uint64_t mask =
-          count == kLinesPerPage ? ~uint64_t{0} : ((uint64_t{1} << count) - 1) << from;
-      if (*held & mask) return false;
-    }
-    line = page_end;
-  }
-  return true;
+  // Every line must be one no level holds.
+  bool fresh = true;
+  for_each_page_mask(first << kLineShift, lines, [&](uint64_t page, uint64_t mask) {
+    if (const uint64_t* held = fresh ? page_memo_.find_in(page, page_lines_) : nullptr)
+      fresh = !(*held & mask);
+  });
+  return fresh;
 }
 
-Picos Cache::store_stream(uint64_t core, tlm::tlm_generic_payload& trans, Picos t) {
+Picos Cache::store_stream(uint64_t core, uint64_t first, uint64_t lines, const LineValue& value,
+                          Picos t) {
   if (!lag_) lag_ = stream_->snapshot();
-  const uint64_t first = line_of(trans.get_address());
-  const uint64_t lines = trans.get_data_length() / kLineBytes;
-  const unsigned char* data = trans.get_data_ptr();
   streamed_lines_ += lines;
-  // An observer that does not need the events line by line gets the drops
-  // and stores of the whole run at once, after its write-backs, if no line
-  // the run stores is also one it drops (a run no longer than the window).
-  const bool as_run = observer_ && lines <= stream_->window() && !observer_->needs_line_order();
-  if (as_run) {
-    run_values_.resize(lines);
-    run_dropped_.resize(lines);
-  }
-  const Picos start = t;
-  for (uint64_t i = 0; i < lines; ++i) {
-    const uint64_t line = first + i;
-    const LineValue value = get_line(data, i);
-    ++stats_.store_misses;
-    // The LLC's victim: the window's oldest line, dirty, held nowhere else.
-    const auto [victim, victim_value] = stream_->take_oldest();
-    ++stats_.evictions;
-    write_back(victim, victim_value, t);
-    if (as_run) {
-      unindex(victim);
-      run_dropped_[i] = victim << kLineShift;
-      run_values_[i] = value;
-    } else {
+  const Picos step = config_.store_line;
+  stats_.store_misses += lines;
+  stats_.evictions += lines;  // each store's LLC victim: the window's oldest line
+  if (!observer_ || observer_->needs_line_order()) {
+    // Each line's events in turn: the victim's write-back and drop, the store.
+    for (uint64_t i = 0; i < lines; ++i) {
+      const uint64_t line = first + i;
+      const auto [victim, victim_value] = stream_->take_oldest();
+      write_back(victim, victim_value, t);
       left(victim, t);
+      entered(line);
+      stream_->add(core, line, value);
+      t += step;
+      if (observer_) observer_->cpu_store(line << kLineShift, value, t);
     }
-    entered(line);
-    stream_->add(core, line, value);
-    t += config_.store_line;
-    if (observer_ && !as_run) observer_->cpu_store(line << kLineShift, value, t);
+    return t;
   }
-  if (as_run)
-    observer_->stores_streamed({first << kLineShift, lines, run_values_.data(),
-                                run_dropped_.data(), start, config_.store_line});
+  // Runs of at most a window, so that no line a run stores is also one it
+  // drops: the write-backs of each run's victims (consecutive lines of one
+  // value at a time), then its drops and stores at once.
+  for (uint64_t done = 0; done < lines;) {
+    const uint64_t count = std::min(lines - done, stream_->window());
+    run_dropped_.clear();
+    for (uint64_t k = 0; k < count;) {
+      const StoreStream::Lines victims = stream_->take_oldest_lines(count - k);
+      write_back_lines(victims.line, victims.count, victims.value, t + k * step, step);
+      unindex_lines(victims.line, victims.count);
+      run_dropped_.push_back({victims.line << kLineShift, victims.count});
+      k += victims.count;
+    }
+    const uint64_t line = first + done;
+    index_lines(line, count);
+    stream_->add_lines(core, line, count, value);
+    observer_->stores_streamed({line << kLineShift, count, value, run_dropped_.data(),
+                                run_dropped_.size(), t, step});
+    t += count * step;
+    done += count;
+  }
   return t;
 }
 

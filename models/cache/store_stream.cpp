@@ -39,6 +39,32 @@ std::pair<uint64_t, LineValue> StoreStream::take_oldest() {
   return taken;
 }
 
+StoreStream::Lines StoreStream::take_oldest_lines(uint64_t most) {
+  if (runs_.empty() || most == 0) throw std::logic_error("store stream: no line to take");
+  Run& oldest = runs_.front();
+  const uint64_t count = std::min(most, oldest.count);
+  const Lines taken{oldest.line, count, oldest.value};
+  oldest.first += count;
+  oldest.line += count;
+  kept_ -= count;
+  if ((oldest.count -= count) == 0) runs_.pop_front();
+  return taken;
+}
+
+void StoreStream::add_lines(uint64_t core, uint64_t line, uint64_t count,
+                            const LineValue& value) {
+  if (count == 0 || !continues(core, line) || kept_ + count > window_)
+    throw std::logic_error("store stream: lines that do not continue the stream or fit it");
+  if (!runs_.empty() && runs_.back().value == value &&
+      runs_.back().line + runs_.back().count == line)
+    runs_.back().count += count;
+  else
+    runs_.push_back({length_, line, count, value});
+  length_ += count;
+  kept_ += count;
+  next_ = (line + count) % period_;
+}
+
 const StoreStream::Run& StoreStream::run_at(uint64_t index) const {
   // The run holding `index` is the last one that starts at or before it.
   auto it = std::upper_bound(runs_.begin(), runs_.end(), index,

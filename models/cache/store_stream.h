@@ -38,6 +38,10 @@ class StoreStream {
     }
     add_run(core, line, value);
   }
+  // add() of each of `count` consecutive lines from `line`, all holding
+  // `value`, which continue the stream and fit the window (its oldest lines
+  // taken first).
+  void add_lines(uint64_t core, uint64_t line, uint64_t count, const LineValue& value);
   // Something else reached the hierarchy: the stream, if any, is over.
   void end();
   // The stream's stores so far; the latest has index length() - 1.
@@ -48,6 +52,13 @@ class StoreStream {
   uint64_t window() const { return window_; }
   // Removes the oldest line of a full window; returns its line and value.
   std::pair<uint64_t, LineValue> take_oldest();
+  // take_oldest() up to `most` times while the lines it takes are
+  // consecutive and hold one value: the first line, how many, the value.
+  struct Lines {
+    uint64_t line, count;
+    LineValue value;
+  };
+  Lines take_oldest_lines(uint64_t most);
   // The line stored at `index` and its value; `index` within the window.
   uint64_t line_at(uint64_t index) const;
   const LineValue& value_at(uint64_t index) const { return run_at(index).value; }

@@ -49,4 +49,21 @@ struct CacheMaintenance : tlm::tlm_extension<CacheMaintenance> {
   }
 };
 
+// A run of lines that all take one value (a zeroed page or folio, or a run
+// of write-backs) rides on TLM_IGNORE_COMMAND, as cache maintenance does, so
+// a target that does not know it ignores it. It stands for a write of
+// [address, address + data_length) with every line holding `value`, line i
+// issued `i * step` after the transaction's own time (a target takes it no
+// earlier), and has that write's outcome; the data pointer is not used. The
+// response's delay is when the last line is done.
+struct LineFill : tlm::tlm_extension<LineFill> {
+  LineValue value;
+  Picos step = 0;
+
+  tlm::tlm_extension_base* clone() const override { return new LineFill(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const LineFill&>(other);
+  }
+};
+
 }  // namespace iocsim::models

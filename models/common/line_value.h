@@ -13,6 +13,7 @@
 // zeroes after, so a generic TLM memory would store and return it faithfully.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -44,6 +45,18 @@ static_assert(sizeof(LineValue) == 16, "a LineValue must fit the start of a line
 inline constexpr uint64_t line_of(uint64_t addr) { return addr >> kLineShift; }
 inline constexpr uint64_t line_base(uint64_t addr) { return addr & ~(kLineBytes - 1); }
 inline constexpr uint64_t page_of(uint64_t addr) { return addr >> kPageShift; }
+
+// Calls fn(page, mask) for each page the `lines` lines from `pa` reach, in
+// order: the page number and one bit per line of the page they cover.
+template <typename Fn>
+void for_each_page_mask(uint64_t pa, uint64_t lines, Fn fn) {
+  for (uint64_t line = pa >> kLineShift, end = line + lines; line < end;) {
+    const uint64_t from = line % kLinesPerPage, count = std::min(end - line, kLinesPerPage - from);
+    fn(line / kLinesPerPage,
+       count == kLinesPerPage ? ~uint64_t{0} : ((uint64_t{1} << count) - 1) << from);
+    line += count;
+  }
+}
 
 // Encode/decode the token of line `index` in a payload data buffer: two
 // 64-bit words in host byte order, the version and then owner | tag << 32.

@@ -42,16 +42,24 @@ struct DeviceRequest {
   Picos start = 0, end = 0;
 };
 
-// A run of stores the cache applied as part of a stream (Cache::store_stream):
-// for each i < count, the line at dropped[i] left the hierarchy at
-// start + i * step (its write-back, a memory_write, was shown before this
-// run), then the store of `values[i]` to the line at first + i * 64
-// completed at start + (i + 1) * step. No line is both dropped and stored.
+// Consecutive lines: [pa, pa + lines * 64).
+struct LineSpan {
+  uint64_t pa = 0;
+  uint64_t lines = 0;
+};
+
+// A run of stores of one value the cache applied as part of a stream
+// (Cache::store_stream): the dropped spans hold `count` lines in all, in
+// order; for each i < count, the i-th of them left the hierarchy at
+// start + i * step (its write-back was shown before this run), then the
+// store of `value` to the line at first + i * 64 completed at
+// start + (i + 1) * step. No line is both dropped and stored.
 struct StreamedStores {
   uint64_t first = 0;
   uint64_t count = 0;
-  const LineValue* values = nullptr;
-  const uint64_t* dropped = nullptr;
+  LineValue value;
+  const LineSpan* dropped = nullptr;
+  uint64_t dropped_spans = 0;
   Picos start = 0, step = 0;
 };
 
@@ -69,9 +77,12 @@ class CoherenceObserver {
   // The run's drops and stores, each line's drop before the store that
   // follows it. By default, shown one by one as cache_line_dropped and cpu_store.
   virtual void stores_streamed(const StreamedStores& run) {
-    for (uint64_t i = 0; i < run.count; ++i) {
-      cache_line_dropped(run.dropped[i], run.start + i * run.step);
-      cpu_store(run.first + i * kLineBytes, run.values[i], run.start + (i + 1) * run.step);
+    uint64_t i = 0;
+    for (const LineSpan* span = run.dropped; span < run.dropped + run.dropped_spans; ++span) {
+      for (uint64_t k = 0; k < span->lines; ++k, ++i) {
+        cache_line_dropped(span->pa + k * kLineBytes, run.start + i * run.step);
+        cpu_store(run.first + i * kLineBytes, run.value, run.start + (i + 1) * run.step);
+      }
     }
   }
 
@@ -90,6 +101,14 @@ class CoherenceObserver {
   // Memory (DRAM) now holds `value` for the line.
   virtual void memory_write(uint64_t /*pa*/, const LineValue& /*value*/, MemoryWriter /*who*/,
                             Picos /*at*/) {}
+  // Memory now holds `value` in each of `lines` lines from `pa` (a LineFill),
+  // the last of them by `at`. Shown instead of a memory_write per line only
+  // to an observer that does not need line order (as the lines' own times
+  // are not given); by default, shown as those memory_writes, at `at`.
+  virtual void memory_filled(uint64_t pa, uint64_t lines, const LineValue& value,
+                             MemoryWriter who, Picos at) {
+    for (uint64_t i = 0; i < lines; ++i) memory_write(pa + i * kLineBytes, value, who, at);
+  }
   // A device read or wrote a line through an IOMMU.
   virtual void device_access(const DeviceAccess& /*access*/) {}
   // A device request completed (after its lines' device_access).

@@ -38,6 +38,10 @@ class ObserverFanout : public CoherenceObserver {
   void memory_write(uint64_t pa, const LineValue& value, MemoryWriter who, Picos at) override {
     for (auto* o : observers_) o->memory_write(pa, value, who, at);
   }
+  void memory_filled(uint64_t pa, uint64_t lines, const LineValue& value, MemoryWriter who,
+                     Picos at) override {
+    for (auto* o : observers_) o->memory_filled(pa, lines, value, who, at);
+  }
   void device_access(const DeviceAccess& access) override {
     for (auto* o : observers_) o->device_access(access);
   }

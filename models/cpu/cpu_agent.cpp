@@ -116,12 +116,13 @@ void CpuAgent::transport(tlm::tlm_generic_payload& trans) {
 
 void CpuAgent::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {
   require_lines(pa, bytes, "stores");
-  const LineValue value{versions_->next(), owner, tag};
+  auto* fill = new LineFill;  // owned by `trans`
+  fill->value = {versions_->next(), owner, tag};
   tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  trans.set_extension(fill);
+  trans.set_command(tlm::TLM_IGNORE_COMMAND);
   trans.set_data_ptr(buffer_.data());
   each_chunk(pa, bytes, [&](uint64_t addr, uint64_t len) {
-    for (uint64_t i = 0; i < len / kLineBytes; ++i) put_line(buffer_.data(), i, value);
     trans.set_address(addr);
     trans.set_data_length(len);
     trans.set_streaming_width(len);

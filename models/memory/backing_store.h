@@ -17,6 +17,10 @@ class BackingStore {
  public:
   LineValue read(uint64_t pa) const { return lines_.get(pa); }
   void write(uint64_t pa, const LineValue& value) { lines_.set(pa, value); }
+  // write() of `value` to each of `lines` lines from `pa`.
+  void fill(uint64_t pa, uint64_t lines, const LineValue& value) {
+    lines_.set_range(pa, lines, value);
+  }
   // Pages with a line holding a written value. Writes carry versions from a
   // VersionClock, which starts at 1, so only what memory held before the
   // simulation reads as version 0.

@@ -74,6 +74,14 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   const Picos arrive = global + to_picos(delay);
   unsigned char* data = trans.get_data_ptr();
   const uint64_t addr = trans.get_address();
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    if (const auto* run = trans.get_extension<LineFill>()) {
+      delay = from_picos(fill(addr, lines, *run, writer_of(trans), arrive) - global);
+      stats_.writes += lines;
+    }
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   // Who wrote matters only to a write's observer; a read skips the lookup.
   const MemoryWriter who = trans.is_write() ? writer_of(trans) : MemoryWriter::writeback;
   Picos done = arrive;
@@ -93,6 +101,25 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   else if (trans.is_write()) stats_.writes += lines;
   delay = from_picos(done - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+Picos MemoryController::fill(uint64_t pa, uint64_t lines, const LineFill& run, MemoryWriter who,
+                             Picos arrive) {
+  if (!observer_ || !observer_->needs_line_order()) {
+    const Picos done = dram_.access_run(pa, lines, arrive, run.step);
+    store_.fill(pa, lines, run.value);
+    if (observer_) observer_->memory_filled(pa, lines, run.value, who, done);
+    return done;
+  }
+  Picos done = arrive;
+  for (uint64_t i = 0; i < lines; ++i) {
+    const uint64_t line_pa = pa + i * kLineBytes;
+    const Picos line_done = dram_.access(line_pa, arrive + i * run.step);
+    done = std::max(done, line_done);
+    store_.write(line_pa, run.value);
+    observer_->memory_write(line_pa, run.value, who, line_done);
+  }
+  return done;
 }
 
 unsigned int MemoryController::transport_dbg(tlm::tlm_generic_payload& trans) {

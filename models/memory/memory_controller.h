@@ -8,6 +8,10 @@
 // observer) when its own data have crossed the bus. Posted writes queue
 // without limit (no bounded write queue).
 //
+// A LineFill (a run of write-backs of one value) is timed a row at a time
+// (DramTiming::access_run) and stored a block or page at a time, unless the
+// observer needs each line's own memory_write: then line by line.
+//
 // Accesses must be line-aligned and a whole number of lines; anything else is
 // answered with TLM_BURST_ERROR_RESPONSE. Addresses beyond `size` get
 // TLM_ADDRESS_ERROR_RESPONSE.
@@ -18,6 +22,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/common/attributes.h"
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
@@ -56,6 +61,8 @@ class MemoryController : public sc_core::sc_module, private BlockingTarget {
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
   unsigned int transport_dbg(tlm::tlm_generic_payload& trans) override;
   bool check(tlm::tlm_generic_payload& trans) const;
+  // A LineFill's write; returns when its last line is done.
+  Picos fill(uint64_t pa, uint64_t lines, const LineFill& run, MemoryWriter who, Picos arrive);
 
   MemoryConfig config_;
   CoherenceObserver* observer_;

@@ -62,10 +62,13 @@ void Oracle::set_cached(uint64_t pa, const models::LineValue& value, bool dirty)
 
 void Oracle::drop_cached(uint64_t pa) {
   const uint64_t page = pa >> kPageShift;
-  CachedPage* p = cached_page(page);
-  if (!p) return;
-  p->present &= ~(uint64_t{1} << ((pa >> kLineShift) % kLinesPerPage));
-  if (p->present) return;
+  if (CachedPage* p = cached_page(page))
+    drop_cached_lines(page, *p, uint64_t{1} << ((pa >> kLineShift) % kLinesPerPage));
+}
+
+void Oracle::drop_cached_lines(uint64_t page, CachedPage& p, uint64_t mask) {
+  p.present &= ~mask;
+  if (p.present) return;
   cached_.erase(page);
   cached_memo_.remember(page, nullptr);
 }
@@ -114,31 +117,18 @@ void Oracle::stores_streamed(const models::StreamedStores& run) {
     CoherenceObserver::stores_streamed(run);
     return;
   }
-  for (uint64_t i = 0; i < run.count; ++i) drop_cached(run.dropped[i]);
-  for (uint64_t i = 0; i < run.count;) {
-    const uint64_t pa = run.first + i * kLineBytes;
-    const models::LineValue& value = run.values[i];
-    // A whole page stored with one value (zeroing stores a page per run),
-    // over lines that agreed: one state for the page.
-    if (pa % kPageBytes == 0 && run.count - i >= kLinesPerPage &&
-        std::all_of(run.values + i, run.values + i + kLinesPerPage,
-                    [&](const models::LineValue& v) { return v == value; })) {
-      const uint64_t page = pa >> kPageShift;
-      if (const std::optional<LineState> before = lines_.whole_page(page)) {
-        lines_.set_page(page, {value, before->memory});
-        CachedPage* p = cached_memo_.find_or_add(page, cached_);
-        p->values.fill(value);
-        p->present = p->dirty = ~uint64_t{0};
-        i += kLinesPerPage;
-        continue;
-      }
-    }
-    LineState s = lines_.get(pa);
-    s.newest = value;
-    lines_.set(pa, s);
-    set_cached(pa, value, true);
-    ++i;
-  }
+  for (const models::LineSpan* span = run.dropped; span < run.dropped + run.dropped_spans; ++span)
+    models::for_each_page_mask(span->pa, span->lines, [&](uint64_t page, uint64_t mask) {
+      if (CachedPage* p = cached_page(page)) drop_cached_lines(page, *p, mask);
+    });
+  lines_.update_range(run.first, run.count,
+                      [&](const LineState& s) { return LineState{run.value, s.memory}; });
+  models::for_each_page_mask(run.first, run.count, [&](uint64_t page, uint64_t mask) {
+    CachedPage* p = cached_memo_.find_or_add(page, cached_);
+    for (uint64_t bits = mask; bits; bits &= bits - 1) p->values[__builtin_ctzll(bits)] = run.value;
+    p->present |= mask;
+    p->dirty |= mask;
+  });
 }
 
 void Oracle::device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) {
@@ -189,6 +179,47 @@ void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::M
   // evaluate_cpu can change something only for a cached copy older than the
   // newest value, or with a CPU-side window open (a write-back, mostly: neither).
   if (!cpu_open_.empty() || (c && c->version < s.newest.version)) evaluate_cpu(base, at);
+}
+
+void Oracle::memory_filled(uint64_t pa, uint64_t lines, const models::LineValue& value,
+                           models::MemoryWriter who, Picos at) {
+  // Shown only while needs_line_order() is false: nothing is mapped and no
+  // CPU-side window is open, so every cached copy is as new as its line. If
+  // the write leaves none older than the newest value (a write-back of the
+  // copies themselves does not), no window opens, and what memory_write
+  // would do per line comes down to the lines' states, the lost writes it
+  // counts (outside any window) and the copies it cleans: a piece of one
+  // state, or a cached page, at a time.
+  auto each_copy = [&](auto fn) {
+    models::for_each_page_mask(pa, lines, [&](uint64_t page, uint64_t mask) {
+      if (CachedPage* p = cached_page(page))
+        for (uint64_t bits = p->present & mask; bits; bits &= bits - 1)
+          fn(*p, static_cast<uint64_t>(__builtin_ctzll(bits)));
+    });
+  };
+  bool hides_a_copy = false;
+  each_copy([&](CachedPage& p, uint64_t i) {
+    hides_a_copy = hides_a_copy || p.values[i].version < value.version;
+  });
+  if (needs_line_order() || hides_a_copy) {
+    CoherenceObserver::memory_filled(pa, lines, value, who, at);
+    return;
+  }
+  const bool writeback = who == models::MemoryWriter::writeback;
+  if (writeback) {
+    lines_.for_each_piece(pa, lines, [&](uint64_t, uint64_t n, const LineState& s) {
+      if (s.memory.version > value.version) {
+        counts_.lost_writes += n;
+        realized_outside_ += n;
+      }
+    });
+    each_copy([&](CachedPage& p, uint64_t i) {
+      if (p.values[i] == value) p.dirty &= ~(uint64_t{1} << i);
+    });
+  }
+  lines_.update_range(pa, lines, [&](const LineState& s) {
+    return LineState{value.version > s.newest.version ? value : s.newest, value};
+  });
 }
 
 void Oracle::device_access(const models::DeviceAccess& access) {

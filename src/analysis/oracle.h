@@ -64,6 +64,8 @@ class Oracle : public models::CoherenceObserver {
   void cache_line_dropped(uint64_t pa, Picos at) override;
   void memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
                     Picos at) override;
+  void memory_filled(uint64_t pa, uint64_t lines, const models::LineValue& value,
+                     models::MemoryWriter who, Picos at) override;
   void device_access(const models::DeviceAccess& access) override;
   void device_nosnoop_capability(uint32_t stream_id, bool capable, Picos at) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
@@ -136,6 +138,9 @@ class Oracle : public models::CoherenceObserver {
   CachedPage* cached_page(uint64_t page) const;
   void set_cached(uint64_t pa, const models::LineValue& value, bool dirty);
   void drop_cached(uint64_t pa);
+  // drop_cached() of the lines of `page` (whose cached copies are `p`) in `mask`.
+  void drop_cached_lines(uint64_t page, CachedPage& p, uint64_t mask);
+
   // Re-decides whether (line, stream) has an open window, as of `at`.
   void evaluate(uint64_t line_pa, uint32_t stream, Picos at);
   // Re-decides the CPU-side windows of a line.

@@ -296,9 +296,10 @@ std::string describe(const Oracle& o, const std::vector<uint64_t>& lines) {
 TEST_CASE("a store stream's events taken a run at a time leave the oracle as line by line") {
   // What a cache applying a stream shows: each store pushes the window's
   // oldest line out (written back, then dropped). One oracle sees it line
-  // by line, the other the write-backs first and then the run at once; then
-  // both see the same mapping, device writes and CPU loads, which tell a
-  // line the CPU caches still hold from one they do not.
+  // by line; the other sees the write-backs first, as a memory fill per
+  // span of consecutive lines of one value, and then the run's drops and
+  // stores at once; then both see the same mapping, device writes and CPU
+  // loads, which tell a line the CPU caches still hold from one they do not.
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     std::mt19937_64 rng(seed);
     const uint64_t window = 8 + rng() % 200;
@@ -312,34 +313,53 @@ TEST_CASE("a store stream's events taken a run at a time leave the oracle as lin
     for (int run = 0; run < 30; ++run) {
       const uint64_t count = 1 + rng() % window;
       if (rng() % 4 == 0) next += (1 + rng() % 8) * 4096;
-      std::vector<LineValue> values(count, LineValue{++version, A, 0});
-      std::vector<uint64_t> dropped;
+      const LineValue value{++version, A, 0};
+      std::vector<models::LineSpan> spans;
+      std::vector<LineValue> span_values;
+      std::vector<Picos> span_done;
+      uint64_t dropped = 0;
       const Picos start = t;
       for (uint64_t i = 0; i < count; ++i) {
         const uint64_t pa = next + i * 64;
         touched.push_back(pa);
         if (cached.size() == window) {
-          const auto [victim, value] = cached.front();
+          const auto [victim, victim_value] = cached.front();
           cached.pop_front();
           const Picos done = t + 50'000 + i * 2'500;
-          by_line.memory_write(victim, value, MemoryWriter::writeback, done);
-          by_run.memory_write(victim, value, MemoryWriter::writeback, done);
+          by_line.memory_write(victim, victim_value, MemoryWriter::writeback, done);
           by_line.cache_line_dropped(victim, t);
-          dropped.push_back(victim);
+          if (!spans.empty() && spans.back().pa + spans.back().lines * 64 == victim &&
+              span_values.back() == victim_value) {
+            ++spans.back().lines;
+            span_done.back() = done;
+          } else {
+            spans.push_back({victim, 1});
+            span_values.push_back(victim_value);
+            span_done.push_back(done);
+          }
+          ++dropped;
         }
         t += step;
-        by_line.cpu_store(pa, values[i], t);
-        cached.emplace_back(pa, values[i]);
+        by_line.cpu_store(pa, value, t);
+        cached.emplace_back(pa, value);
       }
-      if (dropped.size() == count) {
-        by_run.stores_streamed({next, count, values.data(), dropped.data(), start, step});
+      if (dropped == count) {
+        for (size_t k = 0; k < spans.size(); ++k)
+          by_run.memory_filled(spans[k].pa, spans[k].lines, span_values[k],
+                               MemoryWriter::writeback, span_done[k]);
+        by_run.stores_streamed({next, count, value, spans.data(), spans.size(), start, step});
       } else {
         // The window was still filling: line by line for this run.
+        uint64_t k = 0, in_span = 0;
         for (uint64_t i = 0; i < count; ++i) {
-          if (i >= count - dropped.size())
-            by_run.cache_line_dropped(dropped[i - (count - dropped.size())],
-                                      start + i * step);
-          by_run.cpu_store(next + i * 64, values[i], start + (i + 1) * step);
+          if (i >= count - dropped) {
+            const uint64_t victim = spans[k].pa + in_span * 64;
+            by_run.memory_write(victim, span_values[k], MemoryWriter::writeback,
+                                start + 50'000 + i * 2'500);
+            by_run.cache_line_dropped(victim, start + i * step);
+            if (++in_span == spans[k].lines) ++k, in_span = 0;
+          }
+          by_run.cpu_store(next + i * 64, value, start + (i + 1) * step);
         }
       }
       next += count * 64;

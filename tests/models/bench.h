@@ -80,6 +80,25 @@ class Initiator : public sc_core::sc_module {
   }
 };
 
+// A LineFill of `lines` lines of `value` at `addr`, issued `step` apart, on `socket`.
+inline tlm::tlm_response_status fill(tlm_utils::simple_initiator_socket<Initiator>& socket,
+                                     uint64_t addr, uint64_t lines, const LineValue& value,
+                                     Picos step, sc_core::sc_time& delay) {
+  models::LineFill run;
+  run.value = value;
+  run.step = step;
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_IGNORE_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_length(lines * models::kLineBytes);
+  trans.set_streaming_width(lines * models::kLineBytes);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  trans.set_extension(&run);
+  socket->b_transport(trans, delay);
+  trans.clear_extension(&run);
+  return trans.get_response_status();
+}
+
 struct RecordingObserver : models::CoherenceObserver {
   struct MemoryWrite {
     uint64_t pa;

@@ -117,3 +117,89 @@ TEST_CASE("memory serves any number of initiators, debug reads, and refuses the 
     CHECK(memory.stats().reads == 1);
   });
 }
+
+namespace {
+
+// Records memory writes, and says whether it needs them line by line.
+struct FillObserver : RecordingObserver {
+  explicit FillObserver(bool in_order) : ordered(in_order) {}
+  bool ordered;
+  struct Filled {
+    uint64_t pa, lines;
+    LineValue value;
+    Picos at;
+  };
+  std::vector<Filled> fills;
+  bool needs_line_order() const override { return ordered; }
+  void memory_filled(uint64_t pa, uint64_t lines, const LineValue& v, models::MemoryWriter,
+                     Picos at) override {
+    fills.push_back({pa, lines, v, at});
+  }
+};
+
+models::MemoryConfig ddr4() {
+  models::MemoryConfig c;
+  c.size = 1u << 26;
+  c.geometry = {2, 4, 4, 8192};
+  c.timings = {13'750, 13'750, 13'750, 32'000, 2'500};
+  return c;
+}
+
+// A fill and the same lines written one by one, issued step apart, on two
+// memories: the same times, statistics and contents; an observer that needs
+// line order sees each line's memory_write, another the run at once.
+void check_fill(bool ordered) {
+  FillObserver by_fill_seen(ordered), by_line_seen(true);
+  MemoryController by_fill("by_fill", ddr4(), &by_fill_seen);
+  MemoryController by_line("by_line", ddr4(), &by_line_seen);
+  Initiator a("a"), b("b");
+  a.socket.bind(by_fill.socket);
+  b.socket.bind(by_line.socket);
+  run_bench([&] {
+    const LineValue value{9, 2, 0};
+    const uint64_t base = 0x12340, lines = 3000;
+    const Picos step = 333, start = 5'000;
+    sc_core::sc_time delay = sc_core::sc_time(start, sc_core::SC_PS);
+    REQUIRE(fill(a.socket, base, lines, value, step, delay) == tlm::TLM_OK_RESPONSE);
+    Picos last = 0;
+    for (uint64_t i = 0; i < lines; ++i) {
+      std::vector<LineValue> one{value};
+      sc_core::sc_time d = sc_core::sc_time(start + i * step, sc_core::SC_PS);
+      REQUIRE(b.access(tlm::TLM_WRITE_COMMAND, base + i * 64, one, d) == tlm::TLM_OK_RESPONSE);
+      last = std::max(last, ps(d));
+    }
+    CHECK(ps(delay) == last);
+    CHECK(by_fill.stats().writes == lines);
+    CHECK(by_fill.dram_stats().row_hits == by_line.dram_stats().row_hits);
+    CHECK(by_fill.dram_stats().row_conflicts == by_line.dram_stats().row_conflicts);
+    CHECK(by_fill.dram_stats().bus_busy == by_line.dram_stats().bus_busy);
+    for (uint64_t pa = base - 128; pa < base + (lines + 2) * 64; pa += 64)
+      REQUIRE(by_fill.store().read(pa) == by_line.store().read(pa));
+    if (ordered) {
+      // Each line's own memory_write, at its own time.
+      REQUIRE(by_fill_seen.memory_writes.size() == lines);
+      for (uint64_t i = 0; i < lines; ++i) {
+        CHECK(by_fill_seen.memory_writes[i].pa == by_line_seen.memory_writes[i].pa);
+        CHECK(by_fill_seen.memory_writes[i].at == by_line_seen.memory_writes[i].at);
+      }
+    } else {
+      // One event for the run, when its last line is done.
+      CHECK(by_fill_seen.memory_writes.empty());
+      REQUIRE(by_fill_seen.fills.size() == 1);
+      CHECK(by_fill_seen.fills[0].pa == base);
+      CHECK(by_fill_seen.fills[0].lines == lines);
+      CHECK(by_fill_seen.fills[0].value == value);
+      CHECK(by_fill_seen.fills[0].at == last);
+    }
+  });
+}
+
+}  // namespace
+
+TEST_CASE("a line fill is written as its lines issued step apart: each line shown on its own") {
+  check_fill(true);
+}
+
+TEST_CASE("a line fill is written as its lines issued step apart: shown as one run") {
+  check_fill(false);
+}

@@ -69,11 +69,46 @@ struct EventLog : models::CoherenceObserver {
                     Picos at) override {
     add(pa, fmt::format("memory {:#x} {} by {} @{}", pa, text(v), static_cast<int>(who), at));
   }
+  // A run of write-backs: its lines' memory events, at the run's end (a
+  // time by_line() leaves out).
+  void memory_filled(uint64_t pa, uint64_t lines, const LineValue& v, models::MemoryWriter who,
+                     Picos at) override {
+    for (uint64_t i = 0; i < lines; ++i)
+      add(pa + i * 64, fmt::format("memory {:#x} {} by {} @run{}", pa + i * 64, text(v),
+                                   static_cast<int>(who), fill_ends.size()));
+    fill_ends.push_back(at);
+  }
+  std::vector<Picos> fill_ends;  // each memory_filled's time, by run number
   // Each line's events in order: what must agree when the order across
-  // lines may differ.
-  std::map<uint64_t, std::vector<std::string>> by_line() const {
+  // lines may differ, and with it when a run's memory writes are shown
+  // (their times are not given, only the run's end).
+  // Whether each run of memory writes this log was shown ends when the last
+  // of the same writes shown line by line in `lines` does.
+  bool fills_end_as(const EventLog& lines) const {
+    const auto mine = events_by_line(), theirs = lines.events_by_line();
+    std::vector<Picos> last(fill_ends.size(), 0);
+    for (const auto& [pa, events] : mine) {
+      for (size_t j = 0; j < events.size(); ++j) {
+        const size_t at = events[j].find(" @run");
+        if (at == std::string::npos) continue;
+        const size_t run = std::stoul(events[j].substr(at + 5));
+        const std::string& line_event = theirs.at(pa).at(j);
+        last[run] =
+            std::max<Picos>(last[run], std::stoull(line_event.substr(line_event.rfind('@') + 1)));
+      }
+    }
+    return last == fill_ends;
+  }
+  std::map<uint64_t, std::vector<std::string>> events_by_line() const {
     std::map<uint64_t, std::vector<std::string>> lines;
     for (const auto& [pa, event] : events) lines[pa].push_back(event);
+    return lines;
+  }
+  std::map<uint64_t, std::vector<std::string>> by_line() const {
+    std::map<uint64_t, std::vector<std::string>> lines;
+    for (const auto& [pa, event] : events)
+      lines[pa].push_back(event.rfind("memory", 0) == 0 ? event.substr(0, event.rfind(" @"))
+                                                        : event);
     return lines;
   }
 };
@@ -81,11 +116,14 @@ struct EventLog : models::CoherenceObserver {
 constexpr uint64_t kMemoryBytes = 8u << 20;
 constexpr uint64_t kLines = kMemoryBytes / models::kLineBytes;
 
-models::MemoryConfig banked_memory() {
+// DDR4-like timing, or (`fast`) a bus quicker than the stores, so that when
+// each write-back is posted shows in when it is done.
+models::MemoryConfig banked_memory(bool fast) {
   models::MemoryConfig c;
   c.size = kMemoryBytes;
   c.geometry = {2, 2, 2, 1024};
-  c.timings = {13'750, 13'750, 13'750, 32'000, 2'500};
+  c.timings = fast ? models::DramTimings{1'000, 1'000, 1'000, 3'000, 100}
+                   : models::DramTimings{13'750, 13'750, 13'750, 32'000, 2'500};
   return c;
 }
 
@@ -124,9 +162,10 @@ struct Side {
   Initiator core0, core1, device;
   std::vector<Picos> delays;
 
-  Side(const std::string& name, models::CacheConfig config, bool stream, bool ordered = true)
+  Side(const std::string& name, models::CacheConfig config, bool stream, bool fast_memory,
+       bool ordered = true)
       : log(ordered),
-        memory((name + "_memory").c_str(), banked_memory(), &log),
+        memory((name + "_memory").c_str(), banked_memory(fast_memory), &log),
         cache((name + "_cache").c_str(), with_stream(config, stream), &log),
         core0((name + "_core0").c_str()),
         core1((name + "_core1").c_str()),
@@ -275,11 +314,14 @@ TEST_CASE("a stream of stores applied by arithmetic leaves everything as line by
     Pair p;
     p.config = random_geometry(rng);
     // Every other fast side takes a stream's events a run at a time.
-    p.fast = std::make_unique<Side>(fmt::format("fast{}", g), p.config, true, g % 2 == 0);
-    p.slow = std::make_unique<Side>(fmt::format("slow{}", g), p.config, false);
+    // and every third has a memory quicker than the stores.
+    const bool fast_memory = g % 3 == 0;
+    p.fast = std::make_unique<Side>(fmt::format("fast{}", g), p.config, true, fast_memory,
+                                    g % 2 == 0);
+    p.slow = std::make_unique<Side>(fmt::format("slow{}", g), p.config, false, fast_memory);
     pairs.push_back(std::move(p));
   }
-  uint64_t geometries_streamed = 0, lines_streamed = 0, runs_shown = 0;
+  uint64_t geometries_streamed = 0, lines_streamed = 0, runs_shown = 0, fills_shown = 0;
   run_bench([&] {
     for (size_t g = 0; g < pairs.size(); ++g) {
       Pair& p = pairs[g];
@@ -308,6 +350,8 @@ TEST_CASE("a stream of stores applied by arithmetic leaves everything as line by
         CHECK(p.fast->log.events == p.slow->log.events);
       } else {
         runs_shown += p.fast->log.runs;
+        fills_shown += p.fast->log.fill_ends.size();
+        CHECK(p.fast->log.fills_end_as(p.slow->log));
         CHECK(p.fast->log.events.size() == p.slow->log.events.size());
         CHECK(p.fast->log.by_line() == p.slow->log.by_line());
       }
@@ -319,6 +363,7 @@ TEST_CASE("a stream of stores applied by arithmetic leaves everything as line by
   CHECK(geometries_streamed >= kGeometries / 2);
   CHECK(lines_streamed > 20'000);
   CHECK(runs_shown > 100);
+  CHECK(fills_shown > 100);
 }
 
 TEST_CASE("a store stream keeps the window's lines with their values and where they were") {
