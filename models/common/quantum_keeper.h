@@ -20,6 +20,8 @@ class QuantumKeeper final : public tlm_utils::tlm_quantumkeeper {
   bool need_sync() const override {
     return global_picos() + to_picos(m_local_time) >= to_picos(m_next_sync_point);
   }
+  // The time at or past which need_sync() says yes.
+  Picos next_sync() const { return to_picos(m_next_sync_point); }
 };
 
 }  // namespace iocsim::models

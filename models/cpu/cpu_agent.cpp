@@ -99,6 +99,18 @@ void CpuAgent::advance_to(Picos t) {
   if (qk_.need_sync()) qk_.sync();
 }
 
+void CpuAgent::advance_by(uint64_t n, Picos step) {
+  if (step == 0) return;  // advance_to a time not later than now does nothing
+  while (n > 0) {
+    // advance_to() n times, by whole runs: the first advance to reach the
+    // quantum keeper's sync point syncs, the ones before it do not.
+    const Picos from = now(), sync_at = qk_.next_sync();
+    const uint64_t k = std::min(n, sync_at > from ? (sync_at - from + step - 1) / step : 1);
+    advance_to(from + k * step);
+    n -= k;
+  }
+}
+
 void CpuAgent::sync() { qk_.sync(); }
 
 void CpuAgent::compute(Picos t) { advance_to(now() + t); }
@@ -166,16 +178,31 @@ FlushCounts CpuAgent::flush_range(uint64_t pa, uint64_t bytes, CacheOp requested
   FlushCounts counts;
   uint64_t at = pa;
   const uint64_t end = pa + bytes;
+  // Lines of the pages just passed that the cache holds nothing of, flushed
+  // together; before the quantum keeper would sync, since other processes
+  // may change what the cache holds of the pages after them.
+  uint64_t absent = 0;
+  const Picos absent_step =
+      op == CacheOp::clflush && residency_
+          ? std::max(issue_cost(op), residency_->lookup_latency())
+          : issue_cost(op);
   while (at < end) {
     const uint64_t page_end = std::min(end, (at & ~(kPageBytes - 1)) + kPageBytes);
+    if (absent > 0 && now() + absent * absent_step >= qk_.next_sync()) {
+      flush_absent(absent, op);
+      absent = 0;
+    }
     if (residency_ && residency_->lines_in_page(at) == 0) {
-      flush_absent((page_end - at) / kLineBytes, op);
+      absent += (page_end - at) / kLineBytes;
     } else {
+      flush_absent(absent, op);
+      absent = 0;
       for (uint64_t line = at; line < page_end; line += kLineBytes)
         counts += flush_line(line, op);
     }
     at = page_end;
   }
+  flush_absent(absent, op);
   return counts;
 }
 
@@ -183,15 +210,14 @@ void CpuAgent::flush_absent(uint64_t lines, CacheOp op) {
   // What flush_line does when the cache finds nothing: the lookup completes
   // the op; clflush waits for it, the others only for their issue.
   residency_->count_absent_maintenance(lines);
+  if (lines == 0) return;
   const Picos issue = issue_cost(op), lookup = residency_->lookup_latency();
-  for (uint64_t i = 0; i < lines; ++i) {
-    const Picos start = now();
-    if (op == CacheOp::clflush) {
-      advance_to(start + std::max(issue, lookup));
-    } else {
-      flushes_complete_at_ = std::max(flushes_complete_at_, start + lookup);
-      advance_to(start + issue);
-    }
+  if (op == CacheOp::clflush) {
+    advance_by(lines, std::max(issue, lookup));
+  } else {
+    // The last op, issued (lines - 1) issues from now, completes last.
+    flushes_complete_at_ = std::max(flushes_complete_at_, now() + (lines - 1) * issue + lookup);
+    advance_by(lines, issue);
   }
 }
 

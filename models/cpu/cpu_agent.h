@@ -101,6 +101,8 @@ class CpuAgent : public sc_core::sc_module {
  private:
   void transport(tlm::tlm_generic_payload& trans);
   void advance_to(Picos t);
+  // advance_to(now() + step), n times over.
+  void advance_by(uint64_t n, Picos step);
   // `lines` flush_line calls on lines the cache does not hold, by arithmetic.
   void flush_absent(uint64_t lines, CacheOp op);
   Picos issue_cost(CacheOp op) const;

@@ -173,3 +173,65 @@ TEST_CASE("flush_range equals a flush_line per line, with or without lines resid
     }
   });
 }
+
+TEST_CASE("flush_range finds what another core stores while it runs, as flush_line does") {
+  // A flush of 256 pages of absent lines (16 us at 1 ns a line, across 16
+  // quanta) while core 1 stores a line into three pages the flush has not
+  // reached yet: flush_range must look at each page when flush_line would,
+  // after the syncs that let core 1 run, and so find those lines.
+  RecordingObserver seen;
+  models::VersionClock versions;
+  models::MemoryController memory{"memory", flat_memory(1u << 27, 27'500, 1'250), &seen};
+  models::CacheConfig config{1u << 16, 4, 14'000, 333, 167};
+  config.cores = 2;
+  models::Cache cache{"llc", config, &seen};
+  models::CpuConfig cpu_config;
+  cpu_config.hz = 3'000'000'000;
+  cpu_config.clflush_issue = cpu_config.clflushopt_issue = cpu_config.clwb_issue = 1'000;
+  cpu_config.mfence = 11'000;
+  models::CpuAgent cpu0("cpu0", cpu_config, versions), cpu1("cpu1", cpu_config, versions);
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
+  cpu0.socket.bind(cache.cpu_side);
+  cpu1.socket.bind(cache.cpu_side);
+  cache.mem_side.bind(memory.socket);
+  cpu0.set_residency(&cache);
+  cpu1.set_residency(&cache);
+  run_bench([&] {
+    const std::vector<std::pair<Picos, uint64_t>> plan{
+        {2'500'000, 100}, {7'000'000, 150}, {11'300'000, 200}};  // (when, which page)
+    uint64_t base = 0;
+    for (CacheOp op : {CacheOp::clflushopt, CacheOp::clflush}) {
+      auto pass = [&](bool ranged) {
+        base += 1u << 24;
+        cpu0.sync();
+        const Picos start = cpu0.now();
+        sc_core::sc_spawn([&, start, base] {
+          for (const auto& [at, page] : plan) {
+            sc_core::wait(models::from_picos(start + at - models::global_picos()));
+            cpu1.store(base + page * 4096, 64, 2, 0);
+            cpu1.sync();
+          }
+        });
+        const auto before = cache.stats();
+        models::FlushCounts counts;
+        if (ranged) {
+          counts = cpu0.flush_range(base, 256 * 4096, op);
+        } else {
+          for (uint64_t line = base; line < base + 256 * 4096; line += 64)
+            counts += cpu0.flush_line(line, op);
+        }
+        cpu0.mfence();
+        cpu0.sync();
+        sc_core::wait(sc_core::sc_time(20, sc_core::SC_US));  // core 1 is done by now
+        return std::make_tuple(cpu0.now() - start, counts.lines_resident,
+                               counts.lines_written_back,
+                               cache.stats().maintenance_ops - before.maintenance_ops,
+                               cache.stats().writebacks - before.writebacks);
+      };
+      const auto by_line = pass(false);
+      const auto by_range = pass(true);
+      CHECK(by_line == by_range);
+      CHECK(std::get<1>(by_range) == plan.size());
+    }
+  });
+}
