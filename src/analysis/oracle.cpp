@@ -35,7 +35,7 @@ OwnerId Oracle::owner_of(uint32_t stream) const {
 
 // (Both inline: every event on a line asks; called out of line they cost
 // the 64 MiB touch 60 M instructions.)
-inline Oracle::CachedPage* Oracle::cached_page(uint64_t page) const {
+inline CachedPage* Oracle::cached_page(uint64_t page) const {
   return cached_memo_.find_in(page, cached_);
 }
 
@@ -44,7 +44,21 @@ inline const models::LineValue* Oracle::cached(uint64_t pa, bool* dirty) const {
   const uint64_t i = (pa >> kLineShift) % kLinesPerPage;
   if (!p || !(p->present >> i & 1)) return nullptr;
   if (dirty) *dirty = p->dirty >> i & 1;
-  return &p->values[i];
+  return &p->value(i);
+}
+
+CachedPage& Oracle::cached_page_or_add(uint64_t page) {
+  if (CachedPage* p = cached_page(page)) return *p;
+  CachedPage* p;
+  if (spare_cached_.empty()) {
+    p = &cached_[page];
+  } else {
+    spare_cached_.key() = page;
+    spare_cached_.mapped() = CachedPage{};
+    p = &cached_.insert(std::move(spare_cached_)).position->second;
+  }
+  cached_memo_.remember(page, p);
+  return *p;
 }
 
 inline void Oracle::evaluate_line(uint64_t pa, Picos at) {
@@ -53,11 +67,11 @@ inline void Oracle::evaluate_line(uint64_t pa, Picos at) {
 }
 
 void Oracle::set_cached(uint64_t pa, const models::LineValue& value, bool dirty) {
-  CachedPage* p = cached_memo_.find_or_add(pa >> kPageShift, cached_);
-  const uint64_t i = (pa >> kLineShift) % kLinesPerPage, bit = uint64_t{1} << i;
-  p->values[i] = value;
-  p->present |= bit;
-  p->dirty = dirty ? p->dirty | bit : p->dirty & ~bit;
+  CachedPage& p = cached_page_or_add(pa >> kPageShift);
+  const uint64_t bit = uint64_t{1} << ((pa >> kLineShift) % kLinesPerPage);
+  p.set(bit, value);
+  p.present |= bit;
+  p.dirty = dirty ? p.dirty | bit : p.dirty & ~bit;
 }
 
 void Oracle::drop_cached(uint64_t pa) {
@@ -69,7 +83,7 @@ void Oracle::drop_cached(uint64_t pa) {
 void Oracle::drop_cached_lines(uint64_t page, CachedPage& p, uint64_t mask) {
   p.present &= ~mask;
   if (p.present) return;
-  cached_.erase(page);
+  spare_cached_ = cached_.extract(page);
   cached_memo_.remember(page, nullptr);
 }
 
@@ -124,10 +138,10 @@ void Oracle::stores_streamed(const models::StreamedStores& run) {
   lines_.update_range(run.first, run.count,
                       [&](const LineState& s) { return LineState{run.value, s.memory}; });
   models::for_each_page_mask(run.first, run.count, [&](uint64_t page, uint64_t mask) {
-    CachedPage* p = cached_memo_.find_or_add(page, cached_);
-    for (uint64_t bits = mask; bits; bits &= bits - 1) p->values[__builtin_ctzll(bits)] = run.value;
-    p->present |= mask;
-    p->dirty |= mask;
+    CachedPage& p = cached_page_or_add(page);
+    p.set(mask, run.value);
+    p.present |= mask;
+    p.dirty |= mask;
   });
 }
 
@@ -190,16 +204,18 @@ void Oracle::memory_filled(uint64_t pa, uint64_t lines, const models::LineValue&
   // would do per line comes down to the lines' states, the lost writes it
   // counts (outside any window) and the copies it cleans: a piece of one
   // state, or a cached page, at a time.
-  auto each_copy = [&](auto fn) {
-    models::for_each_page_mask(pa, lines, [&](uint64_t page, uint64_t mask) {
-      if (CachedPage* p = cached_page(page))
-        for (uint64_t bits = p->present & mask; bits; bits &= bits - 1)
-          fn(*p, static_cast<uint64_t>(__builtin_ctzll(bits)));
-    });
-  };
+  //
+  // A copy older than `value` would be hidden by it: a window would open.
   bool hides_a_copy = false;
-  each_copy([&](CachedPage& p, uint64_t i) {
-    hides_a_copy = hides_a_copy || p.values[i].version < value.version;
+  models::for_each_page_mask(pa, lines, [&](uint64_t page, uint64_t mask) {
+    const CachedPage* p = hides_a_copy ? nullptr : cached_page(page);
+    if (!p || !(p->present & mask)) return;
+    if (p->uniform()) {
+      hides_a_copy = p->value(0).version < value.version;
+      return;
+    }
+    for (uint64_t bits = p->present & mask; bits && !hides_a_copy; bits &= bits - 1)
+      hides_a_copy = p->value(__builtin_ctzll(bits)).version < value.version;
   });
   if (needs_line_order() || hides_a_copy) {
     CoherenceObserver::memory_filled(pa, lines, value, who, at);
@@ -213,8 +229,18 @@ void Oracle::memory_filled(uint64_t pa, uint64_t lines, const models::LineValue&
         realized_outside_ += n;
       }
     });
-    each_copy([&](CachedPage& p, uint64_t i) {
-      if (p.values[i] == value) p.dirty &= ~(uint64_t{1} << i);
+    // The copies written back are clean now.
+    models::for_each_page_mask(pa, lines, [&](uint64_t page, uint64_t mask) {
+      CachedPage* p = cached_page(page);
+      if (!p) return;
+      if (p->all(value)) {
+        p->dirty &= ~mask;
+        return;
+      }
+      for (uint64_t bits = p->present & mask; bits; bits &= bits - 1) {
+        const uint64_t i = static_cast<uint64_t>(__builtin_ctzll(bits));
+        if (p->value(i) == value) p->dirty &= ~(uint64_t{1} << i);
+      }
     });
   }
   lines_.update_range(pa, lines, [&](const LineState& s) {

@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analysis/cached_page.h"
 #include "analysis/exposures.h"
 #include "analysis/hazards.h"
 #include "analysis/line_states.h"
@@ -118,11 +119,6 @@ class Oracle : public models::CoherenceObserver {
   // Device-side windows by (stream, line); CPU-side ones by (kind, line).
   using OpenWindows = std::map<std::pair<uint32_t, uint64_t>, OpenWindow>;
 
-  // The CPU caches' copies of the lines of one page (pages with at least one).
-  struct CachedPage {
-    std::array<models::LineValue, models::kLinesPerPage> values;
-    uint64_t present = 0, dirty = 0;  // one bit per line
-  };
   // An IOTLB entry whose mapping is gone: its page stays exposed until it is.
   struct StaleEntry {
     OpenWindow window;
@@ -136,6 +132,8 @@ class Oracle : public models::CoherenceObserver {
   // The cached copy of a line, or nullptr; `dirty` says whether it is dirty.
   const models::LineValue* cached(uint64_t pa, bool* dirty = nullptr) const;
   CachedPage* cached_page(uint64_t page) const;
+  // The page's record, made if it has none (from the node last dropped).
+  CachedPage& cached_page_or_add(uint64_t page);
   void set_cached(uint64_t pa, const models::LineValue& value, bool dirty);
   void drop_cached(uint64_t pa);
   // drop_cached() of the lines of `page` (whose cached copies are `p`) in `mask`.
@@ -162,9 +160,12 @@ class Oracle : public models::CoherenceObserver {
   std::map<uint32_t, Domain> domains_;
   std::map<uint32_t, OwnerId> device_owner_;
   std::set<uint32_t> no_nosnoop_;  // devices that cannot issue No-Snoop
-  std::unordered_map<uint64_t, CachedPage> cached_;    // by physical page
-  // Pages leave cached_ only through drop_cached(), which updates the memo.
+  std::unordered_map<uint64_t, CachedPage> cached_;    // by physical page (with a line cached)
+  // Pages leave cached_ only through drop_cached_lines(), which updates the
+  // memo and keeps the node for the next page to enter: pages pass through
+  // the caches one after another.
   mutable models::PageMemo<CachedPage> cached_memo_;
+  std::unordered_map<uint64_t, CachedPage>::node_type spare_cached_;
   std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address
   OpenWindows open_;
   OpenWindows cpu_open_;
