@@ -62,6 +62,22 @@ int Host::fault_in(Process& p, uint64_t va, bool write) {
   return 0;
 }
 
+int Host::fault_range(Process& p, uint64_t va, uint64_t size, bool write) {
+  const uint64_t end = va + size;
+  for (uint64_t at = va; at < end;) {
+    const Vma* vma = p.find_vma(at);
+    // What fault_in() says of each page of the VMA, present or not.
+    if (!vma || (write && !vma->writable) || vma->pfnmap) return -EFAULT;
+    const uint64_t part_end = std::min(end, vma->end);
+    // A present page it leaves alone; a huge VMA's fault brings the whole folio in.
+    for (uint64_t page = p.next_absent(at, part_end); page < part_end;
+         page = p.next_absent(page + kPageSize, part_end))
+      if (int ret = fault_in(p, page, write)) return ret;
+    at = part_end;
+  }
+  return 0;
+}
+
 int Host::touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge,
                 std::optional<uint64_t> pa, std::optional<Fill> fill) {
   if (bad_range(va, size, huge ? kHugePageSize : kPageSize)) return -EINVAL;
@@ -83,8 +99,7 @@ int Host::touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge
     map_new(p, va, size, *pa >> kPageShift);
   } else {
     if (int ret = check_free_memory(p, va, size)) return ret;
-    for (uint64_t off = 0; off < size; off += kPageSize)
-      if (int ret = fault_in(p, va + off, fill.has_value())) return ret;
+    if (int ret = fault_range(p, va, size, fill.has_value())) return ret;
   }
   if (fill) return write(p, va, size, *fill);
   return 0;
@@ -117,8 +132,7 @@ int Host::for_each_present(Process& p, uint64_t va, uint64_t size, bool need_pre
 int Host::write(Process& p, uint64_t va, uint64_t size, const Fill& fill) {
   if (bad_range(va, size, kPageSize)) return -EINVAL;
   if (int ret = check_free_memory(p, va, size)) return ret;
-  for (uint64_t off = 0; off < size; off += kPageSize)
-    if (int ret = fault_in(p, va + off, true)) return ret;
+  if (int ret = fault_range(p, va, size, true)) return ret;
   return for_each_present(p, va, size, true, [&](uint64_t pa, uint64_t bytes) {
     cpu_->store(pa, bytes, fill.owner, fill.tag);
   });
@@ -131,12 +145,7 @@ ReadResult Host::read(Process& p, uint64_t va, uint64_t size) {
     return result;
   }
   if ((result.error = check_free_memory(p, va, size))) return result;
-  for (uint64_t off = 0; off < size; off += kPageSize) {
-    if (int ret = fault_in(p, va + off, false)) {
-      result.error = ret;
-      return result;
-    }
-  }
+  if ((result.error = fault_range(p, va, size, false))) return result;
   // A page at a time, so a read costs no memory for its size.
   result.error = for_each_present(p, va, size, true, [&](uint64_t pa, uint64_t bytes) {
     for (uint64_t off = 0; off < bytes; off += kPageSize)

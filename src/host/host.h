@@ -117,6 +117,9 @@ class Host {
   int check_free_memory(const Process& p, uint64_t va, uint64_t size) const;
   // Ensures the page holding `va` is present; 0 or -errno.
   int fault_in(Process& p, uint64_t va, bool write);
+  // fault_in() of every page of [va, va + size), in order, up to the first
+  // error: a VMA at a time, and only the pages that are not present.
+  int fault_range(Process& p, uint64_t va, uint64_t size, bool write);
   // Allocates and zeroes frames for [va, va + size) at consecutive pfns from `pfn`.
   void map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn);
   // The counts of an allocated frame (a logic_error if it is not).

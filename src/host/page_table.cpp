@@ -30,15 +30,14 @@ uint64_t PageTable::Block::run_end(uint64_t i, uint64_t to) const {
 }
 
 std::optional<uint64_t> PageTable::find(uint64_t vpn) const {
-  auto it = blocks_.find(vpn >> kBlockShift);
-  if (it == blocks_.end()) return std::nullopt;
+  const Block* b = memo_.find_in(vpn >> kBlockShift, blocks_);
   const uint64_t i = vpn % kBlockPages;
-  if (!it->second.has(i)) return std::nullopt;
-  return it->second.pfn(i);
+  if (!b || !b->has(i)) return std::nullopt;
+  return b->pfn(i);
 }
 
 void PageTable::set(uint64_t vpn, uint64_t pfn) {
-  Block& b = blocks_[vpn >> kBlockShift];
+  Block& b = *memo_.find_or_add(vpn >> kBlockShift, blocks_);
   const uint64_t i = vpn % kBlockPages;
   if (b.count == 0) b.base = pfn - i;
   if (!b.frames && pfn != b.base + i) {
@@ -53,12 +52,29 @@ void PageTable::set(uint64_t vpn, uint64_t pfn) {
 }
 
 void PageTable::erase(uint64_t vpn) {
-  auto it = blocks_.find(vpn >> kBlockShift);
-  const uint64_t i = vpn % kBlockPages;
-  if (it == blocks_.end() || !it->second.has(i)) return;
-  Block& b = it->second;
-  b.present[i / 64] &= ~(uint64_t{1} << (i % 64));
-  if (--b.count == 0) blocks_.erase(it);
+  const uint64_t number = vpn >> kBlockShift, i = vpn % kBlockPages;
+  Block* b = memo_.find_in(number, blocks_);
+  if (!b || !b->has(i)) return;
+  b->present[i / 64] &= ~(uint64_t{1} << (i % 64));
+  if (--b->count == 0) {
+    blocks_.erase(number);
+    memo_.remember(number, nullptr);
+  }
+}
+
+uint64_t PageTable::next_absent(uint64_t first, uint64_t end) const {
+  for (uint64_t vpn = first; vpn < end;) {
+    const uint64_t block_vpn = vpn & ~(kBlockPages - 1);
+    const Block* b = memo_.find_in(vpn >> kBlockShift, blocks_);
+    if (!b) return vpn;
+    for (uint64_t i = vpn - block_vpn; b->count < kBlockPages && i < kBlockPages;) {
+      const uint64_t absent = ~b->present[i / 64] >> (i % 64);
+      if (absent) return std::min(end, block_vpn + i + static_cast<uint64_t>(__builtin_ctzll(absent)));
+      i = (i / 64 + 1) * 64;
+    }
+    vpn = block_vpn + kBlockPages;
+  }
+  return end;
 }
 
 uint64_t PageTable::count(uint64_t first, uint64_t end) const {

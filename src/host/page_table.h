@@ -19,6 +19,8 @@
 #include <memory>
 #include <optional>
 
+#include "models/common/page_memo.h"
+
 namespace iocsim::host {
 
 class PageTable {
@@ -29,6 +31,8 @@ class PageTable {
   void erase(uint64_t vpn);
   // Present pages with virtual page numbers in [first, end).
   uint64_t count(uint64_t first, uint64_t end) const;
+  // The first page in [first, end) that is not present (`end` if none).
+  uint64_t next_absent(uint64_t first, uint64_t end) const;
   // Calls fn(vpn, pfn, pages) for the present pages in [first, end), in VA
   // order, a run at a time: `pages` consecutive pages at consecutive frames.
   // Runs do not cross a block boundary, so two runs may continue each other.
@@ -62,6 +66,9 @@ class PageTable {
   void for_each_block(uint64_t first, uint64_t end, Fn fn) const;
 
   std::map<uint64_t, Block> blocks_;  // by vpn >> kBlockShift; blocks with no page go
+  // The blocks last looked up (a map's elements stay put until erased, and
+  // erase() updates it): faults and pins go through a block page by page.
+  mutable models::PageMemo<Block> memo_;
 };
 
 template <typename Fn>

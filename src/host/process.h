@@ -60,6 +60,10 @@ class Process {
   // Removes [start, end) from the VMAs, splitting them as needed.
   void remove_vmas(uint64_t start, uint64_t end);
 
+  // The VA of the first page in [va, end) that is not present (`end` if none).
+  uint64_t next_absent(uint64_t va, uint64_t end) const {
+    return ptes_.next_absent(va >> kPageShift, end >> kPageShift) << kPageShift;
+  }
   std::optional<uint64_t> pfn_of(uint64_t va) const;
   void map_page(uint64_t va, uint64_t pfn) { ptes_.set(va >> kPageShift, pfn); }
   void unmap_page(uint64_t va) { ptes_.erase(va >> kPageShift); }

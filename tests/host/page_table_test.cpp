@@ -49,7 +49,7 @@ std::vector<Run> expected_runs(const std::map<uint64_t, uint64_t>& ref, uint64_t
 
 }  // namespace
 
-TEST_CASE("a page table finds, counts and walks in runs what a map of pages does") {
+TEST_CASE("a page table finds, counts, skips and walks in runs what a map of pages does") {
   std::mt19937_64 rng(GENERATE(1, 2, 3, 4, 5));
   PageTable table;
   std::map<uint64_t, uint64_t> ref;
@@ -73,6 +73,15 @@ TEST_CASE("a page table finds, counts and walks in runs what a map of pages does
         break;
       }
       default:
+        if (rng() % 64 == 0) {  // a whole block mapped: a folio
+          const uint64_t block = vpn & ~(kBlock - 1);
+          for (uint64_t i = 0; i < kBlock; ++i) {
+            table.set(block + i, next_frame + i);
+            ref[block + i] = next_frame + i;
+          }
+          next_frame += kBlock;
+          break;
+        }
         table.erase(vpn);
         ref.erase(vpn);
     }
@@ -84,6 +93,9 @@ TEST_CASE("a page table finds, counts and walks in runs what a map of pages does
     uint64_t n = 0;
     for (auto r = ref.lower_bound(a); r != ref.end() && r->first < b; ++r) ++n;
     REQUIRE(table.count(a, b) == n);
+    uint64_t absent = a;
+    while (absent < b && ref.count(absent)) ++absent;
+    REQUIRE(table.next_absent(a, b) == absent);
     REQUIRE(table.count(0, ~uint64_t{0} >> 12) == ref.size());
     if (step % 50 == 0) REQUIRE(runs_of(table, a, b) == expected_runs(ref, a, b));
   }
