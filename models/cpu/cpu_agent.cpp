@@ -2,6 +2,7 @@
 #include "models/cpu/cpu_agent.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace iocsim::models {
@@ -134,12 +135,35 @@ void CpuAgent::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {
   trans.set_extension(fill);
   trans.set_command(tlm::TLM_IGNORE_COMMAND);
   trans.set_data_ptr(buffer_.data());
-  each_chunk(pa, bytes, [&](uint64_t addr, uint64_t len) {
+  // A page at a time, as a string instruction stores, with the quantum
+  // keeper's say between pages; but the pages between two syncs go as one
+  // fill. A store's time grows with its lines (they are posted), so once a
+  // fill has shown the time per line, the page after which a page at a time
+  // would sync is known in advance; should a fill take other than that, the
+  // next one is a page again.
+  std::optional<Picos> per_line;
+  for (uint64_t done = 0; done < bytes;) {
+    const uint64_t addr = pa + done, left = bytes - done;
+    uint64_t len = std::min(left, kChunk - addr % kChunk);
+    if (per_line) {
+      const Picos from = now(), sync_at = qk_.next_sync();
+      uint64_t lines = left / kLineBytes;  // stored before a page at a time would sync
+      if (sync_at <= from) lines = 1;
+      else if (*per_line > 0) lines = std::min(lines, (sync_at - from + *per_line - 1) / *per_line);
+      const uint64_t end = (addr + lines * kLineBytes + kChunk - 1) / kChunk * kChunk;
+      len = std::max(len, std::min(pa + bytes, end) - addr);
+    }
     trans.set_address(addr);
     trans.set_data_length(len);
     trans.set_streaming_width(len);
+    const Picos start = now();
     transport(trans);
-  });
+    const uint64_t lines = len / kLineBytes;
+    const Picos took = now() - start;
+    if (took % lines == 0 && (!per_line || took == lines * *per_line)) per_line = took / lines;
+    else per_line.reset();
+    done += len;
+  }
 }
 
 std::vector<LineValue> CpuAgent::load(uint64_t pa, uint64_t bytes) {

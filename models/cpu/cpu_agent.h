@@ -66,7 +66,8 @@ class CpuAgent : public sc_core::sc_module {
   CpuAgent(sc_core::sc_module_name name, const CpuConfig& config, VersionClock& versions);
 
   // Stores new data owned by `owner` (kNobody for zeroes) over whole lines:
-  // one value, sent as a LineFill a page at a time.
+  // one value, sent as LineFills of the pages between two quantum syncs
+  // (the syncs of storing a page at a time).
   void store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag);
   std::vector<LineValue> load(uint64_t pa, uint64_t bytes);
   // One cache-maintenance instruction on the line holding `pa`; on arm64 an

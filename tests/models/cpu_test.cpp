@@ -235,3 +235,34 @@ TEST_CASE("flush_range finds what another core stores while it runs, as flush_li
     }
   });
 }
+
+TEST_CASE("a long store lets other processes see its pages as a page at a time would") {
+  // 200 pages at 64 x 333 ps a page, with a 1 us quantum: storing a page at
+  // a time, the agent syncs after the first page whose end reaches each
+  // microsecond, then runs ahead to the page that reaches the next one. So a
+  // process that looks 100 ns past each microsecond sees exactly the pages
+  // up to that later one stored, however the agent batches them.
+  CpuRig rig;
+  run_bench([&] {
+    rig.cpu.sync();
+    const Picos t0 = rig.cpu.now();
+    const Picos per_page = 64 * 333;
+    std::vector<uint64_t> seen, want;
+    sc_core::sc_spawn([&] {
+      for (Picos boundary = (t0 / 1'000'000 + 1) * 1'000'000; boundary < t0 + 200 * per_page;
+           boundary += 1'000'000) {
+        sc_core::wait(models::from_picos(boundary + 100'000 - models::global_picos()));
+        const auto& s = rig.cache.stats();
+        seen.push_back(s.store_hits + s.store_misses);
+        const Picos next = boundary + 1'000'000;
+        want.push_back(64 * std::min<uint64_t>(200, (next - t0 + per_page - 1) / per_page));
+      }
+    });
+    rig.cpu.store(1u << 20, 200 * 4096, 1, 0);
+    rig.cpu.sync();
+    sc_core::wait(sc_core::sc_time(1, sc_core::SC_US));
+    REQUIRE(seen.size() >= 4);
+    CHECK(seen == want);
+    CHECK(rig.cpu.now() - t0 >= 200 * per_page);
+  });
+}
