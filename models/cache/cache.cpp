@@ -128,7 +128,10 @@ bool Cache::whole_lines(tlm::tlm_generic_payload& trans) {
   return true;
 }
 
-bool Cache::resident(uint64_t pa) const { return indexed(line_of(pa)); }
+bool Cache::resident(uint64_t pa) const {
+  settle();
+  return indexed(line_of(pa));
+}
 
 bool Cache::held_in_arrays(uint64_t pa) const {
   settle();
@@ -160,6 +163,7 @@ bool Cache::in_llc(uint64_t pa) const {
 }
 
 uint64_t Cache::lines_in_page(uint64_t page_pa) const {
+  settle();
   auto it = page_lines_.find(page_pa >> kPageShift);
   return it == page_lines_.end() ? 0 : static_cast<uint64_t>(__builtin_popcountll(it->second));
 }

@@ -280,6 +280,12 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // While the arrays lag behind the stream: where the stream's lines were
   // when the arrays stopped following it.
   std::optional<StoreStream::Snapshot> lag_;
+  // The residency index lags too: it does not follow the lines the stream
+  // stores and drops while lag_ is set, and settle() brings it up to date.
+  // While it lags: the stream's length when it began, and the lines stored
+  // since lie in [lag_lines_.first, lag_lines_.second).
+  uint64_t lag_start_ = 0;
+  std::pair<uint64_t, uint64_t> lag_lines_{0, 0};
   uint64_t streamed_lines_ = 0;
   // A run's dropped lines, for an observer that takes them at once (reused:
   // no allocation per run).

@@ -12,16 +12,16 @@
 //  - the line L2 gives up goes to the LLC, whose victim, the oldest line of
 //    the window of C2 + C3 lines, is written back (it was stored, so it is
 //    dirty) and leaves the hierarchy.
-// store_stream then does only what is seen outside the arrays: the
-// write-back through mem_side, the residency index, the statistics and the
-// observer's events, in the order and at the times store() would; for an
-// observer that does not need line order, a run at a time: the victims'
-// write-backs as one LineFill per span of consecutive lines of one value,
-// then the run's drops and stores as one event. The
-// arrays and the directory stay as they were until settle() brings them up
-// to date: a way that held the line stored at index j holds the line stored
-// at the latest index congruent to j modulo its level's capacity, and each
-// set's recency follows the order of the stores.
+// store_stream then does only what is seen outside the cache: the
+// write-back through mem_side, the statistics and the observer's events, in
+// the order and at the times store() would; for an observer that does not
+// need line order, a run at a time: the victims' write-backs as one
+// LineFill per span of consecutive lines of one value, then the run's drops
+// and stores as one event. The arrays, the directory and the residency
+// index stay as they were until settle() brings them up to date: a way
+// that held the line stored at index j holds the line stored at the latest
+// index congruent to j modulo its level's capacity, each set's recency
+// follows the order of the stores, and the index holds the window's lines.
 // Only a non-inclusive LLC (an inclusive one would take every stored line
 // too) and cores with one or two private levels, the inner one smaller.
 #include <numeric>
@@ -46,7 +46,10 @@ std::optional<StoreStream> Cache::stream_for_geometry() const {
 
 bool Cache::streamable(uint64_t core, uint64_t first, uint64_t lines) {
   if (!stream_ || !stream_->full() || !stream_->continues(core, first)) return false;
-  // Every line must be one no level holds.
+  // Every line must be one no level holds. While the index lags, a line the
+  // stream stored since may still be held: the lines must lie apart from
+  // those (or the index is brought up to date, and they are stored one by one).
+  if (lag_ && first < lag_lines_.second && first + lines > lag_lines_.first) return false;
   bool fresh = true;
   for_each_page_mask(first << kLineShift, lines, [&](uint64_t page, uint64_t mask) {
     if (const uint64_t* held = fresh ? page_memo_.find_in(page, page_lines_) : nullptr)
@@ -57,7 +60,12 @@ bool Cache::streamable(uint64_t core, uint64_t first, uint64_t lines) {
 
 Picos Cache::store_stream(uint64_t core, uint64_t first, uint64_t lines, const LineValue& value,
                           Picos t) {
-  if (!lag_) lag_ = stream_->snapshot();
+  if (!lag_) {
+    lag_ = stream_->snapshot();
+    lag_start_ = stream_->length();
+    lag_lines_ = {first, first + lines};
+  }
+  lag_lines_ = {std::min(lag_lines_.first, first), std::max(lag_lines_.second, first + lines)};
   streamed_lines_ += lines;
   const Picos step = config_.store_line;
   stats_.store_misses += lines;
@@ -68,8 +76,7 @@ Picos Cache::store_stream(uint64_t core, uint64_t first, uint64_t lines, const L
       const uint64_t line = first + i;
       const auto [victim, victim_value] = stream_->take_oldest();
       write_back(victim, victim_value, t);
-      left(victim, t);
-      entered(line);
+      if (observer_) observer_->cache_line_dropped(victim << kLineShift, t);
       stream_->add(core, line, value);
       t += step;
       if (observer_) observer_->cpu_store(line << kLineShift, value, t);
@@ -85,12 +92,10 @@ Picos Cache::store_stream(uint64_t core, uint64_t first, uint64_t lines, const L
     for (uint64_t k = 0; k < count;) {
       const StoreStream::Lines victims = stream_->take_oldest_lines(count - k);
       write_back_lines(victims.line, victims.count, victims.value, t + k * step, step);
-      unindex_lines(victims.line, victims.count);
       run_dropped_.push_back({victims.line << kLineShift, victims.count});
       k += victims.count;
     }
     const uint64_t line = first + done;
-    index_lines(line, count);
     stream_->add_lines(core, line, count, value);
     observer_->stores_streamed({line << kLineShift, count, value, run_dropped_.data(),
                                 run_dropped_.size(), t, step});
@@ -127,6 +132,15 @@ void Cache::settle() {
       way.value = stream_->value_at(index);
     });
   };
+  // The index: the lines the window held when it began to lag that have
+  // left since (indexes below length - window) go; the lines stored since
+  // that the window still holds come in.
+  const uint64_t gone = length - stream_->window();
+  where.for_each([&](uint64_t line, uint64_t count, uint64_t first) {
+    if (first < gone) unindex_lines(line, std::min(count, gone - first));
+  });
+  stream_->for_each_since(std::max(lag_start_, gone),
+                          [&](uint64_t line, uint64_t count) { index_lines(line, count); });
   const uint64_t bit = uint64_t{1} << stream_->core();
   core.outer().each_valid([&](size_t, CacheWay& way) { holders_.erase(way.line); });
   for (CacheArray& level : core.levels) catch_up(level, length);

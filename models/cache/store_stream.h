@@ -68,6 +68,12 @@ class StoreStream {
   class Snapshot {
    public:
     uint64_t index_of(uint64_t line) const;
+    // fn(line, count, first) for each range of lines [line, line + count)
+    // that had indexes first... then.
+    template <typename Fn>
+    void for_each(Fn fn) const {
+      for (const Range& r : ranges_) fn(r.line, r.count, r.first);
+    }
 
    private:
     friend class StoreStream;
@@ -77,6 +83,16 @@ class StoreStream {
     std::vector<Range> ranges_;  // by line
   };
   Snapshot snapshot() const;
+  // fn(line, count) for the window's lines stored at index `from` or later,
+  // consecutive lines at a time.
+  template <typename Fn>
+  void for_each_since(uint64_t from, Fn fn) const {
+    for (const Run& r : runs_) {
+      if (r.first + r.count <= from) continue;
+      const uint64_t skip = from > r.first ? from - r.first : 0;
+      fn(r.line + skip, r.count - skip);
+    }
+  }
 
  private:
   // Lines stored one after another with one value: indexes [first, first + count).

@@ -211,14 +211,16 @@ std::string stats_text(const Side& s) {
       m.writes, d.row_hits, d.row_misses, d.row_conflicts, d.bus_busy);
 }
 
-// What the queries say of every line the run touched.
+// What the queries say of every line the run touched, and the residency
+// index of its page.
 std::string arrays_text(const Side& s, const std::vector<uint64_t>& lines) {
   std::string out;
   for (uint64_t line : lines) {
     const uint64_t pa = line * models::kLineBytes;
-    out += fmt::format("{:#x}:{}{}{}{}{} ", pa, s.cache.core_state(0, pa),
+    out += fmt::format("{:#x}:{}{}{}{}{}{}{} ", pa, s.cache.core_state(0, pa),
                        s.cache.core_state(1, pa), s.cache.in_llc(pa) ? 'L' : '-',
-                       s.cache.dirty(pa) ? 'D' : '-', s.cache.held_in_arrays(pa) ? 'H' : '-');
+                       s.cache.dirty(pa) ? 'D' : '-', s.cache.held_in_arrays(pa) ? 'H' : '-',
+                       s.cache.resident(pa) ? 'R' : '-', s.cache.lines_in_page(pa & ~4095ull));
   }
   return out;
 }
