@@ -35,8 +35,24 @@ OwnerId Oracle::owner_of(uint32_t stream) const {
 
 // (Both inline: every event on a line asks; called out of line they cost
 // the 64 MiB touch 60 M instructions.)
-inline CachedPage* Oracle::cached_page(uint64_t page) const {
+inline CachedPage* Oracle::lookup_cached(uint64_t page) const {
   return cached_memo_.find_in(page, cached_);
+}
+
+inline CachedPage* Oracle::cached_page(uint64_t page) const {
+  if (!streamed_.empty()) const_cast<Oracle*>(this)->settle_streamed();
+  return lookup_cached(page);
+}
+
+void Oracle::settle_streamed() {
+  streamed_.drain([&](const StreamedCopies::Span& s) {
+    models::for_each_page_mask(s.line << kLineShift, s.count, [&](uint64_t page, uint64_t mask) {
+      CachedPage& p = cached_page_or_add(page);
+      p.set(mask, s.value);
+      p.present |= mask;
+      p.dirty = s.dirty ? p.dirty | mask : p.dirty & ~mask;
+    });
+  });
 }
 
 inline const models::LineValue* Oracle::cached(uint64_t pa, bool* dirty) const {
@@ -48,7 +64,7 @@ inline const models::LineValue* Oracle::cached(uint64_t pa, bool* dirty) const {
 }
 
 CachedPage& Oracle::cached_page_or_add(uint64_t page) {
-  if (CachedPage* p = cached_page(page)) return *p;
+  if (CachedPage* p = lookup_cached(page)) return *p;
   CachedPage* p;
   if (spare_cached_.empty()) {
     p = &cached_[page];
@@ -67,6 +83,7 @@ inline void Oracle::evaluate_line(uint64_t pa, Picos at) {
 }
 
 void Oracle::set_cached(uint64_t pa, const models::LineValue& value, bool dirty) {
+  if (!streamed_.empty()) settle_streamed();
   CachedPage& p = cached_page_or_add(pa >> kPageShift);
   const uint64_t bit = uint64_t{1} << ((pa >> kLineShift) % kLinesPerPage);
   p.set(bit, value);
@@ -131,18 +148,32 @@ void Oracle::stores_streamed(const models::StreamedStores& run) {
     CoherenceObserver::stores_streamed(run);
     return;
   }
-  for (const models::LineSpan* span = run.dropped; span < run.dropped + run.dropped_spans; ++span)
-    models::for_each_page_mask(span->pa, span->lines, [&](uint64_t page, uint64_t mask) {
-      if (CachedPage* p = cached_page(page)) drop_cached_lines(page, *p, mask);
-    });
+  // The drops: the oldest copies, streamed_'s, or (copies cached before
+  // the stream's runs began, older still) cached_'s.
+  for (const models::LineSpan* span = run.dropped; span < run.dropped + run.dropped_spans;
+       ++span) {
+    uint64_t line = span->pa >> kLineShift;
+    const uint64_t end = line + span->lines;
+    while (line < end) {
+      if (const uint64_t n = streamed_.leading(line, end - line)) {
+        streamed_.drop_oldest(n);
+        line += n;
+        continue;
+      }
+      uint64_t stop = end;
+      if (!streamed_.empty() && streamed_.oldest_line() > line)
+        stop = std::min(end, streamed_.oldest_line());
+      if (streamed_.may_hold(line, stop)) settle_streamed();
+      models::for_each_page_mask(line << kLineShift, stop - line, [&](uint64_t page, uint64_t mask) {
+        if (CachedPage* p = lookup_cached(page)) drop_cached_lines(page, *p, mask);
+      });
+      line = stop;
+    }
+  }
   lines_.update_range(run.first, run.count,
                       [&](const LineState& s) { return LineState{run.value, s.memory}; });
-  models::for_each_page_mask(run.first, run.count, [&](uint64_t page, uint64_t mask) {
-    CachedPage& p = cached_page_or_add(page);
-    p.set(mask, run.value);
-    p.present |= mask;
-    p.dirty |= mask;
-  });
+  // The stores: lines no cache held (a stream's), so in neither cached_ nor streamed_.
+  streamed_.add(run.first >> kLineShift, run.count, run.value);
 }
 
 void Oracle::device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) {
@@ -205,10 +236,41 @@ void Oracle::memory_filled(uint64_t pa, uint64_t lines, const models::LineValue&
   // counts (outside any window) and the copies it cleans: a piece of one
   // state, or a cached page, at a time.
   //
+  // The range's copies are streamed_'s [in_stream, in_stream + n), the
+  // skip-th oldest on (a stream's victims, whose drops come after their
+  // write-backs), cached_'s elsewhere; if streamed_ may hold any of those
+  // elsewhere, its copies go to cached_ first.
+  const uint64_t first = pa >> kLineShift, end = first + lines;
+  uint64_t in_stream = end, n = 0, skip = 0;
+  if (!streamed_.empty()) {
+    const uint64_t oldest = streamed_.oldest_line();
+    const uint64_t from = std::max(first, oldest);
+    if (from < end) {
+      // The oldest lines in order, as far as the range reaches.
+      const uint64_t run = streamed_.leading(oldest, end - oldest);
+      if (from < oldest + run) {
+        in_stream = from;
+        skip = from - oldest;
+        n = oldest + run - from;
+      }
+    }
+  }
+  if (streamed_.may_hold(first, in_stream) || streamed_.may_hold(in_stream + n, end)) {
+    settle_streamed();
+    in_stream = end;
+    n = 0;
+  }
+  auto each_cached_part = [&](auto fn) {
+    models::for_each_page_mask(first << kLineShift, in_stream - first, fn);
+    models::for_each_page_mask((in_stream + n) << kLineShift, end - in_stream - n, fn);
+  };
   // A copy older than `value` would be hidden by it: a window would open.
   bool hides_a_copy = false;
-  models::for_each_page_mask(pa, lines, [&](uint64_t page, uint64_t mask) {
-    const CachedPage* p = hides_a_copy ? nullptr : cached_page(page);
+  streamed_.each_leading(skip, n, [&](const StreamedCopies::Span& s, uint64_t) {
+    hides_a_copy = hides_a_copy || s.value.version < value.version;
+  });
+  each_cached_part([&](uint64_t page, uint64_t mask) {
+    const CachedPage* p = hides_a_copy ? nullptr : lookup_cached(page);
     if (!p || !(p->present & mask)) return;
     if (p->uniform()) {
       hides_a_copy = p->value(0).version < value.version;
@@ -223,15 +285,16 @@ void Oracle::memory_filled(uint64_t pa, uint64_t lines, const models::LineValue&
   }
   const bool writeback = who == models::MemoryWriter::writeback;
   if (writeback) {
-    lines_.for_each_piece(pa, lines, [&](uint64_t, uint64_t n, const LineState& s) {
+    lines_.for_each_piece(pa, lines, [&](uint64_t, uint64_t pieces, const LineState& s) {
       if (s.memory.version > value.version) {
-        counts_.lost_writes += n;
-        realized_outside_ += n;
+        counts_.lost_writes += pieces;
+        realized_outside_ += pieces;
       }
     });
     // The copies written back are clean now.
-    models::for_each_page_mask(pa, lines, [&](uint64_t page, uint64_t mask) {
-      CachedPage* p = cached_page(page);
+    streamed_.clean_leading(skip, n, value);
+    each_cached_part([&](uint64_t page, uint64_t mask) {
+      CachedPage* p = lookup_cached(page);
       if (!p) return;
       if (p->all(value)) {
         p->dirty &= ~mask;

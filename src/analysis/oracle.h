@@ -34,6 +34,7 @@
 #include "analysis/exposures.h"
 #include "analysis/hazards.h"
 #include "analysis/line_states.h"
+#include "analysis/streamed_copies.h"
 #include "models/common/observer.h"
 #include "models/common/page_memo.h"
 
@@ -132,8 +133,14 @@ class Oracle : public models::CoherenceObserver {
   // The cached copy of a line, or nullptr; `dirty` says whether it is dirty.
   const models::LineValue* cached(uint64_t pa, bool* dirty = nullptr) const;
   CachedPage* cached_page(uint64_t page) const;
-  // The page's record, made if it has none (from the node last dropped).
+  // cached_page() of a page whose lines streamed_ does not hold.
+  CachedPage* lookup_cached(uint64_t page) const;
+  // The page's record, made if it has none (from the node last dropped);
+  // streamed_ must not hold its lines.
   CachedPage& cached_page_or_add(uint64_t page);
+  // Moves the copies streamed_ holds into cached_ (every look at the caches
+  // but a stream's own runs comes here first).
+  void settle_streamed();
   void set_cached(uint64_t pa, const models::LineValue& value, bool dirty);
   void drop_cached(uint64_t pa);
   // drop_cached() of the lines of `page` (whose cached copies are `p`) in `mask`.
@@ -166,6 +173,9 @@ class Oracle : public models::CoherenceObserver {
   // the caches one after another.
   mutable models::PageMemo<CachedPage> cached_memo_;
   std::unordered_map<uint64_t, CachedPage>::node_type spare_cached_;
+  // Copies a stream's runs put in the caches, while nothing else looks:
+  // none of their lines is in cached_.
+  StreamedCopies streamed_;
   std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address
   OpenWindows open_;
   OpenWindows cpu_open_;
