@@ -191,6 +191,11 @@ vfio::phys_addr_t KernelIommu::iova_to_phys(vfio::DomainHandle domain,
   return unit_of(domain).iova_to_phys(domain, iova);
 }
 
+uint64_t KernelIommu::translated_extent(vfio::DomainHandle domain, vfio::dma_addr_t iova,
+                                        vfio::phys_addr_t& phys) const {
+  return unit_of(domain).translated_extent(domain, iova, phys);
+}
+
 std::optional<vfio::dma_addr_t> KernelIommu::first_mapped(vfio::DomainHandle domain,
                                                           vfio::dma_addr_t from,
                                                           vfio::dma_addr_t last) const {

@@ -59,6 +59,8 @@ class KernelIommu : public vfio::IommuCore {
                       vfio::IotlbGather& gather) override;
   void iotlb_sync(vfio::DomainHandle domain, vfio::IotlbGather& gather) override;
   vfio::phys_addr_t iova_to_phys(vfio::DomainHandle domain, vfio::dma_addr_t iova) const override;
+  uint64_t translated_extent(vfio::DomainHandle domain, vfio::dma_addr_t iova,
+                             vfio::phys_addr_t& phys) const override;
   std::optional<vfio::dma_addr_t> first_mapped(vfio::DomainHandle domain, vfio::dma_addr_t from,
                                                vfio::dma_addr_t last) const override;
   int get_group_resv_regions(vfio::GroupId group,

@@ -165,6 +165,13 @@ uint64_t IommuUnit::iova_to_phys(uint32_t id, uint64_t iova) const {
   return pte ? pte->pa + (iova - pte->iova) : 0;
 }
 
+uint64_t IommuUnit::translated_extent(uint32_t id, uint64_t iova, uint64_t& pa) const {
+  auto pte = domain(id).table.lookup(iova);
+  if (!pte) return 0;
+  pa = pte->pa + (iova - pte->iova);
+  return pte->size - (iova - pte->iova);
+}
+
 std::optional<uint64_t> IommuUnit::first_mapped(uint32_t id, uint64_t from,
                                                 uint64_t last) const {
   if (domain(id).table.lookup(from)) return from;

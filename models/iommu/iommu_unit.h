@@ -155,6 +155,9 @@ class IommuUnit : public sc_core::sc_module, private BlockingTarget {
   // The lowest IOVA in [from, last] with a translation (`from` itself if it
   // has one), or nothing; O(log entries).
   std::optional<uint64_t> first_mapped(uint32_t domain, uint64_t from, uint64_t last) const;
+  // iova_to_phys() in `pa`, and the bytes from `iova` to the end of the
+  // entry that translates it (0 if none does).
+  uint64_t translated_extent(uint32_t domain, uint64_t iova, uint64_t& pa) const;
   // Invalidates the domain's IOTLB entries overlapping [iova, iova + size)
   // (nothing when size is 0), as of `at`; with deferred invalidation, also
   // everything queued.

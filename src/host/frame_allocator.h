@@ -37,6 +37,8 @@ class FrameAllocator {
   void free(uint64_t pfn, uint64_t count);
 
   bool manages(uint64_t pfn) const { return pfn >= first_ && pfn < end_; }
+  uint64_t first() const { return first_; }
+  uint64_t end() const { return end_; }
   bool is_free(uint64_t pfn) const;
   uint64_t free_frames() const { return free_count_; }
 

@@ -278,6 +278,13 @@ void Host::unpin_user_page(uint64_t pfn, bool) {
 
 bool Host::is_invalid_reserved_pfn(uint64_t pfn) const { return !frames_.manages(pfn); }
 
+uint64_t Host::valid_pfns(uint64_t pfn, uint64_t count) const {
+  // The allocator manages one range of frames.
+  const uint64_t from = std::max(pfn, frames_.first());
+  const uint64_t to = std::min(pfn + count, frames_.end());
+  return to > from ? to - from : 0;
+}
+
 int Host::account_locked_vm(Process& mm, uint64_t pages, bool inc, const Process& task,
                             bool bypass_rlim, bool* warned) {
   const uint64_t locked = mm.locked_vm();

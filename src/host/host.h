@@ -82,6 +82,8 @@ class Host {
   void unpin_user_page(uint64_t pfn, bool dirty);
   // !pfn_valid(pfn) || PageReserved(pfn)
   bool is_invalid_reserved_pfn(uint64_t pfn) const;
+  // How many of the `count` frames from `pfn` are not invalid or reserved.
+  uint64_t valid_pfns(uint64_t pfn, uint64_t count) const;
   // pfn_valid(pfn): the frame is RAM (reserved or not), not MMIO.
   bool pfn_valid(uint64_t pfn) const { return pfn < config_.end_pfn; }
   // __account_locked_vm(mm, pages, inc, task, bypass_rlim): 0 or -ENOMEM.

@@ -123,10 +123,18 @@ uint64_t VfioIommu::pinned_pages() const {
     for (const auto& vpfn : dma.pfn_list)
       pages += !kernel_.host.is_invalid_reserved_pfn(vpfn.second.pfn);
     if (!dma.iommu_mapped || domain_list_.empty()) continue;
+    // The pages that translate to a valid frame (an address of 0 being no
+    // translation), an entry at a time.
     const DomainHandle first = domain_list_.front().domain;
-    for (uint64_t off = 0; off < dma.size; off += PAGE_SIZE) {
-      const phys_addr_t phys = kernel_.iommu.iova_to_phys(first, dma.iova + off);
-      if (phys && !kernel_.host.is_invalid_reserved_pfn(phys >> PAGE_SHIFT)) ++pages;
+    for (uint64_t off = 0; off < dma.size;) {
+      phys_addr_t phys = 0;
+      const uint64_t extent = kernel_.iommu.translated_extent(first, dma.iova + off, phys);
+      const uint64_t bytes = extent ? std::min(extent, dma.size - off) : PAGE_SIZE;
+      if (extent) {
+        pages += kernel_.host.valid_pfns(phys >> PAGE_SHIFT, bytes >> PAGE_SHIFT);
+        if (phys == 0 && !kernel_.host.is_invalid_reserved_pfn(0)) --pages;
+      }
+      off += bytes;
     }
   }
   return pages;

@@ -79,6 +79,11 @@ class IommuCore {
   // the same result without 2^51 iterations for a 2^63-byte mapping.
   virtual std::optional<dma_addr_t> first_mapped(DomainHandle domain, dma_addr_t from,
                                                  dma_addr_t last) const = 0;
+  // iocsim's too: iova_to_phys(iova) in `phys`, and how many bytes from
+  // `iova` on the entry that translates it maps on contiguously (0 if none
+  // does), so that a walk over a mapping can take an entry at a time.
+  virtual uint64_t translated_extent(DomainHandle domain, dma_addr_t iova,
+                                     phys_addr_t& phys) const = 0;
 
   virtual int get_group_resv_regions(GroupId group, std::vector<ResvRegion>& regions) = 0;
   virtual bool group_has_isolated_msi(GroupId group) const = 0;

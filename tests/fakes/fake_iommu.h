@@ -113,6 +113,11 @@ class FakeIommu : public vfio::IommuCore {
     auto it = pages.find(iova & ~uint64_t{4095});
     return it == pages.end() ? 0 : it->second + (iova & 4095);
   }
+  uint64_t translated_extent(DomainHandle d, vfio::dma_addr_t iova,
+                             vfio::phys_addr_t& phys) const override {
+    phys = iova_to_phys(d, iova);
+    return domains_.at(d).pages.count(iova & ~uint64_t{4095}) ? 4096 - (iova & 4095) : 0;
+  }
   std::optional<vfio::dma_addr_t> first_mapped(DomainHandle d, vfio::dma_addr_t from,
                                                vfio::dma_addr_t last) const override {
     const auto& pages = domains_.at(d).pages;

@@ -322,3 +322,22 @@ TEST_CASE("a strict unit never queues a sync") {
     CHECK_FALSE(rig.unit.queue_sync(d, 0, K4, 0));
   });
 }
+
+TEST_CASE("a translated extent runs to the end of the entry that translates the address") {
+  IommuRig rig(false);
+  run_bench([&] {
+    const uint32_t d = rig.unit.domain_alloc();
+    const uint64_t M2 = 2u << 20;
+    REQUIRE(rig.unit.map_pages(d, 0x200000, 0x40000000, M2, 1, true, true, 0) == 0);
+    REQUIRE(rig.unit.map_pages(d, 0x400000, 0x9000, K4, 2, true, true, 0) == 0);
+    uint64_t pa = 0;
+    CHECK(rig.unit.translated_extent(d, 0x200000, pa) == M2);
+    CHECK(pa == 0x40000000);
+    CHECK(rig.unit.translated_extent(d, 0x3ff000, pa) == K4);  // the superpage's last 4 KiB
+    CHECK(pa == 0x401ff000);
+    CHECK(rig.unit.translated_extent(d, 0x401000, pa) == K4);  // one 4 KiB entry each
+    CHECK(pa == 0xa000);
+    CHECK(pa == rig.unit.iova_to_phys(d, 0x401000));
+    CHECK(rig.unit.translated_extent(d, 0x402000, pa) == 0);
+  });
+}
