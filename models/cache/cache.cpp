@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "models/cache/cache.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -166,6 +167,21 @@ uint64_t Cache::lines_in_page(uint64_t page_pa) const {
   settle();
   auto it = page_lines_.find(page_pa >> kPageShift);
   return it == page_lines_.end() ? 0 : static_cast<uint64_t>(__builtin_popcountll(it->second));
+}
+
+std::vector<uint64_t> Cache::held_pages(uint64_t pa, uint64_t end) const {
+  settle();
+  std::vector<uint64_t> pages;
+  const uint64_t first = page_of(pa), last = page_of(end - 1);
+  if (last - first < page_lines_.size()) {
+    for (uint64_t page = first; page <= last; ++page)
+      if (page_lines_.count(page)) pages.push_back(page);
+    return pages;
+  }
+  for (const auto& [page, lines] : page_lines_)
+    if (page >= first && page <= last) pages.push_back(page);
+  std::sort(pages.begin(), pages.end());
+  return pages;
 }
 
 Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos at,

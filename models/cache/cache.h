@@ -147,6 +147,7 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
 
   // --- ResidencyIndex ---
   uint64_t lines_in_page(uint64_t page_pa) const override;
+  std::vector<uint64_t> held_pages(uint64_t pa, uint64_t end) const override;
   Picos lookup_latency() const override { return config_.hit_latency; }
   void count_absent_maintenance(uint64_t ops) override { stats_.maintenance_ops += ops; }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "models/common/picos.h"
 
@@ -16,6 +17,10 @@ class ResidencyIndex {
   virtual ~ResidencyIndex() = default;
   // Lines of the 4 KiB page at `page_pa` the cache holds; O(1).
   virtual uint64_t lines_in_page(uint64_t page_pa) const = 0;
+  // The numbers of the pages in [pa, end) the cache holds lines of,
+  // ascending: O(pages in the range, or pages the cache holds lines of,
+  // whichever is fewer).
+  virtual std::vector<uint64_t> held_pages(uint64_t pa, uint64_t end) const = 0;
   // The time a maintenance op takes to find that a line is absent.
   virtual Picos lookup_latency() const = 0;
   // Counts `ops` maintenance ops that found their line absent, as the

@@ -97,7 +97,7 @@ void CpuAgent::advance_to(Picos t) {
   if (t <= current) return;
   busy_ += t - current;
   qk_.set(from_picos(t - global_picos()));
-  if (qk_.need_sync()) qk_.sync();
+  if (qk_.need_sync()) sync();
 }
 
 void CpuAgent::advance_by(uint64_t n, Picos step) {
@@ -112,7 +112,10 @@ void CpuAgent::advance_by(uint64_t n, Picos step) {
   }
 }
 
-void CpuAgent::sync() { qk_.sync(); }
+void CpuAgent::sync() {
+  qk_.sync();
+  ++syncs_;
+}
 
 void CpuAgent::compute(Picos t) { advance_to(now() + t); }
 
@@ -200,33 +203,45 @@ FlushCounts CpuAgent::flush_range(uint64_t pa, uint64_t bytes, CacheOp requested
   const CacheOp op = native(requested);
   if (op == CacheOp::wbinvd) throw std::invalid_argument("flush_range flushes lines, not wbinvd");
   FlushCounts counts;
-  uint64_t at = pa;
   const uint64_t end = pa + bytes;
-  // Lines of the pages just passed that the cache holds nothing of, flushed
-  // together; before the quantum keeper would sync, since other processes
-  // may change what the cache holds of the pages after them.
-  uint64_t absent = 0;
+  if (!residency_) {
+    for (uint64_t line = pa; line < end; line += kLineBytes) counts += flush_line(line, op);
+    return counts;
+  }
+  // A page the cache holds lines of is flushed line by line; the pages it
+  // holds nothing of, by arithmetic, as many together as come before the
+  // quantum keeper would sync. Which pages the cache holds is asked again
+  // after every sync, as other processes may have changed it.
   const Picos absent_step =
-      op == CacheOp::clflush && residency_
-          ? std::max(issue_cost(op), residency_->lookup_latency())
-          : issue_cost(op);
-  while (at < end) {
-    const uint64_t page_end = std::min(end, (at & ~(kPageBytes - 1)) + kPageBytes);
-    if (absent > 0 && now() + absent * absent_step >= qk_.next_sync()) {
-      flush_absent(absent, op);
-      absent = 0;
+      op == CacheOp::clflush ? std::max(issue_cost(op), residency_->lookup_latency())
+                             : issue_cost(op);
+  std::vector<uint64_t> held;  // page numbers, ascending, as of sync number `listed`
+  size_t next = 0;
+  uint64_t listed = ~syncs_;
+  for (uint64_t at = pa; at < end;) {
+    if (listed != syncs_) {
+      held = residency_->held_pages(at, end);
+      next = 0;
+      listed = syncs_;
     }
-    if (residency_ && residency_->lines_in_page(at) == 0) {
-      absent += (page_end - at) / kLineBytes;
-    } else {
-      flush_absent(absent, op);
-      absent = 0;
+    while (next < held.size() && held[next] < page_of(at)) ++next;
+    const uint64_t page_end = std::min(end, (at & ~(kPageBytes - 1)) + kPageBytes);
+    if (next < held.size() && held[next] == page_of(at)) {
       for (uint64_t line = at; line < page_end; line += kLineBytes)
         counts += flush_line(line, op);
+      at = page_end;
+      continue;
     }
-    at = page_end;
+    // Absent pages up to the next held one, or to the page that reaches the sync point.
+    uint64_t stop = next < held.size() ? std::min(end, held[next] << kPageShift) : end;
+    if (absent_step > 0) {
+      const Picos from = now(), sync_at = qk_.next_sync();
+      const uint64_t lines = sync_at > from ? (sync_at - from + absent_step - 1) / absent_step : 1;
+      stop = std::min(stop, ((at + lines * kLineBytes + kPageBytes - 1) & ~(kPageBytes - 1)));
+    }
+    flush_absent((stop - at) / kLineBytes, op);
+    at = stop;
   }
-  flush_absent(absent, op);
   return counts;
 }
 

@@ -116,6 +116,7 @@ class CpuAgent : public sc_core::sc_module {
   Picos flushes_complete_at_ = 0;  // completion of the latest unfenced clflushopt/clwb
   std::vector<unsigned char> buffer_;
   ResidencyIndex* residency_ = nullptr;
+  uint64_t syncs_ = 0;  // times the quantum keeper synced (other processes may have run)
 };
 
 }  // namespace iocsim::models

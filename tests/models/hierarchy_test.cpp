@@ -316,6 +316,14 @@ void residency_index_follows_the_arrays(Rig& rig, uint64_t seed) {
       }
       REQUIRE(rig.cache.lines_in_page(0) == in_page[0]);
       REQUIRE(rig.cache.lines_in_page(0x1000) == in_page[1]);
+      // The held pages, by probing each page of a short range or scanning
+      // the index for a long one.
+      std::vector<uint64_t> held;
+      for (uint64_t page : {0, 1})
+        if (in_page[page]) held.push_back(page);
+      REQUIRE(rig.cache.held_pages(0, 0x2000) == held);
+      REQUIRE(rig.cache.held_pages(0, 1ull << 40) == held);
+      if (!in_page[0]) REQUIRE(rig.cache.held_pages(0x40, 0x1000).empty());
     }
   });
 }
