@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "platform/arch_flush.h"
 
+#include <algorithm>
+
 namespace iocsim::platform {
 
 using models::kPageBytes;
@@ -10,14 +12,10 @@ void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
   const models::Picos start = cpu().now();
   models::FlushCounts counts;
   const uint64_t first = phys & ~(kPageBytes - 1);
-  const uint64_t end = (phys + len + kPageBytes - 1) & ~(kPageBytes - 1);
-  for (uint64_t page = first; page < end; page += kPageBytes) {
-    if (page >= memory_size_) continue;  // MMIO: uncacheable, never flushed
-    cpu().compute(kmap_page_);
-    cpu().mfence();
-    counts += cpu().flush_range(page, kPageBytes, cpu().config().flush_op);
-    cpu().mfence();
-  }
+  // Pages past RAM (MMIO) are uncacheable, never flushed.
+  const uint64_t end = std::min((phys + len + kPageBytes - 1) & ~(kPageBytes - 1), memory_size_);
+  if (first < end)
+    counts = cpu().clean_pages(first, end - first, cpu().config().flush_op, kmap_page_);
   ledger_->record(site, phys, len, start,
                   {counts.lines_resident, counts.lines_written_back, cpu().now() - start});
 }

@@ -148,6 +148,10 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // --- ResidencyIndex ---
   uint64_t lines_in_page(uint64_t page_pa) const override;
   std::vector<uint64_t> held_pages(uint64_t pa, uint64_t end) const override;
+  uint64_t lines_entered() const override {
+    settle();
+    return lines_entered_;
+  }
   Picos lookup_latency() const override { return config_.hit_latency; }
   void count_absent_maintenance(uint64_t ops) override { stats_.maintenance_ops += ops; }
 
@@ -272,6 +276,7 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // The residency index: by page number, one bit per line of the page some
   // level holds; pages with none have no entry.
   std::unordered_map<uint64_t, uint64_t> page_lines_;
+  uint64_t lines_entered_ = 0;  // lines the index has taken in
   // Pages leave page_lines_ only in left(), which updates the memo.
   mutable PageMemo<uint64_t> page_memo_;
   CacheStats stats_;

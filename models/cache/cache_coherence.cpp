@@ -63,6 +63,7 @@ Cache::Newest Cache::newest(uint64_t line) {
 }
 
 void Cache::entered(uint64_t line) {
+  ++lines_entered_;
   uint64_t* mask = page_memo_.find_or_add((line << kLineShift) >> kPageShift, page_lines_);
   *mask |= uint64_t{1} << (line % kLinesPerPage);
 }
@@ -87,6 +88,7 @@ void Cache::unindex(uint64_t line) {
 }
 
 void Cache::index_lines(uint64_t first, uint64_t count) {
+  lines_entered_ += count;
   for_each_page_mask(first << kLineShift, count, [&](uint64_t page, uint64_t mask) {
     *page_memo_.find_or_add(page, page_lines_) |= mask;
   });

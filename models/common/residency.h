@@ -21,6 +21,9 @@ class ResidencyIndex {
   // ascending: O(pages in the range, or pages the cache holds lines of,
   // whichever is fewer).
   virtual std::vector<uint64_t> held_pages(uint64_t pa, uint64_t end) const = 0;
+  // How many times a line has come into the cache so far: while it stays
+  // the same, the pages held_pages() named hold lines or have since lost them.
+  virtual uint64_t lines_entered() const = 0;
   // The time a maintenance op takes to find that a line is absent.
   virtual Picos lookup_latency() const = 0;
   // Counts `ops` maintenance ops that found their line absent, as the

@@ -22,6 +22,39 @@ void each_chunk(uint64_t pa, uint64_t bytes, Fn fn) {
   }
 }
 
+// The pages of a range the cache holds lines of, as a flush walks it:
+// asked of the cache again only when the walk has let other processes run
+// (a sync) and some line has come into the cache since it last asked (a
+// page whose lines have left since is flushed by the lines, which finds
+// them absent all the same).
+class HeldPages {
+ public:
+  HeldPages(const ResidencyIndex& index, uint64_t end) : index_(&index), end_(end) {}
+  void refresh(uint64_t from, uint64_t syncs) {
+    if (listed_ && syncs == syncs_) return;
+    const uint64_t entered = index_->lines_entered();
+    if (listed_ && entered == entered_) return;
+    pages_ = index_->held_pages(from, end_);
+    next_ = 0;
+    listed_ = true;
+    syncs_ = syncs;
+    entered_ = entered;
+  }
+  // The first held page at or after `page` (or the range's end page).
+  uint64_t next(uint64_t page) {
+    while (next_ < pages_.size() && pages_[next_] < page) ++next_;
+    return next_ < pages_.size() ? pages_[next_] : (end_ + kPageBytes - 1) >> kPageShift;
+  }
+
+ private:
+  const ResidencyIndex* index_;
+  uint64_t end_;
+  std::vector<uint64_t> pages_;
+  size_t next_ = 0;
+  bool listed_ = false;
+  uint64_t syncs_ = 0, entered_ = 0;
+};
+
 void require_lines(uint64_t pa, uint64_t bytes, const char* what) {
   if (pa % kLineBytes != 0 || bytes % kLineBytes != 0)
     throw std::invalid_argument(std::string("CPU ") + what + " cover whole, aligned lines");
@@ -215,25 +248,19 @@ FlushCounts CpuAgent::flush_range(uint64_t pa, uint64_t bytes, CacheOp requested
   const Picos absent_step =
       op == CacheOp::clflush ? std::max(issue_cost(op), residency_->lookup_latency())
                              : issue_cost(op);
-  std::vector<uint64_t> held;  // page numbers, ascending, as of sync number `listed`
-  size_t next = 0;
-  uint64_t listed = ~syncs_;
+  HeldPages held(*residency_, end);
   for (uint64_t at = pa; at < end;) {
-    if (listed != syncs_) {
-      held = residency_->held_pages(at, end);
-      next = 0;
-      listed = syncs_;
-    }
-    while (next < held.size() && held[next] < page_of(at)) ++next;
+    held.refresh(at, syncs_);
     const uint64_t page_end = std::min(end, (at & ~(kPageBytes - 1)) + kPageBytes);
-    if (next < held.size() && held[next] == page_of(at)) {
+    const uint64_t next_held = held.next(page_of(at));
+    if (next_held == page_of(at)) {
       for (uint64_t line = at; line < page_end; line += kLineBytes)
         counts += flush_line(line, op);
       at = page_end;
       continue;
     }
     // Absent pages up to the next held one, or to the page that reaches the sync point.
-    uint64_t stop = next < held.size() ? std::min(end, held[next] << kPageShift) : end;
+    uint64_t stop = std::min(end, next_held << kPageShift);
     if (absent_step > 0) {
       const Picos from = now(), sync_at = qk_.next_sync();
       const uint64_t lines = sync_at > from ? (sync_at - from + absent_step - 1) / absent_step : 1;
@@ -241,6 +268,58 @@ FlushCounts CpuAgent::flush_range(uint64_t pa, uint64_t bytes, CacheOp requested
     }
     flush_absent((stop - at) / kLineBytes, op);
     at = stop;
+  }
+  return counts;
+}
+
+FlushCounts CpuAgent::clean_pages(uint64_t pa, uint64_t bytes, CacheOp requested,
+                                  Picos per_page) {
+  if (pa % kPageBytes != 0 || bytes % kPageBytes != 0)
+    throw std::invalid_argument("clean_pages cleans whole, aligned pages");
+  const CacheOp op = native(requested);
+  FlushCounts counts;
+  const uint64_t end = pa + bytes;
+  // A page the cache holds nothing of, entered with no flush outstanding
+  // past its first fence, takes the same time as the one before it:
+  // software time, a fence, its 64 lines (clflush waits for each lookup;
+  // the others issue back to back, the last completing a lookup after its
+  // issue), and a fence that waits for that completion. It leaves the last
+  // completion behind the time, so the next page starts the same way.
+  const Picos issue = issue_cost(op), lookup = residency_ ? residency_->lookup_latency() : 0;
+  const bool serialised = op == CacheOp::clflush;
+  const Picos lines_time = kLinesPerPage * (serialised ? std::max(issue, lookup) : issue);
+  const Picos last_done = (kLinesPerPage - 1) * issue + lookup;  // from the first issue
+  const Picos page_time =
+      per_page + config_.mfence +
+      (serialised ? lines_time + config_.mfence : std::max(lines_time + config_.mfence, last_done));
+  std::optional<HeldPages> held;
+  if (residency_) held.emplace(*residency_, end);
+  for (uint64_t page = pa; page < end;) {
+    if (held) held->refresh(page, syncs_);
+    const uint64_t next_held = held ? held->next(page_of(page)) : page_of(page);
+    const Picos from = now();
+    if (next_held != page_of(page) && flushes_complete_at_ <= from + per_page + config_.mfence) {
+      // The absent pages up to the next held one whose end comes before the sync point.
+      const uint64_t stop = std::min(end, next_held << kPageShift);
+      uint64_t pages = (stop - page) / kPageBytes;
+      const Picos sync_at = qk_.next_sync();
+      if (page_time > 0) pages = std::min(pages, sync_at > from ? (sync_at - from - 1) / page_time : 0);
+      if (pages > 0) {
+        residency_->count_absent_maintenance(pages * kLinesPerPage);
+        if (!serialised)
+          flushes_complete_at_ = std::max(flushes_complete_at_, from + (pages - 1) * page_time +
+                                                                    per_page + config_.mfence +
+                                                                    last_done);
+        advance_to(from + pages * page_time);
+        page += pages * kPageBytes;
+        continue;
+      }
+    }
+    compute(per_page);
+    mfence();
+    counts += flush_range(page, kPageBytes, op);
+    mfence();
+    page += kPageBytes;
   }
   return counts;
 }

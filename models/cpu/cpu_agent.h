@@ -78,6 +78,13 @@ class CpuAgent : public sc_core::sc_module {
   // simulated time, counts and statistics, but a page the cache holds
   // nothing of costs no transactions (see ResidencyIndex).
   FlushCounts flush_range(uint64_t pa, uint64_t bytes, CacheOp op);
+  // What a kernel helper that cleans memory a page at a time does over the
+  // pages of [pa, pa + bytes) (page-aligned): for each page, `per_page` of
+  // software time, a fence, flush_range of the page, a fence. The same
+  // simulated time, counts and statistics, but runs of pages the cache
+  // holds nothing of, as many as pass before the quantum keeper would sync,
+  // cost arithmetic.
+  FlushCounts clean_pages(uint64_t pa, uint64_t bytes, CacheOp op, Picos per_page);
   // The cache flush_range may ask; without one, every line is a transaction.
   void set_residency(ResidencyIndex* index) { residency_ = index; }
   // MFENCE, or DSB on arm64.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <algorithm>
+#include <memory>
 #include <tuple>
 
 #include <catch2/catch.hpp>
@@ -264,5 +265,85 @@ TEST_CASE("a long store lets other processes see its pages as a page at a time w
     REQUIRE(seen.size() >= 4);
     CHECK(seen == want);
     CHECK(rig.cpu.now() - t0 >= 200 * per_page);
+  });
+}
+
+TEST_CASE("clean_pages equals a fenced flush_range per page, whatever the cache holds") {
+  // 300 pages, a few of them holding stored lines, while core 1 stores into
+  // three more at 3, 9 and 20 us: clean_pages against the kernel helper's
+  // loop written out (software time, a fence, the page's lines, a fence),
+  // for each op, with a 1 us quantum so that syncs fall inside the run.
+  RecordingObserver seen;
+  models::VersionClock versions;
+  models::MemoryController memory{"memory", flat_memory(1u << 28, 27'500, 1'250), &seen};
+  models::CacheConfig config{1u << 16, 4, 14'000, 333, 167};
+  config.cores = 2;
+  models::Cache cache{"llc", config, &seen};
+  models::CpuConfig cpu_config;
+  cpu_config.hz = 3'000'000'000;
+  cpu_config.clflush_issue = cpu_config.clflushopt_issue = cpu_config.clwb_issue = 1'000;
+  cpu_config.mfence = 11'000;
+  models::CpuAgent cpu0("cpu0", cpu_config, versions), cpu1("cpu1", cpu_config, versions);
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
+  cpu0.socket.bind(cache.cpu_side);
+  cpu1.socket.bind(cache.cpu_side);
+  cache.mem_side.bind(memory.socket);
+  cpu0.set_residency(&cache);
+  cpu1.set_residency(&cache);
+  run_bench([&] {
+    const std::vector<std::pair<Picos, uint64_t>> plan{
+        {3'000'000, 100}, {9'000'000, 150}, {20'000'000, 290}};  // (when, which page)
+    uint64_t base = 0;
+    for (CacheOp op : {CacheOp::clflushopt, CacheOp::clflush, CacheOp::clwb}) {
+      auto pass = [&](bool helper) {
+        base += 1u << 24;
+        for (uint64_t page : {0, 1, 7, 120, 121}) cpu0.store(base + page * 4096 + 128, 64, 1, 0);
+        cpu0.sync();
+        // Both passes start on a quantum boundary, so their syncs fall alike.
+        sc_core::wait(models::from_picos(1'000'000 - models::global_picos() % 1'000'000));
+        cpu0.sync();
+        const Picos start = cpu0.now();
+        sc_core::sc_spawn([&, start, base] {
+          for (const auto& [at, page] : plan) {
+            sc_core::wait(models::from_picos(start + at - models::global_picos()));
+            cpu1.store(base + page * 4096, 64, 2, 0);
+            cpu1.sync();
+          }
+        });
+        // What another process sees of the clean's progress past each microsecond.
+        auto progress = std::make_shared<std::vector<uint64_t>>();
+        sc_core::sc_spawn([&, start, progress] {
+          for (int us = 1; us < 30; ++us) {
+            sc_core::wait(models::from_picos(start + us * 1'000'000 + 500'000 -
+                                             models::global_picos()));
+            progress->push_back(cache.stats().maintenance_ops);
+          }
+        });
+        const auto before = cache.stats();
+        const Picos busy_before = cpu0.busy();
+        models::FlushCounts counts;
+        if (helper) {
+          counts = cpu0.clean_pages(base, 300 * 4096, op, 2'000);
+        } else {
+          for (uint64_t page = base; page < base + 300 * 4096; page += 4096) {
+            cpu0.compute(2'000);
+            cpu0.mfence();
+            counts += cpu0.flush_range(page, 4096, op);
+            cpu0.mfence();
+          }
+        }
+        cpu0.sync();
+        sc_core::wait(sc_core::sc_time(40, sc_core::SC_US));  // the others are done by now
+        for (uint64_t& ops : *progress) ops -= before.maintenance_ops;
+        return std::make_tuple(cpu0.now() - start, cpu0.busy() - busy_before, counts.lines_resident,
+                               counts.lines_written_back,
+                               cache.stats().maintenance_ops - before.maintenance_ops,
+                               cache.stats().writebacks - before.writebacks, *progress);
+      };
+      const auto by_page = pass(false);
+      const auto by_helper = pass(true);
+      CHECK(by_page == by_helper);
+      CHECK(std::get<2>(by_helper) == 5 + plan.size());
+    }
   });
 }
