@@ -28,8 +28,8 @@ class CachedPage {
   // Gives the lines in `mask` the copy `v` (before `present` says they are held).
   void set(uint64_t mask, const models::LineValue& v) {
     if ((present & ~mask) == 0) {  // no other copy: one value for the page
+      whole_ = v;  // (first: `v` may be one of the copies)
       lines_.reset();
-      whole_ = v;
       return;
     }
     if (!lines_) {

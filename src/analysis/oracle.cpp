@@ -215,7 +215,11 @@ void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::M
       if (it != cpu_open_.end()) it->second.hit(at);
       else ++realized_outside_;
     }
-    if (c && *c == value) set_cached(base, value, false);
+    // (Cleaning the copy can free the array `c` points into.)
+    if (c && *c == value) {
+      set_cached(base, value, false);
+      c = cached(base);
+    }
   }
   s.memory = value;
   if (value.version > s.newest.version) s.newest = value;
