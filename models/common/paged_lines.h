@@ -99,6 +99,8 @@ class PagedLines {
   std::pair<uint64_t, T> piece(uint64_t pa, uint64_t lines) const;
   // set_range() over the whole of block number `block`.
   void set_block(uint64_t block, const T& value);
+  // set_page() on `count` pages from `page`, all in one block.
+  void set_pages(uint64_t page, uint64_t count, const T& value);
   // Gives page `page`, whose lines agree, a value per line, `line` holding `value`.
   void split_page(uint64_t page, uint64_t line, const T& value);
   // Makes the block one value again if all its pages hold `value`.
@@ -255,7 +257,17 @@ std::pair<uint64_t, T> PagedLines<T>::piece(uint64_t pa, uint64_t lines) const {
     return {std::min(lines, kBlockLines - line % kBlockLines), b ? b->whole : T{}};
   const uint64_t in_page = std::min(lines, kLinesPerPage - line % kLinesPerPage);
   const uint64_t i = page % kBlockPages;
-  if (!b->is_split(i)) return {in_page, (*b->pages)[i]};
+  if (!b->is_split(i)) {
+    // This page, and the whole pages after it in the block that hold its value.
+    const T& value = (*b->pages)[i];
+    uint64_t n = in_page, j = i + 1;
+    while (n == (j - i) * kLinesPerPage - line % kLinesPerPage && j < kBlockPages &&
+           lines - n >= kLinesPerPage && !b->is_split(j) && (*b->pages)[j] == value) {
+      n += kLinesPerPage;
+      ++j;
+    }
+    return {n, value};
+  }
   const Lines& values = split_.find(page)->second;
   const uint64_t from = line % kLinesPerPage;
   uint64_t n = 1;
@@ -296,13 +308,47 @@ void PagedLines<T>::set_range(uint64_t pa, uint64_t lines, const T& value) {
       set_block(line / kBlockLines, value);
       line += kBlockLines;
     } else if (line % kLinesPerPage == 0 && end - line >= kLinesPerPage) {
-      set_page(line / kLinesPerPage, value);
-      line += kLinesPerPage;
+      // The whole pages from here to the range's or the block's end.
+      const uint64_t page = line / kLinesPerPage;
+      const uint64_t pages =
+          std::min((end - line) / kLinesPerPage, kBlockPages - page % kBlockPages);
+      set_pages(page, pages, value);
+      line += pages * kLinesPerPage;
     } else {
       set(line << kLineShift, value);
       ++line;
     }
   }
+}
+
+template <typename T>
+void PagedLines<T>::set_pages(uint64_t page, uint64_t count, const T& value) {
+  if (count == kBlockPages) {
+    set_block(page >> kBlockShift, value);
+    return;
+  }
+  if (count == 1) {
+    set_page(page, value);
+    return;
+  }
+  Block* found = block_memo_.find_in(page >> kBlockShift, blocks_);
+  if (!found && value == T{}) return;  // as it reads already
+  Block& b = found ? *found : *block_memo_.find_or_add(page >> kBlockShift, blocks_);
+  if (!b.pages) {
+    if (b.whole == value) return;
+    b.pages = spare_pages_ ? std::move(spare_pages_) : std::make_unique<Pages>();
+    b.pages->fill(b.whole);
+  }
+  const uint64_t from = page % kBlockPages;
+  for (uint64_t i = from; i < from + count; ++i) {
+    if (b.is_split(i)) {
+      spare_split_ = split_.extract(page + (i - from));
+      b.split[i / 64] &= ~(uint64_t{1} << (i % 64));
+    }
+    (*b.pages)[i] = value;
+  }
+  views_.forget();
+  join_block(b, value);
 }
 
 template <typename T>
