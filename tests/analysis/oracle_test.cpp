@@ -203,6 +203,26 @@ TEST_CASE("clwb cleans a dirty line: the lost-write window closes, the stale one
   CHECK(o.windows()[0].open_at_end);
 }
 
+TEST_CASE("cleaning the last copy of a page kept line by line leaves it clean and readable") {
+  // Two lines of one page holding different values make the oracle keep the
+  // page's copies line by line; with one left, its write-back makes the page
+  // one value again (which once freed the copy memory_write still read:
+  // AddressSanitizer's heap-use-after-free in the sanitizer build).
+  Oracle o;
+  o.cpu_store(PA, {1, A, 0}, 1);
+  o.cpu_store(PA + 64, {2, A, 0}, 2);
+  o.cache_line_dropped(PA, 3);
+  o.memory_write(PA + 64, {2, A, 0}, MemoryWriter::writeback, 4);  // clwb
+  o.memory_write(PA + 64, {3, B, 0}, MemoryWriter::device, 5);
+  o.cpu_load(PA + 64, {2, A, 0}, 6);
+  o.finish(10);
+  CHECK(o.counts().stale_cpu_reads == 1);
+  REQUIRE(o.windows().size() == 1);  // clean: no lost write waiting
+  CHECK(o.windows()[0].kind == HazardKind::stale_cpu_read);
+  CHECK(o.windows()[0].start == 5);
+  CHECK(o.windows()[0].open_at_end);
+}
+
 TEST_CASE("a snooped device write invalidates the copy first: no CPU-side window") {
   Oracle o;
   o.cpu_store(PA, {1, A, 0}, 1);
