@@ -32,4 +32,10 @@ host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, host::CacheOp
 
 void CpuPortImpl::compute(uint64_t picos) { cpu().compute(picos); }
 
+void CpuPortImpl::compute_times(uint64_t n, uint64_t picos) { cpu().compute_times(n, picos); }
+
+uint64_t CpuPortImpl::computes_unseen(uint64_t picos) const {
+  return cpu().computes_to_sync(picos);
+}
+
 }  // namespace iocsim::platform

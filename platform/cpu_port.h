@@ -15,6 +15,8 @@ class CpuPortImpl : public host::CpuPort {
   std::vector<host::LineValue> load(uint64_t pa, uint64_t bytes) override;
   host::FlushOutcome flush(uint64_t pa, uint64_t bytes, host::CacheOp op) override;
   void compute(uint64_t picos) override;
+  void compute_times(uint64_t n, uint64_t picos) override;
+  uint64_t computes_unseen(uint64_t picos) const override;
 
  private:
   models::CpuAgent& cpu() const { return cores_->active(); }

@@ -133,14 +133,20 @@ void CpuAgent::advance_to(Picos t) {
   if (qk_.need_sync()) sync();
 }
 
+uint64_t CpuAgent::computes_to_sync(Picos t) const {
+  // The first advance to reach the quantum keeper's sync point syncs, the
+  // ones before it do not.
+  if (t == 0) return UINT64_MAX;  // advance_to a time not later than now does nothing
+  const Picos from = now(), sync_at = qk_.next_sync();
+  return sync_at > from ? (sync_at - from + t - 1) / t : 1;
+}
+
 void CpuAgent::advance_by(uint64_t n, Picos step) {
-  if (step == 0) return;  // advance_to a time not later than now does nothing
+  if (step == 0) return;
   while (n > 0) {
-    // advance_to() n times, by whole runs: the first advance to reach the
-    // quantum keeper's sync point syncs, the ones before it do not.
-    const Picos from = now(), sync_at = qk_.next_sync();
-    const uint64_t k = std::min(n, sync_at > from ? (sync_at - from + step - 1) / step : 1);
-    advance_to(from + k * step);
+    // advance_to() n times, by whole runs of advances up to a sync.
+    const uint64_t k = std::min(n, computes_to_sync(step));
+    advance_to(now() + k * step);
     n -= k;
   }
 }

@@ -97,6 +97,12 @@ class CpuAgent : public sc_core::sc_module {
   CacheOp native(CacheOp op) const;
   // Software work that takes `t` of CPU time.
   void compute(Picos t);
+  // compute(t), n times over.
+  void compute_times(uint64_t n, Picos t) { advance_by(n, t); }
+  // How many compute(t) calls from now end without a sync, plus the one
+  // that syncs: the work that can be done between two syncs, unseen by
+  // other processes (UINT64_MAX if a compute(t) never syncs: t == 0).
+  uint64_t computes_to_sync(Picos t) const;
 
   // The core's current time: global time plus what it has run ahead.
   Picos now() const;

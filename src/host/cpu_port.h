@@ -33,6 +33,12 @@ class CpuPort {
   // clflush_cache_range() does (wbinvd ignores the range).
   virtual FlushOutcome flush(uint64_t pa, uint64_t bytes, CacheOp op) = 0;
   virtual void compute(uint64_t picos) = 0;
+  // compute(picos), n times over.
+  virtual void compute_times(uint64_t n, uint64_t picos) = 0;
+  // How many compute(picos) calls from now other simulated activity sees
+  // only the end of (the last of them lets it run, the others do not): work
+  // done between them is seen as done at once. UINT64_MAX if it sees none.
+  virtual uint64_t computes_unseen(uint64_t picos) const = 0;
 };
 
 }  // namespace iocsim::host

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "host/frame_refs.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -57,6 +58,29 @@ void FrameRefs::set(uint64_t pfn, FrameRef counts) {
   (*b.refs)[i] = counts;
   if (counts != b.common) ++b.differing;
   settle(b, i);
+}
+
+void FrameRefs::pin_run(uint64_t pfn, uint64_t count) {
+  for (uint64_t at = pfn, end = pfn + count; at < end;) {
+    Block& b = tracked_block(at);
+    const uint64_t from = at % kBlockFrames, to = std::min(kBlockFrames, from + (end - at));
+    for (uint64_t i = from; i < to; ++i)
+      if (!b.has(i))
+        throw std::logic_error("frame " + std::to_string(at + (i - from)) + " is not tracked");
+    if (!b.refs && b.count == to - from) {
+      ++b.common.pincount;  // the run holds every frame of the block
+    } else {
+      if (!b.refs) spread(b);
+      for (uint64_t i = from; i < to; ++i) {
+        FrameRef& r = (*b.refs)[i];
+        if (r != b.common) --b.differing;
+        ++r.pincount;
+        if (r != b.common) ++b.differing;
+      }
+      settle(b, to - 1);
+    }
+    at += to - from;
+  }
 }
 
 void FrameRefs::settle(Block& b, uint64_t changed) {

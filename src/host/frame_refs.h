@@ -39,6 +39,9 @@ class FrameRefs {
   void add(uint64_t pfn, FrameRef counts);
   // Changes the counts of `pfn`, which must be tracked.
   void set(uint64_t pfn, FrameRef counts);
+  // Takes a pin on each of the `count` frames from `pfn`, which must all be
+  // tracked: set() with one more pin, frame by frame, in one pass per block.
+  void pin_run(uint64_t pfn, uint64_t count);
   // Stops tracking `pfn`, which must be tracked.
   void erase(uint64_t pfn);
   // fn(pfn, counts) for every tracked frame, in no particular order.

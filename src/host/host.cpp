@@ -249,19 +249,24 @@ int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome
 
 long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, bool write,
                                  std::vector<uint64_t>& pfns) {
+  // Page by page: fault the page in, take a pin, and the time of it. The
+  // pages after a present one that fault_in() would leave alone (present,
+  // in the same VMA) at consecutive frames go as one run, up to the page
+  // whose time lets other processes run.
   uint64_t pinned = 0;
-  for (; pinned < npages; ++pinned) {
+  const uint64_t end = vaddr + npages * kPageSize;
+  while (pinned < npages) {
     const uint64_t va = vaddr + pinned * kPageSize;
     if (int ret = fault_in(mm, va, write)) {
       if (pinned == 0) return ret;
       break;
     }
-    const uint64_t pfn = *mm.pfn_of(va);
-    FrameRef f = frame(pfn);
-    ++f.pincount;
-    put_frame(pfn, f);
-    pfns.push_back(pfn);
-    cpu_->compute(config_.pin_page_picos);
+    const auto [pfn, present] = mm.present_run(va, std::min(end, mm.find_vma(va)->end));
+    const uint64_t run = std::min(present, cpu_->computes_unseen(config_.pin_page_picos));
+    frame_refs_.pin_run(pfn, run);
+    for (uint64_t i = 0; i < run; ++i) pfns.push_back(pfn + i);
+    cpu_->compute_times(run, config_.pin_page_picos);
+    pinned += run;
   }
   return static_cast<long>(pinned);
 }

@@ -62,6 +62,14 @@ void PageTable::erase(uint64_t vpn) {
   }
 }
 
+std::pair<uint64_t, uint64_t> PageTable::run_at(uint64_t vpn, uint64_t end) const {
+  const Block* b = memo_.find_in(vpn >> kBlockShift, blocks_);
+  const uint64_t i = vpn % kBlockPages;
+  if (vpn >= end || !b || !b->has(i)) return {0, 0};
+  const uint64_t to = std::min(kBlockPages, i + (end - vpn));
+  return {b->pfn(i), b->run_end(i, to) - i};
+}
+
 uint64_t PageTable::next_absent(uint64_t first, uint64_t end) const {
   for (uint64_t vpn = first; vpn < end;) {
     const uint64_t block_vpn = vpn & ~(kBlockPages - 1);

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "models/common/page_memo.h"
 
@@ -33,6 +34,9 @@ class PageTable {
   uint64_t count(uint64_t first, uint64_t end) const;
   // The first page in [first, end) that is not present (`end` if none).
   uint64_t next_absent(uint64_t first, uint64_t end) const;
+  // The frame of page `vpn` and how many pages from it, before `end` and in
+  // its block, are present at consecutive frames ({0, 0} if `vpn` is absent).
+  std::pair<uint64_t, uint64_t> run_at(uint64_t vpn, uint64_t end) const;
   // Calls fn(vpn, pfn, pages) for the present pages in [first, end), in VA
   // order, a run at a time: `pages` consecutive pages at consecutive frames.
   // Runs do not cross a block boundary, so two runs may continue each other.

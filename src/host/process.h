@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "host/page_table.h"
 #include "models/common/line_value.h"
@@ -65,6 +66,12 @@ class Process {
     return ptes_.next_absent(va >> kPageShift, end >> kPageShift) << kPageShift;
   }
   std::optional<uint64_t> pfn_of(uint64_t va) const;
+  // The frame of the page at `va` and how many pages from it, before `end`,
+  // are present at consecutive frames; none if `va` is absent. (A run ends
+  // at a 2 MiB boundary at the latest.)
+  std::pair<uint64_t, uint64_t> present_run(uint64_t va, uint64_t end) const {
+    return ptes_.run_at(va >> kPageShift, end >> kPageShift);
+  }
   void map_page(uint64_t va, uint64_t pfn) { ptes_.set(va >> kPageShift, pfn); }
   void unmap_page(uint64_t va) { ptes_.erase(va >> kPageShift); }
   const PageTable& page_table() const { return ptes_; }

@@ -3,6 +3,7 @@
 // store is recorded, and time is just a counter of what was charged.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -32,13 +33,29 @@ class FakeCpu : public host::CpuPort {
     flushes.push_back({pa, bytes, 0, 0});
     return {bytes / models::kLineBytes, 0, 0};
   }
-  void compute(uint64_t picos) override { computed += picos; }
+  void compute(uint64_t picos) override {
+    const uint64_t before = computed;
+    computed += picos;
+    if (quantum && on_sync && computed / quantum > before / quantum) on_sync();
+  }
+  void compute_times(uint64_t n, uint64_t picos) override {
+    for (uint64_t i = 0; i < n; ++i) compute(picos);
+  }
+  uint64_t computes_unseen(uint64_t picos) const override {
+    if (!quantum || !picos) return UINT64_MAX;
+    const uint64_t next_sync = (computed / quantum + 1) * quantum;
+    return (next_sync - computed + picos - 1) / picos;
+  }
 
   std::vector<Store> stores;
   std::vector<Store> flushes;
   std::map<uint64_t, host::LineValue> lines;
   uint64_t version = 0;
   uint64_t computed = 0;
+  // With a quantum, compute time that reaches a multiple of it syncs: other
+  // processes run, and on_sync (if set) sees what the host has done so far.
+  uint64_t quantum = 0;
+  std::function<void()> on_sync;
 };
 
 }  // namespace iocsim::test

@@ -2,6 +2,7 @@
 #include "host/frame_refs.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <map>
 #include <random>
 #include <stdexcept>
@@ -41,6 +42,44 @@ TEST_CASE("frame reference counts are kept per frame, whatever the frames' order
   CHECK(walked == ref);
 }
 
+TEST_CASE("pinning a run of frames does what set() does frame by frame") {
+  std::mt19937_64 rng(GENERATE(21, 22, 23));
+  FrameRefs runs, by_frame;
+  // Three blocks, frames added in a random order with counts that often agree.
+  for (uint64_t pfn = 1000; pfn < 2536; ++pfn) {
+    if (rng() % 8 == 0) continue;  // not tracked
+    const FrameRef counts{1, static_cast<uint32_t>(rng() % 4 == 0)};
+    runs.add(pfn, counts);
+    by_frame.add(pfn, counts);
+  }
+  for (int step = 0; step < 3000; ++step) {
+    const uint64_t pfn = 1000 + rng() % 1536;
+    uint64_t count = 1 + rng() % (rng() % 2 ? 8 : 700);
+    count = std::min<uint64_t>(count, 2536 - pfn);
+    bool tracked = true;
+    for (uint64_t i = 0; i < count; ++i) tracked = tracked && by_frame.find(pfn + i).has_value();
+    if (!tracked) continue;
+    runs.pin_run(pfn, count);
+    for (uint64_t i = 0; i < count; ++i) {
+      FrameRef f = *by_frame.find(pfn + i);
+      ++f.pincount;
+      by_frame.set(pfn + i, f);
+    }
+    if (rng() % 2) {  // and an unpin, so that blocks agree again
+      const uint64_t u = pfn + rng() % count;
+      FrameRef f = *by_frame.find(u);
+      --f.pincount;
+      by_frame.set(u, f);
+      runs.set(u, f);
+    }
+    REQUIRE(runs.blocks_by_frame() == by_frame.blocks_by_frame());
+  }
+  std::map<uint64_t, FrameRef> a, b;
+  runs.for_each([&](uint64_t pfn, const FrameRef& f) { a.emplace(pfn, f); });
+  by_frame.for_each([&](uint64_t pfn, const FrameRef& f) { b.emplace(pfn, f); });
+  CHECK(a == b);
+}
+
 TEST_CASE("a block mapped, then pinned, frame by frame keeps one pair of counts at the end") {
   FrameRefs refs;
   const uint64_t first = 7 * 512;
@@ -69,6 +108,8 @@ TEST_CASE("tracking a frame twice, or changing or dropping one not tracked, is a
   CHECK_THROWS_AS(refs.add(512, {1, 0}), std::logic_error);
   CHECK_THROWS_AS(refs.erase(513), std::logic_error);
   CHECK_THROWS_AS(refs.set(513, {1, 0}), std::logic_error);
+  CHECK_THROWS_AS(refs.pin_run(511, 1), std::logic_error);
+  CHECK_THROWS_AS(refs.pin_run(512, 2), std::logic_error);
   refs.erase(512);
   CHECK_FALSE(refs.find(512));
   CHECK_THROWS_AS(refs.erase(512), std::logic_error);

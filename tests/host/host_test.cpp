@@ -123,3 +123,38 @@ TEST_CASE("flush covers only the requested lines of present pages") {
   CHECK(r.cpu.flushes[0].bytes == 128);
   CHECK(f.lines == 2);
 }
+
+TEST_CASE("pins taken a run at a time are what other processes see page by page") {
+  HostRig r;
+  r.cpu.quantum = 1'000'000;  // a sync every 10.5 pins of 95 ns
+  // Three VMAs and a hole: the second half of the first 700 pages faulted
+  // in first, so that frames fall out of step with VAs within a block.
+  REQUIRE(r.host.touch(r.a, 0x100000 + 350 * kPageSize, 350 * kPageSize, true, false,
+                       std::nullopt, std::nullopt) == 0);
+  REQUIRE(r.host.touch(r.a, 0x100000, 350 * kPageSize, true, false, std::nullopt,
+                       std::nullopt) == 0);
+  REQUIRE(r.host.touch(r.a, 0x400000, 300 * kPageSize, true, false, 3000 * kPageSize,
+                       std::nullopt) == 0);
+  REQUIRE(r.host.mmap(r.a, 0x100000 + 700 * kPageSize, 0x400000 - (0x100000 + 700 * kPageSize),
+                      true, false) == 0);  // the hole between them, faulted in by the pin
+  const uint64_t pages = (0x400000 + 300 * kPageSize - 0x100000) / kPageSize;
+  const uint64_t start = r.cpu.computed;
+  std::vector<uint64_t> seen;  // pins at each sync
+  r.cpu.on_sync = [&] { seen.push_back(r.host.total_pins()); };
+  std::vector<uint64_t> pfns;
+  REQUIRE(r.host.pin_user_pages_remote(r.a, 0x100000, pages, true, pfns) ==
+          static_cast<long>(pages));
+  CHECK(r.cpu.computed - start == pages * 95'000);
+  // Page by page: the sync after page k's pin sees k pins.
+  std::vector<uint64_t> expected;
+  for (uint64_t k = 1; k <= pages; ++k)
+    if ((start + k * 95'000) / r.cpu.quantum > (start + (k - 1) * 95'000) / r.cpu.quantum)
+      expected.push_back(k);
+  CHECK(seen == expected);
+  REQUIRE(pfns.size() == pages);
+  for (uint64_t i = 0; i < pages; ++i) {
+    INFO("page " << i);
+    CHECK(pfns[i] == *r.a.pfn_of(0x100000 + i * kPageSize));
+    CHECK(r.host.pin_count(pfns[i]) == 1);
+  }
+}
