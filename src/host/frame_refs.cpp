@@ -43,6 +43,28 @@ void FrameRefs::add(uint64_t pfn, FrameRef counts) {
   settle(b, i);
 }
 
+void FrameRefs::add_run(uint64_t pfn, uint64_t count, FrameRef counts) {
+  for (uint64_t at = pfn, end = pfn + count; at < end;) {
+    Block& b = *memo_.find_or_add(at >> kBlockShift, blocks_);
+    const uint64_t from = at % kBlockFrames, to = std::min(kBlockFrames, from + (end - at));
+    for (uint64_t i = from; i < to; ++i)
+      if (b.has(i))
+        throw std::logic_error("frame " + std::to_string(at + (i - from)) + " is already tracked");
+    for (uint64_t i = from; i < to; ++i) b.tracked[i / 64] |= uint64_t{1} << (i % 64);
+    const bool first = b.count == 0;
+    b.count += static_cast<uint32_t>(to - from);
+    if (first) {
+      b.common = counts;
+    } else if (b.refs || counts != b.common) {
+      if (!b.refs) spread(b);
+      for (uint64_t i = from; i < to; ++i) (*b.refs)[i] = counts;
+      if (counts != b.common) b.differing += static_cast<uint32_t>(to - from);
+      settle(b, to - 1);
+    }
+    at += to - from;
+  }
+}
+
 void FrameRefs::set(uint64_t pfn, FrameRef counts) {
   Block& b = tracked_block(pfn);
   const uint64_t i = pfn % kBlockFrames;

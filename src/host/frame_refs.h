@@ -37,6 +37,8 @@ class FrameRefs {
   std::optional<FrameRef> find(uint64_t pfn) const;
   // Starts tracking `pfn` with `counts`; it must not be tracked.
   void add(uint64_t pfn, FrameRef counts);
+  // add() of the `count` frames from `pfn`, in one pass per block.
+  void add_run(uint64_t pfn, uint64_t count, FrameRef counts);
   // Changes the counts of `pfn`, which must be tracked.
   void set(uint64_t pfn, FrameRef counts);
   // Takes a pin on each of the `count` frames from `pfn`, which must all be

@@ -36,10 +36,8 @@ int Host::mmap(Process& p, uint64_t va, uint64_t size, bool writable, bool huge)
 }
 
 void Host::map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn) {
-  for (uint64_t off = 0; off < size; off += kPageSize) {
-    p.map_page(va + off, pfn + off / kPageSize);
-    frame_refs_.add(pfn + off / kPageSize, {1, 0});
-  }
+  p.map_run(va, pfn, size / kPageSize);
+  frame_refs_.add_run(pfn, size / kPageSize, {1, 0});
   // clear_page(): the zeroes go through the cache like any other store.
   cpu_->store(pfn << kPageShift, size, models::kNobody, models::kNoTag);
 }
@@ -311,7 +309,7 @@ std::optional<uint64_t> Host::alloc_pages_zeroed(unsigned order) {
   const uint64_t count = uint64_t{1} << order;
   auto pfn = frames_.allocate_aligned(count);
   if (!pfn) return std::nullopt;
-  for (uint64_t i = 0; i < count; ++i) frame_refs_.add(*pfn + i, {1, 0});  // the kernel's reference
+  frame_refs_.add_run(*pfn, count, {1, 0});  // the kernel's reference
   cpu_->store(*pfn << kPageShift, count * kPageSize, models::kNobody, models::kNoTag);
   return pfn;
 }

@@ -51,6 +51,31 @@ void PageTable::set(uint64_t vpn, uint64_t pfn) {
   }
 }
 
+void PageTable::set_run(uint64_t vpn, uint64_t pfn, uint64_t count) {
+  for (uint64_t done = 0; done < count;) {
+    const uint64_t v = vpn + done, f = pfn + done;
+    Block& b = *memo_.find_or_add(v >> kBlockShift, blocks_);
+    const uint64_t from = v % kBlockPages, to = std::min(kBlockPages, from + (count - done));
+    if (b.count == 0) b.base = f - from;
+    // The run keeps the block's pattern if its first page does.
+    if (!b.frames && f != b.base + from) {
+      b.frames = std::make_unique<std::array<uint64_t, kBlockPages>>();
+      for (uint64_t j = 0; j < kBlockPages; ++j) (*b.frames)[j] = b.base + j;
+    }
+    if (b.frames)
+      for (uint64_t i = from; i < to; ++i) (*b.frames)[i] = f + (i - from);
+    for (uint64_t i = from; i < to;) {
+      const uint64_t word_end = std::min(to, (i / 64 + 1) * 64);
+      const uint64_t n = word_end - i;
+      const uint64_t mask = (n == 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1)) << (i % 64);
+      b.count += static_cast<uint32_t>(__builtin_popcountll(mask & ~b.present[i / 64]));
+      b.present[i / 64] |= mask;
+      i = word_end;
+    }
+    done += to - from;
+  }
+}
+
 void PageTable::erase(uint64_t vpn) {
   const uint64_t number = vpn >> kBlockShift, i = vpn % kBlockPages;
   Block* b = memo_.find_in(number, blocks_);

@@ -29,6 +29,8 @@ class PageTable {
   std::optional<uint64_t> find(uint64_t vpn) const;
   // Maps `vpn` to `pfn`, replacing what it mapped.
   void set(uint64_t vpn, uint64_t pfn);
+  // set() of the `count` pages from `vpn` to the frames from `pfn`, a block at a time.
+  void set_run(uint64_t vpn, uint64_t pfn, uint64_t count);
   void erase(uint64_t vpn);
   // Present pages with virtual page numbers in [first, end).
   uint64_t count(uint64_t first, uint64_t end) const;

@@ -73,6 +73,10 @@ class Process {
     return ptes_.run_at(va >> kPageShift, end >> kPageShift);
   }
   void map_page(uint64_t va, uint64_t pfn) { ptes_.set(va >> kPageShift, pfn); }
+  // map_page() of `pages` pages from `va` to the frames from `pfn`.
+  void map_run(uint64_t va, uint64_t pfn, uint64_t pages) {
+    ptes_.set_run(va >> kPageShift, pfn, pages);
+  }
   void unmap_page(uint64_t va) { ptes_.erase(va >> kPageShift); }
   const PageTable& page_table() const { return ptes_; }
 

@@ -24,8 +24,13 @@ TEST_CASE("frame reference counts are kept per frame, whatever the frames' order
     REQUIRE(f.has_value() == (it != ref.end()));
     const FrameRef counts{static_cast<uint32_t>(rng() % 2), static_cast<uint32_t>(rng() % 3)};
     if (!f) {
-      refs.add(pfn, counts);
-      ref[pfn] = counts;
+      // A run of untracked frames from here, added at once, or the frame alone.
+      uint64_t run = 1;
+      if (rng() % 4 == 0)
+        while (run < 600 && !ref.count(pfn + run) && rng() % 64) ++run;
+      if (run == 1) refs.add(pfn, counts);
+      else refs.add_run(pfn, run, counts);
+      for (uint64_t i = 0; i < run; ++i) ref[pfn + i] = counts;
       continue;
     }
     REQUIRE(*f == it->second);
@@ -110,6 +115,7 @@ TEST_CASE("tracking a frame twice, or changing or dropping one not tracked, is a
   CHECK_THROWS_AS(refs.set(513, {1, 0}), std::logic_error);
   CHECK_THROWS_AS(refs.pin_run(511, 1), std::logic_error);
   CHECK_THROWS_AS(refs.pin_run(512, 2), std::logic_error);
+  CHECK_THROWS_AS(refs.add_run(510, 3, {1, 0}), std::logic_error);
   refs.erase(512);
   CHECK_FALSE(refs.find(512));
   CHECK_THROWS_AS(refs.erase(512), std::logic_error);

@@ -73,13 +73,14 @@ TEST_CASE("a page table finds, counts, skips and walks in runs what a map of pag
         break;
       }
       default:
-        if (rng() % 64 == 0) {  // a whole block mapped: a folio
-          const uint64_t block = vpn & ~(kBlock - 1);
-          for (uint64_t i = 0; i < kBlock; ++i) {
-            table.set(block + i, next_frame + i);
-            ref[block + i] = next_frame + i;
-          }
-          next_frame += kBlock;
+        if (rng() % 32 == 0) {  // a run: a folio, or pages mapped together
+          const bool folio = rng() % 2;
+          const uint64_t first = folio ? vpn & ~(kBlock - 1) : vpn;
+          const uint64_t pages = folio ? kBlock : 1 + rng() % 700;
+          const uint64_t pfn = rng() % 2 ? next_frame : rng() % 600;
+          table.set_run(first, pfn, pages);
+          for (uint64_t i = 0; i < pages; ++i) ref[first + i] = pfn + i;
+          next_frame += pages;
           break;
         }
         table.erase(vpn);
@@ -88,6 +89,15 @@ TEST_CASE("a page table finds, counts, skips and walks in runs what a map of pag
     const uint64_t probe = origin - 5 + rng() % (span + 10);
     auto it = ref.find(probe);
     REQUIRE(table.find(probe) == (it == ref.end() ? std::nullopt : std::optional(it->second)));
+    const uint64_t run_end = probe + rng() % 1000;
+    uint64_t run = 0;
+    if (it != ref.end())
+      for (auto r = it; r != ref.end() && r->first == probe + run && r->second == it->second + run &&
+                        r->first < run_end && (run == 0 || r->first % kBlock != 0);
+           ++r)
+        ++run;
+    const std::pair<uint64_t, uint64_t> expected_run{run ? it->second : 0, run};
+    REQUIRE(table.run_at(probe, run_end) == expected_run);
     uint64_t a = origin - 5 + rng() % (span + 10), b = origin - 5 + rng() % (span + 10);
     if (a > b) std::swap(a, b);
     uint64_t n = 0;
