@@ -26,14 +26,18 @@ void has(const json& j, const char* key, json::value_t type) {
     CHECK(j[key].type() == type);
 }
 
+// Run once per process (one simulation per process), kept for every test.
 json seed_report() {
-  yaml::Diagnostics diags;
-  auto s = scenario::load_scenario(
-      std::string(IOCSIM_SOURCE_DIR) + "/scenarios/seed/leak-on-noncoherent-map.yaml", {}, diags);
-  REQUIRE(s);
-  static scenario::Scenario keep;  // the result points into it
-  keep = *s;
-  return report::to_json(scenario::run_scenario(keep, {"none", std::nullopt, 1}));
+  static const json report = [] {
+    yaml::Diagnostics diags;
+    auto s = scenario::load_scenario(
+        std::string(IOCSIM_SOURCE_DIR) + "/scenarios/seed/leak-on-noncoherent-map.yaml", {}, diags);
+    REQUIRE(s);
+    static scenario::Scenario keep;  // the result points into it
+    keep = *s;
+    return report::to_json(scenario::run_scenario(keep, {"none", std::nullopt, 1}));
+  }();
+  return report;
 }
 
 }  // namespace
@@ -147,4 +151,28 @@ TEST_CASE("times print with three significant digits") {
   CHECK(report::format_time_ns(12'345) == "12.3 us");
   CHECK(report::format_time_ns(1'200'000) == "1.20 ms");
   CHECK(report::format_time_ns(2.5e9) == "2.50 s");
+}
+
+TEST_CASE("a flush table's sizes stay in their column: exact when short, else three digits") {
+  json r = seed_report();
+  const json map_site{{"calls", 1}, {"bytes", uint64_t{1} << 40}, {"lines", 64},
+                      {"lines_written_back", 64}, {"cpu_ns", 1000.0}};
+  const json fgsp_site{{"calls", 2}, {"bytes", 16384}, {"lines", 256},
+                       {"lines_written_back", 0}, {"cpu_ns", 10.0}};
+  r["flush"] = {{"calls", 3}, {"bytes", (uint64_t{1} << 40) + 16384}, {"lines", 320},
+                {"lines_written_back", 64}, {"cpu_ns", 1010.0},
+                {"by_site", {{"map", map_site}, {"fgsp", fgsp_site}}}};
+  std::istringstream text(report::render_text(r, 0));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(text, line);) {
+    std::istringstream cells(line);
+    std::vector<std::string> tokens{std::istream_iterator<std::string>(cells), {}};
+    if (!tokens.empty() && (tokens[0] == "map" || tokens[0] == "fgsp" || tokens[0] == "total"))
+      rows.push_back(tokens);
+  }
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0][2] == "16KiB");  // fgsp (sites in name order)
+  CHECK(rows[1][2] == "1TiB");
+  CHECK(rows[2][1] == "3");  // not run together with the size
+  CHECK(rows[2][2] == "~1TiB");
 }
