@@ -247,6 +247,10 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // entered() and unindex() of each of `count` lines from `first`.
   void index_lines(uint64_t first, uint64_t count);
   void unindex_lines(uint64_t first, uint64_t count);
+  // The residency index's mask of `page`, made (empty) if it has none.
+  uint64_t& index_page(uint64_t page);
+  // Removes `page`, whose mask is now empty, from the residency index.
+  void unindex_page(uint64_t page);
   // A store by `core` of the line, which no level held if `fresh`.
   void track_store(uint64_t core, uint64_t line, const LineValue& value, bool fresh);
   // Brings the arrays and the directory up to date with what store_stream
@@ -276,6 +280,11 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // The residency index: by page number, one bit per line of the page some
   // level holds; pages with none have no entry.
   std::unordered_map<uint64_t, uint64_t> page_lines_;
+  // How many pages page_lines_ has of each 2 MiB block (blocks with none
+  // have no entry): whether a long run of lines is one the index holds
+  // nothing of takes a lookup per block, not per page.
+  static constexpr uint64_t kIndexBlockLines = 512 * kLinesPerPage;
+  std::unordered_map<uint64_t, uint32_t> block_pages_;
   uint64_t lines_entered_ = 0;  // lines the index has taken in
   // Pages leave page_lines_ only in left(), which updates the memo.
   mutable PageMemo<uint64_t> page_memo_;

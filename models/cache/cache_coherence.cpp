@@ -62,10 +62,26 @@ Cache::Newest Cache::newest(uint64_t line) {
   return n;
 }
 
+uint64_t& Cache::index_page(uint64_t page) {
+  uint64_t* mask = page_memo_.find_in(page, page_lines_);
+  if (!mask) {
+    mask = &page_lines_[page];
+    page_memo_.remember(page, mask);
+    ++block_pages_[page * kLinesPerPage / kIndexBlockLines];
+  }
+  return *mask;
+}
+
+void Cache::unindex_page(uint64_t page) {
+  page_lines_.erase(page);
+  page_memo_.remember(page, nullptr);
+  auto block = block_pages_.find(page * kLinesPerPage / kIndexBlockLines);
+  if (--block->second == 0) block_pages_.erase(block);
+}
+
 void Cache::entered(uint64_t line) {
   ++lines_entered_;
-  uint64_t* mask = page_memo_.find_or_add((line << kLineShift) >> kPageShift, page_lines_);
-  *mask |= uint64_t{1} << (line % kLinesPerPage);
+  index_page((line << kLineShift) >> kPageShift) |= uint64_t{1} << (line % kLinesPerPage);
 }
 
 void Cache::left_if_gone(uint64_t line, Picos at) {
@@ -81,26 +97,20 @@ void Cache::unindex(uint64_t line) {
   const uint64_t page = (line << kLineShift) >> kPageShift;
   uint64_t* mask = page_memo_.find_in(page, page_lines_);  // held until now: it has a record
   *mask &= ~(uint64_t{1} << (line % kLinesPerPage));
-  if (*mask == 0) {
-    page_lines_.erase(page);
-    page_memo_.remember(page, nullptr);
-  }
+  if (*mask == 0) unindex_page(page);
 }
 
 void Cache::index_lines(uint64_t first, uint64_t count) {
   lines_entered_ += count;
   for_each_page_mask(first << kLineShift, count, [&](uint64_t page, uint64_t mask) {
-    *page_memo_.find_or_add(page, page_lines_) |= mask;
+    index_page(page) |= mask;
   });
 }
 
 void Cache::unindex_lines(uint64_t first, uint64_t count) {
   for_each_page_mask(first << kLineShift, count, [&](uint64_t page, uint64_t mask) {
     uint64_t* held = page_memo_.find_in(page, page_lines_);  // held until now: it has a record
-    if ((*held &= ~mask) == 0) {
-      page_lines_.erase(page);
-      page_memo_.remember(page, nullptr);
-    }
+    if ((*held &= ~mask) == 0) unindex_page(page);
   });
 }
 

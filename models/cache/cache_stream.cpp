@@ -24,6 +24,7 @@
 // follows the order of the stores, and the index holds the window's lines.
 // Only a non-inclusive LLC (an inclusive one would take every stored line
 // too) and cores with one or two private levels, the inner one smaller.
+#include <algorithm>
 #include <numeric>
 
 #include "models/cache/cache.h"
@@ -51,10 +52,15 @@ bool Cache::streamable(uint64_t core, uint64_t first, uint64_t lines) {
   // those (or the index is brought up to date, and they are stored one by one).
   if (lag_ && first < lag_lines_.second && first + lines > lag_lines_.first) return false;
   bool fresh = true;
-  for_each_page_mask(first << kLineShift, lines, [&](uint64_t page, uint64_t mask) {
-    if (const uint64_t* held = fresh ? page_memo_.find_in(page, page_lines_) : nullptr)
-      fresh = !(*held & mask);
-  });
+  for (uint64_t line = first, end = first + lines; fresh && line < end;) {
+    const uint64_t block_end = std::min(end, (line / kIndexBlockLines + 1) * kIndexBlockLines);
+    if (block_pages_.count(line / kIndexBlockLines))
+      for_each_page_mask(line << kLineShift, block_end - line, [&](uint64_t page, uint64_t mask) {
+        if (const uint64_t* held = fresh ? page_memo_.find_in(page, page_lines_) : nullptr)
+          fresh = !(*held & mask);
+      });
+    line = block_end;
+  }
   return fresh;
 }
 
