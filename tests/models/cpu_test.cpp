@@ -18,6 +18,18 @@ using models::CacheOp;
 
 namespace {
 
+// Round costs: 1 ns to issue a cache maintenance op, 11 ns a fence.
+models::CpuConfig test_cpu_config(models::Isa isa = models::Isa::x86_64) {
+  models::CpuConfig c;
+  c.hz = 3'000'000'000;
+  c.isa = isa;
+  c.clflush_issue = c.clflushopt_issue = c.clwb_issue = 1'000;
+  c.dc_civac_issue = 2'000;
+  c.dc_cvac_issue = 3'000;
+  c.mfence = 11'000;
+  return c;
+}
+
 struct CpuRig {
   RecordingObserver seen;
   models::VersionClock versions;
@@ -25,16 +37,7 @@ struct CpuRig {
   models::Cache cache{"llc", {1u << 16, 4, 14'000, 333, 167}, &seen};
   models::CpuAgent cpu;
   explicit CpuRig(models::Isa isa = models::Isa::x86_64)
-      : cpu("cpu", [isa] {
-          models::CpuConfig c;
-          c.hz = 3'000'000'000;
-          c.isa = isa;
-          c.clflush_issue = c.clflushopt_issue = c.clwb_issue = 1'000;
-          c.dc_civac_issue = 2'000;
-          c.dc_cvac_issue = 3'000;
-          c.mfence = 11'000;
-          return c;
-        }(), versions) {
+      : cpu("cpu", test_cpu_config(isa), versions) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
     cpu.socket.bind(cache.cpu_side);
     cache.mem_side.bind(memory.socket);
@@ -44,6 +47,32 @@ struct CpuRig {
     Picos last = 0;
     for (const auto& w : seen.memory_writes) last = std::max(last, w.at);
     return last;
+  }
+};
+
+// Two cores sharing the cache, each with the cache's residency index: one
+// runs a flush while the other stores into what it has not reached yet.
+struct TwoCoreRig {
+  RecordingObserver seen;
+  models::VersionClock versions;
+  models::MemoryController memory;
+  models::Cache cache;
+  models::CpuAgent cpu0, cpu1;
+  explicit TwoCoreRig(uint64_t memory_bytes)
+      : memory("memory", flat_memory(memory_bytes, 27'500, 1'250), &seen),
+        cache("llc", [] {
+          models::CacheConfig c{1u << 16, 4, 14'000, 333, 167};
+          c.cores = 2;
+          return c;
+        }(), &seen),
+        cpu0("cpu0", test_cpu_config(), versions),
+        cpu1("cpu1", test_cpu_config(), versions) {
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
+    cpu0.socket.bind(cache.cpu_side);
+    cpu1.socket.bind(cache.cpu_side);
+    cache.mem_side.bind(memory.socket);
+    cpu0.set_residency(&cache);
+    cpu1.set_residency(&cache);
   }
 };
 
@@ -180,23 +209,9 @@ TEST_CASE("flush_range finds what another core stores while it runs, as flush_li
   // quanta) while core 1 stores a line into three pages the flush has not
   // reached yet: flush_range must look at each page when flush_line would,
   // after the syncs that let core 1 run, and so find those lines.
-  RecordingObserver seen;
-  models::VersionClock versions;
-  models::MemoryController memory{"memory", flat_memory(1u << 27, 27'500, 1'250), &seen};
-  models::CacheConfig config{1u << 16, 4, 14'000, 333, 167};
-  config.cores = 2;
-  models::Cache cache{"llc", config, &seen};
-  models::CpuConfig cpu_config;
-  cpu_config.hz = 3'000'000'000;
-  cpu_config.clflush_issue = cpu_config.clflushopt_issue = cpu_config.clwb_issue = 1'000;
-  cpu_config.mfence = 11'000;
-  models::CpuAgent cpu0("cpu0", cpu_config, versions), cpu1("cpu1", cpu_config, versions);
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
-  cpu0.socket.bind(cache.cpu_side);
-  cpu1.socket.bind(cache.cpu_side);
-  cache.mem_side.bind(memory.socket);
-  cpu0.set_residency(&cache);
-  cpu1.set_residency(&cache);
+  TwoCoreRig rig(1u << 27);
+  models::Cache& cache = rig.cache;
+  models::CpuAgent &cpu0 = rig.cpu0, &cpu1 = rig.cpu1;
   run_bench([&] {
     const std::vector<std::pair<Picos, uint64_t>> plan{
         {2'500'000, 100}, {7'000'000, 150}, {11'300'000, 200}};  // (when, which page)
@@ -273,23 +288,9 @@ TEST_CASE("clean_pages equals a fenced flush_range per page, whatever the cache 
   // three more at 3, 9 and 20 us: clean_pages against the kernel helper's
   // loop written out (software time, a fence, the page's lines, a fence),
   // for each op, with a 1 us quantum so that syncs fall inside the run.
-  RecordingObserver seen;
-  models::VersionClock versions;
-  models::MemoryController memory{"memory", flat_memory(1u << 28, 27'500, 1'250), &seen};
-  models::CacheConfig config{1u << 16, 4, 14'000, 333, 167};
-  config.cores = 2;
-  models::Cache cache{"llc", config, &seen};
-  models::CpuConfig cpu_config;
-  cpu_config.hz = 3'000'000'000;
-  cpu_config.clflush_issue = cpu_config.clflushopt_issue = cpu_config.clwb_issue = 1'000;
-  cpu_config.mfence = 11'000;
-  models::CpuAgent cpu0("cpu0", cpu_config, versions), cpu1("cpu1", cpu_config, versions);
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
-  cpu0.socket.bind(cache.cpu_side);
-  cpu1.socket.bind(cache.cpu_side);
-  cache.mem_side.bind(memory.socket);
-  cpu0.set_residency(&cache);
-  cpu1.set_residency(&cache);
+  TwoCoreRig rig(1u << 28);
+  models::Cache& cache = rig.cache;
+  models::CpuAgent &cpu0 = rig.cpu0, &cpu1 = rig.cpu1;
   run_bench([&] {
     const std::vector<std::pair<Picos, uint64_t>> plan{
         {3'000'000, 100}, {9'000'000, 150}, {20'000'000, 290}};  // (when, which page)
