@@ -268,8 +268,7 @@ FlushCounts CpuAgent::flush_range(uint64_t pa, uint64_t bytes, CacheOp requested
     // Absent pages up to the next held one, or to the page that reaches the sync point.
     uint64_t stop = std::min(end, next_held << kPageShift);
     if (absent_step > 0) {
-      const Picos from = now(), sync_at = qk_.next_sync();
-      const uint64_t lines = sync_at > from ? (sync_at - from + absent_step - 1) / absent_step : 1;
+      const uint64_t lines = computes_to_sync(absent_step);
       stop = std::min(stop, ((at + lines * kLineBytes + kPageBytes - 1) & ~(kPageBytes - 1)));
     }
     flush_absent((stop - at) / kLineBytes, op);

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <memory>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <systemc>
@@ -73,6 +75,18 @@ struct TwoCoreRig {
     cache.mem_side.bind(memory.socket);
     cpu0.set_residency(&cache);
     cpu1.set_residency(&cache);
+  }
+  // A process in which core 1 stores a line at the start of each planned
+  // page (numbered from `base`), `at` after `start` for each (at, page).
+  void spawn_core1_stores(const std::vector<std::pair<Picos, uint64_t>>& plan, Picos start,
+                          uint64_t base) {
+    sc_core::sc_spawn([this, &plan, start, base] {
+      for (const auto& [at, page] : plan) {
+        sc_core::wait(models::from_picos(start + at - models::global_picos()));
+        cpu1.store(base + page * 4096, 64, 2, 0);
+        cpu1.sync();
+      }
+    });
   }
 };
 
@@ -211,7 +225,7 @@ TEST_CASE("flush_range finds what another core stores while it runs, as flush_li
   // after the syncs that let core 1 run, and so find those lines.
   TwoCoreRig rig(1u << 27);
   models::Cache& cache = rig.cache;
-  models::CpuAgent &cpu0 = rig.cpu0, &cpu1 = rig.cpu1;
+  models::CpuAgent& cpu0 = rig.cpu0;
   run_bench([&] {
     const std::vector<std::pair<Picos, uint64_t>> plan{
         {2'500'000, 100}, {7'000'000, 150}, {11'300'000, 200}};  // (when, which page)
@@ -221,13 +235,7 @@ TEST_CASE("flush_range finds what another core stores while it runs, as flush_li
         base += 1u << 24;
         cpu0.sync();
         const Picos start = cpu0.now();
-        sc_core::sc_spawn([&, start, base] {
-          for (const auto& [at, page] : plan) {
-            sc_core::wait(models::from_picos(start + at - models::global_picos()));
-            cpu1.store(base + page * 4096, 64, 2, 0);
-            cpu1.sync();
-          }
-        });
+        rig.spawn_core1_stores(plan, start, base);
         const auto before = cache.stats();
         models::FlushCounts counts;
         if (ranged) {
@@ -290,7 +298,7 @@ TEST_CASE("clean_pages equals a fenced flush_range per page, whatever the cache 
   // for each op, with a 1 us quantum so that syncs fall inside the run.
   TwoCoreRig rig(1u << 28);
   models::Cache& cache = rig.cache;
-  models::CpuAgent &cpu0 = rig.cpu0, &cpu1 = rig.cpu1;
+  models::CpuAgent& cpu0 = rig.cpu0;
   run_bench([&] {
     const std::vector<std::pair<Picos, uint64_t>> plan{
         {3'000'000, 100}, {9'000'000, 150}, {20'000'000, 290}};  // (when, which page)
@@ -304,13 +312,7 @@ TEST_CASE("clean_pages equals a fenced flush_range per page, whatever the cache 
         sc_core::wait(models::from_picos(1'000'000 - models::global_picos() % 1'000'000));
         cpu0.sync();
         const Picos start = cpu0.now();
-        sc_core::sc_spawn([&, start, base] {
-          for (const auto& [at, page] : plan) {
-            sc_core::wait(models::from_picos(start + at - models::global_picos()));
-            cpu1.store(base + page * 4096, 64, 2, 0);
-            cpu1.sync();
-          }
-        });
+        rig.spawn_core1_stores(plan, start, base);
         // What another process sees of the clean's progress past each microsecond.
         auto progress = std::make_shared<std::vector<uint64_t>>();
         sc_core::sc_spawn([&, start, progress] {
