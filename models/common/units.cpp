@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cctype>
+#include <iterator>
 #include <limits>
 
 #include <fmt/format.h>
@@ -212,15 +213,23 @@ uint64_t to_picos(const Duration& d, uint64_t cpu_hz) {
 }
 
 std::string format_size(uint64_t bytes) {
-  static constexpr std::array<std::string_view, 6> kNames{"EiB", "PiB", "TiB",
-                                                          "GiB", "MiB", "KiB"};
   if (bytes == 0) return "0";
-  for (size_t i = 0; i < kNames.size(); ++i) {
-    unsigned shift = static_cast<unsigned>(60 - 10 * i);
-    uint64_t unit = uint64_t{1} << shift;
-    if (bytes % unit == 0) return fmt::format("{}{}", bytes >> shift, kNames[i]);
-  }
+  // The largest binary unit first, down to KiB (kSizeUnits[0] is the byte).
+  for (size_t i = std::size(kSizeUnits) - 1; i > 0; --i)
+    if (bytes % kSizeUnits[i].factor == 0)
+      return fmt::format("{}{}", bytes / kSizeUnits[i].factor, kSizeUnits[i].name);
   return fmt::format("{}", bytes);
+}
+
+std::string format_size_within(uint64_t bytes, size_t width) {
+  std::string exact = format_size(bytes);
+  if (exact.size() <= width) return exact;
+  for (size_t i = std::size(kSizeUnits) - 1; i > 0; --i)
+    if (bytes >= kSizeUnits[i].factor)
+      return fmt::format("~{:.3g}{}",
+                         static_cast<double>(bytes) / static_cast<double>(kSizeUnits[i].factor),
+                         kSizeUnits[i].name);
+  return exact;  // under 1 KiB: at most four digits
 }
 
 std::string format_hex(uint64_t value) { return fmt::format("{:#x}", value); }

@@ -68,6 +68,9 @@ uint64_t to_picos(const Duration& d, uint64_t cpu_hz);
 
 // "2MiB", "4KiB", "12345" (bytes): the shortest exact binary-unit spelling.
 std::string format_size(uint64_t bytes);
+// format_size() if that takes at most `width` characters, else three digits
+// of the largest unit the size reaches, marked approximate: "~1TiB".
+std::string format_size_within(uint64_t bytes, size_t width);
 
 // "0x7f0000000000"
 std::string format_hex(uint64_t value);

@@ -15,23 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-// A size for a table column: the exact spelling when it is short (nearly
-// always), else three digits of the largest unit it reaches, marked "~"
-// (1 TiB and 16 KiB spelled exactly, "1073741840KiB", overran the column;
-// the JSON report keeps the exact number).
-std::string bytes(uint64_t n) {
-  if (n == 0) return "0";
-  std::string exact = units::format_size(n);
-  if (exact.size() <= 9) return exact;
-  static constexpr const char* kUnits[] = {"EiB", "PiB", "TiB", "GiB", "MiB", "KiB"};
-  for (unsigned i = 0; i < 6; ++i) {
-    const unsigned shift = 60 - 10 * i;
-    if (n >> shift)
-      return fmt::format("~{:.3g}{}", static_cast<double>(n) / static_cast<double>(uint64_t{1} << shift),
-                         kUnits[i]);
-  }
-  return exact;  // under 1 KiB: at most four digits
-}
+// A size for a table column (9 characters and a space); the JSON report
+// keeps the exact number.
+std::string bytes(uint64_t n) { return n == 0 ? "0" : units::format_size_within(n, 9); }
 
 std::string header(const json& run, bool with_policy) {
   std::string line = fmt::format("{} -- ", run["scenario"].get<std::string>());

@@ -79,6 +79,13 @@ TEST_CASE("sizes format as the shortest exact binary unit") {
   CHECK(format_hex(0x7f0000000000) == "0x7f0000000000");
 }
 
+TEST_CASE("a size too long for its width formats as three digits of its largest unit") {
+  CHECK(format_size_within(4210688, 9) == "4112KiB");  // fits: exact
+  CHECK(format_size_within((uint64_t{1} << 40) + 16384, 9) == "~1TiB");
+  CHECK(format_size_within(3 * (uint64_t{1} << 30) / 2 + 4096, 9) == "~1.5GiB");
+  CHECK(format_size_within(123456789, 4) == "~118MiB");
+}
+
 TEST_CASE("picoseconds and sc_time convert both ways exactly") {
   using iocsim::models::from_picos;
   using iocsim::models::global_picos;
