@@ -34,6 +34,9 @@ const params::Catalog& catalog() {
                          "physical memory below this holds firmware and the kernel image; "
                          "the page allocator never hands it out"));
     c.declare(Spec::duration("sw.pin_page", "kernel CPU time to pin one user page (GUP)"));
+    c.declare(Spec::duration("sw.page_fault",
+                             "CPU time to handle one anonymous page fault (a 4 KiB page or a "
+                             "2 MiB folio), besides zeroing the memory"));
     c.declare(Spec::duration("sw.syscall",
                              "CPU time to enter and leave the kernel for one system call (open, "
                              "close or a VFIO ioctl), besides the work it does"));

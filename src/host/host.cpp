@@ -51,11 +51,13 @@ int Host::fault_in(Process& p, uint64_t va, bool write) {
     const uint64_t block = va & ~(kHugePageSize - 1);
     auto pfn = frames_.allocate_aligned(kFramesPerHugePage);
     if (!pfn) return -ENOMEM;
+    cpu_->compute(config_.page_fault_picos);
     map_new(p, block, kHugePageSize, *pfn);
     return 0;
   }
   auto runs = frames_.allocate(1);
   if (!runs) return -ENOMEM;
+  cpu_->compute(config_.page_fault_picos);
   map_new(p, va & ~(kPageSize - 1), kPageSize, runs->front().pfn);
   return 0;
 }
@@ -94,6 +96,8 @@ int Host::touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge
     for (uint64_t off = 0; off < size; off += kPageSize)
       if (p.pfn_of(va + off)) return -EBUSY;
     if (!frames_.allocate_at(*pa >> kPageShift, size / kPageSize)) return -EBUSY;
+    // Placed, the pages still come in one fault at a time.
+    cpu_->compute_times(size / (huge ? kHugePageSize : kPageSize), config_.page_fault_picos);
     map_new(p, va, size, *pa >> kPageShift);
   } else {
     if (int ret = check_free_memory(p, va, size)) return ret;

@@ -7,8 +7,10 @@
 // zeroes sit dirty in the CPU cache while DRAM may still hold the frame's
 // previous owner's data. Frames are reference counted by mappings and pins
 // and return to the allocator when both drop to zero.
-// Not modelled (yet): the shared zero page, page-fault software cost, swap,
-// KSM, PFNMAP/MMIO mappings, huge-folio splitting.
+// Each fault costs the CPU the handler's software time (sw.page_fault) on top
+// of the zeroing stores.
+// Not modelled (yet): the shared zero page, swap, KSM, PFNMAP/MMIO mappings,
+// huge-folio splitting.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,8 @@ struct HostConfig {
   uint64_t first_pfn = 0;        // allocatable RAM: [first_pfn, end_pfn)
   uint64_t end_pfn = 0;
   uint64_t pin_page_picos = 0;   // GUP work per page pinned
+  // Handling one page fault (a 4 KiB page or a 2 MiB folio), besides zeroing it.
+  uint64_t page_fault_picos = 0;
 };
 
 struct Fill {

@@ -104,6 +104,7 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   config.first_pfn = p.size("host.reserved_below") >> host::kPageShift;
   config.end_pfn = p.size("memory.size") >> host::kPageShift;
   config.pin_page_picos = p.picos("sw.pin_page");
+  config.page_fault_picos = p.picos("sw.page_fault");
   syscall_cost = p.picos("sw.syscall");
   host = std::make_unique<host::Host>(machine->cpu_port(), config);
   for (const Principal& pr : s.principals)

@@ -113,6 +113,31 @@ TEST_CASE("huge mappings fault in naturally aligned 2 MiB folios") {
   CHECK(*r.a.pfn_of(0x3ff000) == pfn + 511);
 }
 
+TEST_CASE("each page fault costs the handler's time: per 4 KiB page, per 2 MiB folio, once") {
+  constexpr uint64_t kFault = 1'000'000, kPin = 95'000;
+  test::FakeCpu cpu;
+  Host host{cpu, {16, 4096, kPin, kFault}};
+  host::Process& p = host.add_process("vm", 1, host::kUnlimited, false);
+  REQUIRE(host.touch(p, 0x10000, 3 * kPageSize, true, false, std::nullopt, std::nullopt) == 0);
+  CHECK(cpu.computed == 3 * kFault);
+  // Present pages do not fault again; the missing fourth does.
+  REQUIRE(host.touch(p, 0x10000, 4 * kPageSize, true, false, std::nullopt, std::nullopt) == 0);
+  CHECK(cpu.computed == 4 * kFault);
+  REQUIRE(host.touch(p, 0x200000, 2u << 20, true, true, std::nullopt, std::nullopt) == 0);
+  CHECK(cpu.computed == 5 * kFault);
+  // Pages placed at a physical address still come in a fault at a time.
+  REQUIRE(host.touch(p, 0x800000, 2 * kPageSize, true, false, uint64_t{3000} << 12,
+                     std::nullopt) == 0);
+  CHECK(cpu.computed == 7 * kFault);
+  // GUP faults in what is missing, then pins.
+  REQUIRE(host.mmap(p, 0x900000, 2 * kPageSize, true, false) == 0);
+  std::vector<uint64_t> pfns;
+  REQUIRE(host.pin_user_pages_remote(p, 0x900000, 2, true, pfns) == 2);
+  CHECK(cpu.computed == 9 * kFault + 2 * kPin);
+  // Zeroing is stores, not compute time: one per fault.
+  CHECK(cpu.stores.size() == 8);
+}
+
 TEST_CASE("flush covers only the requested lines of present pages") {
   HostRig r;
   r.host.touch(r.a, 0x10000, 2 * kPageSize, true, false, std::nullopt, std::nullopt);
