@@ -22,6 +22,21 @@ class QuantumKeeper final : public tlm_utils::tlm_quantumkeeper {
   }
   // The time at or past which need_sync() says yes.
   Picos next_sync() const { return to_picos(m_next_sync_point); }
+  // Whether a sync now would let another process run: some process has
+  // activity pending no later than the time the sync would wait until.
+  bool sync_lets_others_run() const {
+    return to_picos(sc_core::sc_time_to_pending_activity(sc_core::sc_get_curr_simcontext())) <=
+           to_picos(m_local_time);
+  }
+  // What sync() leaves of the keeper's state, without the wait: the next
+  // sync point is the first quantum boundary after the current time, as
+  // reset() computes it once global time has caught up. Only for a sync
+  // that would let no one else run, so that no one sees the difference.
+  void pass_sync_point() {
+    const Picos quantum = to_picos(tlm::tlm_global_quantum::instance().get());
+    const Picos now = global_picos() + to_picos(m_local_time);
+    m_next_sync_point = from_picos(quantum ? (now / quantum + 1) * quantum : now);
+  }
 };
 
 }  // namespace iocsim::models

@@ -130,7 +130,12 @@ void CpuAgent::advance_to(Picos t) {
   if (t <= current) return;
   busy_ += t - current;
   qk_.set(from_picos(t - global_picos()));
-  if (qk_.need_sync()) sync();
+  if (!qk_.need_sync()) return;
+  // A sync that would only move global time is left out: the core runs on
+  // ahead, and global time catches up at the first sync that lets someone
+  // else run (or at the end of the step).
+  if (qk_.sync_lets_others_run()) sync();
+  else qk_.pass_sync_point();
 }
 
 uint64_t CpuAgent::computes_to_sync(Picos t) const {
