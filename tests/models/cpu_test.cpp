@@ -291,6 +291,34 @@ TEST_CASE("a long store lets other processes see its pages as a page at a time w
   });
 }
 
+TEST_CASE("a quantum sync that would let no one run is left out, one that would is kept") {
+  CpuRig rig;
+  run_bench([&] {
+    rig.cpu.sync();
+    const Picos t0 = models::global_picos();
+    for (int i = 0; i < 10; ++i) rig.cpu.compute(1'000'000);
+    // Nothing else had activity pending: global time stayed, the core ran ahead.
+    CHECK(models::global_picos() == t0);
+    CHECK(rig.cpu.now() == t0 + 10'000'000);
+    rig.cpu.sync();
+    REQUIRE(models::global_picos() == t0 + 10'000'000);
+    REQUIRE(models::global_picos() % 1'000'000 == 0);
+    // With a sync at every microsecond, a process that looks 2.5 us from here
+    // runs during the sync at 3 us, so it sees three steps done.
+    int done = 0, seen = -1;
+    sc_core::sc_spawn([&] {
+      sc_core::wait(sc_core::sc_time(2'500, sc_core::SC_NS));
+      seen = done;
+    });
+    for (int i = 0; i < 10; ++i) {
+      ++done;
+      rig.cpu.compute(1'000'000);
+    }
+    rig.cpu.sync();
+    CHECK(seen == 3);
+  });
+}
+
 TEST_CASE("clean_pages equals a fenced flush_range per page, whatever the cache holds") {
   // 300 pages, a few of them holding stored lines, while core 1 stores into
   // three more at 3, 9 and 20 us: clean_pages against the kernel helper's

@@ -31,3 +31,20 @@ TEST_CASE("the quantum keeper needs a sync exactly when tlm_quantumkeeper would"
     CHECK(sc_core::sc_time_stamp() == sc_core::sc_time(100 + 6'000, sc_core::SC_NS));
   });
 }
+
+TEST_CASE("passing a sync point leaves the keeper where a sync would") {
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
+  run_bench([] {
+    QuantumKeeper keeper;
+    sc_core::wait(sc_core::sc_time(100, sc_core::SC_NS));
+    keeper.reset();
+    // Local times short of, on and past quantum boundaries.
+    for (int ns : {300, 900, 1'000, 2'400, 3'000}) {
+      keeper.inc(sc_core::sc_time(ns, sc_core::SC_NS));
+      keeper.pass_sync_point();
+      const iocsim::models::Picos passed = keeper.next_sync();
+      keeper.sync();
+      CHECK(keeper.next_sync() == passed);
+    }
+  });
+}
