@@ -24,11 +24,21 @@ bool FrameAllocator::is_free(uint64_t pfn) const {
 void FrameAllocator::remove_free(uint64_t pfn, uint64_t count) {
   auto it = std::prev(free_.upper_bound(pfn));
   const uint64_t start = it->first, len = it->second;
-  free_.erase(it);
-  if (pfn > start) free_.emplace(start, pfn - start);
   const uint64_t tail = start + len - (pfn + count);
-  if (tail) free_.emplace(pfn + count, tail);
   free_count_ -= count;
+  // The run's node is kept for what is left of it (a frame at a time from
+  // the front of a run is the common case), so that needs no allocation.
+  if (pfn > start) {
+    it->second = pfn - start;
+    if (tail) free_.emplace_hint(std::next(it), pfn + count, tail);
+  } else if (tail) {
+    auto node = free_.extract(it++);
+    node.key() = pfn + count;
+    node.mapped() = tail;
+    free_.insert(it, std::move(node));
+  } else {
+    free_.erase(it);
+  }
 }
 
 uint64_t FrameAllocator::take_from(uint64_t pfn, uint64_t count, uint64_t want,
@@ -61,27 +71,17 @@ std::optional<std::vector<FrameRun>> FrameAllocator::allocate(uint64_t count) {
   while (taken < count && !recent_.empty()) {
     FrameRun run = recent_.back();
     recent_.pop_back();
-    std::vector<FrameRun> got;
-    const uint64_t n = take_from(run.pfn, run.count, count - taken, got);
-    for (const auto& r : got) {
-      if (!out.empty() && out.back().pfn + out.back().count == r.pfn) out.back().count += r.count;
-      else out.push_back(r);
-    }
+    const uint64_t n = take_from(run.pfn, run.count, count - taken, out);
     taken += n;
-    // Whatever of this run is left stays most recent.
-    if (n && got.back().pfn + got.back().count < run.pfn + run.count) {
-      const uint64_t rest = got.back().pfn + got.back().count;
+    // Whatever of this run is left (past the last frame taken) stays most recent.
+    if (n && out.back().pfn + out.back().count < run.pfn + run.count) {
+      const uint64_t rest = out.back().pfn + out.back().count;
       recent_.push_back({rest, run.pfn + run.count - rest});
     }
   }
   while (taken < count) {
     auto it = free_.begin();
-    std::vector<FrameRun> got;
-    taken += take_from(it->first, it->second, count - taken, got);
-    for (const auto& r : got) {
-      if (!out.empty() && out.back().pfn + out.back().count == r.pfn) out.back().count += r.count;
-      else out.push_back(r);
-    }
+    taken += take_from(it->first, it->second, count - taken, out);
   }
   return out;
 }

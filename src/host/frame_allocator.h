@@ -43,7 +43,8 @@ class FrameAllocator {
   uint64_t free_frames() const { return free_count_; }
 
  private:
-  // Takes up to `want` free frames from [pfn, pfn + count), lowest first.
+  // Takes up to `want` free frames from [pfn, pfn + count), lowest first,
+  // appended to `out` (merged with its last run where they meet).
   uint64_t take_from(uint64_t pfn, uint64_t count, uint64_t want, std::vector<FrameRun>& out);
   void remove_free(uint64_t pfn, uint64_t count);
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <random>
+#include <set>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "host/frame_allocator.h"
@@ -65,4 +69,60 @@ TEST_CASE("exhaustion and double frees are caught") {
   frames.free(3, 1);
   CHECK_THROWS_AS(frames.free(3, 1), std::logic_error);
   CHECK_THROWS_AS(frames.free(8, 1), std::logic_error);
+}
+
+TEST_CASE("random allocations and frees hand out each free frame once, and account for all") {
+  // A set of the free frames is the reference: every frame handed out was
+  // free, nothing is handed out twice, and is_free and free_frames agree.
+  std::mt19937_64 rng(GENERATE(31, 32, 33));
+  constexpr uint64_t kFirst = 16, kEnd = 4096;
+  FrameAllocator frames(kFirst, kEnd);
+  std::set<uint64_t> free_set;
+  for (uint64_t pfn = kFirst; pfn < kEnd; ++pfn) free_set.insert(pfn);
+  std::vector<FrameRun> held;
+  auto take = [&](uint64_t pfn, uint64_t count) {
+    for (uint64_t f = pfn; f < pfn + count; ++f) REQUIRE(free_set.erase(f) == 1);
+    held.push_back({pfn, count});
+  };
+  for (int op = 0; op < 3000; ++op) {
+    INFO("operation " << op);
+    switch (rng() % 4) {
+      case 0: {
+        const uint64_t count = 1 + rng() % 40;
+        auto got = frames.allocate(count);
+        REQUIRE(got.has_value() == (count <= free_set.size()));
+        uint64_t total = 0;
+        if (got)
+          for (const FrameRun& r : *got) {
+            take(r.pfn, r.count);
+            total += r.count;
+          }
+        CHECK(total == (got ? count : 0));
+        break;
+      }
+      case 1: {
+        const uint64_t pfn = kFirst + rng() % (kEnd - kFirst - 8), count = 1 + rng() % 8;
+        bool all_free = true;
+        for (uint64_t f = pfn; f < pfn + count; ++f) all_free = all_free && free_set.count(f);
+        REQUIRE(frames.allocate_at(pfn, count) == all_free);
+        if (all_free) take(pfn, count);
+        break;
+      }
+      case 2:
+        if (auto pfn = frames.allocate_aligned(8)) {
+          CHECK(*pfn % 8 == 0);
+          take(*pfn, 8);
+        }
+        break;
+      default:
+        if (!held.empty()) {
+          const size_t i = rng() % held.size();
+          frames.free(held[i].pfn, held[i].count);
+          for (uint64_t f = held[i].pfn; f < held[i].pfn + held[i].count; ++f) free_set.insert(f);
+          held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+    }
+    REQUIRE(frames.free_frames() == free_set.size());
+  }
+  for (uint64_t pfn = kFirst; pfn < kEnd; ++pfn) CHECK(frames.is_free(pfn) == free_set.count(pfn));
 }
