@@ -440,20 +440,21 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
     });
   }
   const std::pair<uint32_t, uint64_t> key{stream, line_pa};
-  auto it = open_.find(key);
+  auto it = open_.lower_bound(key);
+  const bool open = it != open_.end() && it->first == key;
   if (!stale) {
-    if (it != open_.end()) close(open_, it, at, false);
+    if (open) close(open_, it, at, false);
     return;
   }
   const OwnerId owner = stale->owner;
   const HazardKind kind = owner != models::kNobody && owner != owner_of(stream)
                               ? HazardKind::leak
                               : HazardKind::stale_device_read;
-  if (it != open_.end()) {
+  if (open) {
     if (it->second.kind == kind && it->second.owner == owner) return;
-    close(open_, it, at, false);
+    it = close(open_, it, at, false);
   }
-  open_.emplace(key, OpenWindow{kind, owner, stream, iova, at});
+  open_.emplace_hint(it, key, OpenWindow{kind, owner, stream, iova, at});
 }
 
 void Oracle::evaluate_cpu(uint64_t line_pa, Picos at) {
@@ -474,18 +475,19 @@ void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerI
                             Picos at) {
   if (!open && cpu_open_.empty()) return;  // the common case: nothing to close, no lookup
   const std::pair<uint32_t, uint64_t> key{static_cast<uint32_t>(kind), line_pa};
-  auto it = cpu_open_.find(key);
+  auto it = cpu_open_.lower_bound(key);
+  const bool is_open = it != cpu_open_.end() && it->first == key;
   if (!open) {
-    if (it != cpu_open_.end()) close(cpu_open_, it, at, false);
+    if (is_open) close(cpu_open_, it, at, false);
     return;
   }
-  if (it != cpu_open_.end()) {
+  if (is_open) {
     if (it->second.owner == owner) return;
-    close(cpu_open_, it, at, false);
+    it = close(cpu_open_, it, at, false);
   }
   auto writer = device_writes_.find(line_pa);
   const DeviceWrite w = writer != device_writes_.end() ? writer->second : DeviceWrite{0, 0};
-  cpu_open_.emplace(key, OpenWindow{kind, owner, w.stream, w.iova, at});
+  cpu_open_.emplace_hint(it, key, OpenWindow{kind, owner, w.stream, w.iova, at});
 }
 
 void Oracle::evaluate_exposed_line(uint64_t pa, Picos at) {
@@ -527,9 +529,10 @@ void Oracle::evaluate_domain(uint32_t domain, Picos at) {
   });
 }
 
-void Oracle::close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool open_at_end) {
+Oracle::OpenWindows::iterator Oracle::close(OpenWindows& from, OpenWindows::iterator it,
+                                            Picos at, bool open_at_end) {
   const Window w = it->second.closed(it->first.second, kLineBytes, at, open_at_end);
-  from.erase(it);
+  const OpenWindows::iterator next = from.erase(it);
   if (!windows_.empty()) {
     // The next line of the same page, open over the same interval: one window.
     Window& last = windows_.back();
@@ -541,10 +544,11 @@ void Oracle::close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool o
       last.size += w.size;
       if (w.hits && (last.hits == 0 || w.first_hit < last.first_hit)) last.first_hit = w.first_hit;
       last.hits += w.hits;
-      return;
+      return next;
     }
   }
   windows_.push_back(w);
+  return next;
 }
 
 void Oracle::finish(Picos at) {

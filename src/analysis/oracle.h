@@ -26,6 +26,8 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <memory_resource>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -118,7 +120,8 @@ class Oracle : public models::CoherenceObserver {
     Window closed(uint64_t pa, uint64_t size, Picos at, bool open_at_end) const;
   };
   // Device-side windows by (stream, line); CPU-side ones by (kind, line).
-  using OpenWindows = std::map<std::pair<uint32_t, uint64_t>, OpenWindow>;
+  // Their nodes come from a pool: a window opens and closes per line.
+  using OpenWindows = std::pmr::map<std::pair<uint32_t, uint64_t>, OpenWindow>;
 
   // An IOTLB entry whose mapping is gone: its page stays exposed until it is.
   struct StaleEntry {
@@ -157,7 +160,9 @@ class Oracle : public models::CoherenceObserver {
   // Every page of [pa, pa + size) for every device of `d`.
   void evaluate_range(const Domain& d, uint64_t pa, uint64_t size, Picos at);
   void evaluate_domain(uint32_t domain, Picos at);
-  void close(OpenWindows& from, OpenWindows::iterator it, Picos at, bool open_at_end);
+  // Closes the window at `it`; the iterator after it.
+  OpenWindows::iterator close(OpenWindows& from, OpenWindows::iterator it, Picos at,
+                              bool open_at_end);
   void close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntry>::iterator it,
                          Picos at, bool open_at_end);
   OwnerId owner_of(uint32_t stream) const;
@@ -177,8 +182,11 @@ class Oracle : public models::CoherenceObserver {
   // none of their lines is in cached_.
   StreamedCopies streamed_;
   std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address
-  OpenWindows open_;
-  OpenWindows cpu_open_;
+  // (Held by pointer so that the oracle stays movable.)
+  std::unique_ptr<std::pmr::unsynchronized_pool_resource> window_nodes_ =
+      std::make_unique<std::pmr::unsynchronized_pool_resource>();
+  OpenWindows open_{window_nodes_.get()};
+  OpenWindows cpu_open_{window_nodes_.get()};
   std::map<std::pair<uint32_t, uint64_t>, StaleEntry> stale_entries_;  // by (domain, iova)
   std::vector<Window> windows_;
   Counts counts_;
