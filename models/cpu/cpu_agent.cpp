@@ -121,6 +121,14 @@ CpuAgent::CpuAgent(sc_core::sc_module_name name, const CpuConfig& config,
       buffer_(kChunk) {
   // A default-constructed quantum keeper has its next sync point at time 0.
   qk_.reset();
+  store_trans_.set_extension(store_fill_);
+  store_trans_.set_command(tlm::TLM_IGNORE_COMMAND);
+  store_trans_.set_data_ptr(buffer_.data());
+  maintenance_trans_.set_extension(maintenance_);
+  maintenance_trans_.set_command(tlm::TLM_IGNORE_COMMAND);
+  maintenance_trans_.set_data_ptr(buffer_.data());
+  maintenance_trans_.set_data_length(kLineBytes);
+  maintenance_trans_.set_streaming_width(kLineBytes);
 }
 
 Picos CpuAgent::now() const { return to_picos(qk_.get_current_time()); }
@@ -176,12 +184,8 @@ void CpuAgent::transport(tlm::tlm_generic_payload& trans) {
 
 void CpuAgent::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {
   require_lines(pa, bytes, "stores");
-  auto* fill = new LineFill;  // owned by `trans`
-  fill->value = {versions_->next(), owner, tag};
-  tlm::tlm_generic_payload trans;
-  trans.set_extension(fill);
-  trans.set_command(tlm::TLM_IGNORE_COMMAND);
-  trans.set_data_ptr(buffer_.data());
+  store_fill_->value = {versions_->next(), owner, tag};
+  tlm::tlm_generic_payload& trans = store_trans_;
   // A page at a time, as a string instruction stores, with the quantum
   // keeper's say between pages; but the pages between two syncs go as one
   // fill. A store's time grows with its lines (they are posted), so once a
@@ -353,24 +357,23 @@ FlushCounts CpuAgent::flush_line(uint64_t pa, CacheOp requested) {
   const CacheOp op = native(requested);
   if (op == CacheOp::wbinvd) return wbinvd();
   const Picos issue = issue_cost(op);
-  auto* maintenance = new CacheMaintenance;  // owned by `trans`
-  maintenance->op = op;
-  tlm::tlm_generic_payload trans;
-  trans.set_extension(maintenance);
-  trans.set_command(tlm::TLM_IGNORE_COMMAND);
-  trans.set_address(line_base(pa));
-  trans.set_data_ptr(buffer_.data());
-  trans.set_data_length(kLineBytes);
-  trans.set_streaming_width(kLineBytes);
-  transport(trans);
+  const CacheMaintenance& done = maintain(op, line_base(pa));
   const Picos issued = now() + issue;
   if (op == CacheOp::clflush) {
-    advance_to(std::max(issued, maintenance->completes_at));
+    advance_to(std::max(issued, done.completes_at));
   } else {
-    flushes_complete_at_ = std::max(flushes_complete_at_, maintenance->completes_at);
+    flushes_complete_at_ = std::max(flushes_complete_at_, done.completes_at);
     advance_to(issued);
   }
-  return {maintenance->lines_resident, maintenance->lines_written_back};
+  return {done.lines_resident, done.lines_written_back};
+}
+
+const CacheMaintenance& CpuAgent::maintain(CacheOp op, uint64_t line) {
+  *maintenance_ = CacheMaintenance{};
+  maintenance_->op = op;
+  maintenance_trans_.set_address(line);
+  transport(maintenance_trans_);
+  return *maintenance_;
 }
 
 void CpuAgent::mfence() {
@@ -378,18 +381,10 @@ void CpuAgent::mfence() {
 }
 
 FlushCounts CpuAgent::wbinvd() {
-  auto* maintenance = new CacheMaintenance;  // owned by `trans`
-  maintenance->op = CacheOp::wbinvd;
-  tlm::tlm_generic_payload trans;
-  trans.set_extension(maintenance);
-  trans.set_command(tlm::TLM_IGNORE_COMMAND);
-  trans.set_data_ptr(buffer_.data());
-  trans.set_data_length(kLineBytes);
-  trans.set_streaming_width(kLineBytes);
-  transport(trans);
+  const CacheMaintenance& done = maintain(CacheOp::wbinvd, 0);
   // Serialising: nothing after it starts before the hierarchy is written back.
-  advance_to(std::max(maintenance->completes_at, flushes_complete_at_));
-  return {maintenance->lines_resident, maintenance->lines_written_back};
+  advance_to(std::max(done.completes_at, flushes_complete_at_));
+  return {done.lines_resident, done.lines_written_back};
 }
 
 }  // namespace iocsim::models

@@ -120,6 +120,8 @@ class CpuAgent : public sc_core::sc_module {
   // `lines` flush_line calls on lines the cache does not hold, by arithmetic.
   void flush_absent(uint64_t lines, CacheOp op);
   Picos issue_cost(CacheOp op) const;
+  // Sends `op` on `line` (wbinvd: any) to the cache; what it found and did.
+  const CacheMaintenance& maintain(CacheOp op, uint64_t line);
 
   BlockingPath out_{socket};
   CpuConfig config_;
@@ -128,6 +130,13 @@ class CpuAgent : public sc_core::sc_module {
   Picos busy_ = 0;
   Picos flushes_complete_at_ = 0;  // completion of the latest unfenced clflushopt/clwb
   std::vector<unsigned char> buffer_;
+  // Every store goes out in one payload, with its value in the LineFill the
+  // payload owns, and every maintenance operation in another: no allocation
+  // per operation.
+  tlm::tlm_generic_payload store_trans_;
+  LineFill* store_fill_ = new LineFill;
+  tlm::tlm_generic_payload maintenance_trans_;
+  CacheMaintenance* maintenance_ = new CacheMaintenance;
   ResidencyIndex* residency_ = nullptr;
   uint64_t syncs_ = 0;  // times the quantum keeper synced (other processes may have run)
 };
