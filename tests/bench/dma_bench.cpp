@@ -5,11 +5,13 @@
 // b_transport calls to an empty TLM target under a quantum keeper. Prints one
 // line per path; a benchmark, not a test: nothing is asserted.
 //
-//   iocsim-bench-dma [REQUESTS]   (default 2000000)
+//   iocsim-bench-dma [REQUESTS] [ROUNDS]   (default 2000000 requests, 5 rounds)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -70,6 +72,7 @@ struct BareInitiator : sc_core::sc_module {
 struct Bench : sc_core::sc_module {
   SC_HAS_PROCESS(Bench);
   uint64_t requests;
+  unsigned rounds;
   analysis::Oracle oracle;
   models::VersionClock versions;
   models::DomainIds ids;
@@ -99,7 +102,8 @@ struct Bench : sc_core::sc_module {
   BareInitiator bare{"bare"};
   BareInitiator idle_cpu{"idle_cpu"};  // a core on the cache's CPU side, idle here
 
-  Bench(sc_core::sc_module_name name, uint64_t n) : sc_module(name), requests(n) {
+  Bench(sc_core::sc_module_name name, uint64_t n, unsigned r)
+      : sc_module(name), requests(n), rounds(r) {
     cache.mem_side.bind(memory.socket);
     idle_cpu.socket.bind(cache.cpu_side);
     unit.coherent_side.bind(cache.snoop_side);
@@ -115,29 +119,47 @@ struct Bench : sc_core::sc_module {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
-  void report(const char* what, double wall, uint64_t n) {
-    std::printf("%-34s %10llu requests %8.3f s %8.2f M requests/s\n", what,
-                static_cast<unsigned long long>(n), wall, n / wall / 1e6);
+  static double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
   }
 
   void run() {
-    const double base = seconds([&] { bare.run(requests); });
-    report("baseline: empty target", base, requests);
-
     const uint32_t d = unit.domain_alloc();
     unit.attach_device(d, 1, 0);
     oracle.register_device(1, 1);
     // 16 pages fit the 128-entry IOTLB: every request after the first few hits.
     unit.map_pages(d, 0, 64u << 20, kPage, 16, true, true, 0);
+    const uint64_t n = (requests + 16 * 64 - 1) / (16 * 64) * 16 * 64;
+    // Rounds of the baseline and both paths back to back, so that each
+    // ratio compares runs a moment apart, whatever the machine does between
+    // rounds; the table takes the median of each.
+    std::vector<double> base_rate, rate[2], ratio[2];
+    for (unsigned round = 0; round < rounds; ++round) {
+      const double base = requests / seconds([&] { bare.run(requests); });
+      base_rate.push_back(base);
+      for (bool no_snoop : {false, true}) {
+        const double r = n / seconds([&] {
+          for (uint64_t done = 0; done < requests; done += 16 * 64)
+            device.read(0, 16 * kPage, no_snoop);
+        });
+        rate[no_snoop].push_back(r);
+        ratio[no_snoop].push_back(r / base);
+      }
+    }
+    std::printf("%u rounds; each line is the median of its rounds\n", rounds);
+    auto line = [&](const char* what, uint64_t count, double r) {
+      std::printf("%-36s %10llu requests %8.2f M requests/s\n", what,
+                  static_cast<unsigned long long>(count), r / 1e6);
+    };
+    line("baseline: empty target", requests, median(base_rate));
     for (bool no_snoop : {false, true}) {
-      const double wall = seconds([&] {
-        for (uint64_t done = 0; done < requests; done += 16 * 64)
-          device.read(0, 16 * kPage, no_snoop);
-      });
-      const uint64_t n = (requests + 16 * 64 - 1) / (16 * 64) * 16 * 64;
-      report(no_snoop ? "DMA path, No-Snoop (to DRAM)" : "DMA path, snooped (through the LLC)",
-             wall, n);
-      std::printf("%-34s %.3f of the baseline's rate\n", "", (n / wall) / (requests / base));
+      line(no_snoop ? "DMA path, No-Snoop (to DRAM)" : "DMA path, snooped (through the LLC)", n,
+           median(rate[no_snoop]));
+      std::printf("%-36s %.3f of the baseline's rate (ratios from %.3f to %.3f)\n", "",
+                  median(ratio[no_snoop]),
+                  *std::min_element(ratio[no_snoop].begin(), ratio[no_snoop].end()),
+                  *std::max_element(ratio[no_snoop].begin(), ratio[no_snoop].end()));
     }
   }
 };
@@ -146,8 +168,13 @@ struct Bench : sc_core::sc_module {
 
 extern "C" int sc_main(int argc, char* argv[]) {
   const uint64_t requests = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2'000'000;
+  const unsigned rounds = argc > 2 ? static_cast<unsigned>(std::strtoul(argv[2], nullptr, 10)) : 5;
+  if (requests == 0 || rounds == 0) {
+    std::fprintf(stderr, "usage: iocsim-bench-dma [REQUESTS > 0] [ROUNDS > 0]\n");
+    return 2;
+  }
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
-  Bench bench("bench", requests);
+  Bench bench("bench", requests, rounds);
   sc_core::sc_start();
   return 0;
 }
