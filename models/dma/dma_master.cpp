@@ -40,12 +40,12 @@ DmaMaster::DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId o
     throw std::invalid_argument("dma.request_size must be a multiple of 64 bytes");
 }
 
-void DmaMaster::set_nosnoop_enable(bool enabled) {
+void DmaMaster::set_nosnoop_enable(bool enabled, Picos at) {
   const bool was_capable = nosnoop_enable_ || !honours_nosnoop_enable_;
   nosnoop_enable_ = enabled;
   const bool capable = nosnoop_enable_ || !honours_nosnoop_enable_;
   if (observer_ && capable != was_capable)
-    observer_->device_nosnoop_capability(stream_id_, capable, global_picos());
+    observer_->device_nosnoop_capability(stream_id_, capable, at);
 }
 
 DmaResult DmaMaster::read(uint64_t iova, uint64_t size, bool no_snoop) {

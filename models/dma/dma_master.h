@@ -68,8 +68,9 @@ class DmaMaster : public sc_core::sc_module {
             bool honours_nosnoop_enable, const DmaConfig& config, VersionClock& versions,
             CoherenceObserver* observer);
 
-  // The PCIe No-Snoop enable in the device's control register.
-  void set_nosnoop_enable(bool enabled);
+  // The PCIe No-Snoop enable in the device's control register, written by
+  // the CPU at `at` (its time, which may run ahead of global time).
+  void set_nosnoop_enable(bool enabled, Picos at);
 
   // A transfer by the steps' engine, which starts at global time and waits
   // until the transfer is done.

@@ -210,7 +210,8 @@ StepOutcome Run::execute(const Step& step) {
       // No-Snoop enable when it enables them, before they can reach any domain.
       if (policy.clear_nosnoop_enable)
         for (const Device& d : s.devices)
-          if (d.group == x->group && !d.emulated) machine->dma(d.name).set_nosnoop_enable(false);
+          if (d.group == x->group && !d.emulated)
+            machine->dma(d.name).set_nosnoop_enable(false, machine->cpu().now());
       out.error = c->attach_group(x->group, emulated ? vfio::GroupType::emulated
                                                      : vfio::GroupType::iommu);
       if (!out.error) {

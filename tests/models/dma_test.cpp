@@ -49,7 +49,7 @@ TEST_CASE("a DMA master writes its owner's data through the IOMMU and reads it b
     CHECK(sc_core::sc_time_stamp() > sc_core::SC_ZERO_TIME);  // time passed
 
     // With its No-Snoop enable cleared, a device that honours it snoops.
-    gpu.set_nosnoop_enable(false);
+    gpu.set_nosnoop_enable(false, models::global_picos());
     gpu.read(0x8000, 64, true);
     CHECK(unit.stats().lines_snooped == 1);
 
