@@ -46,11 +46,12 @@ class Oracle : public models::CoherenceObserver {
  public:
   Oracle() = default;
   // It keeps pointers to elements of its own maps: a copy's would point into
-  // the original's, while a move carries the elements along.
+  // the original's, while a move carries the elements along. Not move
+  // assignment: the open windows' pool would go before the windows in it.
   Oracle(const Oracle&) = delete;
   Oracle& operator=(const Oracle&) = delete;
   Oracle(Oracle&&) = default;
-  Oracle& operator=(Oracle&&) = default;
+  Oracle& operator=(Oracle&&) = delete;
 
   // Who owns the data a device writes, and whose reads are leaks.
   void register_device(uint32_t stream_id, OwnerId owner);
