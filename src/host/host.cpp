@@ -47,18 +47,17 @@ int Host::fault_in(Process& p, uint64_t va, bool write) {
   // A BAR has no struct pages to fault in (CPU access to MMIO is not modelled).
   if (!vma || (write && !vma->writable) || vma->pfnmap) return -EFAULT;
   if (p.pfn_of(va)) return 0;
+  // A huge VMA faults in the whole naturally aligned folio.
+  const uint64_t size = vma->huge ? kHugePageSize : kPageSize;
+  std::optional<uint64_t> pfn;
   if (vma->huge) {
-    const uint64_t block = va & ~(kHugePageSize - 1);
-    auto pfn = frames_.allocate_aligned(kFramesPerHugePage);
-    if (!pfn) return -ENOMEM;
-    cpu_->compute(config_.page_fault_picos);
-    map_new(p, block, kHugePageSize, *pfn);
-    return 0;
+    pfn = frames_.allocate_aligned(kFramesPerHugePage);
+  } else if (auto runs = frames_.allocate(1)) {
+    pfn = runs->front().pfn;
   }
-  auto runs = frames_.allocate(1);
-  if (!runs) return -ENOMEM;
+  if (!pfn) return -ENOMEM;
   cpu_->compute(config_.page_fault_picos);
-  map_new(p, va & ~(kPageSize - 1), kPageSize, runs->front().pfn);
+  map_new(p, va & ~(size - 1), size, *pfn);
   return 0;
 }
 
