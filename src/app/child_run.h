@@ -39,8 +39,10 @@ enum class Report { in_job_order, as_finished };
 // Runs every job with at most `parallel` children alive, and calls `done`
 // once per job: in job order (a finished job waits for the ones before it,
 // so output does not depend on `parallel`), or as soon as each finishes.
+// `done` may keep the outcome (its report can be megabytes): it is not used
+// again.
 void run_in_children(const std::vector<ChildJob>& jobs, size_t parallel,
-                     const std::function<void(size_t, const ChildOutcome&)>& done,
+                     const std::function<void(size_t, ChildOutcome&&)>& done,
                      Report order = Report::in_job_order);
 
 ChildOutcome run_in_child(const ChildJob& job);

@@ -2,6 +2,7 @@
 // `iocsim run SCENARIO`: one policy, or every policy side by side.
 #include <fstream>
 #include <iostream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -108,7 +109,7 @@ int run_command(const RunArgs& args) {
   std::vector<nlohmann::json> reports;
   int worst = kExitOk;
   bool broken = false;
-  run_in_children(jobs, 1, [&](size_t i, const ChildOutcome& outcome) {
+  run_in_children(jobs, 1, [&](size_t i, ChildOutcome&& outcome) {
     if (outcome.exit_code == kExitInternal) {
       std::cerr << fmt::format("iocsim: internal error in {} under {}: {}\n", args.scenario,
                                policies[i], outcome.error);
@@ -116,7 +117,7 @@ int run_command(const RunArgs& args) {
       return;
     }
     worst = std::max(worst, outcome.exit_code);
-    reports.push_back(outcome.report);
+    reports.push_back(std::move(outcome.report));
   });
   if (broken) return kExitInternal;
 
