@@ -51,8 +51,9 @@ class CacheArray {
   bool valid(const CacheWay& way) const { return tags_[index(way)] != kInvalid; }
   // Makes `way` its set's most recently used.
   void touch(CacheWay& way);
-  // Orders every set's recency by age(way), 0 the most recently used; every
-  // way of every set must hold a line and the ages within a set must differ.
+  // Orders every set's recency by age(i), the age of the way at position i
+  // (as each_valid numbers them), 0 the most recently used; every way of
+  // every set must hold a line and the ages within a set must differ.
   template <typename Age>
   void order_by_age(Age age);
   // Calls fn(i, way) for every valid way, in way order (i: its position
@@ -105,7 +106,7 @@ void CacheArray::order_by_age(Age age) {
   for (size_t set = 0; set < recency_.size(); ++set) {
     const size_t first = set * assoc_;
     for (uint64_t w = 0; w < assoc_; ++w)
-      order[w] = {age(static_cast<const CacheWay&>(ways_[first + w])), static_cast<WayIndex>(w)};
+      order[w] = {age(first + w), static_cast<WayIndex>(w)};
     std::sort(order.begin(), order.end());
     Recency& r = recency_[set];
     r.newest = order.front().second;

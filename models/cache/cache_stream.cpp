@@ -26,6 +26,7 @@
 // too) and cores with one or two private levels, the inner one smaller.
 #include <algorithm>
 #include <numeric>
+#include <vector>
 
 #include "models/cache/cache.h"
 
@@ -127,13 +128,30 @@ void Cache::settle() {
   Core& core = cores_[stream_->core()];
   const uint64_t outer_capacity = core.outer().capacity();
   // Each array holds the stream's indexes [end - capacity, end); a way
-  // keeps its place and takes the latest index congruent to its own.
+  // keeps its place and takes the latest index congruent to its own. The
+  // ways are taken one position of every set at a time: the stream filled
+  // the sets one after the next, so one position holds consecutive lines set
+  // after set, and one lookup after another lands in the snapshot's range
+  // and the stream's run the last one found (the ways of one set are a lap
+  // of the sets apart).
+  std::vector<CacheWay*> ways;
+  std::vector<uint64_t> ages;
   auto catch_up = [&](CacheArray& array, uint64_t end) {
-    const uint64_t capacity = array.capacity();
-    auto age = [&](uint64_t line) { return (end - 1 - where.index_of(line)) % capacity; };
-    array.order_by_age([&](const CacheWay& way) { return age(way.line); });
-    array.each_valid([&](size_t, CacheWay& way) {
-      const uint64_t index = end - 1 - age(way.line);
+    const uint64_t capacity = array.capacity(), sets = array.sets(), assoc = capacity / sets;
+    ways.assign(capacity, nullptr);
+    array.each_valid([&](size_t i, CacheWay& way) { ways[i] = &way; });
+    auto across_sets = [&](auto fn) {
+      for (uint64_t w = 0; w < assoc; ++w)
+        for (uint64_t set = 0; set < sets; ++set)
+          if (CacheWay* way = ways[set * assoc + w]) fn(set * assoc + w, *way);
+    };
+    ages.assign(capacity, 0);
+    across_sets([&](size_t i, const CacheWay& way) {
+      ages[i] = (end - 1 - where.index_of(way.line)) % capacity;
+    });
+    array.order_by_age([&](size_t i) { return ages[i]; });
+    across_sets([&](size_t i, CacheWay& way) {
+      const uint64_t index = end - 1 - ages[i];
       array.fill(way, stream_->line_at(index));
       way.value = stream_->value_at(index);
     });

@@ -66,12 +66,18 @@ void StoreStream::add_lines(uint64_t core, uint64_t line, uint64_t count,
 }
 
 const StoreStream::Run& StoreStream::run_at(uint64_t index) const {
+  if (index < length_ && last_run_ < runs_.size()) {
+    const Run& last = runs_[last_run_];
+    if (index >= last.first && index - last.first < last.count) return last;
+  }
   // The run holding `index` is the last one that starts at or before it.
   auto it = std::upper_bound(runs_.begin(), runs_.end(), index,
                              [](uint64_t i, const Run& r) { return i < r.first; });
   if (it == runs_.begin() || index >= length_)
     throw std::logic_error("store stream: index outside the window");
-  return *--it;
+  --it;
+  last_run_ = static_cast<size_t>(it - runs_.begin());
+  return *it;
 }
 
 uint64_t StoreStream::line_at(uint64_t index) const {
@@ -89,11 +95,16 @@ StoreStream::Snapshot StoreStream::snapshot() const {
 }
 
 uint64_t StoreStream::Snapshot::index_of(uint64_t line) const {
+  if (last_ < ranges_.size()) {
+    const Range& last = ranges_[last_];
+    if (line >= last.line && line - last.line < last.count) return last.first + (line - last.line);
+  }
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), line,
                              [](uint64_t l, const Range& r) { return l < r.line; });
   if (it == ranges_.begin() || line - (it - 1)->line >= (it - 1)->count)
     throw std::logic_error("store stream: line not in the snapshot");
   --it;
+  last_ = static_cast<size_t>(it - ranges_.begin());
   return it->first + (line - it->line);
 }
 
