@@ -2,6 +2,7 @@
 #include "analysis/oracle.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 
 namespace iocsim::analysis {
@@ -415,7 +416,8 @@ void Oracle::close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntr
   if (!open_at_end) translation_unmapped(domain, iova, e.pa, e.size, at);
 }
 
-void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
+Oracle::OpenWindows::iterator Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at,
+                                               OpenWindows::iterator hint) {
   // The two ways a device read can return stale data: a No-Snoop read in a
   // domain that does not enforce coherency reads DRAM, and a snooped read (in
   // any domain) returns the CPU's cached copy if there is one, else DRAM.
@@ -440,21 +442,20 @@ void Oracle::evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
     });
   }
   const std::pair<uint32_t, uint64_t> key{stream, line_pa};
-  auto it = open_.lower_bound(key);
+  const bool hinted = (hint == open_.end() || !(hint->first < key)) &&
+                      (hint == open_.begin() || std::prev(hint)->first < key);
+  auto it = hinted ? hint : open_.lower_bound(key);
   const bool open = it != open_.end() && it->first == key;
-  if (!stale) {
-    if (open) close(open_, it, at, false);
-    return;
-  }
+  if (!stale) return open ? close(open_, it, at, false) : it;
   const OwnerId owner = stale->owner;
   const HazardKind kind = owner != models::kNobody && owner != owner_of(stream)
                               ? HazardKind::leak
                               : HazardKind::stale_device_read;
   if (open) {
-    if (it->second.kind == kind && it->second.owner == owner) return;
+    if (it->second.kind == kind && it->second.owner == owner) return std::next(it);
     it = close(open_, it, at, false);
   }
-  open_.emplace_hint(it, key, OpenWindow{kind, owner, stream, iova, at});
+  return std::next(open_.emplace_hint(it, key, OpenWindow{kind, owner, stream, iova, at}));
 }
 
 void Oracle::evaluate_cpu(uint64_t line_pa, Picos at) {
@@ -513,8 +514,9 @@ void Oracle::evaluate_page(uint64_t page, uint32_t stream, Picos at) {
         open->first.second >= first + kPageBytes)
       return;
   }
+  auto hint = open_.end();
   for (uint64_t i = 0; i < kLinesPerPage; ++i)
-    evaluate((page << kPageShift) + i * kLineBytes, stream, at);
+    hint = evaluate((page << kPageShift) + i * kLineBytes, stream, at, hint);
 }
 
 void Oracle::evaluate_range(const Domain& d, uint64_t pa, uint64_t size, Picos at) {
@@ -533,6 +535,18 @@ Oracle::OpenWindows::iterator Oracle::close(OpenWindows& from, OpenWindows::iter
                                             Picos at, bool open_at_end) {
   const Window w = it->second.closed(it->first.second, kLineBytes, at, open_at_end);
   const OpenWindows::iterator next = from.erase(it);
+  record(w);
+  return next;
+}
+
+void Oracle::close_all(OpenWindows& from, Picos at) {
+  // One pass and one clear: erasing the windows one by one would rebalance
+  // the tree for each (a guest's worth of lines, at the end of a run).
+  for (const auto& [key, open] : from) record(open.closed(key.second, kLineBytes, at, true));
+  from.clear();
+}
+
+void Oracle::record(const Window& w) {
   if (!windows_.empty()) {
     // The next line of the same page, open over the same interval: one window.
     Window& last = windows_.back();
@@ -544,17 +558,16 @@ Oracle::OpenWindows::iterator Oracle::close(OpenWindows& from, OpenWindows::iter
       last.size += w.size;
       if (w.hits && (last.hits == 0 || w.first_hit < last.first_hit)) last.first_hit = w.first_hit;
       last.hits += w.hits;
-      return next;
+      return;
     }
   }
   windows_.push_back(w);
-  return next;
 }
 
 void Oracle::finish(Picos at) {
   while (!stale_entries_.empty()) close_stale_entry(stale_entries_.begin(), at, true);
-  while (!open_.empty()) close(open_, open_.begin(), at, true);
-  while (!cpu_open_.empty()) close(cpu_open_, cpu_open_.begin(), at, true);
+  close_all(open_, at);
+  close_all(cpu_open_, at);
 }
 
 Picos Oracle::max_window() const {

@@ -151,7 +151,14 @@ class Oracle : public models::CoherenceObserver {
   void drop_cached_lines(uint64_t page, CachedPage& p, uint64_t mask);
 
   // Re-decides whether (line, stream) has an open window, as of `at`.
-  void evaluate(uint64_t line_pa, uint32_t stream, Picos at);
+  // `hint`: where in open_ the line's window is or would go, if the caller
+  // can tell (checked; a page's lines are evaluated in order). Returns the
+  // window after the line's: the next line's hint.
+  OpenWindows::iterator evaluate(uint64_t line_pa, uint32_t stream, Picos at,
+                                 OpenWindows::iterator hint);
+  void evaluate(uint64_t line_pa, uint32_t stream, Picos at) {
+    evaluate(line_pa, stream, at, open_.end());
+  }
   // Re-decides the CPU-side windows of a line.
   void evaluate_cpu(uint64_t line_pa, Picos at);
   void set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerId owner, Picos at);
@@ -164,6 +171,11 @@ class Oracle : public models::CoherenceObserver {
   // Closes the window at `it`; the iterator after it.
   OpenWindows::iterator close(OpenWindows& from, OpenWindows::iterator it, Picos at,
                               bool open_at_end);
+  // Closes every window of `from`, in order, as open at the end.
+  void close_all(OpenWindows& from, Picos at);
+  // Adds a closed window to windows_, merged into the last one if it
+  // continues it.
+  void record(const Window& w);
   void close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntry>::iterator it,
                          Picos at, bool open_at_end);
   OwnerId owner_of(uint32_t stream) const;
