@@ -122,7 +122,8 @@ int run_command(const RunArgs& args) {
   if (broken) return kExitInternal;
 
   const bool all = policies.size() > 1;
-  const nlohmann::json report = all ? report::combine(reports) : reports.front();
+  const nlohmann::json report =
+      all ? report::combine(std::move(reports)) : std::move(reports.front());
   if (!args.json.text.empty() && !write_json(args.json.text, report)) return kExitInternal;
   const bool text_to_stdout = args.json.text != "-";
   if (text_to_stdout && (args.verbosity >= 0 || worst != kExitOk)) {

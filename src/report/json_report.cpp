@@ -129,7 +129,7 @@ json to_json(const scenario::RunResult& r) {
           {"stats", std::move(stats)}};
 }
 
-json combine(const std::vector<json>& runs) {
+json combine(std::vector<json> runs) {
   json policies = json::array();
   json metrics = json::object();
   auto add = [&](const std::string& metric, const std::string& policy, const json& value) {
@@ -145,7 +145,8 @@ json combine(const std::vector<json>& runs) {
     add("sim_time_ns", policy, run["sim_time_ns"]);
     add("passed", policy, run["passed"]);
   }
-  return {{"runs", runs}, {"comparison", {{"policies", policies}, {"metrics", metrics}}}};
+  return {{"runs", std::move(runs)},
+          {"comparison", {{"policies", std::move(policies)}, {"metrics", std::move(metrics)}}}};
 }
 
 }  // namespace iocsim::report

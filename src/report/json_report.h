@@ -14,7 +14,8 @@ namespace iocsim::report {
 nlohmann::json to_json(const scenario::RunResult& result);
 
 // `--policy all`: {"runs": [...], "comparison": {...}} with the comparison
-// giving every headline metric by policy.
-nlohmann::json combine(const std::vector<nlohmann::json>& runs);
+// giving every headline metric by policy. Takes the runs over (each can be
+// megabytes).
+nlohmann::json combine(std::vector<nlohmann::json> runs);
 
 }  // namespace iocsim::report
