@@ -82,8 +82,9 @@ class StoreStream {
       uint64_t line, count, first;  // lines [line, line + count) have indexes first...
     };
     std::vector<Range> ranges_;  // by line
-    // Where the last lookup found its line: settling the cache looks up
-    // the ways set after set, whose lines mostly lie in one range.
+    // Where the last lookup found its line, checked first: settling the
+    // cache looks up one way position of every set after another, whose
+    // lines mostly lie in one range.
     mutable size_t last_ = 0;
   };
   Snapshot snapshot() const;
@@ -115,9 +116,9 @@ class StoreStream {
   uint64_t kept_ = 0;     // lines in runs_: the last min(length_, window_) stored
   std::deque<Run> runs_;  // oldest first
   // The position in runs_ of the run run_at() found last, checked first:
-  // settling the cache looks up the ways set after set, whose indexes mostly
-  // lie in one run. (Taking runs off the front shifts positions; a stale
-  // position only misses.)
+  // settling the cache looks up one way position of every set after
+  // another, whose indexes mostly lie in one run. (Taking runs off the front
+  // shifts positions; a stale position only misses.)
   mutable size_t last_run_ = 0;
 };
 

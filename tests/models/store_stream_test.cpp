@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <deque>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -398,4 +400,55 @@ TEST_CASE("a store stream keeps the window's lines with their values and where t
   s.end();
   CHECK(s.length() == 0);
   CHECK_FALSE(s.continues(1, 41));
+}
+
+TEST_CASE("a store stream finds every index and line, whichever it looked up before") {
+  // run_at and index_of start from where their last lookup landed; that
+  // position must never answer for a line elsewhere, however the runs have
+  // moved since (taken off the front, grown at the back) or in whatever
+  // order the lookups come.
+  constexpr uint64_t kWindow = 64;
+  models::StoreStream s(1 << 20, kWindow);
+  std::deque<std::pair<uint64_t, uint64_t>> kept;  // (line, version) of the window, oldest first
+  std::mt19937_64 rng(7);
+  uint64_t line = 0, version = 1, first_index = 0;
+  auto check_all = [&] {
+    std::vector<uint64_t> order(kept.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (uint64_t k : order) {
+      CHECK(s.line_at(first_index + k) == kept[k].first);
+      CHECK(s.value_at(first_index + k).version == kept[k].second);
+    }
+  };
+  for (int step = 0; step < 200; ++step) {
+    // A run of 1 to 8 lines of one value, some runs continuing the last value.
+    const uint64_t count = 1 + rng() % 8;
+    if (rng() % 3) ++version;
+    for (uint64_t i = 0; i < count; ++i) {
+      s.add(0, line, {version, 1, 0});
+      kept.emplace_back(line++, version);
+      if (kept.size() > kWindow) {
+        kept.pop_front();
+        ++first_index;
+      }
+    }
+    check_all();
+    if (s.full() && rng() % 2) {
+      const auto where = s.snapshot();
+      std::vector<uint64_t> order(kept.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      for (uint64_t k : order) CHECK(where.index_of(kept[k].first) == first_index + k);
+      CHECK_THROWS_AS(where.index_of(line), std::logic_error);
+      const models::StoreStream::Lines taken = s.take_oldest_lines(1 + rng() % 4);
+      for (uint64_t i = 0; i < taken.count; ++i) {
+        CHECK(kept.front().first == taken.line + i);
+        kept.pop_front();
+        ++first_index;
+      }
+      check_all();
+      CHECK_THROWS_AS(s.line_at(first_index - 1), std::logic_error);
+    }
+  }
 }
