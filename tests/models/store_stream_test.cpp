@@ -412,11 +412,14 @@ TEST_CASE("a store stream finds every index and line, whichever it looked up bef
   std::deque<std::pair<uint64_t, uint64_t>> kept;  // (line, version) of the window, oldest first
   std::mt19937_64 rng(7);
   uint64_t line = 0, version = 1, first_index = 0;
-  auto check_all = [&] {
+  auto shuffled_positions = [&] {
     std::vector<uint64_t> order(kept.size());
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), rng);
-    for (uint64_t k : order) {
+    return order;
+  };
+  auto check_all = [&] {
+    for (uint64_t k : shuffled_positions()) {
       CHECK(s.line_at(first_index + k) == kept[k].first);
       CHECK(s.value_at(first_index + k).version == kept[k].second);
     }
@@ -436,10 +439,8 @@ TEST_CASE("a store stream finds every index and line, whichever it looked up bef
     check_all();
     if (s.full() && rng() % 2) {
       const auto where = s.snapshot();
-      std::vector<uint64_t> order(kept.size());
-      std::iota(order.begin(), order.end(), 0);
-      std::shuffle(order.begin(), order.end(), rng);
-      for (uint64_t k : order) CHECK(where.index_of(kept[k].first) == first_index + k);
+      for (uint64_t k : shuffled_positions())
+        CHECK(where.index_of(kept[k].first) == first_index + k);
       CHECK_THROWS_AS(where.index_of(line), std::logic_error);
       const models::StoreStream::Lines taken = s.take_oldest_lines(1 + rng() % 4);
       for (uint64_t i = 0; i < taken.count; ++i) {
