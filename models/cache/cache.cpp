@@ -22,21 +22,16 @@ PrivateLevelConfig private_level(const params::Set& set, const std::string& leve
           set.picos(level + ".hit_latency")};
 }
 
-// Runs read(pa, value, t) or write(pa, value, t) on every line of `trans`
-// in order, each from when the previous one ends; returns when the last ends.
-template <typename Read, typename Write>
-Picos each_line(tlm::tlm_generic_payload& trans, Picos t, Read read, Write write) {
+// Runs read(pa, value, t) on every line of the read `trans` in order, each
+// from when the previous one ends, filling its data; returns when the last ends.
+template <typename Read>
+Picos each_line(tlm::tlm_generic_payload& trans, Picos t, Read read) {
   const uint64_t lines = trans.get_data_length() / kLineBytes;
   unsigned char* data = trans.get_data_ptr();
   for (uint64_t i = 0; i < lines; ++i) {
-    const uint64_t pa = trans.get_address() + i * kLineBytes;
-    if (trans.is_read()) {
-      LineValue v;
-      t = read(pa, v, t);
-      put_line(data, i, v);
-    } else if (trans.is_write()) {
-      t = write(pa, get_line(data, i), t);
-    }
+    LineValue v;
+    t = read(trans.get_address() + i * kLineBytes, v, t);
+    put_line(data, i, v);
   }
   return t;
 }
@@ -189,15 +184,21 @@ Picos Cache::memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos a
   *mem_attrs_ = attrs;
   mem_trans_.set_command(cmd);
   mem_trans_.set_address(pa);
-  mem_trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   if (cmd == tlm::TLM_WRITE_COMMAND) put_line(mem_data_, 0, value);
+  const Picos done = to_memory(mem_trans_, at);
+  if (cmd == tlm::TLM_READ_COMMAND) value = get_line(mem_data_, 0);
+  return done;
+}
+
+Picos Cache::to_memory(tlm::tlm_generic_payload& trans, Picos at) {
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   const Picos global = global_picos();
   sc_core::sc_time delay = from_picos(at - global);
-  memory_path_.b_transport(mem_trans_, delay);
-  if (mem_trans_.is_response_error())
+  memory_path_.b_transport(trans, delay);
+  if (trans.is_response_error())
     throw std::runtime_error(std::string(name()) + ": memory rejected line " +
-                             std::to_string(pa) + " (" + mem_trans_.get_response_string() + ")");
-  if (cmd == tlm::TLM_READ_COMMAND) value = get_line(mem_data_, 0);
+                             std::to_string(trans.get_address()) + " (" +
+                             trans.get_response_string() + ")");
   return global + to_picos(delay);
 }
 
@@ -223,9 +224,9 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
     t = write(static_cast<uint64_t>(core), trans, fill, t);
   } else {
     interrupt_stream();
-    t = each_line(
-        trans, t, [&](uint64_t pa, LineValue& v, Picos at) { return load(core, pa, v, at); },
-        [&](uint64_t, const LineValue&, Picos at) { return at; });
+    if (trans.is_read())
+      t = each_line(trans, t,
+                    [&](uint64_t pa, LineValue& v, Picos at) { return load(core, pa, v, at); });
   }
   delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -369,13 +370,18 @@ Picos Cache::store(uint64_t core, uint64_t pa, const LineValue& value, Picos t) 
 void Cache::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!whole_lines(trans)) return;
   interrupt_stream();
-  const auto* incoming = trans.get_extension<RequestAttributes>();
-  const RequestAttributes& attrs = incoming ? *incoming : unattributed_;
   const Picos global = global_picos();
-  const Picos t = each_line(
-      trans, global + to_picos(delay),
-      [&](uint64_t pa, LineValue& v, Picos at) { return snoop_read(pa, v, at, attrs); },
-      [&](uint64_t pa, const LineValue& v, Picos at) { return snoop_write(pa, v, at, attrs); });
+  Picos t = global + to_picos(delay);
+  if (trans.is_read()) {
+    t = snoop_reads(trans, t);
+  } else if (trans.is_write()) {
+    const auto* incoming = trans.get_extension<RequestAttributes>();
+    const RequestAttributes& attrs = incoming ? *incoming : unattributed_;
+    const uint64_t lines = trans.get_data_length() / kLineBytes;
+    const unsigned char* data = trans.get_data_ptr();
+    for (uint64_t i = 0; i < lines; ++i)
+      t = snoop_write(trans.get_address() + i * kLineBytes, get_line(data, i), t, attrs);
+  }
   delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

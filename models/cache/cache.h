@@ -179,7 +179,9 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // A load that missed `core`'s private levels: the LLC, other cores, memory.
   // Sets `exclusive` when no other core holds the line afterwards.
   Picos shared_read(uint64_t core, uint64_t line, LineValue& out, bool& exclusive, Picos t);
-  Picos snoop_read(uint64_t pa, LineValue& out, Picos t, const RequestAttributes& attrs);
+  // A device's read of the lines of `trans`, each from when the last ends;
+  // returns when the last ends.
+  Picos snoop_reads(tlm::tlm_generic_payload& trans, Picos t);
   Picos snoop_write(uint64_t pa, const LineValue& value, Picos t, const RequestAttributes& attrs);
   void maintain(CacheMaintenance& op, uint64_t pa, Picos at);
   void wbinvd(CacheMaintenance& op, Picos at);
@@ -225,6 +227,9 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // One line to/from memory at `at` on behalf of `attrs`; returns completion.
   Picos memory(tlm::tlm_command cmd, uint64_t pa, LineValue& value, Picos at,
                const RequestAttributes& attrs);
+  // Sends `trans` (of one line) to memory at `at`; returns completion. A
+  // memory error is a broken platform, not a device's fault: it throws.
+  Picos to_memory(tlm::tlm_generic_payload& trans, Picos at);
   static bool whole_lines(tlm::tlm_generic_payload& trans);
 
   // --- long streams of stores (cache_stream.cpp) ---

@@ -289,18 +289,36 @@ Picos Cache::shared_read(uint64_t core, uint64_t line, LineValue& out, bool& exc
   return t;
 }
 
-Picos Cache::snoop_read(uint64_t pa, LineValue& out, Picos t, const RequestAttributes& attrs) {
-  const uint64_t line = line_of(pa);
-  t += config_.hit_latency;
-  if (!indexed(line)) {
+Picos Cache::snoop_reads(tlm::tlm_generic_payload& trans, Picos t) {
+  const uint64_t first = trans.get_address();
+  const uint64_t length = trans.get_data_length();
+  unsigned char* const data = trans.get_data_ptr();
+  for (uint64_t offset = 0; offset < length; offset += kLineBytes) {
+    const uint64_t pa = first + offset;
+    const uint64_t line = line_of(pa);
+    t += config_.hit_latency;
+    if (indexed(line)) {
+      ++stats_.snoop_hits;
+      // The LLC answers, unless a core holds the line Modified or only cores hold it.
+      const Newest n = newest(line);
+      put_line(data + offset, 0, n.value);
+      if (n.from_core) t += config_.core_snoop;
+      continue;
+    }
+    // No level holds the line: the snoop filter passes the device's own
+    // request for it on to memory, which fills the device's buffer.
     ++stats_.snoop_misses;
-    return memory(tlm::TLM_READ_COMMAND, pa, out, t, attrs);
+    trans.set_address(pa);
+    trans.set_data_ptr(data + offset);
+    trans.set_data_length(kLineBytes);
+    trans.set_streaming_width(kLineBytes);
+    t = to_memory(trans, t);
   }
-  ++stats_.snoop_hits;
-  // The LLC answers, unless a core holds the line Modified or only cores hold it.
-  const Newest n = newest(line);
-  out = n.value;
-  return n.from_core ? t + config_.core_snoop : t;
+  trans.set_address(first);
+  trans.set_data_ptr(data);
+  trans.set_data_length(length);
+  trans.set_streaming_width(length);
+  return t;
 }
 
 Picos Cache::snoop_write(uint64_t pa, const LineValue& value, Picos t,

@@ -164,6 +164,44 @@ TEST_CASE("coherent device reads see dirty data, coherent writes invalidate") {
   });
 }
 
+TEST_CASE("a coherent device read of several lines takes each in turn, from the cache or memory") {
+  Rig rig;
+  run_bench([&] {
+    models::RequestAttributes dev;
+    dev.initiator = models::Initiator::device;
+    std::vector<LineValue> lines{{3, 2, 0}, {4, 2, 0}, {5, 2, 0}};
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    rig.device.access(tlm::TLM_WRITE_COMMAND, 0x000, lines, d, &dev);  // to memory: none held
+    rig.store(0x040, {9, 1, 0});                                     // the middle line, dirty
+    sc_core::wait(d);  // memory idle again
+
+    std::vector<unsigned char> data(3 * models::kLineBytes);
+    tlm::tlm_generic_payload trans;
+    trans.set_command(tlm::TLM_READ_COMMAND);
+    trans.set_address(0x000);
+    trans.set_data_ptr(data.data());
+    trans.set_data_length(data.size());
+    trans.set_streaming_width(data.size());
+    trans.set_extension(new models::RequestAttributes(dev));
+    d = sc_core::SC_ZERO_TIME;
+    rig.device.socket->b_transport(trans, d);
+    CHECK(trans.get_response_status() == tlm::TLM_OK_RESPONSE);
+    CHECK(models::get_line(data.data(), 0).version == 3);
+    CHECK(models::get_line(data.data(), 1).version == 9);  // the cache's copy, not memory's
+    CHECK(models::get_line(data.data(), 2).version == 5);
+    // Each line's lookup, then memory's answer for the two it lacks, one after another.
+    CHECK(ps(d) == 14'000 + 2 * (14'000 + 27'500 + 1'250));
+    CHECK(rig.cache.stats().snoop_hits == 1);
+    CHECK(rig.cache.stats().snoop_misses == 2);
+    CHECK(rig.memory.stats().reads == 2);
+    // The device's request comes back as it went out.
+    CHECK(trans.get_address() == 0x000);
+    CHECK(trans.get_data_ptr() == data.data());
+    CHECK(trans.get_data_length() == data.size());
+    CHECK(trans.get_streaming_width() == data.size());
+  });
+}
+
 TEST_CASE("with DDIO a coherent device write stays in the cache, dirty, in its ways only") {
   RecordingObserver seen;
   models::MemoryController memory{"memory", flat_memory(1u << 20, 27'500, 1'250), &seen};
