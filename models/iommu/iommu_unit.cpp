@@ -317,11 +317,13 @@ void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     (snooped ? stats_.lines_snooped : stats_.lines_direct) += lines;
     if (t->stale) stats_.stale_translations += lines;
     if (observer_) {
-      const Picos when = global_picos() + to_picos(delay);
-      for (uint64_t i = 0; i < lines; ++i)
-        observer_->device_access({attrs->stream_id, domain_id, at + i * kLineBytes,
-                                  pa + i * kLineBytes, write, snooped,
-                                  get_line(data + done, i), when, t->stale});
+      // One record for the chunk, moved along it line by line.
+      DeviceAccess access{attrs->stream_id, domain_id, at, pa, write, snooped, {},
+                          global_picos() + to_picos(delay), t->stale};
+      for (uint64_t i = 0; i < lines; ++i, access.iova += kLineBytes, access.pa += kLineBytes) {
+        access.value = get_line(data + done, i);
+        observer_->device_access(access);
+      }
     }
     done += chunk;
   }
