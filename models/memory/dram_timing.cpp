@@ -33,7 +33,7 @@ DramTiming::DramTiming(const DramGeometry& geometry, const DramTimings& timings)
   }
 }
 
-Picos DramTiming::first_column(Bank& b, uint64_t row, Picos arrive) {
+inline Picos DramTiming::first_column(Bank& b, uint64_t row, Picos arrive) {
   if (b.open && b.row == row) {
     ++stats_.row_hits;
     return std::max(arrive, b.next_column);
