@@ -33,7 +33,7 @@ DramTiming::DramTiming(const DramGeometry& geometry, const DramTimings& timings)
   }
 }
 
-inline Picos DramTiming::first_column(Bank& b, uint64_t row, Picos arrive) {
+Picos DramTiming::first_column(Bank& b, uint64_t row, Picos arrive) {
   if (b.open && b.row == row) {
     ++stats_.row_hits;
     return std::max(arrive, b.next_column);
