@@ -5,11 +5,9 @@
 
 namespace iocsim::platform {
 
-using models::kPageBytes;
-
 void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
                                      vfio::FlushSite site) {
-  const models::Picos start = cpu().now();
+  const Picos start = cpu().now();
   models::FlushCounts counts;
   const uint64_t first = phys & ~(kPageBytes - 1);
   // Pages past RAM (MMIO) are uncacheable, never flushed.
@@ -21,7 +19,7 @@ void ArchFlushImpl::flush_cache_phys(vfio::phys_addr_t phys, uint64_t len,
 }
 
 void ArchFlushImpl::wbinvd_on_all_cpus(uint64_t range_len, vfio::FlushSite site) {
-  const models::Picos start = cpu().now();
+  const Picos start = cpu().now();
   const models::FlushCounts counts = cpu().wbinvd();
   ledger_->record(site, 0, range_len, start,
                   {counts.lines_resident, counts.lines_written_back, cpu().now() - start});

@@ -15,7 +15,7 @@ namespace iocsim::platform {
 
 class ArchFlushImpl : public vfio::ArchFlush {
  public:
-  ArchFlushImpl(const Cores& cores, uint64_t memory_size, models::Picos kmap_page,
+  ArchFlushImpl(const Cores& cores, uint64_t memory_size, Picos kmap_page,
                 analysis::FlushLedger& ledger)
       : cores_(&cores), memory_size_(memory_size), kmap_page_(kmap_page), ledger_(&ledger) {}
 
@@ -26,7 +26,7 @@ class ArchFlushImpl : public vfio::ArchFlush {
   models::CpuAgent& cpu() const { return cores_->active(); }
   const Cores* cores_;
   uint64_t memory_size_;
-  models::Picos kmap_page_;
+  Picos kmap_page_;
   analysis::FlushLedger* ledger_;
 };
 

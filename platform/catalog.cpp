@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/units.h"
+#include "base/units.h"
 
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_agent.h"
@@ -26,7 +26,7 @@ const params::Catalog& catalog() {
     c.declare(Spec::size("iommu.pt_pool",
                          "kernel memory just below host.reserved_below that holds the I/O "
                          "page tables the walkers read",
-                         models::kPageBytes));
+                         kPageBytes));
     c.declare(Spec::duration("sim.quantum",
                              "how far a thread may run ahead before synchronising (TLM quantum)",
                              1));
@@ -57,7 +57,7 @@ const params::Catalog& catalog() {
 std::vector<std::string> inconsistencies(const params::Set& set) {
   std::vector<std::string> out;
   const uint64_t llc = set.size("llc.size"), ways = set.count("llc.ways");
-  if (llc % (ways * models::kLineBytes) != 0)
+  if (llc % (ways * kLineBytes) != 0)
     out.push_back(fmt::format("llc.size ({}) must be a whole number of 64-byte lines per way "
                               "(llc.ways is {})",
                               units::format_size(llc), ways));
@@ -65,15 +65,15 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
     out.push_back(fmt::format("llc.ddio_ways ({}) cannot exceed llc.ways ({})",
                               set.count("llc.ddio_ways"), ways));
   const uint64_t memory = set.size("memory.size"), reserved = set.size("host.reserved_below");
-  if (memory % models::kPageBytes != 0)
+  if (memory % kPageBytes != 0)
     out.push_back("memory.size must be a whole number of 4 KiB pages");
-  if (reserved % models::kPageBytes != 0)
+  if (reserved % kPageBytes != 0)
     out.push_back("host.reserved_below must be a whole number of 4 KiB pages");
   if (reserved >= memory)
     out.push_back(fmt::format("host.reserved_below ({}) must be below memory.size ({})",
                               units::format_size(reserved), units::format_size(memory)));
   const uint64_t pool = set.size("iommu.pt_pool");
-  if (pool % models::kPageBytes != 0)
+  if (pool % kPageBytes != 0)
     out.push_back("iommu.pt_pool must be a whole number of 4 KiB pages");
   if (pool > reserved)
     out.push_back(fmt::format("iommu.pt_pool ({}) must fit below host.reserved_below ({})",
@@ -87,7 +87,7 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
     out.push_back(fmt::format("cpu.flush {} does not exist on cpu.isa {} (x86-64: clflushopt or "
                               "clflush; arm64: dc-civac)",
                               set.choice("cpu.flush"), set.choice("cpu.isa")));
-  if (set.size("dma.request_size") % models::kLineBytes != 0)
+  if (set.size("dma.request_size") % kLineBytes != 0)
     out.push_back("dma.request_size must be a multiple of 64 bytes");
   // Every device request, even one the IOMMU rejects, must take time, or a
   // background actor probing unmapped IOVAs would never let time pass.

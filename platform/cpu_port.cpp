@@ -3,16 +3,16 @@
 
 namespace iocsim::platform {
 
-void CpuPortImpl::store(uint64_t pa, uint64_t bytes, host::OwnerId owner, host::TagId tag) {
+void CpuPortImpl::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {
   cpu().store(pa, bytes, owner, tag);
 }
 
-std::vector<host::LineValue> CpuPortImpl::load(uint64_t pa, uint64_t bytes) {
+std::vector<LineValue> CpuPortImpl::load(uint64_t pa, uint64_t bytes) {
   return cpu().load(pa, bytes);
 }
 
 host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, host::CacheOp op) {
-  const models::Picos start = cpu().now();
+  const Picos start = cpu().now();
   models::FlushCounts counts;
   if (op == host::CacheOp::wbinvd) {
     counts = cpu().wbinvd();
@@ -20,8 +20,8 @@ host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, host::CacheOp
     const models::CacheOp line_op = op == host::CacheOp::clflush      ? models::CacheOp::clflush
                                     : op == host::CacheOp::clflushopt ? models::CacheOp::clflushopt
                                                                       : models::CacheOp::clwb;
-    const uint64_t first = models::line_base(pa);
-    const uint64_t end = models::line_base(pa + bytes + models::kLineBytes - 1);
+    const uint64_t first = line_base(pa);
+    const uint64_t end = line_base(pa + bytes + kLineBytes - 1);
     counts = cpu().flush_range(first, end - first, line_op);
     // clflushopt, clwb and the arm64 DC ops complete only at a fence (MFENCE,
     // DSB); clflush needs none.

@@ -11,8 +11,8 @@ class CpuPortImpl : public host::CpuPort {
  public:
   explicit CpuPortImpl(const Cores& cores) : cores_(&cores) {}
 
-  void store(uint64_t pa, uint64_t bytes, host::OwnerId owner, host::TagId tag) override;
-  std::vector<host::LineValue> load(uint64_t pa, uint64_t bytes) override;
+  void store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) override;
+  std::vector<LineValue> load(uint64_t pa, uint64_t bytes) override;
   host::FlushOutcome flush(uint64_t pa, uint64_t bytes, host::CacheOp op) override;
   void compute(uint64_t picos) override;
   void compute_times(uint64_t n, uint64_t picos) override;

@@ -21,9 +21,9 @@
 namespace iocsim::platform {
 
 struct KernelIommuCosts {
-  models::Picos map = 0;         // per iommu_map() call
-  models::Picos unmap = 0;       // per iommu_unmap()/iommu_unmap_fast() call, without the sync
-  models::Picos invalidate = 0;  // per IOTLB sync: submit the invalidation and wait for it
+  Picos map = 0;         // per iommu_map() call
+  Picos unmap = 0;       // per iommu_unmap()/iommu_unmap_fast() call, without the sync
+  Picos invalidate = 0;  // per IOTLB sync: submit the invalidation and wait for it
 };
 
 struct GroupDevice {

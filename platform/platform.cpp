@@ -71,7 +71,7 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
 
 Platform::~Platform() = default;
 
-void Platform::settle(models::Picos now) {
+void Platform::settle(Picos now) {
   for (auto& unit : units_) unit->settle(now);
 }
 

@@ -28,13 +28,14 @@
 #include "platform/cpu_port.h"
 #include "platform/kernel_iommu.h"
 #include "platform/preset.h"
+#include "models/common/line_token.h"
 
 namespace iocsim::platform {
 
 struct DeviceSpec {
   std::string name;
   uint32_t stream_id = 0;
-  models::OwnerId owner = models::kNobody;
+  OwnerId owner = kNobody;
   vfio::GroupId group = 0;
   std::string iommu;                       // unit name
   std::vector<vfio::ResvRegion> reserved;  // the group's reserved regions
@@ -78,7 +79,7 @@ class Platform {
   std::vector<StatGroup> stats() const;
   // Lets what was waiting for time to pass (deferred IOTLB invalidation)
   // happen, up to `now`: call at the end of a run, before reading the oracle.
-  void settle(models::Picos now);
+  void settle(Picos now);
 
  private:
   PlatformSpec spec_;

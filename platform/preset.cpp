@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 #include "platform/catalog.h"
 
 namespace iocsim::platform {

@@ -10,7 +10,7 @@
 #include <boost/graph/topological_sort.hpp>
 #include <fmt/format.h>
 
-#include "models/common/units.h"
+#include "base/units.h"
 #include "platform/platform.h"
 
 namespace iocsim::platform {
@@ -41,14 +41,14 @@ Topology::Vertex Topology::add(const std::string& name, ComponentKind kind, std:
   return boost::add_vertex(Component{name, kind, std::move(detail)}, g_);
 }
 
-void Topology::link(Vertex from, Vertex to, std::string carries, models::Picos latency) {
+void Topology::link(Vertex from, Vertex to, std::string carries, Picos latency) {
   boost::add_edge(from, to, Link{std::move(carries), latency}, g_);
 }
 
 Topology::Topology(const PlatformSpec& spec) {
   const params::Set& p = spec.params;
-  const models::Picos lookup = p.picos("llc.hit_latency");
-  const models::Picos dram =
+  const Picos lookup = p.picos("llc.hit_latency");
+  const Picos dram =
       p.picos("memory.tRCD") + p.picos("memory.tCL") + p.picos("memory.burst");
   const Vertex cpu = add("cpu0", ComponentKind::cpu,
                          fmt::format("{} MHz, flushes with {}; core 0 of {}",

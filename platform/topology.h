@@ -17,7 +17,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 
-#include "models/common/picos.h"
+#include "base/picos.h"
 
 namespace iocsim::platform {
 
@@ -33,13 +33,13 @@ struct Component {
 
 struct Link {
   std::string carries;  // what travels on it
-  models::Picos latency = 0;
+  Picos latency = 0;
 };
 
 struct IdlePath {
   std::vector<std::string> hops;  // from the initiator to memory
   std::string via;                // what the initiator's first link carries
-  models::Picos latency = 0;
+  Picos latency = 0;
 };
 
 class Topology {
@@ -64,7 +64,7 @@ class Topology {
   using Vertex = Graph::vertex_descriptor;
 
   Vertex add(const std::string& name, ComponentKind kind, std::string detail);
-  void link(Vertex from, Vertex to, std::string carries, models::Picos latency);
+  void link(Vertex from, Vertex to, std::string carries, Picos latency);
   Vertex find(const std::string& name) const;
   void walk(Vertex v, IdlePath& path, std::vector<IdlePath>& out) const;
 

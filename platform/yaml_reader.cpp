@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 
 namespace iocsim::yaml {
 

@@ -15,7 +15,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "models/common/units.h"
+#include "base/units.h"
 
 namespace iocsim::yaml {
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "models/cache/cache.h"
+#include "models/common/line_token.h"
 
 #include <algorithm>
 #include <stdexcept>

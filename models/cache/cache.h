@@ -68,7 +68,7 @@
 #include "models/common/blocking_path.h"
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
-#include "models/common/page_memo.h"
+#include "base/page_memo.h"
 #include "models/common/params.h"
 #include "models/common/residency.h"
 #include "models/common/time.h"

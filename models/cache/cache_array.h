@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::models {
 

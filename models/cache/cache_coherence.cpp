@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/cache/cache.h"
+#include "models/common/line_token.h"
 
 namespace iocsim::models {
 namespace {

@@ -13,7 +13,7 @@
 #include <deque>
 #include <vector>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::models {
 

@@ -8,8 +8,8 @@
 
 #include <tlm>
 
-#include "models/common/line_value.h"
-#include "models/common/picos.h"
+#include "base/line_value.h"
+#include "base/picos.h"
 
 namespace iocsim::models {
 

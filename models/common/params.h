@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/common/units.h"
+#include "base/units.h"
 
 namespace iocsim::params {
 

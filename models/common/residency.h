@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/common/picos.h"
+#include "base/picos.h"
 
 namespace iocsim::models {
 

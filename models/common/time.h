@@ -8,7 +8,7 @@
 
 #include <systemc>
 
-#include "models/common/picos.h"
+#include "base/picos.h"
 
 namespace iocsim::models {
 

@@ -23,7 +23,7 @@
 
 #include "models/common/attributes.h"
 #include "models/common/blocking_path.h"
-#include "models/common/line_value.h"
+#include "models/common/line_token.h"
 #include "models/common/quantum_keeper.h"
 #include "models/common/params.h"
 #include "models/common/residency.h"

@@ -29,8 +29,8 @@
 
 #include "models/common/attributes.h"
 #include "models/common/blocking_path.h"
-#include "models/common/line_value.h"
-#include "models/common/owner_tally.h"
+#include "models/common/line_token.h"
+#include "base/owner_tally.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
 #include "models/common/quantum_keeper.h"

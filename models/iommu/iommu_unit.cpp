@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "models/common/attributes.h"
+#include "models/common/line_token.h"
 
 namespace iocsim::models {
 

@@ -55,7 +55,7 @@
 #include "models/common/observer.h"
 #include "models/common/params.h"
 #include "models/common/time.h"
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 #include "models/iommu/io_page_table.h"
 #include "models/iommu/iotlb.h"
 #include "models/iommu/walk_cache.h"

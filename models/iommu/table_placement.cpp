@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::models {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::models {
 

@@ -8,8 +8,8 @@
 
 #include <cstdint>
 
-#include "models/common/line_value.h"
-#include "models/common/paged_lines.h"
+#include "models/common/line_token.h"
+#include "base/paged_lines.h"
 
 namespace iocsim::models {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::models {
 

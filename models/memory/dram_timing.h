@@ -27,8 +27,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/common/line_value.h"
-#include "models/common/picos.h"
+#include "base/line_value.h"
+#include "base/picos.h"
 
 namespace iocsim::models {
 

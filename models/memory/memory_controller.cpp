@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "models/common/attributes.h"
+#include "models/common/line_token.h"
 
 namespace iocsim::models {
 

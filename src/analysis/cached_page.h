@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::analysis {
 
@@ -20,13 +20,13 @@ class CachedPage {
   uint64_t present = 0, dirty = 0;  // one bit per line
 
   // The copy of line i (meaningful while it is present).
-  const models::LineValue& value(uint64_t i) const { return lines_ ? (*lines_)[i] : whole_; }
+  const LineValue& value(uint64_t i) const { return lines_ ? (*lines_)[i] : whole_; }
   // Whether every present line holds one value (value(0), then).
   bool uniform() const { return !lines_; }
   // Whether every present line holds `v`.
-  bool all(const models::LineValue& v) const { return !lines_ && whole_ == v; }
+  bool all(const LineValue& v) const { return !lines_ && whole_ == v; }
   // Gives the lines in `mask` the copy `v` (before `present` says they are held).
-  void set(uint64_t mask, const models::LineValue& v) {
+  void set(uint64_t mask, const LineValue& v) {
     if ((present & ~mask) == 0) {  // no other copy: one value for the page
       whole_ = v;  // (first: `v` may be one of the copies)
       lines_.reset();
@@ -34,15 +34,15 @@ class CachedPage {
     }
     if (!lines_) {
       if (whole_ == v) return;
-      lines_ = std::make_unique<std::array<models::LineValue, models::kLinesPerPage>>();
+      lines_ = std::make_unique<std::array<LineValue, kLinesPerPage>>();
       lines_->fill(whole_);
     }
     for (uint64_t bits = mask; bits; bits &= bits - 1) (*lines_)[__builtin_ctzll(bits)] = v;
   }
 
  private:
-  models::LineValue whole_;
-  std::unique_ptr<std::array<models::LineValue, models::kLinesPerPage>> lines_;
+  LineValue whole_;
+  std::unique_ptr<std::array<LineValue, kLinesPerPage>> lines_;
 };
 
 }  // namespace iocsim::analysis

@@ -5,8 +5,6 @@
 
 namespace iocsim::analysis {
 
-using models::kPageShift;
-
 const Exposures::Segment* Exposures::segment_of(uint64_t page, uint64_t* first) const {
   auto it = segments_.upper_bound(page);
   if (it == segments_.begin()) return nullptr;

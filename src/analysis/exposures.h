@@ -15,7 +15,7 @@
 #include <map>
 #include <vector>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::analysis {
 
@@ -77,7 +77,7 @@ void Exposures::for_page(uint64_t page, Fn fn) const {
   const Segment* s = segment_of(page, &first);
   if (!s) return;
   for (const Entry& e : s->entries)
-    if (fn(Reach{e.domain, (page << models::kPageShift) + e.offset, e.readable})) return;
+    if (fn(Reach{e.domain, (page << kPageShift) + e.offset, e.readable})) return;
 }
 
 template <typename Fn>

@@ -4,13 +4,10 @@
 
 #include <cstdint>
 
-#include "models/common/line_value.h"
-#include "models/common/picos.h"
+#include "base/line_value.h"
+#include "base/picos.h"
 
 namespace iocsim::analysis {
-
-using models::OwnerId;
-using models::Picos;
 
 enum class HazardKind : uint8_t {
   stale_device_read,  // a device can read (or read) data older than the newest
@@ -41,7 +38,7 @@ struct Window {
   uint64_t size = 0;
   uint64_t iova = 0;
   uint32_t stream_id = 0;
-  OwnerId owner = models::kNobody;
+  OwnerId owner = kNobody;
   Picos start = 0;
   Picos end = 0;
   bool realized = false;

@@ -4,19 +4,19 @@
 // as the default state (nothing written, DRAM holding nothing).
 #pragma once
 
-#include "models/common/line_value.h"
-#include "models/common/paged_lines.h"
+#include "base/line_value.h"
+#include "base/paged_lines.h"
 
 namespace iocsim::analysis {
 
 struct LineState {
-  models::LineValue newest;
-  models::LineValue memory;
+  LineValue newest;
+  LineValue memory;
 
   bool operator==(const LineState& o) const { return newest == o.newest && memory == o.memory; }
   bool operator!=(const LineState& o) const { return !(*this == o); }
 };
 
-using LineStates = models::PagedLines<LineState>;
+using LineStates = PagedLines<LineState>;
 
 }  // namespace iocsim::analysis

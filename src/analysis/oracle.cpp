@@ -7,13 +7,6 @@
 
 namespace iocsim::analysis {
 
-using models::kLineBytes;
-using models::line_base;
-using models::kLineShift;
-using models::kLinesPerPage;
-using models::kPageBytes;
-using models::kPageShift;
-
 const char* to_string(HazardKind kind) {
   switch (kind) {
     case HazardKind::stale_device_read: return "stale_device_read";
@@ -31,7 +24,7 @@ void Oracle::register_device(uint32_t stream_id, OwnerId owner) {
 
 OwnerId Oracle::owner_of(uint32_t stream) const {
   auto it = device_owner_.find(stream);
-  return it == device_owner_.end() ? models::kNobody : it->second;
+  return it == device_owner_.end() ? kNobody : it->second;
 }
 
 // (Both inline: every event on a line asks; called out of line they cost
@@ -47,7 +40,7 @@ inline CachedPage* Oracle::cached_page(uint64_t page) const {
 
 void Oracle::settle_streamed() {
   streamed_.drain([&](const StreamedCopies::Span& s) {
-    models::for_each_page_mask(s.line << kLineShift, s.count, [&](uint64_t page, uint64_t mask) {
+    for_each_page_mask(s.line << kLineShift, s.count, [&](uint64_t page, uint64_t mask) {
       CachedPage& p = cached_page_or_add(page);
       p.set(mask, s.value);
       p.present |= mask;
@@ -56,7 +49,7 @@ void Oracle::settle_streamed() {
   });
 }
 
-inline const models::LineValue* Oracle::cached(uint64_t pa, bool* dirty) const {
+inline const LineValue* Oracle::cached(uint64_t pa, bool* dirty) const {
   const CachedPage* p = cached_page(pa >> kPageShift);
   const uint64_t i = (pa >> kLineShift) % kLinesPerPage;
   if (!p || !(p->present >> i & 1)) return nullptr;
@@ -83,7 +76,7 @@ inline void Oracle::evaluate_line(uint64_t pa, Picos at) {
   if (!exposed_.empty()) evaluate_exposed_line(pa, at);
 }
 
-void Oracle::set_cached(uint64_t pa, const models::LineValue& value, bool dirty) {
+void Oracle::set_cached(uint64_t pa, const LineValue& value, bool dirty) {
   if (!streamed_.empty()) settle_streamed();
   CachedPage& p = cached_page_or_add(pa >> kPageShift);
   const uint64_t bit = uint64_t{1} << ((pa >> kLineShift) % kLinesPerPage);
@@ -105,9 +98,9 @@ void Oracle::drop_cached_lines(uint64_t page, CachedPage& p, uint64_t mask) {
   cached_memo_.remember(page, nullptr);
 }
 
-models::LineValue Oracle::newest(uint64_t pa) const { return lines_.get(pa).newest; }
+LineValue Oracle::newest(uint64_t pa) const { return lines_.get(pa).newest; }
 
-models::LineValue Oracle::in_memory(uint64_t pa) const { return lines_.get(pa).memory; }
+LineValue Oracle::in_memory(uint64_t pa) const { return lines_.get(pa).memory; }
 
 void Oracle::OpenWindow::hit(Picos at) {
   if (hits++ == 0) first_hit = at;
@@ -130,7 +123,7 @@ Window Oracle::OpenWindow::closed(uint64_t pa, uint64_t size, Picos at, bool ope
   return w;
 }
 
-void Oracle::cpu_store(uint64_t pa, const models::LineValue& value, Picos at) {
+void Oracle::cpu_store(uint64_t pa, const LineValue& value, Picos at) {
   LineState s = lines_.get(pa);
   s.newest = value;
   lines_.set(pa, s);
@@ -165,7 +158,7 @@ void Oracle::stores_streamed(const models::StreamedStores& run) {
       if (!streamed_.empty() && streamed_.oldest_line() > line)
         stop = std::min(end, streamed_.oldest_line());
       if (streamed_.may_hold(line, stop)) settle_streamed();
-      models::for_each_page_mask(line << kLineShift, stop - line, [&](uint64_t page, uint64_t mask) {
+      for_each_page_mask(line << kLineShift, stop - line, [&](uint64_t page, uint64_t mask) {
         if (CachedPage* p = lookup_cached(page)) drop_cached_lines(page, *p, mask);
       });
       line = stop;
@@ -177,12 +170,12 @@ void Oracle::stores_streamed(const models::StreamedStores& run) {
   streamed_.add(run.first >> kLineShift, run.count, run.value);
 }
 
-void Oracle::device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) {
+void Oracle::device_write_cached(uint64_t pa, const LineValue& value, Picos at) {
   // Like a CPU store: the newest value, dirty in the cache, DRAM older.
   cpu_store(pa, value, at);
 }
 
-void Oracle::cpu_load(uint64_t pa, const models::LineValue& value, Picos at) {
+void Oracle::cpu_load(uint64_t pa, const LineValue& value, Picos at) {
   if (value.version >= newest(pa).version) return;
   ++counts_.stale_cpu_reads;
   auto it = cpu_open_.find({static_cast<uint32_t>(HazardKind::stale_cpu_read), line_base(pa)});
@@ -190,7 +183,7 @@ void Oracle::cpu_load(uint64_t pa, const models::LineValue& value, Picos at) {
   else ++realized_outside_;
 }
 
-void Oracle::cache_line_filled(uint64_t pa, const models::LineValue& value, Picos at) {
+void Oracle::cache_line_filled(uint64_t pa, const LineValue& value, Picos at) {
   set_cached(pa, value, false);
   evaluate_line(pa, at);
   evaluate_cpu(line_base(pa), at);
@@ -203,11 +196,11 @@ void Oracle::cache_line_dropped(uint64_t pa, Picos at) {
   if (!cpu_open_.empty()) evaluate_cpu(line_base(pa), at);
 }
 
-void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
+void Oracle::memory_write(uint64_t pa, const LineValue& value, models::MemoryWriter who,
                           Picos at) {
   const uint64_t base = line_base(pa);
   LineState s = lines_.get(pa);
-  const models::LineValue* c = cached(base);
+  const LineValue* c = cached(base);
   if (who == models::MemoryWriter::writeback) {
     // A write-back of older data over what a device wrote: the device's data is lost.
     if (s.memory.version > value.version) {
@@ -231,7 +224,7 @@ void Oracle::memory_write(uint64_t pa, const models::LineValue& value, models::M
   if (!cpu_open_.empty() || (c && c->version < s.newest.version)) evaluate_cpu(base, at);
 }
 
-void Oracle::memory_filled(uint64_t pa, uint64_t lines, const models::LineValue& value,
+void Oracle::memory_filled(uint64_t pa, uint64_t lines, const LineValue& value,
                            models::MemoryWriter who, Picos at) {
   // Shown only while needs_line_order() is false: nothing is mapped and no
   // CPU-side window is open, so every cached copy is as new as its line. If
@@ -266,8 +259,8 @@ void Oracle::memory_filled(uint64_t pa, uint64_t lines, const models::LineValue&
     n = 0;
   }
   auto each_cached_part = [&](auto fn) {
-    models::for_each_page_mask(first << kLineShift, in_stream - first, fn);
-    models::for_each_page_mask((in_stream + n) << kLineShift, end - in_stream - n, fn);
+    for_each_page_mask(first << kLineShift, in_stream - first, fn);
+    for_each_page_mask((in_stream + n) << kLineShift, end - in_stream - n, fn);
   };
   // A copy older than `value` would be hidden by it: a window would open.
   bool hides_a_copy = false;
@@ -342,7 +335,7 @@ void Oracle::device_access(const models::DeviceAccess& access) {
   if (access.value.version >= newest(access.pa).version) return;
   ++counts_.stale_device_reads;
   const OwnerId reader = owner_of(access.stream_id);
-  if (access.value.owner != models::kNobody && access.value.owner != reader) ++counts_.leaks;
+  if (access.value.owner != kNobody && access.value.owner != reader) ++counts_.leaks;
   auto it = open_.find({access.stream_id, access.pa});
   if (it != open_.end())
     it->second.hit(access.at);
@@ -423,12 +416,12 @@ Oracle::OpenWindows::iterator Oracle::evaluate(uint64_t line_pa, uint32_t stream
   // any domain) returns the CPU's cached copy if there is one, else DRAM.
   // (A line never written is in the default state, which is stale to nobody.)
   const LineState s = lines_.get(line_pa);
-  std::optional<models::LineValue> direct, snooped;
+  std::optional<LineValue> direct, snooped;
   if (s.memory.version < s.newest.version && !no_nosnoop_.count(stream)) direct = s.memory;
-  const models::LineValue* c = cached(line_pa);
-  const models::LineValue& via_cache = c ? *c : s.memory;
+  const LineValue* c = cached(line_pa);
+  const LineValue& via_cache = c ? *c : s.memory;
   if (via_cache.version < s.newest.version) snooped = via_cache;
-  std::optional<models::LineValue> stale;
+  std::optional<LineValue> stale;
   uint64_t iova = 0;
   if (direct || snooped) {
     exposed_.for_page(line_pa >> kPageShift, [&](const Exposures::Reach& e) {
@@ -448,7 +441,7 @@ Oracle::OpenWindows::iterator Oracle::evaluate(uint64_t line_pa, uint32_t stream
   const bool open = it != open_.end() && it->first == key;
   if (!stale) return open ? close(open_, it, at, false) : it;
   const OwnerId owner = stale->owner;
-  const HazardKind kind = owner != models::kNobody && owner != owner_of(stream)
+  const HazardKind kind = owner != kNobody && owner != owner_of(stream)
                               ? HazardKind::leak
                               : HazardKind::stale_device_read;
   if (open) {
@@ -460,7 +453,7 @@ Oracle::OpenWindows::iterator Oracle::evaluate(uint64_t line_pa, uint32_t stream
 
 void Oracle::evaluate_cpu(uint64_t line_pa, Picos at) {
   bool dirty = false;
-  const models::LineValue* c = cached(line_pa, &dirty);
+  const LineValue* c = cached(line_pa, &dirty);
   // Without a cached copy neither window can be open; with none open
   // either, there is nothing to close (a line leaving the cache, mostly).
   if (!c && cpu_open_.empty()) return;

@@ -38,7 +38,7 @@
 #include "analysis/line_states.h"
 #include "analysis/streamed_copies.h"
 #include "models/common/observer.h"
-#include "models/common/page_memo.h"
+#include "base/page_memo.h"
 
 namespace iocsim::analysis {
 
@@ -62,14 +62,14 @@ class Oracle : public models::CoherenceObserver {
   // window, and events on different lines commute.
   bool needs_line_order() const override { return !exposed_.empty() || !cpu_open_.empty(); }
   void stores_streamed(const models::StreamedStores& run) override;
-  void cpu_store(uint64_t pa, const models::LineValue& value, Picos at) override;
-  void device_write_cached(uint64_t pa, const models::LineValue& value, Picos at) override;
-  void cpu_load(uint64_t pa, const models::LineValue& value, Picos at) override;
-  void cache_line_filled(uint64_t pa, const models::LineValue& value, Picos at) override;
+  void cpu_store(uint64_t pa, const LineValue& value, Picos at) override;
+  void device_write_cached(uint64_t pa, const LineValue& value, Picos at) override;
+  void cpu_load(uint64_t pa, const LineValue& value, Picos at) override;
+  void cache_line_filled(uint64_t pa, const LineValue& value, Picos at) override;
   void cache_line_dropped(uint64_t pa, Picos at) override;
-  void memory_write(uint64_t pa, const models::LineValue& value, models::MemoryWriter who,
+  void memory_write(uint64_t pa, const LineValue& value, models::MemoryWriter who,
                     Picos at) override;
-  void memory_filled(uint64_t pa, uint64_t lines, const models::LineValue& value,
+  void memory_filled(uint64_t pa, uint64_t lines, const LineValue& value,
                      models::MemoryWriter who, Picos at) override;
   void device_access(const models::DeviceAccess& access) override;
   void device_nosnoop_capability(uint32_t stream_id, bool capable, Picos at) override;
@@ -98,8 +98,8 @@ class Oracle : public models::CoherenceObserver {
   uint64_t realized_outside_windows() const { return realized_outside_; }
 
   // The newest value of a line, and what DRAM holds (for tests and `sees`).
-  models::LineValue newest(uint64_t pa) const;
-  models::LineValue in_memory(uint64_t pa) const;
+  LineValue newest(uint64_t pa) const;
+  LineValue in_memory(uint64_t pa) const;
 
  private:
   struct Domain {
@@ -135,7 +135,7 @@ class Oracle : public models::CoherenceObserver {
   };
 
   // The cached copy of a line, or nullptr; `dirty` says whether it is dirty.
-  const models::LineValue* cached(uint64_t pa, bool* dirty = nullptr) const;
+  const LineValue* cached(uint64_t pa, bool* dirty = nullptr) const;
   CachedPage* cached_page(uint64_t page) const;
   // cached_page() of a page whose lines streamed_ does not hold.
   CachedPage* lookup_cached(uint64_t page) const;
@@ -145,7 +145,7 @@ class Oracle : public models::CoherenceObserver {
   // Moves the copies streamed_ holds into cached_ (every look at the caches
   // but a stream's own runs comes here first).
   void settle_streamed();
-  void set_cached(uint64_t pa, const models::LineValue& value, bool dirty);
+  void set_cached(uint64_t pa, const LineValue& value, bool dirty);
   void drop_cached(uint64_t pa);
   // drop_cached() of the lines of `page` (whose cached copies are `p`) in `mask`.
   void drop_cached_lines(uint64_t page, CachedPage& p, uint64_t mask);
@@ -189,7 +189,7 @@ class Oracle : public models::CoherenceObserver {
   // Pages leave cached_ only through drop_cached_lines(), which updates the
   // memo and keeps the node for the next page to enter: pages pass through
   // the caches one after another.
-  mutable models::PageMemo<CachedPage> cached_memo_;
+  mutable PageMemo<CachedPage> cached_memo_;
   std::unordered_map<uint64_t, CachedPage>::node_type spare_cached_;
   // Copies a stream's runs put in the caches, while nothing else looks:
   // none of their lines is in cached_.

@@ -12,7 +12,7 @@
 #include <deque>
 #include <stdexcept>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::analysis {
 
@@ -20,7 +20,7 @@ class StreamedCopies {
  public:
   struct Span {
     uint64_t line = 0, count = 0;
-    models::LineValue value;
+    LineValue value;
     bool dirty = true;
   };
 
@@ -32,7 +32,7 @@ class StreamedCopies {
     return !spans_.empty() && first < end && first < hi_ && end > lo_;
   }
   // Copies of `count` lines from `line`, dirty, holding `value`.
-  void add(uint64_t line, uint64_t count, const models::LineValue& value) {
+  void add(uint64_t line, uint64_t count, const LineValue& value) {
     if (spans_.empty()) {
       lo_ = line;
       hi_ = line + count;
@@ -69,7 +69,7 @@ class StreamedCopies {
     }
   }
   // Of those lines, the copies that hold `value` are clean.
-  void clean_leading(uint64_t skip, uint64_t count, const models::LineValue& value) {
+  void clean_leading(uint64_t skip, uint64_t count, const LineValue& value) {
     if (count == 0) return;
     const size_t from = split_at(skip), to = split_at(skip + count);
     for (size_t i = from; i < to; ++i)

@@ -17,8 +17,6 @@
 
 namespace iocsim::analysis {
 
-using models::Picos;
-
 struct ActivityBurst {
   uint32_t stream_id = 0;
   uint32_t engine = 0;
@@ -41,7 +39,7 @@ class Timeline : public models::CoherenceObserver {
   // It watches device activity only: a store stream's events, in any order, are nothing to it.
   bool needs_line_order() const override { return false; }
   void stores_streamed(const models::StreamedStores&) override {}
-  void memory_filled(uint64_t, uint64_t, const models::LineValue&, models::MemoryWriter,
+  void memory_filled(uint64_t, uint64_t, const LineValue&, models::MemoryWriter,
                      Picos) override {}
   void device_request(const models::DeviceRequest& request) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;

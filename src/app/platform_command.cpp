@@ -17,7 +17,7 @@
 namespace iocsim::app {
 namespace {
 
-std::string nanoseconds(models::Picos ps) { return fmt::format("{:.2f} ns", ps / 1000.0); }
+std::string nanoseconds(Picos ps) { return fmt::format("{:.2f} ns", ps / 1000.0); }
 
 void print(const platform::Preset& preset, const platform::PlatformSpec& spec,
            const platform::Topology& topology) {

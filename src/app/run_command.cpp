@@ -10,7 +10,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/output_files.h"
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
 #include "vfio/flush_policy.h"

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/units.h"
+#include "base/units.h"
 
 namespace iocsim::app {
 namespace {

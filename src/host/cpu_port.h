@@ -7,13 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::host {
-
-using models::LineValue;
-using models::OwnerId;
-using models::TagId;
 
 enum class CacheOp { clflush, clflushopt, clwb, wbinvd };
 

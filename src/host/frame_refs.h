@@ -17,7 +17,7 @@
 #include <optional>
 #include <unordered_map>
 
-#include "models/common/page_memo.h"
+#include "base/page_memo.h"
 
 namespace iocsim::host {
 
@@ -79,7 +79,7 @@ class FrameRefs {
 
   std::unordered_map<uint64_t, Block> blocks_;  // by pfn >> kBlockShift; none empty
   // Keyed by block number. Blocks leave blocks_ only in erase(), which updates it.
-  mutable models::PageMemo<Block> memo_;
+  mutable PageMemo<Block> memo_;
   std::unique_ptr<Counts> spare_;  // the array of the block that last settled
 };
 

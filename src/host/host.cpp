@@ -39,7 +39,7 @@ void Host::map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn) {
   p.map_run(va, pfn, size / kPageSize);
   frame_refs_.add_run(pfn, size / kPageSize, {1, 0});
   // clear_page(): the zeroes go through the cache like any other store.
-  cpu_->store(pfn << kPageShift, size, models::kNobody, models::kNoTag);
+  cpu_->store(pfn << kPageShift, size, kNobody, kNoTag);
 }
 
 int Host::fault_in(Process& p, uint64_t va, bool write) {
@@ -216,7 +216,7 @@ int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome
     outcome = cpu_->flush(0, 0, op);
     return 0;
   }
-  if (bad_range(va, size, models::kLineBytes)) return -EINVAL;
+  if (bad_range(va, size, kLineBytes)) return -EINVAL;
   const uint64_t end = va + size;
   if (!p.covered(va & ~(kPageSize - 1), end, false)) return -EFAULT;
   // Physically contiguous pieces of the requested lines of present pages; a
@@ -313,7 +313,7 @@ std::optional<uint64_t> Host::alloc_pages_zeroed(unsigned order) {
   auto pfn = frames_.allocate_aligned(count);
   if (!pfn) return std::nullopt;
   frame_refs_.add_run(*pfn, count, {1, 0});  // the kernel's reference
-  cpu_->store(*pfn << kPageShift, count * kPageSize, models::kNobody, models::kNoTag);
+  cpu_->store(*pfn << kPageShift, count * kPageSize, kNobody, kNoTag);
   return pfn;
 }
 

@@ -24,7 +24,7 @@
 #include "host/frame_allocator.h"
 #include "host/frame_refs.h"
 #include "host/process.h"
-#include "models/common/owner_tally.h"
+#include "base/owner_tally.h"
 
 namespace iocsim::host {
 
@@ -37,13 +37,13 @@ struct HostConfig {
 };
 
 struct Fill {
-  OwnerId owner = models::kNobody;
-  TagId tag = models::kNoTag;
+  OwnerId owner = kNobody;
+  TagId tag = kNoTag;
 };
 
 struct ReadResult {
   int error = 0;              // 0 or -errno
-  models::OwnerTally values;  // whose data the lines read held
+  OwnerTally values;  // whose data the lines read held
 };
 
 class Host {

@@ -20,7 +20,7 @@
 #include <optional>
 #include <utility>
 
-#include "models/common/page_memo.h"
+#include "base/page_memo.h"
 
 namespace iocsim::host {
 
@@ -74,7 +74,7 @@ class PageTable {
   std::map<uint64_t, Block> blocks_;  // by vpn >> kBlockShift; blocks with no page go
   // The blocks last looked up (a map's elements stay put until erased, and
   // erase() updates it): faults and pins go through a block page by page.
-  mutable models::PageMemo<Block> memo_;
+  mutable PageMemo<Block> memo_;
 };
 
 template <typename Fn>

@@ -11,12 +11,11 @@
 #include <utility>
 
 #include "host/page_table.h"
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
 namespace iocsim::host {
 
-inline constexpr uint64_t kPageSize = models::kPageBytes;
-inline constexpr uint64_t kPageShift = models::kPageShift;
+inline constexpr uint64_t kPageSize = kPageBytes;
 inline constexpr uint64_t kHugePageSize = uint64_t{2} << 20;
 inline constexpr uint64_t kUnlimited = UINT64_MAX;
 
@@ -33,11 +32,11 @@ struct Vma {
 
 class Process {
  public:
-  Process(std::string name, models::OwnerId id, uint64_t memlock_bytes, bool cap_ipc_lock)
+  Process(std::string name, OwnerId id, uint64_t memlock_bytes, bool cap_ipc_lock)
       : name_(std::move(name)), id_(id), memlock_(memlock_bytes), cap_ipc_lock_(cap_ipc_lock) {}
 
   const std::string& name() const { return name_; }
-  models::OwnerId id() const { return id_; }
+  OwnerId id() const { return id_; }
   // RLIMIT_MEMLOCK in bytes (kUnlimited for RLIM_INFINITY).
   uint64_t memlock_limit() const { return memlock_; }
   bool cap_ipc_lock() const { return cap_ipc_lock_; }
@@ -82,7 +81,7 @@ class Process {
 
  private:
   std::string name_;
-  models::OwnerId id_;
+  OwnerId id_;
   uint64_t memlock_;
   bool cap_ipc_lock_;
   uint64_t locked_vm_ = 0;

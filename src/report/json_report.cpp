@@ -4,7 +4,7 @@
 #include <cmath>
 #include <utility>
 
-#include "models/common/units.h"
+#include "base/units.h"
 #include "vfio/errno_names.h"
 
 namespace iocsim::report {
@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-double ns(models::Picos ps) { return models::picos_to_ns(ps); }
+double ns(Picos ps) { return picos_to_ns(ps); }
 
 json flush_cost(const analysis::FlushCost& c) {
   return {{"calls", c.calls},
@@ -22,8 +22,8 @@ json flush_cost(const analysis::FlushCost& c) {
           {"cpu_ns", ns(c.cpu_picos)}};
 }
 
-std::string owner_name(const scenario::Scenario& s, models::OwnerId id) {
-  return id == models::kNobody ? "nobody" : s.principals[id - 1].name;
+std::string owner_name(const scenario::Scenario& s, OwnerId id) {
+  return id == kNobody ? "nobody" : s.principals[id - 1].name;
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/units.h"
+#include "base/units.h"
 
 namespace iocsim::report {
 namespace {

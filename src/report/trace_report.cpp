@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/units.h"
+#include "base/units.h"
 #include "vfio/errno_names.h"
 
 namespace iocsim::report {
@@ -18,7 +18,7 @@ using nlohmann::json;
 constexpr int kCpuPid = 1, kDmaPid = 2, kExposurePid = 3;
 constexpr uint64_t kPageMask = ~uint64_t{0xfff};
 
-double us(models::Picos ps) { return static_cast<double>(ps) / 1e6; }
+double us(Picos ps) { return static_cast<double>(ps) / 1e6; }
 
 json metadata(const char* what, int pid, uint64_t tid, const std::string& name) {
   json e{{"ph", "M"}, {"name", what}, {"pid", pid}, {"args", {{"name", name}}}};
@@ -26,13 +26,13 @@ json metadata(const char* what, int pid, uint64_t tid, const std::string& name) 
   return e;
 }
 
-json slice(const std::string& name, int pid, uint64_t tid, models::Picos start,
-           models::Picos end, json args) {
+json slice(const std::string& name, int pid, uint64_t tid, Picos start,
+           Picos end, json args) {
   return {{"ph", "X"}, {"name", name},       {"pid", pid},  {"tid", tid},
           {"ts", us(start)}, {"dur", us(end - start)}, {"args", std::move(args)}};
 }
 
-json instant(const std::string& name, int pid, uint64_t tid, models::Picos at, json args) {
+json instant(const std::string& name, int pid, uint64_t tid, Picos at, json args) {
   return {{"ph", "i"}, {"s", "t"},       {"name", name},          {"pid", pid},
           {"tid", tid}, {"ts", us(at)}, {"args", std::move(args)}};
 }
@@ -106,12 +106,12 @@ void add_exposure(const scenario::RunResult& r, json& events) {
            std::make_tuple(b->pa & kPageMask, b->kind, b->start);
   });
   using Track = std::pair<uint64_t, analysis::HazardKind>;
-  std::map<Track, std::vector<models::Picos>> lane_ends;
+  std::map<Track, std::vector<Picos>> lane_ends;
   uint64_t next_tid = 1;
   std::map<std::tuple<uint64_t, analysis::HazardKind, size_t>, uint64_t> tids;
   for (const analysis::Window* w : windows) {
     const Track track{w->pa & kPageMask, w->kind};
-    std::vector<models::Picos>& ends = lane_ends[track];
+    std::vector<Picos>& ends = lane_ends[track];
     size_t lane = 0;
     while (lane < ends.size() && ends[lane] > w->start) ++lane;
     if (lane == ends.size()) ends.push_back(0);
@@ -130,7 +130,7 @@ void add_exposure(const scenario::RunResult& r, json& events) {
               {"size", w->size},
               {"iova", units::format_hex(w->iova)},
               {"device", device},
-              {"owner", w->owner == models::kNobody ? "nobody"
+              {"owner", w->owner == kNobody ? "nobody"
                                                     : s.principals[w->owner - 1].name},
               {"hits", w->hits},
               {"open_at_end", w->open_at_end}};

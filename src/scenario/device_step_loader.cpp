@@ -3,14 +3,14 @@
 // actor).
 #include <fmt/format.h>
 
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 #include "scenario/step_args_reader.h"
 
 namespace iocsim::scenario::detail {
 namespace {
 
 bool whole_lines(uint64_t iova, uint64_t size) {
-  return size != 0 && size % models::kLineBytes == 0 && iova % models::kLineBytes == 0;
+  return size != 0 && size % kLineBytes == 0 && iova % kLineBytes == 0;
 }
 
 constexpr const char* kWholeLines =
@@ -39,7 +39,7 @@ bool LoaderContext::load_device_args(const std::string& op, StepArgsReader& a, S
     return true;
   }
   if (op == "dma") {
-    DmaStep x{0, false, 0, 0, std::nullopt, models::kNoTag};
+    DmaStep x{0, false, 0, 0, std::nullopt, kNoTag};
     x.device = dma_device(a);
     const YAML::Node rd = a["read"], wr = a["write"];
     if (bool(rd) == bool(wr)) {
@@ -83,7 +83,7 @@ bool LoaderContext::load_device_args(const std::string& op, StepArgsReader& a, S
 
 void LoaderContext::load_spawn_args(StepArgsReader& a, Step& step) {
   SpawnStep x{0, models::DmaPattern::probe, 0, 0, {}, std::nullopt, std::nullopt, false,
-              std::nullopt, models::kNoTag};
+              std::nullopt, kNoTag};
   if (step.name.empty()) {
     r.error(a.node(), "a spawn step needs 'name': it names the actor");
     a.ok = false;

@@ -101,8 +101,8 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   machine = std::make_unique<platform::Platform>(s.platform, observers, ledger);
   const params::Set& p = s.platform.params;
   host::HostConfig config;
-  config.first_pfn = p.size("host.reserved_below") >> host::kPageShift;
-  config.end_pfn = p.size("memory.size") >> host::kPageShift;
+  config.first_pfn = p.size("host.reserved_below") >> kPageShift;
+  config.end_pfn = p.size("memory.size") >> kPageShift;
   config.pin_page_picos = p.picos("sw.pin_page");
   config.page_fault_picos = p.picos("sw.page_fault");
   syscall_cost = p.picos("sw.syscall");

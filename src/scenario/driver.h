@@ -33,7 +33,7 @@ struct StepRecord {
   std::string op;
   std::string name;
   int error = 0;  // 0 or -errno
-  models::Picos start = 0, end = 0, cpu = 0;
+  Picos start = 0, end = 0, cpu = 0;
   std::vector<std::pair<std::string, uint64_t>> values;  // only when the step succeeded
   bool warned = false;
 };
@@ -50,12 +50,12 @@ struct RunResult {
   std::string policy;
   vfio::KernelBase base = vfio::KernelBase::v6_9;
   uint64_t seed = 1;
-  models::Picos sim_time = 0;
+  Picos sim_time = 0;
   analysis::Counts counts;
   unsigned kernel_warnings = 0;
   std::vector<std::string> kernel_log;
   std::vector<analysis::Window> windows;
-  models::Picos max_window = 0;
+  Picos max_window = 0;
   analysis::FlushLedger flush;  // with every call, for timelines
   std::vector<analysis::ActivityBurst> bursts;
   std::vector<analysis::FaultBurst> fault_bursts;

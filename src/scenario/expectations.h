@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/common/units.h"
+#include "base/units.h"
 
 namespace iocsim::scenario {
 

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 #include "platform/catalog.h"
 #include "platform/preset.h"
 #include "scenario/loader_context.h"

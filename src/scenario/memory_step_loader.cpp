@@ -20,7 +20,7 @@ bool LoaderContext::load_memory_args(const std::string& op, StepArgsReader& a, S
     step.args = x;
   } else if (op == "write") {
     const size_t as = a.principal();
-    WriteStep x{as, a.address("va"), a.size("size"), a.fill().value_or(models::kNoTag)};
+    WriteStep x{as, a.address("va"), a.size("size"), a.fill().value_or(kNoTag)};
     step.args = x;
   } else if (op == "read") {
     step.args = ReadStep{a.principal(), a.address("va"), a.size("size")};

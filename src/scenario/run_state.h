@@ -39,7 +39,7 @@ struct MdevDriver : vfio::EmulatedDevice {
 struct StepOutcome {
   int error = 0;
   std::vector<std::pair<std::string, uint64_t>> values;
-  models::OwnerTally seen;  // read/dma read: whose data came back
+  OwnerTally seen;  // read/dma read: whose data came back
   uint64_t stale = 0;                    // of which older than the newest
   uint64_t faults = 0;                   // dma: requests that faulted
   std::optional<vfio::IommuInfo> info;   // info
@@ -88,12 +88,12 @@ struct Run {
   std::map<std::string, size_t> container_owner;  // principal index, set by `open`
   std::map<size_t, std::unique_ptr<MdevDriver>> mdevs;  // by device index, while attached
   uint64_t next_bar = 0;  // where the next mmio BAR goes (above RAM and 4 GiB)
-  models::Picos syscall_cost = 0;  // sw.syscall: entering and leaving the kernel
+  Picos syscall_cost = 0;  // sw.syscall: entering and leaving the kernel
   // `state` deltas are counted from the previous `state` of each container.
   std::map<std::string, vfio::ContainerCounters> baseline;
   std::vector<Actor> actors;
   std::set<std::string> finished_steps;  // names of the steps done so far
-  models::Picos actors_until = 0;        // the latest time an actor was told to run until
+  Picos actors_until = 0;        // the latest time an actor was told to run until
   // What failed steps changed although they should not have.
   std::vector<std::string> unrestored;
   bool invariants_every_step = false;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "host/cpu_port.h"
-#include "models/common/units.h"
+#include "base/units.h"
 #include "models/dma/dma_actor.h"
 #include "platform/platform.h"
 #include "scenario/expectations.h"
@@ -20,9 +20,6 @@
 #include "vfio/kernel.h"
 
 namespace iocsim::scenario {
-
-using models::OwnerId;
-using models::TagId;
 
 struct Principal {
   std::string name;

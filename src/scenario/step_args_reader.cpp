@@ -67,13 +67,13 @@ std::optional<TagId> StepArgsReader::fill() {
 }
 
 TagId StepArgsReader::device_fill(bool writes, const char* mistake) {
-  if (!node_["fill"]) return models::kNoTag;
+  if (!node_["fill"]) return kNoTag;
   if (!writes) {
     c_.r.error(node_["fill"], mistake);
     ok = false;
-    return models::kNoTag;
+    return kNoTag;
   }
-  return fill().value_or(models::kNoTag);
+  return fill().value_or(kNoTag);
 }
 
 std::string StepArgsReader::container(bool must_exist) {

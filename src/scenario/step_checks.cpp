@@ -29,11 +29,11 @@ std::optional<std::string> step_container(const Step& step) {
 
 namespace {
 
-std::string describe_owners(const models::OwnerTally& seen,
+std::string describe_owners(const OwnerTally& seen,
                             const std::vector<Principal>& principals) {
   const std::map<OwnerId, uint64_t>& by_owner = seen.by_owner();
   auto name = [&](OwnerId id) {
-    return id == models::kNobody ? std::string("nobody") : principals[id - 1].name;
+    return id == kNobody ? std::string("nobody") : principals[id - 1].name;
   };
   if (by_owner.size() == 1) return name(by_owner.begin()->first);
   std::string out;
@@ -132,7 +132,7 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
                                : "latest",
                  outcome.stale == 0 && outcome.seen.lines != 0);
         } else {
-          OwnerId want = models::kNobody;
+          OwnerId want = kNobody;
           for (const auto& p : s.principals)
             if (p.name == e.text) want = p.id;
           const auto& owners = outcome.seen.by_owner();

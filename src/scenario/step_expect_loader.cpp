@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 #include "scenario/loader_context.h"
 #include "vfio/errno_names.h"
 #include "vfio/uapi.h"

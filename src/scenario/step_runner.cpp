@@ -82,8 +82,8 @@ void Run::execute_all() {
     models::CpuAgent& cpu = machine->cpu();
     cpu.sync();
     if (step.at) {
-      const models::Picos target = units::to_picos(*step.at, cpu.config().hz);
-      const models::Picos now = models::to_picos(sc_core::sc_time_stamp());
+      const Picos target = units::to_picos(*step.at, cpu.config().hz);
+      const Picos now = models::to_picos(sc_core::sc_time_stamp());
       if (target > now) sc_core::wait(models::from_picos(target - now));
     }
     StepRecord record;
@@ -91,7 +91,7 @@ void Run::execute_all() {
     record.op = step.op;
     record.name = step.name;
     record.start = models::to_picos(sc_core::sc_time_stamp());
-    const models::Picos busy = cpu.busy();
+    const Picos busy = cpu.busy();
     const unsigned warnings = log.warnings();
 
     // A failed operation must leave the kernel as it found it.
@@ -120,7 +120,7 @@ void Run::execute_all() {
     if (invariants_every_step && first_broken_after_step.empty()) check_invariants(step.index);
   }
   // The run lasts until the last actor told to run until a time has.
-  const models::Picos now = models::to_picos(sc_core::sc_time_stamp());
+  const Picos now = models::to_picos(sc_core::sc_time_stamp());
   if (actors_until > now) sc_core::wait(models::from_picos(actors_until - now));
 }
 
@@ -140,7 +140,7 @@ void Run::spawn(const std::string& name, const SpawnStep& x) {
   actors.push_back({name, std::make_unique<models::DmaActor>(machine->dma(d.name), config)});
   models::DmaActor* actor = actors.back().engine.get();
 
-  std::optional<models::Picos> until;
+  std::optional<Picos> until;
   if (x.until_time) {
     until = units::to_picos(*x.until_time, hz);
     actors_until = std::max(actors_until, *until);
@@ -148,7 +148,7 @@ void Run::spawn(const std::string& name, const SpawnStep& x) {
   const std::optional<std::string> until_step = x.until_step;
   sc_core::sc_spawn(
       [this, actor, until, until_step] {
-        actor->run([&](models::Picos now) {
+        actor->run([&](Picos now) {
           return (until && now >= *until) || (until_step && finished_steps.count(*until_step));
         });
       },

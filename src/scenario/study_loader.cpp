@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 #include "platform/catalog.h"
 #include "scenario/expectations.h"
 #include "scenario/scenario_vars.h"

@@ -8,7 +8,7 @@
 
 using iocsim::analysis::LineState;
 using iocsim::analysis::LineStates;
-using iocsim::models::LineValue;
+using iocsim::LineValue;
 
 namespace {
 

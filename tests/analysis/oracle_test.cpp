@@ -14,15 +14,13 @@
 using namespace iocsim;
 using analysis::HazardKind;
 using analysis::Oracle;
-using models::LineValue;
 using models::MemoryWriter;
-using models::Picos;
 
 namespace {
 
 constexpr uint64_t PA = 0x10000;       // one page
 constexpr uint32_t GPU = 1, NIC = 2;   // streams
-constexpr models::OwnerId A = 1, B = 2;
+constexpr OwnerId A = 1, B = 2;
 
 // A non-coherent domain 7 with the GPU (owned by B) attached, mapping PA at iova 0.
 Oracle exposed_page(uint64_t at) {
@@ -40,11 +38,11 @@ TEST_CASE("a window opens when stale memory becomes reachable and closes when wr
   Oracle o;
   o.register_device(GPU, B);
   o.memory_write(PA, {1, A, 0}, MemoryWriter::writeback, 5);  // A's data in DRAM
-  o.cpu_store(PA, {2, models::kNobody, 0}, 10);               // zeroes in the cache only
+  o.cpu_store(PA, {2, kNobody, 0}, 10);               // zeroes in the cache only
   o.domain_created(7);
   o.device_attached(7, GPU, 12);
   o.translation_mapped(7, 0, PA, 4096, true, true, 20);
-  o.memory_write(PA, {2, models::kNobody, 0}, MemoryWriter::writeback, 50);
+  o.memory_write(PA, {2, kNobody, 0}, MemoryWriter::writeback, 50);
   o.finish(100);
   REQUIRE(o.windows().size() == 1);
   const auto& w = o.windows()[0];
@@ -62,7 +60,7 @@ TEST_CASE("a window opens when stale memory becomes reachable and closes when wr
 TEST_CASE("a coherent domain, an unreadable mapping, or no device means no window") {
   Oracle o;
   o.register_device(GPU, B);
-  o.cpu_store(PA, {2, models::kNobody, 0}, 10);
+  o.cpu_store(PA, {2, kNobody, 0}, 10);
   o.domain_created(7);
   o.coherency_enforced(7, 0);
   o.device_attached(7, GPU, 0);
@@ -110,7 +108,7 @@ TEST_CASE("reading another principal's stale data is a leak") {
 TEST_CASE("lines of a page that behave alike merge into one window, others do not") {
   Oracle o = exposed_page(0);
   for (uint64_t line = 0; line < 64; ++line)
-    o.cpu_store(PA + line * 64, {line + 1, models::kNobody, 0}, 10);
+    o.cpu_store(PA + line * 64, {line + 1, kNobody, 0}, 10);
   o.device_access({GPU, 7, 64 * 5, PA + 64 * 5, false, false, LineValue{}, 11});
   o.translation_unmapped(7, 0, PA, 4096, 40);
   REQUIRE(o.windows().size() == 3);  // lines 0-4, line 5 (realized), lines 6-63
@@ -126,7 +124,7 @@ TEST_CASE("lines of a page that behave alike merge into one window, others do no
 TEST_CASE("a device joining a domain later gets its window from when it joined") {
   Oracle o = exposed_page(0);
   o.register_device(NIC, A);
-  o.cpu_store(PA, {3, models::kNobody, 0}, 10);
+  o.cpu_store(PA, {3, kNobody, 0}, 10);
   o.device_attached(7, NIC, 25);
   o.device_detached(7, GPU, 30);
   o.finish(60);
@@ -274,7 +272,7 @@ TEST_CASE("a device write kept in the cache (DDIO) leaves DRAM stale for No-Snoo
 
 TEST_CASE("a device that cannot issue No-Snoop reaches nothing stale") {
   Oracle o = exposed_page(0);
-  o.cpu_store(PA, {3, models::kNobody, 0}, 10);
+  o.cpu_store(PA, {3, kNobody, 0}, 10);
   o.device_nosnoop_capability(GPU, false, 20);  // enable cleared, and honoured
   o.device_nosnoop_capability(GPU, true, 30);
   o.finish(40);

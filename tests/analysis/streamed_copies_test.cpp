@@ -7,7 +7,7 @@
 #include <random>
 
 using iocsim::analysis::StreamedCopies;
-using iocsim::models::LineValue;
+using iocsim::LineValue;
 
 namespace {
 

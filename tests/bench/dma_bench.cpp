@@ -24,6 +24,7 @@
 #include "models/dma/dma_master.h"
 #include "models/iommu/iommu_unit.h"
 #include "models/memory/memory_controller.h"
+#include "models/common/line_token.h"
 
 using namespace iocsim;
 

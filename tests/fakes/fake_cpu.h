@@ -15,23 +15,23 @@ class FakeCpu : public host::CpuPort {
  public:
   struct Store {
     uint64_t pa, bytes;
-    host::OwnerId owner;
-    host::TagId tag;
+    OwnerId owner;
+    TagId tag;
   };
 
-  void store(uint64_t pa, uint64_t bytes, host::OwnerId owner, host::TagId tag) override {
+  void store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) override {
     stores.push_back({pa, bytes, owner, tag});
-    const host::LineValue v{++version, owner, tag};
-    for (uint64_t off = 0; off < bytes; off += models::kLineBytes) lines[pa + off] = v;
+    const LineValue v{++version, owner, tag};
+    for (uint64_t off = 0; off < bytes; off += kLineBytes) lines[pa + off] = v;
   }
-  std::vector<host::LineValue> load(uint64_t pa, uint64_t bytes) override {
-    std::vector<host::LineValue> out;
-    for (uint64_t off = 0; off < bytes; off += models::kLineBytes) out.push_back(lines[pa + off]);
+  std::vector<LineValue> load(uint64_t pa, uint64_t bytes) override {
+    std::vector<LineValue> out;
+    for (uint64_t off = 0; off < bytes; off += kLineBytes) out.push_back(lines[pa + off]);
     return out;
   }
   host::FlushOutcome flush(uint64_t pa, uint64_t bytes, host::CacheOp) override {
     flushes.push_back({pa, bytes, 0, 0});
-    return {bytes / models::kLineBytes, 0, 0};
+    return {bytes / kLineBytes, 0, 0};
   }
   void compute(uint64_t picos) override {
     const uint64_t before = computed;
@@ -49,7 +49,7 @@ class FakeCpu : public host::CpuPort {
 
   std::vector<Store> stores;
   std::vector<Store> flushes;
-  std::map<uint64_t, host::LineValue> lines;
+  std::map<uint64_t, LineValue> lines;
   uint64_t version = 0;
   uint64_t computed = 0;
   // With a quantum, compute time that reaches a multiple of it syncs: other

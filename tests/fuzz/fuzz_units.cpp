@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "models/common/units.h"
+#include "base/units.h"
 
 namespace units = iocsim::units;
 

@@ -26,7 +26,7 @@ TEST_CASE("touch zeroes new frames through the CPU, then stores the fill") {
   REQUIRE(r.host.touch(r.a, 0x10000, 2 * kPageSize, true, false, std::nullopt,
                        host::Fill{1, 5}) == 0);
   REQUIRE(r.cpu.stores.size() == 3);  // two zeroed pages, then one fill store
-  CHECK(r.cpu.stores[0].owner == models::kNobody);
+  CHECK(r.cpu.stores[0].owner == kNobody);
   CHECK(r.cpu.stores[2].owner == 1);
   CHECK(r.cpu.stores[2].tag == 5);
   CHECK(r.cpu.stores[2].bytes == 2 * kPageSize);

@@ -9,7 +9,7 @@
 #include <set>
 
 using iocsim::models::BackingStore;
-using iocsim::models::LineValue;
+using iocsim::LineValue;
 
 TEST_CASE("a range written line by line with one value is one value per block") {
   BackingStore store;

@@ -18,11 +18,9 @@
 #include "models/common/observer.h"
 #include "models/memory/memory_controller.h"
 #include "models/common/time.h"
+#include "models/common/line_token.h"
 
 namespace iocsim::test {
-
-using models::LineValue;
-using models::Picos;
 
 // Runs `body` in an SC_THREAD; exceptions (failed REQUIREs) reach the caller.
 class Bench : public sc_core::sc_module {
@@ -62,7 +60,7 @@ class Initiator : public sc_core::sc_module {
                                   std::vector<LineValue>& lines, sc_core::sc_time& delay,
                                   const models::RequestAttributes* attrs = nullptr,
                                   models::CacheMaintenance* op = nullptr) {
-    std::vector<unsigned char> data(lines.size() * models::kLineBytes);
+    std::vector<unsigned char> data(lines.size() * kLineBytes);
     for (size_t i = 0; i < lines.size(); ++i) models::put_line(data.data(), i, lines[i]);
     tlm::tlm_generic_payload trans;
     trans.set_command(cmd);
@@ -90,8 +88,8 @@ inline tlm::tlm_response_status fill(tlm_utils::simple_initiator_socket<Initiato
   tlm::tlm_generic_payload trans;
   trans.set_command(tlm::TLM_IGNORE_COMMAND);
   trans.set_address(addr);
-  trans.set_data_length(lines * models::kLineBytes);
-  trans.set_streaming_width(lines * models::kLineBytes);
+  trans.set_data_length(lines * kLineBytes);
+  trans.set_streaming_width(lines * kLineBytes);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   trans.set_extension(&run);
   socket->b_transport(trans, delay);

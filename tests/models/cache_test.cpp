@@ -4,6 +4,7 @@
 #include "bench.h"
 #include "models/cache/cache.h"
 #include "models/memory/memory_controller.h"
+#include "models/common/line_token.h"
 
 using namespace iocsim;
 using namespace iocsim::test;
@@ -175,7 +176,7 @@ TEST_CASE("a coherent device read of several lines takes each in turn, from the 
     rig.store(0x040, {9, 1, 0});                                     // the middle line, dirty
     sc_core::wait(d);  // memory idle again
 
-    std::vector<unsigned char> data(3 * models::kLineBytes);
+    std::vector<unsigned char> data(3 * kLineBytes);
     tlm::tlm_generic_payload trans;
     trans.set_command(tlm::TLM_READ_COMMAND);
     trans.set_address(0x000);

@@ -13,6 +13,7 @@
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_agent.h"
 #include "models/memory/memory_controller.h"
+#include "models/common/line_token.h"
 
 using namespace iocsim;
 using namespace iocsim::test;

@@ -11,7 +11,7 @@ using models::DramTiming;
 
 namespace {
 
-constexpr models::Picos tCL = 13'750, tRCD = 13'750, tRP = 13'750, tRAS = 32'000, kBurst = 2'500;
+constexpr Picos tCL = 13'750, tRCD = 13'750, tRP = 13'750, tRAS = 32'000, kBurst = 2'500;
 constexpr uint64_t kRow = 8192;
 
 // One channel of 4 x 4 banks, or `channels` of them.
@@ -35,8 +35,8 @@ TEST_CASE("an idle read opens its row: tRCD + tCL + burst") {
 
 TEST_CASE("a read of the open row costs only tCL and the burst") {
   DramTiming d = ddr4();
-  const models::Picos first = d.access(addr(0, 0, 0), 0);
-  const models::Picos later = 1'000'000;
+  const Picos first = d.access(addr(0, 0, 0), 0);
+  const Picos later = 1'000'000;
   CHECK(d.access(addr(0, 0, 5), later) == later + tCL + kBurst);
   CHECK(first == tRCD + tCL + kBurst);
   CHECK(d.stats().row_hits == 1);
@@ -45,7 +45,7 @@ TEST_CASE("a read of the open row costs only tCL and the burst") {
 TEST_CASE("two requests to different rows of one bank serialize by tRC") {
   DramTiming d = ddr4();
   d.access(addr(0, 3), 0);                     // ACTIVATE at 0
-  const models::Picos second = d.access(addr(1, 3), 0);
+  const Picos second = d.access(addr(1, 3), 0);
   // PRECHARGE waits for tRAS after the ACTIVATE, then tRP, tRCD, tCL, burst:
   // the second ACTIVATE is tRC = tRAS + tRP after the first.
   CHECK(second == tRAS + tRP + tRCD + tCL + kBurst);
@@ -57,8 +57,8 @@ TEST_CASE("two requests to different rows of one bank serialize by tRC") {
 
 TEST_CASE("requests to different banks overlap and share only the bus") {
   DramTiming d = ddr4();
-  const models::Picos one = d.access(addr(0, 0), 0);
-  const models::Picos two = d.access(addr(0, 1), 0);
+  const Picos one = d.access(addr(0, 0), 0);
+  const Picos two = d.access(addr(0, 1), 0);
   CHECK(one == tRCD + tCL + kBurst);
   CHECK(two == one + kBurst);  // both banks opened at once; the data queue on the bus
   CHECK(d.stats().bus_busy == 2 * kBurst);
@@ -66,7 +66,7 @@ TEST_CASE("requests to different banks overlap and share only the bus") {
 
 TEST_CASE("a sequential stream hits the open row, at one burst per line") {
   DramTiming d = ddr4();
-  models::Picos last = 0;
+  Picos last = 0;
   for (uint64_t line = 0; line < kRow / 64; ++line) last = d.access(line * 64, 0);
   CHECK(last == tRCD + tCL + (kRow / 64) * kBurst);
   CHECK(d.stats().row_misses == 1);
@@ -135,15 +135,15 @@ TEST_CASE("a run of lines at a fixed spacing is timed as line by line, on random
     DramTiming by_run(g, t), by_line(g, t);
     // The same history for both: random accesses, some in the run's rows.
     const uint64_t base = pick(1u << 20) * 64;
-    models::Picos now = pick(1'000'000);
+    Picos now = pick(1'000'000);
     for (int i = 0, n = static_cast<int>(pick(50)); i < n; ++i) {
       const uint64_t pa = pick(2) ? base + pick(1u << 16) * 64 : pick(1u << 26) * 64;
       now += pick(10'000);
       REQUIRE(by_run.access(pa, now) == by_line.access(pa, now));
     }
     const uint64_t lines = 1 + pick(pick(2) ? 64 : 6000);
-    const models::Picos arrive = now + pick(20'000) - pick(10'000), step = pick(8'000);
-    models::Picos want = arrive;
+    const Picos arrive = now + pick(20'000) - pick(10'000), step = pick(8'000);
+    Picos want = arrive;
     for (uint64_t i = 0; i < lines; ++i)
       want = std::max(want, by_line.access(base + i * 64, arrive + i * step));
     INFO("trial " << trial << ", " << lines << " lines, step " << step);
@@ -158,7 +158,7 @@ TEST_CASE("a run of lines at a fixed spacing is timed as line by line, on random
       const uint64_t pa =
           pick(2) ? base + (lines - 1 - pick(std::min<uint64_t>(lines, 4096))) * 64
                   : pick(1u << 26) * 64;
-      const models::Picos at = want - pick(want / 2 + 1) + pick(20'000);
+      const Picos at = want - pick(want / 2 + 1) + pick(20'000);
       REQUIRE(by_run.access(pa, at) == by_line.access(pa, at));
     }
   }

@@ -3,6 +3,7 @@
 
 #include "bench.h"
 #include "models/memory/memory_controller.h"
+#include "models/common/line_token.h"
 
 using namespace iocsim;
 using namespace iocsim::test;
@@ -99,14 +100,14 @@ TEST_CASE("memory serves any number of initiators, debug reads, and refuses the 
     REQUIRE(dev.access(tlm::TLM_READ_COMMAND, 0x80, seen, delay) == tlm::TLM_OK_RESPONSE);
     CHECK(seen[0] == LineValue{5, 1, 0});
 
-    unsigned char data[models::kLineBytes] = {};
+    unsigned char data[kLineBytes] = {};
     tlm::tlm_generic_payload trans;
     trans.set_command(tlm::TLM_READ_COMMAND);
     trans.set_address(0x80);
     trans.set_data_ptr(data);
-    trans.set_data_length(models::kLineBytes);
-    trans.set_streaming_width(models::kLineBytes);
-    CHECK(dev.socket->transport_dbg(trans) == models::kLineBytes);
+    trans.set_data_length(kLineBytes);
+    trans.set_streaming_width(kLineBytes);
+    CHECK(dev.socket->transport_dbg(trans) == kLineBytes);
     CHECK(models::get_line(data, 0) == LineValue{5, 1, 0});
 
     tlm::tlm_phase phase = tlm::BEGIN_REQ;

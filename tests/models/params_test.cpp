@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/common/params.h"
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 
 using namespace iocsim;
 using params::Spec;

@@ -42,7 +42,7 @@ TEST_CASE("passing a sync point leaves the keeper where a sync would") {
     for (int ns : {300, 900, 1'000, 2'400, 3'000}) {
       keeper.inc(sc_core::sc_time(ns, sc_core::SC_NS));
       keeper.pass_sync_point();
-      const iocsim::models::Picos passed = keeper.next_sync();
+      const iocsim::Picos passed = keeper.next_sync();
       keeper.sync();
       CHECK(keeper.next_sync() == passed);
     }

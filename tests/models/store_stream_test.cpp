@@ -116,7 +116,7 @@ struct EventLog : models::CoherenceObserver {
 };
 
 constexpr uint64_t kMemoryBytes = 8u << 20;
-constexpr uint64_t kLines = kMemoryBytes / models::kLineBytes;
+constexpr uint64_t kLines = kMemoryBytes / kLineBytes;
 
 // DDR4-like timing, or (`fast`) a bus quicker than the stores, so that when
 // each write-back is posted shows in when it is done.
@@ -138,7 +138,7 @@ models::CacheConfig random_geometry(std::mt19937_64& rng) {
   models::CacheConfig c;
   const uint64_t llc_sets = pick<uint64_t>(rng, {4, 8, 12, 16, 32});
   c.ways = 1 + rng() % 5;
-  c.size = llc_sets * c.ways * models::kLineBytes;
+  c.size = llc_sets * c.ways * kLineBytes;
   c.hit_latency = 10'000;
   c.store_line = 333;
   c.wbinvd_line = 100;
@@ -147,10 +147,10 @@ models::CacheConfig random_geometry(std::mt19937_64& rng) {
   c.core_snoop = 20'000;
   c.ddio_ways = rng() % 4 == 0 ? 1 : 0;
   const uint64_t l2_sets = pick<uint64_t>(rng, {2, 4, 6, 8, 16}), l2_ways = 2 + rng() % 3;
-  c.l2 = {l2_sets * l2_ways * models::kLineBytes, l2_ways, 3'000};
+  c.l2 = {l2_sets * l2_ways * kLineBytes, l2_ways, 3'000};
   if (rng() % 4 != 0) {
     const uint64_t l1_sets = pick<uint64_t>(rng, {1, 2, 4}), l1_ways = 1 + rng() % 3;
-    c.l1d = {l1_sets * l1_ways * models::kLineBytes, l1_ways, 1'000};
+    c.l1d = {l1_sets * l1_ways * kLineBytes, l1_ways, 1'000};
   }
   return c;
 }
@@ -187,7 +187,7 @@ struct Side {
     sc_core::sc_time d = models::from_picos(now);
     models::RequestAttributes device_attrs;
     device_attrs.initiator = models::Initiator::device;
-    REQUIRE(who.access(cmd, line * models::kLineBytes, lines, d,
+    REQUIRE(who.access(cmd, line * kLineBytes, lines, d,
                        &who == &device ? &device_attrs : nullptr, op) == tlm::TLM_OK_RESPONSE);
     delays.push_back(ps(d));
     return ps(d);
@@ -218,7 +218,7 @@ std::string stats_text(const Side& s) {
 std::string arrays_text(const Side& s, const std::vector<uint64_t>& lines) {
   std::string out;
   for (uint64_t line : lines) {
-    const uint64_t pa = line * models::kLineBytes;
+    const uint64_t pa = line * kLineBytes;
     out += fmt::format("{:#x}:{}{}{}{}{}{}{} ", pa, s.cache.core_state(0, pa),
                        s.cache.core_state(1, pa), s.cache.in_llc(pa) ? 'L' : '-',
                        s.cache.dirty(pa) ? 'D' : '-', s.cache.held_in_arrays(pa) ? 'H' : '-',
@@ -231,9 +231,9 @@ std::string arrays_text(const Side& s, const std::vector<uint64_t>& lines) {
 void drive(Pair& p, uint64_t seed, std::vector<uint64_t>& touched) {
   std::mt19937_64 rng(seed);
   // A jump that keeps a stream going: a multiple of every level's sets.
-  uint64_t period = p.config.size / models::kLineBytes / p.config.ways;
+  uint64_t period = p.config.size / kLineBytes / p.config.ways;
   for (const auto* level : {&p.config.l1d, &p.config.l2})
-    if (level->size) period = std::lcm(period, level->size / models::kLineBytes / level->ways);
+    if (level->size) period = std::lcm(period, level->size / kLineBytes / level->ways);
   uint64_t next = rng() % kLines, version = 1;
   Picos now = 0;
   std::vector<uint64_t> recent;

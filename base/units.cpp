@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "models/common/units.h"
+#include "base/units.h"
 
 #include <array>
 #include <cctype>

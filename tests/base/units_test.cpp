@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <catch2/catch.hpp>
 
-#include "models/common/time.h"
-#include "models/common/units.h"
+#include "base/units.h"
 
 using namespace iocsim::units;
 
@@ -84,16 +83,4 @@ TEST_CASE("a size too long for its width formats as three digits of its largest 
   CHECK(format_size_within((uint64_t{1} << 40) + 16384, 9) == "~1TiB");
   CHECK(format_size_within(3 * (uint64_t{1} << 30) / 2 + 4096, 9) == "~1.5GiB");
   CHECK(format_size_within(123456789, 4) == "~118MiB");
-}
-
-TEST_CASE("picoseconds and sc_time convert both ways exactly") {
-  using iocsim::models::from_picos;
-  using iocsim::models::global_picos;
-  using iocsim::models::to_picos;
-  for (iocsim::models::Picos ps : {0ull, 1ull, 333ull, 1'000'000'007ull, 1ull << 62, ~0ull}) {
-    CHECK(from_picos(ps) == sc_core::sc_time::from_value(ps));
-    CHECK(to_picos(from_picos(ps)) == ps);
-  }
-  CHECK(from_picos(2'500) == sc_core::sc_time(2.5, sc_core::SC_NS));
-  CHECK(global_picos() == sc_core::sc_time_stamp().value());
 }

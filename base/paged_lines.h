@@ -22,10 +22,10 @@
 #include <unordered_map>
 #include <utility>
 
-#include "models/common/line_value.h"
-#include "models/common/page_memo.h"
+#include "base/line_value.h"
+#include "base/page_memo.h"
 
-namespace iocsim::models {
+namespace iocsim {
 
 template <typename T>
 class PagedLines {
@@ -368,4 +368,4 @@ void PagedLines<T>::set_block(uint64_t block, const T& value) {
   views_.forget();
 }
 
-}  // namespace iocsim::models
+}  // namespace iocsim

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace iocsim::models {
+namespace iocsim {
 
 using Picos = uint64_t;
 
@@ -12,4 +12,4 @@ inline constexpr Picos kPicosPerNs = 1000;
 
 inline double picos_to_ns(Picos ps) { return static_cast<double>(ps) / 1000.0; }
 
-}  // namespace iocsim::models
+}  // namespace iocsim

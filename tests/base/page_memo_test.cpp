@@ -3,9 +3,9 @@
 
 #include <unordered_map>
 
-#include "models/common/page_memo.h"
+#include "base/page_memo.h"
 
-using iocsim::models::PageMemo;
+using iocsim::PageMemo;
 
 TEST_CASE("a page memo remembers the two pages last asked about, absence included") {
   PageMemo<int> memo;

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <map>
 
-#include "models/common/line_value.h"
+#include "base/line_value.h"
 
-namespace iocsim::models {
+namespace iocsim {
 
 class OwnerTally {
  public:
@@ -43,4 +43,4 @@ class OwnerTally {
   mutable uint64_t run_ = 0;
 };
 
-}  // namespace iocsim::models
+}  // namespace iocsim

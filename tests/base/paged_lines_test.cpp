@@ -2,13 +2,13 @@
 // PagedLines' range operations (set_range, update_range, for_each_piece)
 // against the same changes made line by line with set(): the same values,
 // and the same blocks, pages and split pages kept.
-#include "models/common/paged_lines.h"
+#include "base/paged_lines.h"
 
 #include <catch2/catch.hpp>
 #include <random>
 
-using iocsim::models::LineValue;
-using iocsim::models::PagedLines;
+using iocsim::LineValue;
+using iocsim::PagedLines;
 
 namespace {
 

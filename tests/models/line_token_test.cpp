@@ -5,8 +5,9 @@
 #include <cstring>
 #include <limits>
 
-#include "models/common/line_value.h"
+#include "models/common/line_token.h"
 
+using namespace iocsim;
 using namespace iocsim::models;
 
 TEST_CASE("a line token is the version word, then owner | tag << 32, then zeroes") {

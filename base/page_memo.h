@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace iocsim::models {
+namespace iocsim {
 
 template <typename Record, typename Handle = Record*>
 class PageMemo {
@@ -67,4 +67,4 @@ class PageMemo {
   std::array<Entry, 2> entries_{};
 };
 
-}  // namespace iocsim::models
+}  // namespace iocsim

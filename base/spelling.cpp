@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "models/common/spelling.h"
+#include "base/spelling.h"
 
 #include <algorithm>
 

@@ -8,16 +8,13 @@
 // the version a reader got with the newest version of the line is what the
 // oracle uses to find stale reads.
 //
-// On TLM sockets the token travels inside real bytes: each line's 64-byte slot
-// of the payload's data buffer holds the encoded token in its first 16 bytes and
-// zeroes after, so a generic TLM memory would store and return it faithfully.
+// How the token travels on TLM sockets is models/common/line_token.h.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 
-namespace iocsim::models {
+namespace iocsim {
 
 inline constexpr uint64_t kLineBytes = 64;
 inline constexpr uint64_t kLineShift = 6;
@@ -58,38 +55,4 @@ void for_each_page_mask(uint64_t pa, uint64_t lines, Fn fn) {
   }
 }
 
-// Encode/decode the token of line `index` in a payload data buffer: two
-// 64-bit words in host byte order, the version and then owner | tag << 32.
-//
-// Both sides move the token as those two 8-byte words. A token written in
-// halves and read back whole by the next hop (or the reverse) cannot be
-// forwarded from the store buffer: the read would wait for the stores to
-// retire, once per hop of every request.
-inline void put_line(unsigned char* data, uint64_t index, const LineValue& v) {
-  unsigned char* slot = data + index * kLineBytes;
-  const uint64_t words[2] = {v.version, uint64_t{v.owner} | uint64_t{v.tag} << 32};
-  std::memcpy(slot, &words[0], sizeof words[0]);
-  std::memcpy(slot + sizeof words[0], &words[1], sizeof words[1]);
-  std::memset(slot + sizeof words, 0, kLineBytes - sizeof words);
-}
-
-inline LineValue get_line(const unsigned char* data, uint64_t index) {
-  const unsigned char* slot = data + index * kLineBytes;
-  uint64_t version, owner_and_tag;
-  std::memcpy(&version, slot, sizeof version);
-  std::memcpy(&owner_and_tag, slot + sizeof version, sizeof owner_and_tag);
-  return {version, static_cast<OwnerId>(owner_and_tag), static_cast<TagId>(owner_and_tag >> 32)};
-}
-
-// Hands out write versions. One instance per simulation, shared by every writer
-// (CPU agent, DMA masters), so versions order all writes of the run.
-class VersionClock {
- public:
-  uint64_t next() { return ++last_; }
-  uint64_t last() const { return last_; }
-
- private:
-  uint64_t last_ = 0;
-};
-
-}  // namespace iocsim::models
+}  // namespace iocsim
