@@ -82,11 +82,16 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
   if (tlb_ways != 0 && entries % tlb_ways != 0)
     out.push_back(fmt::format("iommu.iotlb.entries ({}) must be a multiple of iommu.iotlb.ways ({})",
                               entries, tlb_ways));
-  const bool arm64 = set.choice("cpu.isa") == "arm64";
-  if (arm64 != (set.choice("cpu.flush") == "dc-civac"))
-    out.push_back(fmt::format("cpu.flush {} does not exist on cpu.isa {} (x86-64: clflushopt or "
-                              "clflush; arm64: dc-civac)",
-                              set.choice("cpu.flush"), set.choice("cpu.isa")));
+  const Isa isa = *isa_named(set.choice("cpu.isa"));
+  if (info(*cache_op_named(set.choice("cpu.flush"))).isa != isa) {
+    std::vector<std::string> per_isa;
+    for (size_t i = 0; i < std::size(kIsaNames); ++i)
+      per_isa.push_back(fmt::format("{}: {}", kIsaNames[i],
+                                    fmt::join(kernel_flush_names(static_cast<Isa>(i)), " or ")));
+    out.push_back(fmt::format("cpu.flush {} does not exist on cpu.isa {} ({})",
+                              set.choice("cpu.flush"), set.choice("cpu.isa"),
+                              fmt::join(per_isa, "; ")));
+  }
   if (set.size("dma.request_size") % kLineBytes != 0)
     out.push_back("dma.request_size must be a multiple of 64 bytes");
   // Every device request, even one the IOMMU rejects, must take time, or a

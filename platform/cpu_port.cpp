@@ -11,21 +11,18 @@ std::vector<LineValue> CpuPortImpl::load(uint64_t pa, uint64_t bytes) {
   return cpu().load(pa, bytes);
 }
 
-host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, host::CacheOp op) {
+host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, CacheOp op) {
   const Picos start = cpu().now();
   models::FlushCounts counts;
-  if (op == host::CacheOp::wbinvd) {
+  if (info(op).whole_cache) {
     counts = cpu().wbinvd();
   } else {
-    const models::CacheOp line_op = op == host::CacheOp::clflush      ? models::CacheOp::clflush
-                                    : op == host::CacheOp::clflushopt ? models::CacheOp::clflushopt
-                                                                      : models::CacheOp::clwb;
     const uint64_t first = line_base(pa);
     const uint64_t end = line_base(pa + bytes + kLineBytes - 1);
-    counts = cpu().flush_range(first, end - first, line_op);
+    counts = cpu().flush_range(first, end - first, op);
     // clflushopt, clwb and the arm64 DC ops complete only at a fence (MFENCE,
     // DSB); clflush needs none.
-    if (cpu().native(line_op) != models::CacheOp::clflush) cpu().mfence();
+    if (!info(cpu().native(op)).serialised) cpu().mfence();
   }
   return {counts.lines_resident, counts.lines_written_back, cpu().now() - start};
 }

@@ -13,7 +13,7 @@ class CpuPortImpl : public host::CpuPort {
 
   void store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) override;
   std::vector<LineValue> load(uint64_t pa, uint64_t bytes) override;
-  host::FlushOutcome flush(uint64_t pa, uint64_t bytes, host::CacheOp op) override;
+  host::FlushOutcome flush(uint64_t pa, uint64_t bytes, CacheOp op) override;
   void compute(uint64_t picos) override;
   void compute_times(uint64_t n, uint64_t picos) override;
   uint64_t computes_unseen(uint64_t picos) const override;

@@ -212,7 +212,7 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
   if (auto* op = trans.get_extension<CacheMaintenance>()) {
     interrupt_stream();
     ++stats_.maintenance_ops;
-    if (op->op == CacheOp::wbinvd) wbinvd(*op, t);
+    if (info(op->op).whole_cache) wbinvd(*op, t);
     else maintain(*op, line_base(trans.get_address()), t);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;

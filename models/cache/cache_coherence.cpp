@@ -13,8 +13,6 @@ namespace {
 
 uint64_t bit(uint64_t core) { return uint64_t{1} << core; }
 
-bool invalidates(CacheOp op) { return op != CacheOp::clwb && op != CacheOp::dc_cvac; }
-
 // Calls fn(core) for every core in `mask`, lowest first.
 template <typename Fn>
 void for_each_core(uint64_t mask, Fn fn) {
@@ -379,7 +377,7 @@ Picos Cache::flush_everywhere(uint64_t line, bool invalidate, Picos at, CacheMai
 
 void Cache::maintain(CacheMaintenance& op, uint64_t pa, Picos at) {
   const Picos looked_up = at + config_.hit_latency;
-  const Picos done = flush_everywhere(line_of(pa), invalidates(op.op), looked_up, op);
+  const Picos done = flush_everywhere(line_of(pa), info(op.op).invalidates, looked_up, op);
   op.completes_at = std::max({op.completes_at, looked_up, done});
 }
 

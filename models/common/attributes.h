@@ -8,6 +8,7 @@
 
 #include <tlm>
 
+#include "base/cache_op.h"
 #include "base/line_value.h"
 #include "base/picos.h"
 
@@ -27,15 +28,8 @@ struct RequestAttributes : tlm::tlm_extension<RequestAttributes> {
   }
 };
 
-// Cache maintenance rides on TLM_IGNORE_COMMAND transactions to a cache's CPU
-// port. The cache fills in the response half.
-// x86-64: clflush, clflushopt, clwb, wbinvd. arm64: DC CIVAC (clean and
-// invalidate to the point of coherency, completed by a DSB, as clflushopt is
-// by a fence) and DC CVAC (clean, keeping the line, as clwb).
-enum class CacheOp : uint8_t { clflush, clflushopt, clwb, wbinvd, dc_civac, dc_cvac };
-
-const char* to_string(CacheOp op);
-
+// Cache maintenance (base/cache_op.h) rides on TLM_IGNORE_COMMAND
+// transactions to a cache's CPU port. The cache fills in the response half.
 struct CacheMaintenance : tlm::tlm_extension<CacheMaintenance> {
   CacheOp op = CacheOp::clflushopt;
   // Response: what the operation found and did.

@@ -68,21 +68,14 @@ void CpuConfig::declare(params::Catalog& catalog) {
   catalog.declare(Spec::choice("cpu.isa",
                                "instruction set: which cache-maintenance instructions exist "
                                "(a scenario's x86 flush ops run as their arm64 counterparts)",
-                               {"x86-64", "arm64"}));
+                               {std::begin(kIsaNames), std::end(kIsaNames)}));
   catalog.declare(Spec::choice("cpu.flush",
                                "per-line flush the kernel uses (clflush on CPUs without "
                                "clflushopt; dc-civac on arm64)",
-                               {"clflushopt", "clflush", "dc-civac"}));
-  catalog.declare(Spec::duration("cpu.clflush_issue",
-                                 "issue cost of one clflush (it then waits for the line)"));
-  catalog.declare(Spec::duration("cpu.clflushopt_issue",
-                                 "issue cost of one clflushopt (completes asynchronously)"));
-  catalog.declare(Spec::duration("cpu.clwb_issue",
-                                 "issue cost of one clwb (completes asynchronously)"));
-  catalog.declare(Spec::duration("cpu.dc_civac_issue",
-                                 "issue cost of one DC CIVAC on arm64 (completes at the DSB)"));
-  catalog.declare(Spec::duration("cpu.dc_cvac_issue",
-                                 "issue cost of one DC CVAC on arm64 (completes at the DSB)"));
+                               kernel_flush_names()));
+  for (const CacheOpInfo& op : kCacheOps)
+    if (!op.issue_param.empty())
+      catalog.declare(Spec::duration(std::string(op.issue_param), std::string(op.issue_meaning)));
   catalog.declare(Spec::duration("cpu.mfence",
                                  "cost of the fence that completes asynchronous flushes (MFENCE; "
                                  "DSB on arm64), on top of waiting for them"));
@@ -91,28 +84,16 @@ void CpuConfig::declare(params::Catalog& catalog) {
 CpuConfig CpuConfig::from(const params::Set& set) {
   CpuConfig c;
   c.hz = set.frequency("cpu.freq");
-  c.isa = set.choice("cpu.isa") == "arm64" ? Isa::arm64 : Isa::x86_64;
-  const std::string flush = set.choice("cpu.flush");
-  c.flush_op = flush == "clflush"    ? CacheOp::clflush
-               : flush == "dc-civac" ? CacheOp::dc_civac
-                                     : CacheOp::clflushopt;
-  c.clflush_issue = set.picos("cpu.clflush_issue");
-  c.clflushopt_issue = set.picos("cpu.clflushopt_issue");
-  c.clwb_issue = set.picos("cpu.clwb_issue");
-  c.dc_civac_issue = set.picos("cpu.dc_civac_issue");
-  c.dc_cvac_issue = set.picos("cpu.dc_cvac_issue");
+  c.isa = *isa_named(set.choice("cpu.isa"));
+  c.flush_op = *cache_op_named(set.choice("cpu.flush"));
+  for (const CacheOpInfo& op : kCacheOps)
+    if (!op.issue_param.empty()) c.issue[static_cast<size_t>(op.op)] = set.picos(op.issue_param);
   c.mfence = set.picos("cpu.mfence");
   return c;
 }
 
 CacheOp CpuAgent::native(CacheOp op) const {
-  if (config_.isa != Isa::arm64) return op;
-  switch (op) {
-    case CacheOp::clflush:
-    case CacheOp::clflushopt: return CacheOp::dc_civac;
-    case CacheOp::clwb: return CacheOp::dc_cvac;
-    default: return op;
-  }
+  return config_.isa == Isa::arm64 ? info(op).on_arm64 : op;
 }
 
 CpuAgent::CpuAgent(sc_core::sc_module_name name, const CpuConfig& config,
@@ -234,22 +215,12 @@ std::vector<LineValue> CpuAgent::load(uint64_t pa, uint64_t bytes) {
   return values;
 }
 
-Picos CpuAgent::issue_cost(CacheOp op) const {
-  switch (op) {
-    case CacheOp::clflush: return config_.clflush_issue;
-    case CacheOp::clflushopt: return config_.clflushopt_issue;
-    case CacheOp::clwb: return config_.clwb_issue;
-    case CacheOp::dc_civac: return config_.dc_civac_issue;
-    case CacheOp::dc_cvac: return config_.dc_cvac_issue;
-    case CacheOp::wbinvd: break;
-  }
-  return 0;
-}
+Picos CpuAgent::issue_cost(CacheOp op) const { return config_.issue[static_cast<size_t>(op)]; }
 
 FlushCounts CpuAgent::flush_range(uint64_t pa, uint64_t bytes, CacheOp requested) {
   require_lines(pa, bytes, "flushes");
   const CacheOp op = native(requested);
-  if (op == CacheOp::wbinvd) throw std::invalid_argument("flush_range flushes lines, not wbinvd");
+  if (info(op).whole_cache) throw std::invalid_argument("flush_range flushes lines, not wbinvd");
   FlushCounts counts;
   const uint64_t end = pa + bytes;
   if (!residency_) {
@@ -261,8 +232,8 @@ FlushCounts CpuAgent::flush_range(uint64_t pa, uint64_t bytes, CacheOp requested
   // quantum keeper would sync. Which pages the cache holds is asked again
   // after every sync, as other processes may have changed it.
   const Picos absent_step =
-      op == CacheOp::clflush ? std::max(issue_cost(op), residency_->lookup_latency())
-                             : issue_cost(op);
+      info(op).serialised ? std::max(issue_cost(op), residency_->lookup_latency())
+                          : issue_cost(op);
   HeldPages held(*residency_, end);
   for (uint64_t at = pa; at < end;) {
     held.refresh(at, syncs_);
@@ -300,7 +271,7 @@ FlushCounts CpuAgent::clean_pages(uint64_t pa, uint64_t bytes, CacheOp requested
   // issue), and a fence that waits for that completion. It leaves the last
   // completion behind the time, so the next page starts the same way.
   const Picos issue = issue_cost(op), lookup = residency_ ? residency_->lookup_latency() : 0;
-  const bool serialised = op == CacheOp::clflush;
+  const bool serialised = info(op).serialised;
   const Picos lines_time = kLinesPerPage * (serialised ? std::max(issue, lookup) : issue);
   const Picos last_done = (kLinesPerPage - 1) * issue + lookup;  // from the first issue
   const Picos page_time =
@@ -344,7 +315,7 @@ void CpuAgent::flush_absent(uint64_t lines, CacheOp op) {
   residency_->count_absent_maintenance(lines);
   if (lines == 0) return;
   const Picos issue = issue_cost(op), lookup = residency_->lookup_latency();
-  if (op == CacheOp::clflush) {
+  if (info(op).serialised) {
     advance_by(lines, std::max(issue, lookup));
   } else {
     // The last op, issued (lines - 1) issues from now, completes last.
@@ -355,11 +326,11 @@ void CpuAgent::flush_absent(uint64_t lines, CacheOp op) {
 
 FlushCounts CpuAgent::flush_line(uint64_t pa, CacheOp requested) {
   const CacheOp op = native(requested);
-  if (op == CacheOp::wbinvd) return wbinvd();
+  if (info(op).whole_cache) return wbinvd();
   const Picos issue = issue_cost(op);
   const CacheMaintenance& done = maintain(op, line_base(pa));
   const Picos issued = now() + issue;
-  if (op == CacheOp::clflush) {
+  if (info(op).serialised) {
     advance_to(std::max(issued, done.completes_at));
   } else {
     flushes_complete_at_ = std::max(flushes_complete_at_, done.completes_at);

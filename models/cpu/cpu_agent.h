@@ -14,6 +14,7 @@
 // buffer, IPIs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -31,17 +32,12 @@
 
 namespace iocsim::models {
 
-enum class Isa : uint8_t { x86_64, arm64 };
-
 struct CpuConfig {
   uint64_t hz = 0;
   Isa isa = Isa::x86_64;
   CacheOp flush_op = CacheOp::clflushopt;  // the per-line flush the kernel's helpers use
-  Picos clflush_issue = 0;
-  Picos clflushopt_issue = 0;
-  Picos clwb_issue = 0;
-  Picos dc_civac_issue = 0;
-  Picos dc_cvac_issue = 0;
+  // Issue cost of each op of base/cache_op.h, by CacheOp (0 for wbinvd).
+  std::array<Picos, kCacheOpCount> issue{};
   Picos mfence = 0;  // the fence that completes asynchronous flushes (MFENCE; DSB on arm64)
 
   static void declare(params::Catalog& catalog);

@@ -7,11 +7,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/cache_op.h"
 #include "base/line_value.h"
 
 namespace iocsim::host {
-
-enum class CacheOp { clflush, clflushopt, clwb, wbinvd };
 
 struct FlushOutcome {
   uint64_t lines = 0;               // lines the cache held

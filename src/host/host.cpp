@@ -212,7 +212,7 @@ int Host::munmap(Process& p, uint64_t va, uint64_t size) {
 }
 
 int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome& outcome) {
-  if (op == CacheOp::wbinvd) {
+  if (info(op).whole_cache) {
     outcome = cpu_->flush(0, 0, op);
     return 0;
   }

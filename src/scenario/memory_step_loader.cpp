@@ -27,17 +27,14 @@ bool LoaderContext::load_memory_args(const std::string& op, StepArgsReader& a, S
   } else if (op == "free") {
     step.args = FreeStep{a.principal(), a.address("va"), a.size("size")};
   } else if (op == "flush") {
-    FlushStep x{a.principal(), 0, 0, host::CacheOp::clflushopt};
-    auto kind = a["op"] ? r.choice(a["op"], "flush op", {"clflush", "clflushopt", "clwb", "wbinvd"})
+    FlushStep x{a.principal(), 0, 0, CacheOp::clflushopt};
+    auto kind = a["op"] ? r.choice(a["op"], "flush op", scenario_cache_op_names())
                         : std::optional<std::string>();
     if (!a["op"]) a.need("op");
     a.ok = a.ok && kind;
     if (kind) {
-      x.op = *kind == "clflush"      ? host::CacheOp::clflush
-             : *kind == "clflushopt" ? host::CacheOp::clflushopt
-             : *kind == "clwb"       ? host::CacheOp::clwb
-                                     : host::CacheOp::wbinvd;
-      if (x.op != host::CacheOp::wbinvd || a["va"] || a["size"]) {
+      x.op = *cache_op_named(*kind);
+      if (!info(x.op).whole_cache || a["va"] || a["size"]) {
         x.va = a.address("va");
         x.size = a.size("size");
       }

@@ -51,7 +51,7 @@ struct TouchStep {
 struct WriteStep { size_t as; uint64_t va, size; TagId fill; };
 struct ReadStep { size_t as; uint64_t va, size; };
 struct FreeStep { size_t as; uint64_t va, size; };
-struct FlushStep { size_t as; uint64_t va, size; host::CacheOp op; };
+struct FlushStep { size_t as; uint64_t va, size; CacheOp op; };
 struct OpenStep { std::string container; unsigned long type; size_t as; };
 struct AttachStep { std::string container; vfio::GroupId group; };
 struct DetachStep { std::string container; vfio::GroupId group; };

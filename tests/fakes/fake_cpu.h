@@ -29,7 +29,7 @@ class FakeCpu : public host::CpuPort {
     for (uint64_t off = 0; off < bytes; off += kLineBytes) out.push_back(lines[pa + off]);
     return out;
   }
-  host::FlushOutcome flush(uint64_t pa, uint64_t bytes, host::CacheOp) override {
+  host::FlushOutcome flush(uint64_t pa, uint64_t bytes, CacheOp) override {
     flushes.push_back({pa, bytes, 0, 0});
     return {bytes / kLineBytes, 0, 0};
   }

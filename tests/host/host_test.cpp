@@ -99,7 +99,7 @@ TEST_CASE("memory operations reject bad ranges and missing mappings") {
   CHECK(r.host.write(r.a, 0x8000, kPageSize, {1, 0}) == -EFAULT);
   CHECK(r.host.read(r.a, 0x8000, kPageSize).error == -EFAULT);
   host::FlushOutcome f;
-  CHECK(r.host.flush(r.a, 0x8000, 64, host::CacheOp::clflush, f) == -EFAULT);
+  CHECK(r.host.flush(r.a, 0x8000, 64, CacheOp::clflush, f) == -EFAULT);
   CHECK(r.host.touch(r.a, 0x100000, kPageSize, true, false, uint64_t{16} << 12, std::nullopt) == 0);
   CHECK(r.host.touch(r.a, 0x200000, kPageSize, true, false, uint64_t{16} << 12, std::nullopt) ==
         -EBUSY);
@@ -143,7 +143,7 @@ TEST_CASE("flush covers only the requested lines of present pages") {
   HostRig r;
   r.host.touch(r.a, 0x10000, 2 * kPageSize, true, false, std::nullopt, std::nullopt);
   host::FlushOutcome f;
-  REQUIRE(r.host.flush(r.a, 0x10fc0, 128, host::CacheOp::clflushopt, f) == 0);
+  REQUIRE(r.host.flush(r.a, 0x10fc0, 128, CacheOp::clflushopt, f) == 0);
   REQUIRE(r.cpu.flushes.size() == 1);  // the two pages are physically contiguous
   CHECK(r.cpu.flushes[0].pa == (uint64_t{16} << 12) + 0xfc0);
   CHECK(r.cpu.flushes[0].bytes == 128);

@@ -17,18 +17,18 @@
 
 using namespace iocsim;
 using namespace iocsim::test;
-using models::CacheOp;
 
 namespace {
 
 // Round costs: 1 ns to issue a cache maintenance op, 11 ns a fence.
-models::CpuConfig test_cpu_config(models::Isa isa = models::Isa::x86_64) {
+models::CpuConfig test_cpu_config(Isa isa = Isa::x86_64) {
   models::CpuConfig c;
   c.hz = 3'000'000'000;
   c.isa = isa;
-  c.clflush_issue = c.clflushopt_issue = c.clwb_issue = 1'000;
-  c.dc_civac_issue = 2'000;
-  c.dc_cvac_issue = 3'000;
+  for (CacheOp op : {CacheOp::clflush, CacheOp::clflushopt, CacheOp::clwb})
+    c.issue[static_cast<size_t>(op)] = 1'000;
+  c.issue[static_cast<size_t>(CacheOp::dc_civac)] = 2'000;
+  c.issue[static_cast<size_t>(CacheOp::dc_cvac)] = 3'000;
   c.mfence = 11'000;
   return c;
 }
@@ -39,7 +39,7 @@ struct CpuRig {
   models::MemoryController memory{"memory", flat_memory(1u << 24, 27'500, 1'250), &seen};
   models::Cache cache{"llc", {1u << 16, 4, 14'000, 333, 167}, &seen};
   models::CpuAgent cpu;
-  explicit CpuRig(models::Isa isa = models::Isa::x86_64)
+  explicit CpuRig(Isa isa = Isa::x86_64)
       : cpu("cpu", test_cpu_config(isa), versions) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
     cpu.socket.bind(cache.cpu_side);
@@ -153,7 +153,7 @@ TEST_CASE("every store is a new version owned by the storer") {
 }
 
 TEST_CASE("on arm64 x86 flushes run as DC CIVAC and DC CVAC, completed by the DSB") {
-  CpuRig rig(models::Isa::arm64);
+  CpuRig rig(Isa::arm64);
   run_bench([&] {
     rig.cpu.store(0, 2 * 64, 1, 0);
     const Picos start = rig.cpu.now();

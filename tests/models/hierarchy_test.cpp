@@ -14,7 +14,6 @@ using namespace iocsim;
 using namespace iocsim::test;
 using models::Cache;
 using models::CacheMaintenance;
-using models::CacheOp;
 
 namespace {
 

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "base/cache_op.h"
+
 namespace iocsim::stress {
 namespace {
 
@@ -101,7 +103,7 @@ std::string step(Dice& d, bool late) {
     }
     case 4: {
       auto [va, len] = part_of(d, r);
-      static const std::vector<std::string> kOps{"clflush", "clflushopt", "clwb", "wbinvd"};
+      static const std::vector<std::string> kOps = scenario_cache_op_names();
       return fmt::format("flush: {{as: {}, va: {}, size: {}, op: {}}}", r.as, hex(va), len,
                          d.pick(kOps));
     }
