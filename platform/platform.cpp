@@ -9,8 +9,7 @@
 
 namespace iocsim::platform {
 
-Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer,
-                   analysis::FlushLedger& ledger)
+Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer)
     : spec_(spec) {
   // The loader only builds valid platforms; a problem here is iocsim's bug.
   const auto problems = Topology(spec_).problems();
@@ -61,12 +60,13 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
                                                    versions_, &observer);
     dma->socket.bind(unit->second->device_side);
     kernel_iommu_->add_device(d.group, {d.stream_id, unit->second}, d.reserved);
+    functions_[d.name] = std::make_unique<DeviceFunction>(*dma, cores_);
     dmas_[d.name] = std::move(dma);
   }
 
-  cpu_port_ = std::make_unique<CpuPortImpl>(cores_);
-  arch_flush_ = std::make_unique<ArchFlushImpl>(cores_, p.size("memory.size"),
-                                                p.picos("sw.kmap_page"), ledger);
+  cpu_port_ = std::make_unique<HostCpu>(cores_);
+  arch_flush_ = std::make_unique<FlushHelper>(cores_, p.size("memory.size"),
+                                              p.picos("sw.kmap_page"));
 }
 
 Platform::~Platform() = default;
@@ -78,6 +78,12 @@ void Platform::settle(Picos now) {
 models::DmaMaster& Platform::dma(const std::string& device) {
   auto it = dmas_.find(device);
   if (it == dmas_.end()) throw std::logic_error("no device " + device);
+  return *it->second;
+}
+
+vfio::PciFunction& Platform::pci_function(const std::string& device) {
+  auto it = functions_.find(device);
+  if (it == functions_.end()) throw std::logic_error("no device " + device);
   return *it->second;
 }
 

@@ -16,49 +16,27 @@
 #include <string>
 #include <vector>
 
-#include "analysis/flush_ledger.h"
 #include "analysis/kernel_state.h"
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_agent.h"
 #include "models/dma/dma_master.h"
 #include "models/iommu/iommu_unit.h"
 #include "models/memory/memory_controller.h"
-#include "platform/arch_flush.h"
+#include "platform/device_function.h"
+#include "platform/flush_helper.h"
 #include "platform/catalog.h"
-#include "platform/cpu_port.h"
+#include "platform/host_cpu.h"
 #include "platform/kernel_iommu.h"
+#include "platform/platform_spec.h"
 #include "platform/preset.h"
 #include "models/common/line_token.h"
 
 namespace iocsim::platform {
 
-struct DeviceSpec {
-  std::string name;
-  uint32_t stream_id = 0;
-  OwnerId owner = kNobody;
-  vfio::GroupId group = 0;
-  std::string iommu;                       // unit name
-  std::vector<vfio::ResvRegion> reserved;  // the group's reserved regions
-  bool honours_nosnoop_enable = true;
-};
-
-struct PlatformSpec {
-  std::string preset;  // as named by the user
-  params::Set params{catalog(), kClockParam};
-  std::vector<UnitSpec> iommus;
-  std::vector<DeviceSpec> devices;
-};
-
-struct StatGroup {
-  std::string component;
-  std::vector<std::pair<std::string, uint64_t>> counters;
-};
-
 class Platform {
  public:
   // Every model shows what it does to `observer`.
-  Platform(const PlatformSpec& spec, models::CoherenceObserver& observer,
-           analysis::FlushLedger& ledger);
+  Platform(const PlatformSpec& spec, models::CoherenceObserver& observer);
   ~Platform();
 
   host::CpuPort& cpu_port() { return *cpu_port_; }
@@ -69,6 +47,8 @@ class Platform {
   void activate_core(uint64_t index) { cores_.activate(index); }
   const models::Cache& cache() const { return *cache_; }
   models::DmaMaster& dma(const std::string& device);
+  // The device's function as vfio-pci drives it.
+  vfio::PciFunction& pci_function(const std::string& device);
 
   const PlatformSpec& spec() const { return spec_; }
   std::vector<vfio::DomainHandle> hardware_domains() const;
@@ -91,9 +71,10 @@ class Platform {
   std::unique_ptr<models::TablePlacement> tables_;
   std::vector<std::unique_ptr<models::IommuUnit>> units_;
   std::map<std::string, std::unique_ptr<models::DmaMaster>> dmas_;
-  std::unique_ptr<CpuPortImpl> cpu_port_;
+  std::map<std::string, std::unique_ptr<DeviceFunction>> functions_;
+  std::unique_ptr<HostCpu> cpu_port_;
   std::unique_ptr<KernelIommu> kernel_iommu_;
-  std::unique_ptr<ArchFlushImpl> arch_flush_;
+  std::unique_ptr<FlushHelper> arch_flush_;
 };
 
 }  // namespace iocsim::platform

@@ -21,26 +21,11 @@
 #include <vector>
 
 #include "models/common/params.h"
-#include "models/iommu/iommu_unit.h"
+#include "platform/platform_spec.h"
 #include "platform/yaml_reader.h"
 #include "vfio/iommu_core.h"
 
 namespace iocsim::platform {
-
-struct UnitSpec {
-  std::string name;
-  models::IommuUnitConfig config;
-  // Other names scenarios may use for the unit: a scenario written for one
-  // preset names its units by that preset's names (dmar0, dmar-gfx), and a
-  // preset of another machine says which of its units plays each part.
-  std::vector<std::string> aliases;
-
-  bool answers_to(const std::string& n) const;
-};
-
-// The unit of `units` that answers to `name` (its name or an alias), or null.
-const UnitSpec* find_unit(const std::vector<UnitSpec>& units, const std::string& name);
-UnitSpec* find_unit(std::vector<UnitSpec>& units, const std::string& name);
 
 struct Preset {
   std::string name;                 // as given: a preset name or a file path

@@ -9,15 +9,6 @@
 
 namespace iocsim::models {
 
-const char* to_string(DmaPattern pattern) {
-  switch (pattern) {
-    case DmaPattern::probe: return "probe";
-    case DmaPattern::stream: return "stream";
-    case DmaPattern::random: return "random";
-  }
-  return "?";
-}
-
 DmaActor::DmaActor(DmaMaster& device, const DmaActorConfig& config)
     : device_(&device),
       config_(config),

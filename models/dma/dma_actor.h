@@ -20,12 +20,9 @@
 #include <random>
 
 #include "models/dma/dma_master.h"
+#include "models/dma/dma_pattern.h"
 
 namespace iocsim::models {
-
-enum class DmaPattern : uint8_t { probe, stream, random };
-
-const char* to_string(DmaPattern pattern);
 
 struct DmaActorConfig {
   DmaPattern pattern = DmaPattern::probe;

@@ -12,22 +12,25 @@ FlushCost& FlushCost::operator+=(const FlushCost& o) {
   return *this;
 }
 
-void FlushLedger::record(vfio::FlushSite site, uint64_t phys, uint64_t bytes,
-                         uint64_t start_picos, const host::FlushOutcome& outcome) {
-  calls_.push_back({site, phys, bytes, outcome.lines, outcome.lines_written_back, start_picos,
-                    start_picos + outcome.cpu_picos});
-  FlushCost& c = by_site_[static_cast<size_t>(site)];
-  c.calls += 1;
-  c.bytes += bytes;
-  c.lines += outcome.lines;
-  c.lines_written_back += outcome.lines_written_back;
-  c.cpu_picos += outcome.cpu_picos;
+void FlushLedger::flushed(const vfio::FlushCall& call) {
+  calls_.push_back(call);
+  const FlushCost cost{1, call.bytes, call.done.lines, call.done.lines_written_back,
+                       call.done.end_picos - call.done.start_picos};
+  const size_t site = static_cast<size_t>(call.site);
+  by_site_[site] += cost;
+  by_container_[call.container][site] += cost;
 }
 
 FlushCost FlushLedger::total() const {
   FlushCost sum;
   for (const FlushCost& c : by_site_) sum += c;
   return sum;
+}
+
+const SiteCosts& FlushLedger::container(vfio::ContainerId id) const {
+  static const SiteCosts kNone{};
+  auto it = by_container_.find(id);
+  return it == by_container_.end() ? kNone : it->second;
 }
 
 }  // namespace iocsim::analysis

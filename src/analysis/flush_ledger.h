@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// What every flush cost, by call site: calls, bytes handed to the flush
-// helper, lines the caches actually held, lines written back, CPU time.
+// What every flush cost, by call site and by container: calls, bytes handed
+// to the flush helper, lines the caches actually held, lines written back,
+// CPU time. The one count of flushes: reports read the totals, `state`
+// expectations a container's, timelines the calls.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <vector>
 
-#include "host/cpu_port.h"
-#include "vfio/arch_flush.h"
+#include "vfio/flush_observer.h"
 
 namespace iocsim::analysis {
 
@@ -22,28 +24,24 @@ struct FlushCost {
   FlushCost& operator+=(const FlushCost& o);
 };
 
-// One call of the flush helper, for timelines.
-struct FlushCall {
-  vfio::FlushSite site;
-  uint64_t phys = 0;   // 0 for a whole-cache flush
-  uint64_t bytes = 0;
-  uint64_t lines = 0, lines_written_back = 0;
-  uint64_t start_picos = 0, end_picos = 0;
-};
+using SiteCosts = std::array<FlushCost, vfio::kFlushSiteCount>;
 
-class FlushLedger {
+class FlushLedger : public vfio::FlushObserver {
  public:
-  void record(vfio::FlushSite site, uint64_t phys, uint64_t bytes, uint64_t start_picos,
-              const host::FlushOutcome& outcome);
+  void flushed(const vfio::FlushCall& call) override;
+
   const FlushCost& site(vfio::FlushSite site) const {
     return by_site_[static_cast<size_t>(site)];
   }
   FlushCost total() const;
-  const std::vector<FlushCall>& calls() const { return calls_; }
+  // One container's flushes by site (all zero if it made none).
+  const SiteCosts& container(vfio::ContainerId id) const;
+  const std::vector<vfio::FlushCall>& calls() const { return calls_; }
 
  private:
-  std::array<FlushCost, 4> by_site_{};
-  std::vector<FlushCall> calls_;
+  SiteCosts by_site_{};
+  std::map<vfio::ContainerId, SiteCosts> by_container_;
+  std::vector<vfio::FlushCall> calls_;
 };
 
 }  // namespace iocsim::analysis

@@ -8,7 +8,7 @@
 
 namespace iocsim::analysis {
 
-std::vector<Invariant> kernel_invariants(const std::vector<const vfio::VfioIommu*>& containers,
+std::vector<Invariant> kernel_invariants(const std::vector<const vfio::IommuData*>& containers,
                                          const host::Host& host,
                                          const std::vector<vfio::DomainHandle>& hardware_domains) {
   std::vector<Invariant> out;
@@ -43,7 +43,7 @@ std::vector<Invariant> kernel_invariants(const std::vector<const vfio::VfioIommu
     std::map<const host::Process*, uint64_t> charged;
     for (const auto* c : containers) {
       if (c->released()) continue;
-      for (const auto& [iova, dma] : c->dma_list()) charged[dma->mm] += dma->locked_vm;
+      for (const vfio::MappingState& m : c->mappings()) charged[m.mm] += m.locked_vm;
     }
     Invariant inv{"locked_vm equals what live mappings charge", true, ""};
     for (const auto& p : host.processes()) {
@@ -61,7 +61,7 @@ std::vector<Invariant> kernel_invariants(const std::vector<const vfio::VfioIommu
   {
     std::vector<vfio::DomainHandle> live;
     for (const auto* c : containers)
-      for (const auto& d : c->domain_list()) live.push_back(d.domain);
+      for (vfio::DomainHandle d : c->domains()) live.push_back(d);
     Invariant inv{"every IOMMU domain belongs to a live container", true, ""};
     for (vfio::DomainHandle d : hardware_domains) {
       if (std::find(live.begin(), live.end(), d) == live.end()) {

@@ -8,7 +8,7 @@
 
 #include "analysis/oracle.h"
 #include "host/host.h"
-#include "vfio/vfio_iommu.h"
+#include "vfio/iommu_driver.h"
 
 namespace iocsim::analysis {
 
@@ -21,7 +21,7 @@ struct Invariant {
 // Kernel level: pins, locked memory and domains agree with the containers.
 // `containers` includes released ones; `hardware_domains` are the domains
 // the IOMMU models still hold.
-std::vector<Invariant> kernel_invariants(const std::vector<const vfio::VfioIommu*>& containers,
+std::vector<Invariant> kernel_invariants(const std::vector<const vfio::IommuData*>& containers,
                                          const host::Host& host,
                                          const std::vector<vfio::DomainHandle>& hardware_domains);
 

@@ -21,7 +21,7 @@ void Digest::add(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
   sum += mix(a ^ mix(b ^ mix(c ^ mix(d))));  // a sum: the order of adding does not matter
 }
 
-KernelState capture(const std::map<std::string, const vfio::VfioIommu*>& containers,
+KernelState capture(const std::map<std::string, const vfio::IommuData*>& containers,
                     const host::Host& host,
                     const std::map<vfio::DomainHandle, Digest>& translations) {
   KernelState s;
@@ -30,14 +30,11 @@ KernelState capture(const std::map<std::string, const vfio::VfioIommu*>& contain
   for (const auto& [name, c] : containers) {
     KernelState::Container& out = s.containers[name];
     out.dma_avail = c->dma_avail();
-    for (const auto& [iova, dma] : c->dma_list()) {
-      uint64_t refs = 0;
-      for (const auto& [pin_iova, vpfn] : dma->pfn_list) refs += vpfn.ref_count;
-      out.mappings.push_back({dma->iova, dma->size, dma->vaddr, dma->prot, dma->iommu_mapped,
-                              dma->vaddr_invalid, !dma->bitmap.empty(), refs});
-    }
-    for (const auto& d : c->domain_list()) out.domains.push_back(d.domain);
-    for (const auto& w : c->iova_list()) out.windows.emplace_back(w.start, w.end);
+    for (const vfio::MappingState& m : c->mappings())
+      out.mappings.push_back({m.iova, m.size, m.vaddr, m.prot, m.mapped, m.vaddr_invalid,
+                              m.has_dirty_bitmap, m.external_pin_refs});
+    out.domains = c->domains();
+    out.windows = c->iova_windows();
   }
   s.translations = translations;
   return s;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "host/host.h"
-#include "vfio/vfio_iommu.h"
+#include "vfio/iommu_driver.h"
 
 namespace iocsim::analysis {
 
@@ -51,7 +51,7 @@ struct KernelState {
   std::map<vfio::DomainHandle, Digest> translations;
 };
 
-KernelState capture(const std::map<std::string, const vfio::VfioIommu*>& containers,
+KernelState capture(const std::map<std::string, const vfio::IommuData*>& containers,
                     const host::Host& host,
                     const std::map<vfio::DomainHandle, Digest>& translations);
 

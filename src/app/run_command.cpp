@@ -74,12 +74,11 @@ int run_command(const RunArgs& args) {
   bool ok = valid_policy(args.policy);
   std::optional<vfio::KernelBase> base;
   if (!args.kernel.text.empty()) {
-    if (args.kernel.text == "v6.9") base = vfio::KernelBase::v6_9;
-    else if (args.kernel.text == "v6.18") base = vfio::KernelBase::v6_18;
-    else {
+    base = vfio::kernel_base_named(args.kernel.text);
+    if (!base) {
       command_line_error(args.kernel.column,
-                         fmt::format("--kernel: unknown kernel base '{}' (v6.9 or v6.18)",
-                                     args.kernel.text));
+                         fmt::format("--kernel: unknown kernel base '{}' ({})", args.kernel.text,
+                                     fmt::join(vfio::kernel_base_names(), " or ")));
       ok = false;
     }
   }

@@ -57,8 +57,8 @@ json to_json(const scenario::RunResult& r) {
   }
 
   json by_site = json::object();
-  for (vfio::FlushSite site : vfio::kFlushSites)
-    by_site[vfio::to_string(site)] = flush_cost(r.flush.site(site));
+  for (const vfio::FlushSiteInfo& site : vfio::kFlushSites)
+    by_site[std::string(site.name)] = flush_cost(r.flush.site(site.site));
   json flush = flush_cost(r.flush.total());
   flush["by_site"] = by_site;
 

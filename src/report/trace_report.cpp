@@ -50,13 +50,13 @@ void add_cpu(const scenario::RunResult& r, json& events) {
     for (const auto& [k, v] : st.values) args[k] = v;
     events.push_back(slice(name, kCpuPid, 1, st.start, st.end, std::move(args)));
   }
-  for (const analysis::FlushCall& c : r.flush.calls()) {
+  for (const vfio::FlushCall& c : r.flush.calls()) {
     events.push_back(slice(fmt::format("flush at {}", vfio::to_string(c.site)), kCpuPid, 1,
-                           c.start_picos, c.end_picos,
+                           c.done.start_picos, c.done.end_picos,
                            {{"phys", c.phys ? units::format_hex(c.phys) : "whole cache"},
                             {"bytes", c.bytes},
-                            {"lines", c.lines},
-                            {"lines_written_back", c.lines_written_back}}));
+                            {"lines", c.done.lines},
+                            {"lines_written_back", c.done.lines_written_back}}));
   }
 }
 

@@ -16,8 +16,8 @@ void write_waveform(const scenario::RunResult& r, std::ostream& out) {
   const size_t step = vcd.add_register("cpu", "step", 32);
   for (const scenario::StepRecord& st : r.steps) vcd.set(step, st.start, st.index);
   const size_t flushing = vcd.add_wire("cpu", "flushing");
-  for (const analysis::FlushCall& c : r.flush.calls())
-    vcd.add_interval(flushing, c.start_picos, c.end_picos);
+  for (const vfio::FlushCall& c : r.flush.calls())
+    vcd.add_interval(flushing, c.done.start_picos, c.done.end_picos);
 
   std::map<std::pair<uint32_t, uint32_t>, size_t> engines;
   for (const analysis::ActivityBurst& b : r.bursts) {

@@ -13,6 +13,7 @@
 #include "analysis/invariants.h"
 #include "models/common/time.h"
 #include "scenario/run_state.h"
+#include "vfio/type1/type1_driver.h"
 
 namespace iocsim::scenario {
 namespace detail {
@@ -81,8 +82,8 @@ uint64_t run_value(const RunResult& r, const std::string& key) {
   if (key.rfind(by_site, 0) == 0) {
     const std::string rest = key.substr(by_site.size());
     const std::string site = rest.substr(0, rest.find('.'));
-    for (vfio::FlushSite s : vfio::kFlushSites)
-      if (site == vfio::to_string(s)) return field(r.flush.site(s), rest.substr(site.size() + 1));
+    for (const vfio::FlushSiteInfo& s : vfio::kFlushSites)
+      if (site == s.name) return field(r.flush.site(s.site), rest.substr(site.size() + 1));
   }
   if (key.rfind("flush.", 0) == 0) return field(r.flush.total(), key.substr(6));
   throw std::logic_error("unknown run key " + key);
@@ -98,14 +99,13 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   observers.add(timeline);
   for (const platform::DeviceSpec& d : s.platform.devices)
     oracle.register_device(d.stream_id, d.owner);
-  machine = std::make_unique<platform::Platform>(s.platform, observers, ledger);
+  machine = std::make_unique<platform::Platform>(s.platform, observers);
   const params::Set& p = s.platform.params;
   host::HostConfig config;
   config.first_pfn = p.size("host.reserved_below") >> kPageShift;
   config.end_pfn = p.size("memory.size") >> kPageShift;
   config.pin_page_picos = p.picos("sw.pin_page");
   config.page_fault_picos = p.picos("sw.page_fault");
-  syscall_cost = p.picos("sw.syscall");
   host = std::make_unique<host::Host>(machine->cpu_port(), config);
   for (const Principal& pr : s.principals)
     host->add_process(pr.name, pr.id, pr.memlock, pr.cap_ipc_lock);
@@ -113,8 +113,14 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   kc.base = base;
   kc.dma_entry_limit = s.kernel.dma_entry_limit;
   kc.policy = &policy;
+  kc.syscall_picos = p.picos("sw.syscall");
   kernel = std::make_unique<vfio::Kernel>(*host, machine->iommu_core(), machine->arch_flush(),
                                          log, kc);
+  kernel->flushes = &ledger;
+  vfio = std::make_unique<vfio::VfioCore>(*kernel);
+  vfio->register_iommu_driver(std::make_unique<vfio::Type1Driver>(*kernel));
+  for (const Device& d : s.devices)
+    vfio->add_device({d.name, d.group, d.emulated, d.emulated ? nullptr : &machine->pci_function(d.name)});
   result.scenario = &s;
   result.policy = options.policy;
   result.base = base;
@@ -149,9 +155,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.flush = run.ledger;
   r.kernel_warnings = run.log.warnings();
   r.kernel_log = run.log.lines();
-  std::vector<const vfio::VfioIommu*> containers;
-  for (const auto& [name, c] : run.containers) containers.push_back(c.get());
-  r.invariants = analysis::kernel_invariants(containers, *run.host, run.machine->hardware_domains());
+  r.invariants = analysis::kernel_invariants(run.vfio->containers(), *run.host,
+                                             run.machine->hardware_domains());
   for (auto& inv : analysis::model_invariants(run.oracle)) r.invariants.push_back(inv);
   if (run.invariants_every_step)
     r.invariants.push_back({"the kernel invariants held after every step",

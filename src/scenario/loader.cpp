@@ -37,8 +37,8 @@ void load_kernel(const yaml::Reader& r, const YAML::Node& node, KernelSettings& 
   if (!r.expect_map(node, "kernel")) return;
   r.check_keys(node, {"base", "policy", "dma_entry_limit"}, "kernel");
   if (node["base"]) {
-    if (auto base = r.choice(node["base"], "kernel base", {"v6.9", "v6.18"}))
-      k.base = *base == "v6.9" ? vfio::KernelBase::v6_9 : vfio::KernelBase::v6_18;
+    if (auto base = r.choice(node["base"], "kernel base", vfio::kernel_base_names()))
+      k.base = *vfio::kernel_base_named(*base);
   }
   if (node["policy"]) {
     if (auto policy = policy_name(r, node["policy"], false)) k.policy = *policy;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Shared state of one scenario load (internal to the loader's files).
+// Shared state of one scenario load (internal to the loader's files and the
+// step families' parse functions).
 #pragma once
 
 #include <map>
@@ -13,17 +14,6 @@
 
 namespace iocsim::scenario::detail {
 
-// A step operation: its argument keys, and whether it acts on a container
-// (then kernel-state expectations apply).
-struct OpInfo {
-  std::string name;
-  std::vector<std::string> keys;
-  bool container;
-};
-const OpInfo* find_op(const std::string& name);
-
-class StepArgsReader;
-
 class LoaderContext {
  public:
   LoaderContext(yaml::Reader& reader, Scenario& scenario) : r(reader), s(scenario) {}
@@ -34,22 +24,21 @@ class LoaderContext {
   // Lookups that report unknown names at `at`.
   std::optional<size_t> principal(const YAML::Node& at, std::string_view what) const;
   std::optional<size_t> device(const YAML::Node& at) const;
+  // A container named by a step; `must_exist`: opened by an earlier step.
   std::optional<std::string> container(const YAML::Node& node, bool must_exist);
+  // The container an `open` step names, which no earlier step opened.
+  std::optional<std::string> open_container(const YAML::Node& node);
   std::optional<uint64_t> address(const YAML::Node& node, std::string_view what) const;
   TagId tag(const std::string& label);
+  // A spawn step (at `index`) runs until the step named by `until`, which
+  // must be a later one (checked once every step is loaded).
+  void actor_runs_until(size_t index, const YAML::Node& until);
 
   yaml::Reader& r;
   Scenario& s;
 
  private:
   std::optional<Step> load_step(const YAML::Node& node, size_t index);
-  bool load_args(const std::string& op, const YAML::Node& args, Step& step);
-  // Each returns false if `op` is not one of its operations.
-  bool load_memory_args(const std::string& op, StepArgsReader& a, Step& step);
-  bool load_vfio_args(const std::string& op, StepArgsReader& a, Step& step);
-  bool load_device_args(const std::string& op, StepArgsReader& a, Step& step);
-  void load_spawn_args(StepArgsReader& a, Step& step);
-  size_t dma_device(StepArgsReader& a);
   // step_expect_loader.cpp
   void load_step_expect(const YAML::Node& node, Step& step);
   // After every step is loaded: the names actors run until must be of later steps.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The state of one scenario run (internal to driver.cpp, step_runner.cpp and
-// step_checks.cpp).
+// The state of one scenario run: the platform, the host, the kernel and its
+// VFIO core, what observes them, and what the steps so far left behind
+// (internal to driver.cpp, step_runner.cpp, step_checks.cpp and the step
+// families' files).
 #pragma once
 
 #include <map>
@@ -8,38 +10,24 @@
 #include <set>
 #include <string>
 
+#include "analysis/flush_ledger.h"
 #include "analysis/kernel_state.h"
 #include "analysis/oracle.h"
 #include "analysis/timeline.h"
 #include "host/host.h"
 #include "models/common/observer_fanout.h"
+#include "models/dma/dma_actor.h"
 #include "platform/platform.h"
 #include "scenario/driver.h"
-#include "vfio/vfio_iommu.h"
+#include "vfio/vfio_core.h"
 
 namespace iocsim::scenario::detail {
-
-// The container a step acts on, if any.
-std::optional<std::string> step_container(const Step& step);
-
-struct Run;
-
-// An emulated (mdev) device's driver: it remembers the pages it pinned and
-// drops those in a range the container is about to unmap.
-struct MdevDriver : vfio::EmulatedDevice {
-  MdevDriver(Run& r, std::string c) : run(&r), container(std::move(c)) {}
-  void dma_unmap(vfio::dma_addr_t iova, uint64_t size) override;
-
-  Run* run;
-  std::string container;
-  std::map<uint64_t, unsigned> pins;  // iova -> times pinned
-};
 
 // What a step did, as far as its expectations need to know.
 struct StepOutcome {
   int error = 0;
   std::vector<std::pair<std::string, uint64_t>> values;
-  OwnerTally seen;  // read/dma read: whose data came back
+  OwnerTally seen;                       // read/dma read: whose data came back
   uint64_t stale = 0;                    // of which older than the newest
   uint64_t faults = 0;                   // dma: requests that faulted
   std::optional<vfio::IommuInfo> info;   // info
@@ -57,14 +45,12 @@ struct Run {
 
   // step_runner.cpp
   void execute_all();
-  StepOutcome execute(const Step& step);
-  void open_mdevs(vfio::GroupId group, const std::string& container);
-  void close_mdevs(vfio::GroupId group);
-  // Starts an actor in a SystemC thread of its own.
-  void spawn(const std::string& name, const SpawnStep& step);
   host::Process& principal(size_t index) { return *host->process(s.principals[index].id); }
-  // The container behind a name, or null when not open (or released).
-  vfio::VfioIommu* live(const std::string& name);
+  // The fd of a container a step names (opened by an earlier step, the
+  // loader made sure; -1 if that open failed).
+  int fd(const std::string& container) const { return containers.at(container).fd; }
+  // The container whose kernel state a step's expectations read, if any.
+  std::optional<int> container_of(const Step& step) const;
   analysis::KernelState kernel_state() const;
   // The kernel invariants as of now; the first broken one is kept.
   void check_invariants(size_t after_step);
@@ -83,17 +69,24 @@ struct Run {
   std::unique_ptr<platform::Platform> machine;
   std::unique_ptr<host::Host> host;
   std::unique_ptr<vfio::Kernel> kernel;
-  std::map<std::string, std::unique_ptr<vfio::VfioIommu>> containers;
-  std::map<vfio::GroupId, std::string> group_container;
-  std::map<std::string, size_t> container_owner;  // principal index, set by `open`
-  std::map<size_t, std::unique_ptr<MdevDriver>> mdevs;  // by device index, while attached
+  std::unique_ptr<vfio::VfioCore> vfio;
+  // The containers a scenario names: the fd its `open` got (-1 if it
+  // failed), and the principal that opened it (whose locked_vm `state` reads).
+  struct Named {
+    int fd = -1;
+    size_t owner = 0;
+  };
+  std::map<std::string, Named> containers;
   uint64_t next_bar = 0;  // where the next mmio BAR goes (above RAM and 4 GiB)
-  Picos syscall_cost = 0;  // sw.syscall: entering and leaving the kernel
   // `state` deltas are counted from the previous `state` of each container.
-  std::map<std::string, vfio::ContainerCounters> baseline;
+  struct Baseline {
+    analysis::SiteCosts flush{};
+    vfio::IommuCalls iommu{};
+  };
+  std::map<int, Baseline> baseline;
   std::vector<Actor> actors;
   std::set<std::string> finished_steps;  // names of the steps done so far
-  Picos actors_until = 0;        // the latest time an actor was told to run until
+  Picos actors_until = 0;                // the latest time an actor was told to run until
   // What failed steps changed although they should not have.
   std::vector<std::string> unrestored;
   bool invariants_every_step = false;

@@ -25,6 +25,7 @@ class StepArgsReader {
       : c_(context), node_(node), what_(std::move(what)) {}
 
   const YAML::Node& node() const { return node_; }
+  LoaderContext& context() const { return c_; }
   YAML::Node operator[](const char* key) const { return node_[key]; }
 
   // A required key (reported when missing).

@@ -8,25 +8,6 @@
 #include "vfio/errno_names.h"
 
 namespace iocsim::scenario::detail {
-// The container a step acts on, if any.
-std::optional<std::string> step_container(const Step& step) {
-  return std::visit(
-      [](const auto& x) -> std::optional<std::string> {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, OpenStep> || std::is_same_v<T, AttachStep> ||
-                      std::is_same_v<T, DetachStep> || std::is_same_v<T, MapStep> ||
-                      std::is_same_v<T, UnmapStep> || std::is_same_v<T, ReleaseStep> ||
-                      std::is_same_v<T, StateStep> || std::is_same_v<T, InfoStep> ||
-                      std::is_same_v<T, DirtyStep>)
-          return x.container;
-        else if constexpr (std::is_same_v<T, ExtensionStep>)
-          return x.container;
-        else
-          return std::nullopt;
-      },
-      step.args);
-}
-
 namespace {
 
 std::string describe_owners(const OwnerTally& seen,
@@ -45,22 +26,13 @@ std::string describe_owners(const OwnerTally& seen,
 }  // namespace
 
 void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_before) {
-  auto container = step_container(step);
-  // An mdev's pins act on the container its group is in.
-  std::optional<size_t> mdev;
-  if (auto* x = std::get_if<PinPagesStep>(&step.args)) mdev = x->device;
-  if (auto* x = std::get_if<UnpinPagesStep>(&step.args)) mdev = x->device;
-  if (mdev) {
-    auto in = group_container.find(s.devices[*mdev].group);
-    if (in != group_container.end()) container = in->second;
-  }
-  const vfio::VfioIommu* view = nullptr;
-  if (container) {
-    auto it = containers.find(*container);
-    if (it != containers.end()) view = it->second.get();
-  }
-  const vfio::ContainerCounters now = view ? view->counters() : vfio::ContainerCounters{};
-  const vfio::ContainerCounters& before = container ? baseline[*container] : now;
+  // The container whose kernel state the expectations read (an mdev's pins
+  // act on the one its group sits in), and its counts since the previous `state`.
+  const std::optional<int> fd = container_of(step);
+  const vfio::IommuData* view = fd ? vfio->container(*fd) : nullptr;
+  Baseline now;
+  if (view) now = {ledger.container(*fd), view->iommu_calls()};
+  const Baseline& before = fd ? baseline[*fd] : now;
 
   auto record = [&](std::string what, std::string actual, bool passed) {
     result.expectations.push_back({step.index, std::move(what), std::move(actual), passed});
@@ -77,20 +49,21 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
       if (key == k) return value(key);
     if (key == "locked_vm") {
       // That of the step's principal `as`, or of the container's owner.
-      size_t who = container_owner.count(*container) ? container_owner[*container] : 0;
-      if (auto* st = std::get_if<StateStep>(&step.args); st && st->as) who = *st->as;
-      if (auto* map = std::get_if<MapStep>(&step.args)) who = map->as;
+      size_t who = 0;
+      for (const auto& [name, named] : containers)
+        if (fd && named.fd == *fd) who = named.owner;
+      if (auto as = step.principal()) who = *as;
       return principal(who).locked_vm();
     }
-    if (key == "domains") return view ? view->domain_list().size() : 0;
+    if (key == "domains") return view ? view->domains().size() : 0;
     if (key == "noncoherent_domains") return view ? view->noncoherent_domains() : 0;
     if (key == "pinned_pages") return view ? view->pinned_pages() : 0;
     if (key == "vaddr_invalid") return view ? view->vaddr_invalid_count() : 0;
-    if (key == "iommu_calls.map") return now.iommu_map_calls - before.iommu_map_calls;
-    if (key == "iommu_calls.unmap") return now.iommu_unmap_calls - before.iommu_unmap_calls;
-    for (vfio::FlushSite site : vfio::kFlushSites) {
-      if (key == std::string("flush.") + vfio::to_string(site)) {
-        const size_t i = static_cast<size_t>(site);
+    if (key == "iommu_calls.map") return now.iommu.map - before.iommu.map;
+    if (key == "iommu_calls.unmap") return now.iommu.unmap - before.iommu.unmap;
+    for (const vfio::FlushSiteInfo& site : vfio::kFlushSites) {
+      if (key == "flush." + std::string(site.name)) {
+        const size_t i = static_cast<size_t>(site.site);
         return now.flush[i].bytes - before.flush[i].bytes;
       }
     }
@@ -199,7 +172,7 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
           break;
         }
         if (view)
-          for (const auto& [iova, dma] : view->dma_list()) actual.emplace_back(iova, dma->size);
+          for (const vfio::MappingState& m : view->mappings()) actual.emplace_back(m.iova, m.size);
         auto show = [](const std::vector<std::pair<uint64_t, uint64_t>>& list) {
           std::string out = "[";
           for (const auto& [iova, size] : list)
@@ -213,9 +186,9 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
     }
   }
   if (!error_expected && outcome.error) record("ok", vfio::errno_name(outcome.error), false);
-  if (step.op == "dma" && !fault_expected && outcome.faults)
+  if (!fault_expected && outcome.faults)
     record("fault == false", fmt::format("{} requests faulted", outcome.faults), false);
-  if (step.op == "state") baseline[*container] = now;
+  if (fd && std::holds_alternative<StateStep>(step.args)) baseline[*fd] = now;
 }
 
 }  // namespace iocsim::scenario::detail

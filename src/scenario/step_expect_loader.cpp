@@ -8,36 +8,22 @@
 #include "base/spelling.h"
 #include "scenario/loader_context.h"
 #include "vfio/errno_names.h"
+#include "vfio/flush_sites.h"
 #include "vfio/uapi.h"
 
 namespace iocsim::scenario::detail {
 
 void LoaderContext::load_step_expect(const YAML::Node& node, Step& step) {
-  const OpInfo& info = *find_op(step.op);
   const std::string what = fmt::format("expect of step '{}'", step.op);
   if (!r.expect_map(node, what)) return;
 
   std::vector<std::string> allowed{"ok", "errno", "warns"};
   // Kernel state is that of the step's container; an mdev's pins act on the
   // container its group is in.
-  const bool has_container =
-      (info.container && !(step.op == "extension" && !std::get<ExtensionStep>(step.args).container)) ||
-      step.op == "pin_pages" || step.op == "unpin_pages";
-  if (has_container)
+  if (step.has_kernel_state())
     allowed.insert(allowed.end(), {"locked_vm", "dmas", "domains", "noncoherent_domains",
                                    "pinned_pages", "flush", "iommu_calls", "vaddr_invalid"});
-  if (step.op == "unmap") allowed.insert(allowed.end(), {"unmapped", "bitmap"});
-  if (step.op == "dirty") allowed.push_back("bitmap");
-  if (step.op == "pin_pages") allowed.push_back("pinned");
-  if (step.op == "info")
-    allowed.insert(allowed.end(),
-                   {"pgsizes", "dma_avail", "iova_ranges", "argsz", "flags", "cap_offset", "caps"});
-  if (step.op == "extension") allowed.push_back("value");
-  if (step.op == "read") allowed.push_back("sees");
-  if (step.op == "dma") {
-    allowed.push_back("fault");
-    if (!std::get<DmaStep>(step.args).write) allowed.push_back("sees");
-  }
+  for (std::string& key : step.expect_keys()) allowed.push_back(std::move(key));
   r.check_keys(node, allowed, what);
 
   auto number = [&](const std::string& key, const YAML::Node& value, Quantity q) {
@@ -193,8 +179,7 @@ void LoaderContext::load_step_expect(const YAML::Node& node, Step& step) {
       const bool flush = key == "flush";
       if (!r.expect_map(v, key)) continue;
       const std::vector<std::string> fields =
-          flush ? std::vector<std::string>{"map", "unpin", "replay", "fgsp"}
-                : std::vector<std::string>{"map", "unmap"};
+          flush ? vfio::flush_site_names() : std::vector<std::string>{"map", "unmap"};
       r.check_keys(v, fields, key);
       for (const auto& f : v) {
         if (!f.first.IsScalar()) continue;

@@ -2,7 +2,7 @@
 // The `steps:` list: one operation per step, its arguments, and what the
 // step expects.
 #include <algorithm>
-#include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -12,37 +12,6 @@
 namespace iocsim::scenario::detail {
 namespace {
 
-const std::vector<OpInfo>& ops() {
-  static const std::vector<OpInfo> kOps{
-      {"alloc", {"as", "va", "size", "huge", "prot"}, false},
-      {"touch", {"as", "va", "size", "fill", "huge", "pa", "prot"}, false},
-      {"write", {"as", "va", "size", "fill"}, false},
-      {"read", {"as", "va", "size"}, false},
-      {"free", {"as", "va", "size"}, false},
-      {"flush", {"as", "va", "size", "op"}, false},
-      {"open", {"container", "type", "as"}, true},
-      {"attach", {"container", "group"}, true},
-      {"detach", {"container", "group"}, true},
-      {"map", {"container", "as", "va", "iova", "size", "flags", "argsz"}, true},
-      {"unmap", {"container", "iova", "size", "flags", "argsz", "bitmap"}, true},
-      {"release", {"container"}, true},
-      {"state", {"container", "as"}, true},
-      {"extension", {"container", "ext"}, true},
-      {"dma", {"device", "read", "write", "no_snoop", "fill"}, false},
-      {"spawn", {"device", "pattern", "iova", "size", "every", "until", "write", "no_snoop", "fill"},
-       false},
-      {"wait", {}, false},
-      {"inject", {"fault", "domain", "call", "errno"}, false},
-      {"info", {"container", "argsz"}, true},
-      {"dirty", {"container", "op", "iova", "size", "pgsize", "argsz"}, true},
-      {"pin_pages", {"device", "iova", "npages", "prot"}, false},
-      {"unpin_pages", {"device", "iova", "npages"}, false},
-      {"mmio", {"as", "va", "size", "device"}, false},
-  };
-  return kOps;
-}
-
-
 const std::vector<std::string> kCommon{"name", "at", "cpu", "expect"};
 
 std::vector<std::string> with_common(std::vector<std::string> keys) {
@@ -50,13 +19,34 @@ std::vector<std::string> with_common(std::vector<std::string> keys) {
   return keys;
 }
 
-}  // namespace
+// How to read each kind of step's arguments, found by the kind's name.
+struct Parser {
+  const StepKind* kind;
+  void (*parse)(StepArgsReader& a, Step& step);
+};
 
-const OpInfo* find_op(const std::string& name) {
-  for (const auto& op : ops())
-    if (op.name == name) return &op;
+template <typename Kind>
+void parse_into(StepArgsReader& a, Step& step) {
+  Kind args;
+  args.parse(a, step);
+  step.args = std::move(args);
+}
+
+template <size_t... I>
+std::vector<Parser> all_parsers(std::index_sequence<I...>) {
+  return {{&std::variant_alternative_t<I, StepArgs>::kind(),
+           &parse_into<std::variant_alternative_t<I, StepArgs>>}...};
+}
+
+const Parser* find_parser(const std::string& op) {
+  static const std::vector<Parser> kParsers =
+      all_parsers(std::make_index_sequence<std::variant_size_v<StepArgs>>());
+  for (const Parser& p : kParsers)
+    if (p.kind->name == op) return &p;
   return nullptr;
 }
+
+}  // namespace
 
 std::optional<size_t> LoaderContext::principal(const YAML::Node& at, std::string_view what) const {
   auto name = r.string(at, what);
@@ -87,6 +77,19 @@ TagId LoaderContext::tag(const std::string& label) {
     if (s.tags[i] == label) return static_cast<TagId>(i + 1);
   s.tags.push_back(label);
   return static_cast<TagId>(s.tags.size());
+}
+
+void LoaderContext::actor_runs_until(size_t index, const YAML::Node& until) {
+  spawn_until_.emplace_back(index, until);
+}
+
+std::optional<std::string> LoaderContext::open_container(const YAML::Node& node) {
+  auto name = container(node, false);
+  if (name && !containers_.insert(*name).second) {
+    r.error(node, fmt::format("container '{}' is opened twice", *name));
+    return std::nullopt;
+  }
+  return name;
 }
 
 std::optional<std::string> LoaderContext::container(const YAML::Node& node, bool must_exist) {
@@ -120,8 +123,7 @@ void LoaderContext::load_steps(const YAML::Node& steps) {
 
 std::optional<Step> LoaderContext::load_step(const YAML::Node& node, size_t index) {
   if (!r.expect_map(node, "a step")) return std::nullopt;
-  std::vector<std::string> known_ops;
-  for (const auto& op : ops()) known_ops.push_back(op.name);
+  const std::vector<std::string> known_ops = step_kind_names();
 
   std::optional<std::string> op;
   bool ok = true;
@@ -181,28 +183,34 @@ std::optional<Step> LoaderContext::load_step(const YAML::Node& node, size_t inde
       step.cpu = *core;
   }
 
-  if (!load_args(*op, args, step)) return std::nullopt;
+  const Parser& parser = *find_parser(*op);
+  const std::string what = fmt::format("step '{}'", *op);
+  if (!parser.kind->scalar) {
+    if (!r.expect_map(args, what)) return std::nullopt;
+    r.check_keys(args, with_common(parser.kind->keys), what);
+  }
+  StepArgsReader reader(*this, args, what);
+  parser.parse(reader, step);
+  if (!reader.ok) return std::nullopt;
   if (const auto expect = common("expect")) load_step_expect(*expect, step);
   return step;
 }
 
-bool LoaderContext::load_args(const std::string& op, const YAML::Node& a, Step& step) {
-  const OpInfo& info = *find_op(op);
-  if (op == "wait") {
-    auto time = r.duration(a, "wait");
-    if (!time) return false;
-    step.args = WaitStep{*time};
-    return true;
+void LoaderContext::check_spawn_limits() {
+  for (const auto& [index, node] : spawn_until_) {
+    const std::string name = node.Scalar();
+    bool later = false;
+    std::vector<std::string> names;
+    for (const Step& step : s.steps) {
+      if (step.index <= index || step.name.empty()) continue;
+      later = later || step.name == name;
+      names.push_back(step.name);
+    }
+    if (!later)
+      r.error(node, fmt::format("until: no later step is named '{}'{} (a time, a later step's "
+                                "name, or end)",
+                                name, did_you_mean(name, names)));
   }
-  const std::string what = fmt::format("step '{}'", op);
-  if (!r.expect_map(a, what)) return false;
-  r.check_keys(a, with_common(info.keys), what);
-
-  StepArgsReader reader(*this, a, what);
-  if (!load_memory_args(op, reader, step) && !load_vfio_args(op, reader, step) &&
-      !load_device_args(op, reader, step))
-    throw std::logic_error("no loader for step " + op);
-  return reader.ok;
 }
 
 }  // namespace iocsim::scenario::detail

@@ -1,176 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The container: open, VFIO_CHECK_EXTENSION, the page-size bitmap, the
-// domain list and the series' non-coherent tracking, and the flush points.
+// drivers/vfio/container.c: the backends VFIO_SET_IOMMU chooses from, the
+// container fds, VFIO_CHECK_EXTENSION, and the ioctls passed through to the
+// backend.
 #include <cerrno>
-#include <stdexcept>
 
-#include "vfio/vfio_iommu.h"
+#include "vfio/vfio_core.h"
 
 namespace iocsim::vfio {
 
-VfioIommu::VfioIommu(Kernel& kernel, host::Process& owner, bool v2)
-    : kernel_(kernel), owner_(&owner), v2_(v2) {
-  dma_avail_ = kernel.config.dma_entry_limit;
-  pgsize_bitmap_ = PAGE_MASK;
+VfioCore::VfioCore(Kernel& kernel) : kernel_(kernel) {}
+
+VfioCore::~VfioCore() = default;
+
+void VfioCore::register_iommu_driver(std::unique_ptr<IommuDriver> driver) {
+  drivers_.push_back(std::move(driver));
 }
 
-std::unique_ptr<VfioIommu> VfioIommu::open(Kernel& kernel, host::Process& owner,
-                                           unsigned long arg, int* err) {
-  switch (arg) {
-    case VFIO_TYPE1_IOMMU:
-      return std::unique_ptr<VfioIommu>(new VfioIommu(kernel, owner, false));
-    case VFIO_TYPE1_NESTING_IOMMU:  // v6.9: nesting (v2 semantics); later: a reserved alias
-    case VFIO_TYPE1v2_IOMMU:
-      return std::unique_ptr<VfioIommu>(new VfioIommu(kernel, owner, true));
-    default:
-      *err = -EINVAL;
-      return nullptr;
-  }
+void VfioCore::charge_syscall() { kernel_.host.cpu().compute(kernel_.config.syscall_picos); }
+
+IommuData* VfioCore::enter(int fd) {
+  charge_syscall();
+  IommuData* iommu = live(fd);
+  if (iommu) kernel_.current = &iommu->owner();
+  return iommu;
 }
 
-host::Process& VfioIommu::current() const {
-  if (!kernel_.current) throw std::logic_error("vfio ioctl without a current task");
-  return *kernel_.current;
+IommuData* VfioCore::live(int fd) {
+  auto it = containers_.find(fd);
+  if (it == containers_.end() || it->second->released()) return nullptr;
+  return it->second.get();
 }
 
-void VfioIommu::vfio_update_pgsize_bitmap() {
-  pgsize_bitmap_ = UINT64_MAX;
-  for (const VfioDomain& domain : domain_list_)
-    pgsize_bitmap_ &= kernel_.iommu.pgsize_bitmap(domain.domain);
-
-  // If the IOMMU supports page sizes below PAGE_SIZE, pretend PAGE_SIZE is
-  // supported and hide the smaller ones: pinning works in whole pages.
-  if (pgsize_bitmap_ & ~PAGE_MASK) {
-    pgsize_bitmap_ &= PAGE_MASK;
-    pgsize_bitmap_ |= PAGE_SIZE;
-  }
+bool VfioCore::is_open(int fd) const {
+  const IommuData* iommu = container(fd);
+  return iommu && !iommu->released();
 }
 
-int VfioIommu::vfio_domains_have_enforce_cache_coherency() {
-  for (const VfioDomain& domain : domain_list_)
-    if (!domain.enforce_cache_coherency) return 0;
-  return 1;
+const IommuData* VfioCore::container(int fd) const {
+  auto it = containers_.find(fd);
+  return it == containers_.end() ? nullptr : it->second.get();
 }
 
-bool VfioIommu::vfio_iommu_has_emulated() const { return !emulated_iommu_groups_.empty(); }
-
-int VfioIommu::check_extension(VfioIommu* iommu, unsigned long arg, KernelBase base) {
-  switch (arg) {
-    case VFIO_TYPE1_IOMMU:
-    case VFIO_TYPE1v2_IOMMU:
-    case VFIO_UNMAP_ALL:
-      return 1;
-    case VFIO_TYPE1_NESTING_IOMMU:
-      // Advertised until nesting was dropped after the v6.9 base.
-      return base == KernelBase::v6_9 ? 1 : 0;
-    case VFIO_UPDATE_VADDR:
-      // Disabled if mdevs are present: they cannot safely pin while vaddrs change.
-      return iommu && !iommu->vfio_iommu_has_emulated();
-    case VFIO_DMA_CC_IOMMU:
-      if (!iommu) return 0;
-      return iommu->vfio_domains_have_enforce_cache_coherency();
-    default:
-      return 0;
-  }
+std::vector<const IommuData*> VfioCore::containers() const {
+  std::vector<const IommuData*> out;
+  for (const auto& [fd, iommu] : containers_) out.push_back(iommu.get());
+  return out;
 }
 
-void VfioIommu::link_domain(VfioDomain domain) {
-  const bool noncoherent = !domain.enforce_cache_coherency;
-  domain_list_.push_front(std::move(domain));
-  switch (kernel_.config.policy->tracking) {
-    case NoncoherentTracking::scan:
-      // S1: after list_add, recompute by walking the domains.
-      has_noncoherent_domain_ = noncoherent_domains() != 0;
-      break;
-    case NoncoherentTracking::counter:
-      noncoherent_domains_ += noncoherent;
-      break;
-  }
-}
-
-std::list<VfioDomain>::iterator VfioIommu::unlink_domain(std::list<VfioDomain>::iterator domain,
-                                                         bool releasing) {
-  const bool noncoherent = !domain->enforce_cache_coherency;
-  auto next = domain_list_.erase(domain);
-  switch (kernel_.config.policy->tracking) {
-    case NoncoherentTracking::scan:
-      // S2: after list_del of an emptied domain in detach; release() does
-      // not recompute.
-      if (!releasing) has_noncoherent_domain_ = noncoherent_domains() != 0;
-      break;
-    case NoncoherentTracking::counter:
-      noncoherent_domains_ -= noncoherent;
-      break;
-  }
-  return next;
-}
-
-bool VfioIommu::has_noncoherent_domain() const {
-  return kernel_.config.policy->tracking == NoncoherentTracking::scan ? has_noncoherent_domain_
-                                                                      : noncoherent_domains_ != 0;
-}
-
-unsigned VfioIommu::noncoherent_domains() const {
-  unsigned n = 0;
-  for (const VfioDomain& d : domain_list_) n += !d.enforce_cache_coherency;
-  return n;
-}
-
-uint64_t VfioIommu::pinned_pages() const {
-  uint64_t pages = 0;
-  for (const auto& entry : dma_list_) {
-    const VfioDma& dma = *entry.second;
-    for (const auto& vpfn : dma.pfn_list)
-      pages += !kernel_.host.is_invalid_reserved_pfn(vpfn.second.pfn);
-    if (!dma.iommu_mapped || domain_list_.empty()) continue;
-    // The pages that translate to a valid frame (an address of 0 being no
-    // translation), an entry at a time.
-    const DomainHandle first = domain_list_.front().domain;
-    for (uint64_t off = 0; off < dma.size;) {
-      phys_addr_t phys = 0;
-      const uint64_t extent = kernel_.iommu.translated_extent(first, dma.iova + off, phys);
-      const uint64_t bytes = extent ? std::min(extent, dma.size - off) : PAGE_SIZE;
-      if (extent) {
-        pages += kernel_.host.valid_pfns(phys >> PAGE_SHIFT, bytes >> PAGE_SHIFT);
-        if (phys == 0 && !kernel_.host.is_invalid_reserved_pfn(0)) --pages;
-      }
-      off += bytes;
+// vfio_fops_open() and vfio_ioctl_set_iommu(): the first registered backend
+// that opens with `iommu_type` becomes the container's. A container with no
+// group gets -EINVAL from the kernel (see vfio_core.h); so does a type no
+// backend opens.
+int VfioCore::open(host::Process& caller, unsigned long iommu_type) {
+  charge_syscall();
+  kernel_.current = &caller;
+  int ret = -EINVAL;
+  for (const auto& driver : drivers_) {
+    const int fd = next_fd_;
+    int err = 0;
+    std::unique_ptr<IommuData> data = driver->open(iommu_type, caller, fd, &err);
+    if (!data) {
+      ret = err;
+      continue;
     }
+    containers_[fd] = std::move(data);
+    ++next_fd_;
+    return fd;
   }
-  return pages;
+  return ret;
 }
 
-void VfioIommu::flush_cache(FlushPoint point, phys_addr_t phys, uint64_t len) {
-  const FlushPolicy& policy = *kernel_.config.policy;
-  if (!policy.at(point)) return;
-  const FlushSite site = site_of(point);
-  auto& counter = counters_.flush[static_cast<size_t>(site)];
-  counter.calls++;
-  counter.bytes += len;
-  switch (policy.method) {
-    case FlushMethod::lines: kernel_.arch.flush_cache_phys(phys, len, site); break;
-    case FlushMethod::wbinvd: kernel_.arch.wbinvd_on_all_cpus(len, site); break;
+// vfio_container_ioctl_check_extension(): the container's backend, or with
+// none, every registered backend until one says yes.
+long VfioCore::check_extension(std::optional<int> fd, unsigned long arg) {
+  charge_syscall();
+  if (IommuData* iommu = fd ? live(*fd) : nullptr) return iommu->check_extension(arg);
+  long ret = 0;
+  for (const auto& driver : drivers_)
+    if ((ret = driver->check_extension(arg)) > 0) break;
+  return ret;
+}
+
+int VfioCore::close(int fd) {
+  IommuData* iommu = enter(fd);
+  if (!iommu) return -EBADF;
+  for (auto& [id, group] : groups_) {
+    if (group.container != fd) continue;
+    close_devices(id, *iommu);
+    group.container.reset();
   }
+  iommu->release();
+  return 0;
 }
 
-int VfioIommu::iommu_map(DomainHandle domain, dma_addr_t iova, phys_addr_t paddr, uint64_t size,
-                         int prot) {
-  counters_.iommu_map_calls++;
-  if (int err = kernel_.faults.fire(FaultKind::iommu_map, domain)) return err;
-  return kernel_.iommu.map(domain, iova, paddr, size, prot);
+int VfioCore::map_dma(int fd, const DmaMapArgs& args, host::Process* caller) {
+  IommuData* iommu = enter(fd);
+  if (!iommu) return -EBADF;
+  if (caller) kernel_.current = caller;
+  return iommu->map_dma(args);
 }
 
-uint64_t VfioIommu::iommu_unmap(DomainHandle domain, dma_addr_t iova, uint64_t size) {
-  counters_.iommu_unmap_calls++;
-  if (kernel_.faults.fire(FaultKind::iommu_unmap, domain)) return 0;
-  return kernel_.iommu.unmap(domain, iova, size);
+int VfioCore::unmap_dma(int fd, DmaUnmapDirtyArgs& args) {
+  IommuData* iommu = enter(fd);
+  if (!iommu) return -EBADF;
+  return iommu->unmap_dma(args);
 }
 
-uint64_t VfioIommu::iommu_unmap_fast(DomainHandle domain, dma_addr_t iova, uint64_t size,
-                                     IotlbGather& gather) {
-  counters_.iommu_unmap_calls++;
-  if (kernel_.faults.fire(FaultKind::iommu_unmap, domain)) return 0;
-  return kernel_.iommu.unmap_fast(domain, iova, size, gather);
+int VfioCore::get_info(int fd, uint32_t argsz, IommuInfo& info) {
+  IommuData* iommu = enter(fd);
+  if (!iommu) return -EBADF;
+  return iommu->get_info(argsz, info);
+}
+
+int VfioCore::dirty_pages(int fd, DirtyPagesArgs& args) {
+  IommuData* iommu = enter(fd);
+  if (!iommu) return -EBADF;
+  return iommu->dirty_pages(args);
 }
 
 }  // namespace iocsim::vfio

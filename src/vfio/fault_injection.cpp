@@ -3,14 +3,10 @@
 
 namespace iocsim::vfio {
 
-const char* to_string(FaultKind kind) {
-  switch (kind) {
-    case FaultKind::alloc: return "alloc";
-    case FaultKind::pin: return "pin";
-    case FaultKind::iommu_map: return "iommu_map";
-    case FaultKind::iommu_unmap: return "iommu_unmap";
-  }
-  return "?";
+std::optional<FaultKind> fault_kind_named(std::string_view name) {
+  for (const FaultKindInfo& k : kFaultKinds)
+    if (k.name == name) return k.kind;
+  return std::nullopt;
 }
 
 void FaultInjector::arm(FaultKind kind, unsigned call, int err, Scope scope) {

@@ -11,9 +11,11 @@
 //   iommu_unmap  iommu_unmap() unmaps nothing (it returns a size, not an errno).
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "vfio/iommu_core.h"
@@ -22,7 +24,36 @@ namespace iocsim::vfio {
 
 enum class FaultKind : uint8_t { alloc, pin, iommu_map, iommu_unmap };
 
-const char* to_string(FaultKind kind);
+// What the failed call returns.
+enum class FaultErrno : uint8_t {
+  enomem,    // NULL, which its callers turn into -ENOMEM (or a fallback)
+  given,     // the errno the injection names
+  no_errno,  // nothing: iommu_unmap() unmaps nothing and returns a size
+};
+
+struct FaultKindInfo {
+  FaultKind kind;
+  std::string_view name;  // as `inject` steps spell it
+  bool per_domain;        // a call on one domain: an injection may count one unit's only
+  FaultErrno returns;
+};
+
+inline constexpr FaultKindInfo kFaultKinds[] = {
+    {FaultKind::alloc, "alloc", false, FaultErrno::enomem},
+    {FaultKind::pin, "pin", false, FaultErrno::given},
+    {FaultKind::iommu_map, "iommu_map", true, FaultErrno::given},
+    {FaultKind::iommu_unmap, "iommu_unmap", true, FaultErrno::no_errno},
+};
+
+// What arm() takes as the failure of a kind whose injection names no errno
+// (any non-zero value makes a call fail; for no_errno kinds it is not seen).
+inline constexpr int kFailsWithoutErrno = -ENOMEM;
+
+inline constexpr const FaultKindInfo& info(FaultKind kind) {
+  return kFaultKinds[static_cast<size_t>(kind)];
+}
+inline constexpr std::string_view to_string(FaultKind kind) { return info(kind).name; }
+std::optional<FaultKind> fault_kind_named(std::string_view name);
 
 class FaultInjector {
  public:

@@ -3,38 +3,9 @@
 
 namespace iocsim::vfio {
 
-const char* to_string(FlushSite site) {
-  switch (site) {
-    case FlushSite::map: return "map";
-    case FlushSite::unpin: return "unpin";
-    case FlushSite::replay: return "replay";
-    case FlushSite::fgsp: return "fgsp";
-  }
-  return "?";
-}
-
-FlushSite site_of(FlushPoint point) {
-  switch (point) {
-    case FlushPoint::map: return FlushSite::map;
-    case FlushPoint::unpin: return FlushSite::unpin;
-    case FlushPoint::replay: return FlushSite::replay;
-    case FlushPoint::fgsp_before:
-    case FlushPoint::fgsp_after: return FlushSite::fgsp;
-    case FlushPoint::leave: return FlushSite::unpin;
-  }
-  return FlushSite::map;
-}
-
-bool FlushPolicy::at(FlushPoint point) const {
-  switch (point) {
-    case FlushPoint::map: return map;
-    case FlushPoint::unpin: return unpin;
-    case FlushPoint::replay: return replay;
-    case FlushPoint::fgsp_before: return fgsp_before;
-    case FlushPoint::fgsp_after: return fgsp_after;
-    case FlushPoint::leave: return leave;
-  }
-  return false;
+FlushPolicy& FlushPolicy::flush_at(std::initializer_list<FlushPoint> list) {
+  for (FlushPoint p : list) points[static_cast<size_t>(p)] = true;
+  return *this;
 }
 
 const std::vector<FlushPolicy>& all_policies() {
@@ -51,8 +22,8 @@ const std::vector<FlushPolicy>& all_policies() {
     posted.summary =
         "the series as posted in May 2024: before map, on replay, lazily before unpin, and "
         "around the fgsp probe";
-    posted.map = posted.unpin = posted.replay = true;
-    posted.fgsp_before = posted.fgsp_after = true;
+    posted.flush_at({FlushPoint::map, FlushPoint::unpin, FlushPoint::replay,
+                     FlushPoint::fgsp_before, FlushPoint::fgsp_after});
     p.push_back(posted);
 
     // What the review converged on (11.4): same flush points, a counter kept
@@ -68,7 +39,7 @@ const std::vector<FlushPolicy>& all_policies() {
     FlushPolicy map_only;
     map_only.name = "map-only";
     map_only.summary = "flush before map (and replay, and the probe), never at unpin";
-    map_only.map = map_only.replay = map_only.fgsp_before = true;
+    map_only.flush_at({FlushPoint::map, FlushPoint::replay, FlushPoint::fgsp_before});
     p.push_back(map_only);
 
     // Flush when a mapping stops being reachable by non-coherent DMA instead
@@ -76,7 +47,7 @@ const std::vector<FlushPolicy>& all_policies() {
     FlushPolicy eager = posted;
     eager.name = "eager-unmap";
     eager.summary = "flush when a mapping leaves the last non-coherent domain, not lazily at unpin";
-    eager.leave = true;
+    eager.flush_at({FlushPoint::leave});
     p.push_back(eager);
 
     // The same points, but each flush writes back and invalidates every cache.

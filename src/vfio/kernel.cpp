@@ -3,8 +3,6 @@
 
 namespace iocsim::vfio {
 
-const char* to_string(KernelBase base) { return base == KernelBase::v6_9 ? "v6.9" : "v6.18"; }
-
 bool KernelLog::warn_on(bool condition, const std::string& what) {
   if (condition) {
     ++warnings_;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The kernel environment the type1 port runs in: which upstream behaviour it
-// follows, the module parameters, the flush policy, the services it calls
-// (host mm, IOMMU core, arch flush), `current`, and the kernel log.
+// The kernel environment the VFIO core and its backends run in: which
+// upstream behaviour they follow, the module parameters, the flush policy,
+// the services they call (host mm, IOMMU core, arch flush), `current`, the
+// kernel log, fault injection, and who is told of every flush.
 #pragma once
 
 #include <string>
@@ -10,16 +11,12 @@
 #include "host/host.h"
 #include "vfio/arch_flush.h"
 #include "vfio/fault_injection.h"
+#include "vfio/flush_observer.h"
 #include "vfio/flush_policy.h"
 #include "vfio/iommu_core.h"
+#include "vfio/kernel_base.h"
 
 namespace iocsim::vfio {
-
-// v6.9: the base the 2024 series patched (fgsp probe; wraps are EINVAL).
-// v6.18: after the fgsp removal and the v6.18-rc4 overflow fixes (EOVERFLOW).
-enum class KernelBase : uint8_t { v6_9, v6_18 };
-
-const char* to_string(KernelBase base);
 
 struct KernelConfig {
   KernelBase base = KernelBase::v6_9;
@@ -27,6 +24,8 @@ struct KernelConfig {
   bool allow_unsafe_interrupts = false;  // module parameter
   bool disable_hugepages = false;        // module parameter
   const FlushPolicy* policy = nullptr;
+  // CPU time to enter and leave the kernel for one system call (sw.syscall).
+  uint64_t syscall_picos = 0;
 };
 
 // WARN()s the simulated kernel raised, and its pr_warn() lines.
@@ -55,6 +54,8 @@ struct Kernel {
   KernelConfig config;
   host::Process* current = nullptr;  // the task making the ioctl
   FaultInjector faults;
+  // Told of every call of the flush helper (the flush ledger); may be null.
+  FlushObserver* flushes = nullptr;
 };
 
 }  // namespace iocsim::vfio

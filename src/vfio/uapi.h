@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Constants of include/uapi/linux/vfio.h and include/linux/iommu.h that the
-// type1 port uses, with the kernel's values.
+// Constants of include/uapi/linux/vfio.h, include/linux/vfio.h and
+// include/linux/iommu.h that the VFIO port uses, with the kernel's values.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +59,9 @@ inline constexpr uint64_t kDirtyBitmapSizeMax = dirty_bitmap_bytes(kDirtyBitmapP
 inline constexpr int IOMMU_READ = 1 << 0;
 inline constexpr int IOMMU_WRITE = 1 << 1;
 inline constexpr int IOMMU_CACHE = 1 << 2;
+
+// VFIO_PIN_PAGES_MAX_ENTRIES (include/linux/vfio.h): pages one vfio_pin_pages() may pin.
+inline constexpr uint64_t VFIO_PIN_PAGES_MAX_ENTRIES = PAGE_SIZE / sizeof(unsigned long);
 
 // VFIO_IOMMU_TLB_SYNC_MAX: regions fast-unmapped per IOTLB sync.
 inline constexpr int VFIO_IOMMU_TLB_SYNC_MAX = 512;

@@ -32,7 +32,7 @@ TEST_CASE("an op runs on arm64 as an arm64 op that does what it does") {
   }
 }
 
-TEST_CASE("line ops have an issue cost; wbinvd's cost is its walk") {
+TEST_CASE("line ops have an issue cost, and wbinvd has its walk instead") {
   for (const CacheOpInfo& i : kCacheOps) {
     CHECK(i.issue_param.empty() == i.whole_cache);
     if (i.kernel_flush) CHECK(i.invalidates);  // the helper writes back and invalidates

@@ -6,6 +6,7 @@
 // appended to a shared event log so tests can check their order.
 #pragma once
 
+#include <array>
 #include <cerrno>
 #include <map>
 #include <set>
@@ -17,6 +18,7 @@
 #include "analysis/kernel_state.h"
 #include "host/host.h"
 #include "vfio/arch_flush.h"
+#include "vfio/flush_observer.h"
 #include "vfio/iommu_core.h"
 
 namespace iocsim::test {
@@ -158,18 +160,25 @@ class FakeIommu : public vfio::IommuCore {
   const host::Host* host_ = nullptr;
 };
 
+// The arch flush hook: finds nothing to flush. What the port flushed, and
+// where, reaches a FlushRecorder.
 class FakeArch : public vfio::ArchFlush {
  public:
-  explicit FakeArch(std::vector<std::string>& events) : events_(&events) {}
-  void flush_cache_phys(vfio::phys_addr_t phys, uint64_t len, vfio::FlushSite site) override {
-    events_->push_back(fmt::format("flush {} {:#x} {:#x}", vfio::to_string(site), phys, len));
-    bytes[static_cast<size_t>(site)] += len;
+  vfio::ArchFlushDone flush_cache_phys(vfio::phys_addr_t, uint64_t) override { return {}; }
+  vfio::ArchFlushDone wbinvd_on_all_cpus() override { return {}; }
+};
+
+// Every call of the flush helper, as an event ("flush SITE PHYS BYTES") and
+// in bytes by site.
+class FlushRecorder : public vfio::FlushObserver {
+ public:
+  explicit FlushRecorder(std::vector<std::string>& events) : events_(&events) {}
+  void flushed(const vfio::FlushCall& c) override {
+    events_->push_back(
+        fmt::format("flush {} {:#x} {:#x}", vfio::to_string(c.site), c.phys, c.bytes));
+    bytes[static_cast<size_t>(c.site)] += c.bytes;
   }
-  void wbinvd_on_all_cpus(uint64_t len, vfio::FlushSite site) override {
-    events_->push_back(fmt::format("wbinvd {}", vfio::to_string(site)));
-    bytes[static_cast<size_t>(site)] += len;
-  }
-  uint64_t bytes[4] = {};
+  std::array<uint64_t, vfio::kFlushSiteCount> bytes{};
 
  private:
   std::vector<std::string>* events_;

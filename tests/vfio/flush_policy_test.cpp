@@ -23,8 +23,8 @@ FakeGroup noncoherent(const char* ops = "mock") {
   return g;
 }
 
-uint64_t flushed(const VfioIommu& c, vfio::FlushSite site) {
-  return c.counters().flush[static_cast<size_t>(site)].bytes;
+uint64_t flushed(const Type1Rig& r, vfio::FlushSite site) {
+  return r.flushes.bytes[static_cast<size_t>(site)];
 }
 
 }  // namespace
@@ -40,7 +40,7 @@ TEST_CASE("posted-v1 flushes each chunk before it is mapped, and again before un
   REQUIRE(r.events.size() == 2);
   CHECK(r.events[0].rfind("flush map ", 0) == 0);
   CHECK(r.events[1].rfind("map 1 0x0 ", 0) == 0);
-  CHECK(flushed(*c, vfio::FlushSite::map) == 4 * P);
+  CHECK(flushed(r, vfio::FlushSite::map) == 4 * P);
 
   r.iommu.watch_pins(r.host);
   r.events.clear();
@@ -49,7 +49,7 @@ TEST_CASE("posted-v1 flushes each chunk before it is mapped, and again before un
   CHECK(r.events[0].rfind("unmap_fast", 0) == 0);
   CHECK(r.events[1] == "sync 1 pins=4");
   CHECK(r.events[2].rfind("flush unpin ", 0) == 0);  // after the sync, before the put
-  CHECK(flushed(*c, vfio::FlushSite::unpin) == 4 * P);
+  CHECK(flushed(r, vfio::FlushSite::unpin) == 4 * P);
 }
 
 TEST_CASE("upstream flushes nothing, nor does posted-v1 without a non-coherent domain") {
@@ -76,19 +76,19 @@ TEST_CASE("the flush at unpin is lazy: after the non-coherent domain has gone") 
   REQUIRE(c->attach_group(2, vfio::GroupType::iommu) == 0);
   r.touch(0x100000, 4 * P);
   REQUIRE(r.map(*c, 0x100000, 0, 4 * P) == 0);
-  CHECK(flushed(*c, vfio::FlushSite::map) == 4 * P);
+  CHECK(flushed(r, vfio::FlushSite::map) == 4 * P);
   c->detach_group(2);
   CHECK(r.count("flush unpin") == 0);  // no flush at detach
   CHECK(c->noncoherent_domains() == 0);
   REQUIRE(r.unmap(*c, 0, 4 * P) == 0);
-  CHECK(flushed(*c, vfio::FlushSite::unpin) == 4 * P);  // the sticky flag remembered
+  CHECK(flushed(r, vfio::FlushSite::unpin) == 4 * P);  // the sticky flag remembered
 
   r.touch(0x200000, 4 * P);
   REQUIRE(r.map(*c, 0x200000, 0x100000, 4 * P) == 0);
   REQUIRE(r.unmap(*c, 0x100000, 4 * P) == 0);
   // Maps made after the last non-coherent domain left are not flushed at all.
-  CHECK(flushed(*c, vfio::FlushSite::map) == 4 * P);
-  CHECK(flushed(*c, vfio::FlushSite::unpin) == 4 * P);
+  CHECK(flushed(r, vfio::FlushSite::map) == 4 * P);
+  CHECK(flushed(r, vfio::FlushSite::unpin) == 4 * P);
 }
 
 TEST_CASE("replay flushes what a new non-coherent domain will reach, once per dma") {
@@ -102,11 +102,11 @@ TEST_CASE("replay flushes what a new non-coherent domain will reach, once per dm
   REQUIRE(r.map(*c, 0x100000, 0, 4 * P) == 0);
   CHECK(r.count("flush") == 0);
   REQUIRE(c->attach_group(2, vfio::GroupType::iommu) == 0);
-  CHECK(flushed(*c, vfio::FlushSite::replay) == 4 * P);
+  CHECK(flushed(r, vfio::FlushSite::replay) == 4 * P);
   const size_t flush_at = r.find("flush replay");
   CHECK(r.find("map 2 ", flush_at) < r.events.size());  // flushed before the replayed map
   REQUIRE(c->attach_group(3, vfio::GroupType::iommu) == 0);
-  CHECK(flushed(*c, vfio::FlushSite::replay) == 4 * P);  // already marked: not again
+  CHECK(flushed(r, vfio::FlushSite::replay) == 4 * P);  // already marked: not again
   CHECK(c->has_noncoherent_domain());
 }
 
@@ -120,9 +120,9 @@ TEST_CASE("v6.9: the fgsp probe pages are flushed before and after a non-coheren
   CHECK(r.events[0].rfind("flush fgsp ", 0) == 0);
   CHECK(r.events[1].rfind("map 1 ", 0) == 0);
   CHECK(r.events[4].rfind("flush fgsp ", 0) == 0);
-  CHECK(flushed(*c, vfio::FlushSite::fgsp) == 4 * P);  // 2 pages, twice
+  CHECK(flushed(r, vfio::FlushSite::fgsp) == 4 * P);  // 2 pages, twice
   REQUIRE(c->attach_group(2, vfio::GroupType::iommu) == 0);
-  CHECK(flushed(*c, vfio::FlushSite::fgsp) == 4 * P);  // a coherent probe needs none
+  CHECK(flushed(r, vfio::FlushSite::fgsp) == 4 * P);  // a coherent probe needs none
 }
 
 TEST_CASE("a failed map unwinds through the flushing unpin path") {

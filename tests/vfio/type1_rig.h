@@ -11,7 +11,7 @@
 #include "fakes/fake_cpu.h"
 #include "fakes/fake_iommu.h"
 #include "host/host.h"
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::test {
 
@@ -37,6 +37,7 @@ struct Type1Rig {
                     unsigned dma_entry_limit = 65535)
       : kernel(host, iommu, arch, log, config(policy, base, dma_entry_limit)) {
     kernel.current = &vm;
+    kernel.flushes = &flushes;
   }
 
   static vfio::KernelConfig config(const char* policy, vfio::KernelBase base, unsigned limit) {
@@ -49,7 +50,7 @@ struct Type1Rig {
 
   std::unique_ptr<VfioIommu> open(bool v2 = true) {
     int err = 0;
-    auto c = VfioIommu::open(kernel, vm,
+    auto c = VfioIommu::open(kernel, vm, next_container++,
                              v2 ? vfio::VFIO_TYPE1v2_IOMMU : vfio::VFIO_TYPE1_IOMMU, &err);
     REQUIRE(c);
     return c;
@@ -99,11 +100,13 @@ struct Type1Rig {
   FakeCpu cpu;
   host::Host host{cpu, {16, uint64_t{1} << 20, 0}};
   FakeIommu iommu{events};
-  FakeArch arch{events};
+  FakeArch arch;
+  FlushRecorder flushes{events};
   vfio::KernelLog log;
   host::Process& vm = host.add_process("vm", 1, host::kUnlimited, false);
   vfio::Kernel kernel;
   std::vector<std::unique_ptr<MdevDriver>> drivers;
+  vfio::ContainerId next_container = 3;
 };
 
 }  // namespace iocsim::test

@@ -2,7 +2,7 @@
 // The rb-tree of vfio_dma (here a map keyed by iova): lookups and linking.
 // Range ends are computed without wrapping; see the closing note of the
 // foundation issue for how this differs from v6.9 at the top of the space.
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 namespace {

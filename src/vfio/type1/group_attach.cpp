@@ -4,7 +4,7 @@
 // existing mappings into the new domain.
 #include <cerrno>
 
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 

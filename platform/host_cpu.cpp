@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "platform/cpu_port.h"
+#include "platform/host_cpu.h"
 
 namespace iocsim::platform {
 
-void CpuPortImpl::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {
+void HostCpu::store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) {
   cpu().store(pa, bytes, owner, tag);
 }
 
-std::vector<LineValue> CpuPortImpl::load(uint64_t pa, uint64_t bytes) {
+std::vector<LineValue> HostCpu::load(uint64_t pa, uint64_t bytes) {
   return cpu().load(pa, bytes);
 }
 
-host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, CacheOp op) {
+host::FlushOutcome HostCpu::flush(uint64_t pa, uint64_t bytes, CacheOp op) {
   const Picos start = cpu().now();
   models::FlushCounts counts;
   if (info(op).whole_cache) {
@@ -27,11 +27,11 @@ host::FlushOutcome CpuPortImpl::flush(uint64_t pa, uint64_t bytes, CacheOp op) {
   return {counts.lines_resident, counts.lines_written_back, cpu().now() - start};
 }
 
-void CpuPortImpl::compute(uint64_t picos) { cpu().compute(picos); }
+void HostCpu::compute(uint64_t picos) { cpu().compute(picos); }
 
-void CpuPortImpl::compute_times(uint64_t n, uint64_t picos) { cpu().compute_times(n, picos); }
+void HostCpu::compute_times(uint64_t n, uint64_t picos) { cpu().compute_times(n, picos); }
 
-uint64_t CpuPortImpl::computes_unseen(uint64_t picos) const {
+uint64_t HostCpu::computes_unseen(uint64_t picos) const {
   return cpu().computes_to_sync(picos);
 }
 

@@ -7,9 +7,9 @@
 
 namespace iocsim::platform {
 
-class CpuPortImpl : public host::CpuPort {
+class HostCpu : public host::CpuPort {
  public:
-  explicit CpuPortImpl(const Cores& cores) : cores_(&cores) {}
+  explicit HostCpu(const Cores& cores) : cores_(&cores) {}
 
   void store(uint64_t pa, uint64_t bytes, OwnerId owner, TagId tag) override;
   std::vector<LineValue> load(uint64_t pa, uint64_t bytes) override;

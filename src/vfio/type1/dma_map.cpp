@@ -3,7 +3,7 @@
 // domain (newest first, undone on failure), and VADDR re-ownership.
 #include <cerrno>
 
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 

@@ -3,7 +3,7 @@
 // VFIO_IOMMU_DIRTY_PAGES (start, stop, get bitmap).
 #include <cerrno>
 
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 namespace {

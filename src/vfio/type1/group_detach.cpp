@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Detaching a group (the last domain takes every mapping with it) and
 // releasing the container.
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 

@@ -3,7 +3,7 @@
 // the attached groups' non-relaxable reserved regions.
 #include <cerrno>
 
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <stdexcept>
 
-#include "vfio/vfio_iommu.h"
+#include "vfio/type1/vfio_iommu.h"
 
 namespace iocsim::vfio {
 

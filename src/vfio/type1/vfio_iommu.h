@@ -6,7 +6,8 @@
 // pinning and accounting (pin_pages.cpp), map (dma_map.cpp), unmap and unpin
 // (dma_unmap.cpp), IOVA ranges (iova_list.cpp), attach with the fgsp probe
 // and replay (group_attach.cpp), detach and release (group_detach.cpp), and
-// the container itself with its flush points (container.cpp).
+// the container itself with its flush points (vfio_iommu.cpp). The VFIO core
+// (src/vfio/vfio_core.h) opens it at VFIO_SET_IOMMU through Type1Driver.
 //
 // Returns follow the kernel: 0 or -errno. Where the kernel WARNs, the port
 // records the warning in the KernelLog and carries on as the kernel does.
@@ -20,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include "vfio/iommu_driver.h"
 #include "vfio/kernel.h"
 #include "vfio/uapi.h"
 
@@ -78,137 +80,62 @@ struct VfioIova {
   dma_addr_t end = 0;    // inclusive
 };
 
-enum class GroupType { iommu, emulated };
-
-// struct vfio_iommu_type1_dma_map as user space fills it.
-struct DmaMapArgs {
-  uint32_t argsz = kDmaMapMinsz;
-  uint32_t flags = 0;
-  uint64_t vaddr = 0;
-  uint64_t iova = 0;
-  uint64_t size = 0;
-};
-
-// struct vfio_iommu_type1_dma_unmap; `size` is written back on success.
-struct DmaUnmapArgs {
-  uint32_t argsz = kDmaUnmapMinsz;
-  uint32_t flags = 0;
-  uint64_t iova = 0;
-  uint64_t size = 0;
-};
-
-// A user buffer for dirty bits (struct vfio_bitmap): `size` bytes of bits at
-// `pgsize` granularity. The simulated user memory is always accessible.
-struct DirtyBitmap {
-  uint64_t pgsize = 0;
-  uint64_t size = 0;            // bytes
-  std::vector<uint64_t> words;  // filled by the kernel
-
-  std::vector<uint64_t> set_bits() const;
-};
-
-// struct vfio_iommu_type1_dma_unmap with its optional vfio_bitmap.
-struct DmaUnmapDirtyArgs {
-  DmaUnmapArgs unmap;
-  DirtyBitmap bitmap;
-};
-
-// VFIO_IOMMU_GET_INFO as user space sees the result: only what was copied
-// back (min(argsz, 24) bytes of the struct, the chain if it fitted).
-struct IommuInfo {
-  struct Cap {
-    uint16_t id = 0;
-    uint64_t pgsize_bitmap = 0;          // migration
-    uint64_t max_dirty_bitmap_size = 0;  // migration
-    uint32_t avail = 0;                  // dma_avail
-    std::vector<std::pair<uint64_t, uint64_t>> ranges;  // iova_range
-  };
-  uint32_t argsz = 0;
-  uint32_t flags = 0;
-  uint64_t iova_pgsizes = 0;
-  std::optional<uint32_t> cap_offset;  // when it was copied back
-  std::vector<Cap> caps;               // when the chain was copied
-};
-
-// VFIO_IOMMU_DIRTY_PAGES
-struct DirtyPagesArgs {
-  uint32_t argsz = kDirtyMinsz;
-  uint32_t flags = 0;
-  uint64_t iova = 0;  // GET_BITMAP: the range and the buffer
-  uint64_t size = 0;
-  DirtyBitmap bitmap;
-};
-
-// An emulated (mdev) device's driver, told to drop its pins in a range the
-// container is about to unmap (vfio_device_ops.dma_unmap).
-class EmulatedDevice {
+class VfioIommu : public IommuData {
  public:
-  virtual ~EmulatedDevice() = default;
-  virtual void dma_unmap(dma_addr_t iova, uint64_t size) = 0;
-};
-
-// What the container did, for `state` expectations: flush helper calls and
-// bytes by site, and IOMMU map/unmap calls (failed ones included).
-struct ContainerCounters {
-  struct Site {
-    uint64_t calls = 0;
-    uint64_t bytes = 0;
-  };
-  std::array<Site, 4> flush{};  // indexed by FlushSite
-  uint64_t iommu_map_calls = 0;
-  uint64_t iommu_unmap_calls = 0;
-};
-
-class VfioIommu {
- public:
-  // vfio_iommu_type1_open(): VFIO_SET_IOMMU with `arg`; nullptr and *err on failure.
-  static std::unique_ptr<VfioIommu> open(Kernel& kernel, host::Process& owner,
+  // vfio_iommu_type1_open(): VFIO_SET_IOMMU with `arg`; nullptr and *err on
+  // failure. `id` names the container in the flush ledger.
+  static std::unique_ptr<VfioIommu> open(Kernel& kernel, host::Process& owner, ContainerId id,
                                          unsigned long arg, int* err);
 
   // VFIO_CHECK_EXTENSION; `iommu` may be null (no container yet).
-  static int check_extension(VfioIommu* iommu, unsigned long arg, KernelBase base);
+  static int check_extension(const VfioIommu* iommu, unsigned long arg, KernelBase base);
 
   // vfio_iommu_type1_ioctl() cases.
-  int map_dma(const DmaMapArgs& args);
+  long check_extension(unsigned long arg) override;
+  int map_dma(const DmaMapArgs& args) override;
   int unmap_dma(DmaUnmapArgs& args);
-  int unmap_dma(DmaUnmapDirtyArgs& args);  // with VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP
-  int get_info(uint32_t argsz, IommuInfo& info);
-  int dirty_pages(DirtyPagesArgs& args);
+  int unmap_dma(DmaUnmapDirtyArgs& args) override;  // with VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP
+  int get_info(uint32_t argsz, IommuInfo& info) override;
+  int dirty_pages(DirtyPagesArgs& args) override;
 
   // The external pinning interface (vfio_pin_pages/vfio_unpin_pages) and the
   // registration of emulated devices that get dma_unmap callbacks.
   int pin_pages(GroupId group, dma_addr_t iova, int npage, int prot,
-                std::vector<unsigned long>& pages);
-  void unpin_pages(dma_addr_t iova, int npage);
-  void register_device(EmulatedDevice* device);
-  void unregister_device(EmulatedDevice* device);
+                std::vector<unsigned long>& pages) override;
+  void unpin_pages(dma_addr_t iova, int npage) override;
+  void register_device(EmulatedDevice* device) override;
+  void unregister_device(EmulatedDevice* device) override;
 
   // vfio_iommu_driver_ops callbacks.
-  int attach_group(GroupId group, GroupType type);
-  void detach_group(GroupId group);
-  void release();
+  int attach_group(GroupId group, GroupType type) override;
+  void detach_group(GroupId group) override;
+  void release() override;
 
   // --- views for expectations, invariants and reports ---
+  bool released() const override { return released_; }
+  host::Process& owner() const override { return *owner_; }
+  unsigned dma_avail() const override { return dma_avail_; }
+  std::vector<MappingState> mappings() const override;
+  std::vector<DomainHandle> domains() const override;
+  std::vector<std::pair<dma_addr_t, dma_addr_t>> iova_windows() const override;
+  // One pin per mapped page however many domains map it (counted from the
+  // first domain's translations), plus the pages emulated devices pinned
+  // through the external interface.
+  uint64_t pinned_pages() const override;
+  unsigned noncoherent_domains() const override;
+  // What the policy's tracking (posted bool or review counter) believes.
+  bool has_noncoherent_domain() const override;
+  unsigned vaddr_invalid_count() const override { return vaddr_invalid_count_; }
+  IommuCalls iommu_calls() const override { return iommu_calls_; }
+
   bool v2() const { return v2_; }
-  host::Process& owner() const { return *owner_; }
   const std::map<dma_addr_t, std::unique_ptr<VfioDma>>& dma_list() const { return dma_list_; }
   const std::list<VfioDomain>& domain_list() const { return domain_list_; }
   const std::list<VfioIova>& iova_list() const { return iova_list_; }
-  unsigned dma_avail() const { return dma_avail_; }
-  unsigned vaddr_invalid_count() const { return vaddr_invalid_count_; }
   uint64_t pgsize_bitmap() const { return pgsize_bitmap_; }
-  unsigned noncoherent_domains() const;
-  // What the policy's tracking (posted bool or review counter) believes.
-  bool has_noncoherent_domain() const;
-  // Pages this container holds pinned: one pin per mapped page however many
-  // domains map it (counted from the first domain's translations), plus the
-  // pages emulated devices pinned through the external interface.
-  uint64_t pinned_pages() const;
-  const ContainerCounters& counters() const { return counters_; }
-  bool released() const { return released_; }
 
  private:
-  VfioIommu(Kernel& kernel, host::Process& owner, bool v2);
+  VfioIommu(Kernel& kernel, host::Process& owner, ContainerId id, bool v2);
 
   using DmaIter = std::map<dma_addr_t, std::unique_ptr<VfioDma>>::iterator;
 
@@ -301,7 +228,7 @@ class VfioIommu {
 
   // container.cpp
   void vfio_update_pgsize_bitmap();
-  int vfio_domains_have_enforce_cache_coherency();
+  int vfio_domains_have_enforce_cache_coherency() const;
   bool vfio_iommu_has_emulated() const;
   // domain_list insertion/removal, and what the policy tracks with it.
   void link_domain(VfioDomain domain);
@@ -332,6 +259,7 @@ class VfioIommu {
 
   Kernel& kernel_;
   host::Process* owner_;
+  ContainerId id_;
   std::list<VfioDomain> domain_list_;  // newest first
   std::list<VfioIova> iova_list_;
   std::map<dma_addr_t, std::unique_ptr<VfioDma>> dma_list_;
@@ -347,7 +275,7 @@ class VfioIommu {
   // scanning the domains; review v2 keeps a counter in link/unlink.
   bool has_noncoherent_domain_ = false;
   unsigned noncoherent_domains_ = 0;
-  ContainerCounters counters_;
+  IommuCalls iommu_calls_;
   bool released_ = false;
 };
 

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The upstream kernels whose behaviour the port follows, declared once
+// (docs/kernel-behaviour.md says what differs between them).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace iocsim::vfio {
+
+// v6.9: the base the 2024 series patched (fgsp probe; wraps are EINVAL).
+// v6.18: after the fgsp removal and the v6.18-rc4 overflow fixes (EOVERFLOW).
+enum class KernelBase : uint8_t { v6_9, v6_18 };
+
+inline constexpr std::string_view kKernelBaseNames[] = {"v6.9", "v6.18"};
+
+inline constexpr std::string_view to_string(KernelBase base) {
+  return kKernelBaseNames[static_cast<size_t>(base)];
+}
+
+inline std::optional<KernelBase> kernel_base_named(std::string_view name) {
+  for (size_t i = 0; i < std::size(kKernelBaseNames); ++i)
+    if (kKernelBaseNames[i] == name) return static_cast<KernelBase>(i);
+  return std::nullopt;
+}
+
+inline std::vector<std::string> kernel_base_names() {
+  return {std::begin(kKernelBaseNames), std::end(kKernelBaseNames)};
+}
+
+}  // namespace iocsim::vfio
