@@ -59,7 +59,7 @@ struct CoreRig : Type1Rig {
 
 }  // namespace
 
-TEST_CASE("open gives a container fd per VFIO_SET_IOMMU; an unknown type gets EINVAL") {
+TEST_CASE("open gives a container fd per VFIO_SET_IOMMU, and an unknown type EINVAL") {
   CoreRig r;
   CHECK(r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU) == 3);
   CHECK(r.core.open(r.vm, vfio::VFIO_TYPE1_IOMMU) == 4);
@@ -71,7 +71,7 @@ TEST_CASE("open gives a container fd per VFIO_SET_IOMMU; an unknown type gets EI
   CHECK(r.core.container(9) == nullptr);
 }
 
-TEST_CASE("every system call costs the entry and exit once; pinning for a driver costs none") {
+TEST_CASE("every system call costs the entry and exit once, pinning for a driver nothing") {
   CoreRig r;
   const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
   CHECK(r.cpu.computed == kSyscall);
@@ -106,7 +106,7 @@ TEST_CASE("a group joins one container at a time, and leaves only the one it is 
   CHECK(r.core.group_set_container(1, c1) == 0);
 }
 
-TEST_CASE("closing a container releases its backend and its groups; its fd is gone") {
+TEST_CASE("closing a container releases its backend and its groups, and its fd is gone") {
   CoreRig r;
   const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
   REQUIRE(r.core.group_set_container(2, fd) == 0);
@@ -127,7 +127,7 @@ TEST_CASE("closing a container releases its backend and its groups; its fd is go
   CHECK(r.core.group_set_container(2, other) == 0);
 }
 
-TEST_CASE("vfio_pin_pages: an open device, 1 to 512 pages; its driver unpins on dma_unmap") {
+TEST_CASE("vfio_pin_pages takes an open device and 1 to 512 pages, and the driver unpins on dma_unmap") {
   CoreRig r;
   r.touch(0x100000, 8 * P);
   CHECK(r.core.pin_pages("vgpu0", 0, 1, vfio::IOMMU_READ) == -EINVAL);  // not open
