@@ -42,24 +42,43 @@ struct CacheOpInfo {
   bool kernel_flush;
   // What a scenario's op runs as on an arm64 core (itself if it is arm64's).
   CacheOp on_arm64;
-  // The parameter holding its issue cost and that cost's meaning; none for
-  // wbinvd, whose cost is the walk of the caches (llc.wbinvd_line).
+  // The parameter holding its issue cost, that cost's meaning, its default
+  // and where the default comes from; none for wbinvd, whose cost is the walk
+  // of the caches (llc.wbinvd_line).
   std::string_view issue_param;
   std::string_view issue_meaning;
+  std::string_view issue_default;
+  std::string_view issue_source;
 };
+
+// The streaming cost of a line that is clean or absent (docs/hardware-parameters.md 8).
+inline constexpr std::string_view kX86IssueSource =
+    "~1 ns per line for clean or absent lines when streaming, from the Intel Optimization "
+    "Reference Manual's comparison of CLFLUSHOPT and CLFLUSH (docs/hardware-parameters.md 1.1, 8)";
+inline constexpr std::string_view kArmIssueSource =
+    "no per-line cost of DC CIVAC or DC CVAC is published; binary translators map CLFLUSHOPT to "
+    "DC CIVAC and CLWB to DC CVAC, so the x86 streaming cost is used (unverified; "
+    "docs/hardware-parameters.md 1.2, 9)";
 
 inline constexpr CacheOpInfo kCacheOps[] = {
     {CacheOp::clflush, "clflush", Isa::x86_64, true, true, false, true, CacheOp::dc_civac,
-     "cpu.clflush_issue", "issue cost of one clflush (it then waits for the line)"},
+     "cpu.clflush_issue", "issue cost of one clflush (it then waits for the line)", "1ns",
+     "the same issue cost as CLFLUSHOPT; CLFLUSH then waits for each line to complete, which "
+     "the model adds (docs/hardware-parameters.md 1.1, 8)"},
     {CacheOp::clflushopt, "clflushopt", Isa::x86_64, true, false, false, true, CacheOp::dc_civac,
-     "cpu.clflushopt_issue", "issue cost of one clflushopt (completes asynchronously)"},
+     "cpu.clflushopt_issue", "issue cost of one clflushopt (completes asynchronously)", "1ns",
+     kX86IssueSource},
     {CacheOp::clwb, "clwb", Isa::x86_64, false, false, false, false, CacheOp::dc_cvac,
-     "cpu.clwb_issue", "issue cost of one clwb (completes asynchronously)"},
-    {CacheOp::wbinvd, "wbinvd", Isa::x86_64, true, true, true, false, CacheOp::wbinvd, "", ""},
+     "cpu.clwb_issue", "issue cost of one clwb (completes asynchronously)", "1ns",
+     kX86IssueSource},
+    {CacheOp::wbinvd, "wbinvd", Isa::x86_64, true, true, true, false, CacheOp::wbinvd, "", "", "",
+     ""},
     {CacheOp::dc_civac, "dc-civac", Isa::arm64, true, false, false, true, CacheOp::dc_civac,
-     "cpu.dc_civac_issue", "issue cost of one DC CIVAC on arm64 (completes at the DSB)"},
+     "cpu.dc_civac_issue", "issue cost of one DC CIVAC on arm64 (completes at the DSB)", "1ns",
+     kArmIssueSource},
     {CacheOp::dc_cvac, "dc-cvac", Isa::arm64, false, false, false, false, CacheOp::dc_cvac,
-     "cpu.dc_cvac_issue", "issue cost of one DC CVAC on arm64 (completes at the DSB)"},
+     "cpu.dc_cvac_issue", "issue cost of one DC CVAC on arm64 (completes at the DSB)", "1ns",
+     kArmIssueSource},
 };
 inline constexpr size_t kCacheOpCount = std::size(kCacheOps);
 

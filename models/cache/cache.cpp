@@ -9,13 +9,27 @@
 namespace iocsim::models {
 namespace {
 
-void declare_private_level(params::Catalog& catalog, const std::string& level) {
+// A private level's defaults: its size and ways, its lookup time, and where
+// each comes from.
+struct LevelDefaults {
+  const char* size;
+  const char* ways;
+  const char* geometry_source;
+  const char* hit_latency;
+  const char* latency_source;
+};
+
+void declare_private_level(params::Catalog& catalog, const std::string& level,
+                           const LevelDefaults& d) {
   using params::Spec;
   catalog.declare(Spec::size(level + ".size",
-                             "capacity per core (0: the cores have no such level)", 0));
-  catalog.declare(Spec::count(level + ".ways", "associativity", 1, 1024));
+                             "capacity per core (0: the cores have no such level)", 0)
+                      .by_default(d.size, d.geometry_source));
+  catalog.declare(Spec::count(level + ".ways", "associativity", 1, 1024)
+                      .by_default(d.ways, d.geometry_source));
   catalog.declare(Spec::duration(level + ".hit_latency",
-                                 "time to look the level up: its load-to-use latency on a hit"));
+                                 "time to look the level up: its load-to-use latency on a hit")
+                      .by_default(d.hit_latency, d.latency_source));
 }
 
 PrivateLevelConfig private_level(const params::Set& set, const std::string& level) {
@@ -39,29 +53,67 @@ Picos each_line(tlm::tlm_generic_payload& trans, Picos t, Read read) {
 
 }  // namespace
 
+// Defaults: an Intel Core i7-1185G7 (Tiger Lake-U, Willow Cove cores), the
+// client part of the 2024 series' case (docs/hardware-parameters.md section 3).
 void CacheConfig::declare(params::Catalog& catalog) {
   using params::Spec;
-  catalog.declare(Spec::size("llc.size", "cache capacity", kLineBytes));
-  catalog.declare(Spec::count("llc.ways", "associativity", 1, 1024));
+  constexpr const char* kTigerLake =
+      "i7-1185G7: 12 MB of 12-way L3 (AnandTech, \"Intel's Tiger Lake 11th Gen Core i7-1185G7 "
+      "Review and Deep Dive\", page 4; Intel product specifications)";
+  catalog.declare(Spec::size("llc.size", "cache capacity", kLineBytes)
+                      .by_default("12MiB", kTigerLake));
+  catalog.declare(Spec::count("llc.ways", "associativity", 1, 1024).by_default("12", kTigerLake));
   catalog.declare(Spec::duration("llc.hit_latency",
                                  "load-to-use latency of a hit, past the private levels; also "
-                                 "the lookup time of cache maintenance ops"));
+                                 "the lookup time of cache maintenance ops")
+                      .by_default("28cycles",
+                                  "~42-cycle L3 load-to-use of a client core less the 14 cycles "
+                                  "of the L1D and L2 lookups before it "
+                                  "(docs/hardware-parameters.md section 3)"));
   catalog.declare(Spec::duration("llc.store_line",
-                                 "CPU store throughput: time to store one 64-byte line"));
-  catalog.declare(Spec::duration("llc.wbinvd_line", "wbinvd walk time per line of capacity"));
+                                 "CPU store throughput: time to store one 64-byte line")
+                      .by_default("1cycles",
+                                  "the L1D-L2 path moves 64 B per cycle on Skylake-SP and later "
+                                  "(an Intel forum estimate; docs/hardware-parameters.md 1.1)"));
+  catalog.declare(Spec::duration("llc.wbinvd_line", "wbinvd walk time per line of capacity")
+                      .by_default("167ps",
+                                  "clean lines invalidate at ~2 per cycle, 1/6 ns at 3 GHz (an "
+                                  "Intel forum estimate; docs/hardware-parameters.md 1.1); the "
+                                  "cores' private caches are walked at the same rate"));
   catalog.declare(Spec::count("llc.ddio_ways",
                               "ways coherent device writes allocate into, as Intel DDIO does "
                               "(0: they invalidate and go to memory)",
-                              0, 1024));
+                              0, 1024)
+                      .by_default("0",
+                                  "DDIO is a Xeon feature; client parts write to memory "
+                                  "(unverified)"));
   catalog.declare(Spec::flag("llc.inclusive",
                              "the LLC holds every line the cores hold and back-invalidates "
-                             "them on eviction (false: a victim cache of the cores' caches)"));
+                             "them on eviction (false: a victim cache of the cores' caches)")
+                      .by_default("false",
+                                  "Tiger Lake's L3 is no longer inclusive of the L2 (AnandTech "
+                                  "review, page 4: cache line exclusivity altered from Ice "
+                                  "Lake's inclusive design)"));
   catalog.declare(Spec::duration("llc.core_snoop",
-                                 "added to a load that must take its line from another core"));
+                                 "added to a load that must take its line from another core")
+                      .by_default("30cycles",
+                                  "a line shared or modified in another core costs 25-35 cycles "
+                                  "more than an unshared L3 hit (Nehalem: 40 vs 65/75 cycles; "
+                                  "16 vs 25-29 ns in Dive into Deep Learning's table; "
+                                  "docs/hardware-parameters.md section 3)"));
   catalog.declare(Spec::count("cpu.cores", "cores, each with its own private caches", 1,
-                              kMaxCores));
-  declare_private_level(catalog, "l1d");
-  declare_private_level(catalog, "l2");
+                              kMaxCores)
+                      .by_default("4", "i7-1185G7: 4 cores (Intel product specifications)"));
+  declare_private_level(
+      catalog, "l1d",
+      {"48KiB", "12", "Willow Cove: 48 KB 12-way L1D (AnandTech review, page 4)", "5cycles",
+       "L1D load-to-use 4-5 cycles on Intel cores, 5 on Sunny and Golden Cove "
+       "(docs/hardware-parameters.md section 3)"});
+  declare_private_level(
+      catalog, "l2",
+      {"1280KiB", "20", "Willow Cove: 1280 KB 20-way L2 (AnandTech review, page 4)", "9cycles",
+       "a 14-cycle L2 load-to-use (Skylake-SP and Cascade Lake 14, Golden Cove ~16; "
+       "docs/hardware-parameters.md section 3) less the 5-cycle L1D lookup a miss has made"});
 }
 
 CacheConfig CacheConfig::from(const params::Set& set) {

@@ -46,6 +46,12 @@ Spec Spec::flag(std::string name, std::string meaning) {
   return {std::move(name), Kind::flag, std::move(meaning), {}, 0, UINT64_MAX};
 }
 
+Spec Spec::by_default(std::string value, std::string from) && {
+  default_text = std::move(value);
+  source = std::move(from);
+  return std::move(*this);
+}
+
 std::string unit_label(const Spec& spec) {
   switch (spec.kind) {
     case Kind::size: return "bytes";
@@ -118,6 +124,10 @@ units::Parsed<Value> parse_value(const Spec& spec, std::string_view text) {
 void Catalog::declare(Spec spec) {
   if (specs_.count(spec.name))
     throw std::logic_error("parameter declared twice: " + spec.name);
+  if (spec.default_text.empty() || spec.source.empty())
+    throw std::logic_error("parameter declared without a default and its source: " + spec.name);
+  if (auto value = parse_value(spec, spec.default_text); !value)
+    throw std::logic_error("the default of " + spec.name + " does not parse: " + value.error());
   std::string name = spec.name;
   specs_.emplace(std::move(name), std::move(spec));
 }
@@ -135,7 +145,10 @@ std::vector<std::string> Catalog::names() const {
 }
 
 Set::Set(const Catalog& catalog, std::string clock_param)
-    : catalog_(&catalog), clock_param_(std::move(clock_param)) {}
+    : catalog_(&catalog), clock_param_(std::move(clock_param)) {
+  for (const auto& [name, spec] : catalog.specs())
+    values_.emplace(name, *parse_value(spec, spec.default_text));
+}
 
 std::optional<std::string> Set::set(std::string_view name, std::string_view text) {
   const Spec* spec = catalog_->find(name);
@@ -146,8 +159,6 @@ std::optional<std::string> Set::set(std::string_view name, std::string_view text
   values_.insert_or_assign(std::string(name), *value);
   return std::nullopt;
 }
-
-bool Set::has(std::string_view name) const { return values_.find(name) != values_.end(); }
 
 const Value& Set::get(std::string_view name, Kind kind) const {
   const Spec* spec = catalog_->find(name);
@@ -179,13 +190,6 @@ const std::string& Set::text(std::string_view name) const {
   if (it == values_.end())
     throw std::logic_error(fmt::format("parameter {} has no value", name));
   return it->second.text;
-}
-
-std::vector<std::string> Set::missing() const {
-  std::vector<std::string> out;
-  for (const auto& [name, spec] : catalog_->specs())
-    if (!has(name)) out.push_back(name);
-  return out;
 }
 
 }  // namespace iocsim::params

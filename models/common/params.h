@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Named, typed, self-documenting model parameters.
 //
-// Each model declares the parameters it reads (name, kind, one-line meaning)
-// next to its configuration struct; a platform collects the declarations in a
-// Catalog, fills a Set from a preset and user overrides, and hands each model
-// its typed configuration. Defaults live in the presets, beside their sources.
+// Each model declares the parameters it reads (name, kind, one-line meaning,
+// default and where the default comes from) next to its configuration
+// struct; a platform collects the declarations in a Catalog, fills a Set with
+// the defaults, then a preset's and the user's values, and hands each model
+// its typed configuration. A preset states only what differs from the
+// defaults, with its own sources.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +29,8 @@ struct Spec {
   std::vector<std::string> choices;  // Kind::choice only
   uint64_t min = 0;                  // numeric kinds: inclusive bounds in base units
   uint64_t max = UINT64_MAX;         // (bytes, ps, Hz, count)
+  std::string default_text;          // the default, as a preset would write it
+  std::string source;                // where the default comes from, or its derivation
 
   static Spec size(std::string name, std::string meaning, uint64_t min = 0,
                    uint64_t max = UINT64_MAX);
@@ -36,6 +40,8 @@ struct Spec {
                     uint64_t max = UINT64_MAX);
   static Spec choice(std::string name, std::string meaning, std::vector<std::string> choices);
   static Spec flag(std::string name, std::string meaning);
+  // The default and its source (required: Catalog::declare checks it parses).
+  Spec by_default(std::string value, std::string from) &&;
 };
 
 // "bytes", "time", ... as printed in the catalogue.
@@ -62,15 +68,15 @@ class Catalog {
   std::map<std::string, Spec, std::less<>> specs_;
 };
 
-// Parameter values for one platform instance. Durations written in cycles are
-// converted with the frequency parameter named at construction.
+// Parameter values for one platform instance, every one starting at its
+// default. Durations written in cycles are converted with the frequency
+// parameter named at construction.
 class Set {
  public:
   Set(const Catalog& catalog, std::string clock_param);
 
   // Sets `name` from user text; returns the error message on failure.
   std::optional<std::string> set(std::string_view name, std::string_view text);
-  bool has(std::string_view name) const;
   const Catalog& catalog() const { return *catalog_; }
 
   uint64_t size(std::string_view name) const;
@@ -80,9 +86,6 @@ class Set {
   const std::string& choice(std::string_view name) const;
   bool flag(std::string_view name) const;
   const std::string& text(std::string_view name) const;
-
-  // Parameters declared in the catalogue but never given a value.
-  std::vector<std::string> missing() const;
 
  private:
   const Value& get(std::string_view name, Kind kind) const;

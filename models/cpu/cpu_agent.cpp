@@ -62,23 +62,36 @@ void require_lines(uint64_t pa, uint64_t bytes, const char* what) {
 
 }  // namespace
 
+// Defaults: an Intel Core i7-1185G7 (Tiger Lake-U), as the cache's.
 void CpuConfig::declare(params::Catalog& catalog) {
   using params::Spec;
-  catalog.declare(Spec::frequency("cpu.freq", "core clock (also converts cycles)"));
+  catalog.declare(Spec::frequency("cpu.freq", "core clock (also converts cycles)")
+                      .by_default("3GHz",
+                                  "i7-1185G7 base clock at its 28 W configurable TDP (Intel "
+                                  "product specifications)"));
   catalog.declare(Spec::choice("cpu.isa",
                                "instruction set: which cache-maintenance instructions exist "
                                "(a scenario's x86 flush ops run as their arm64 counterparts)",
-                               {std::begin(kIsaNames), std::end(kIsaNames)}));
+                               {std::begin(kIsaNames), std::end(kIsaNames)})
+                      .by_default("x86-64", "the i7-1185G7 is an x86-64 part"));
   catalog.declare(Spec::choice("cpu.flush",
                                "per-line flush the kernel uses (clflush on CPUs without "
                                "clflushopt; dc-civac on arm64)",
-                               kernel_flush_names()));
+                               kernel_flush_names())
+                      .by_default("clflushopt",
+                                  "CLFLUSHOPT exists from Skylake on, and the kernel's helper "
+                                  "uses it where present (docs/hardware-parameters.md 1.1, 2)"));
   for (const CacheOpInfo& op : kCacheOps)
     if (!op.issue_param.empty())
-      catalog.declare(Spec::duration(std::string(op.issue_param), std::string(op.issue_meaning)));
+      catalog.declare(Spec::duration(std::string(op.issue_param), std::string(op.issue_meaning))
+                          .by_default(std::string(op.issue_default),
+                                      std::string(op.issue_source)));
   catalog.declare(Spec::duration("cpu.mfence",
                                  "cost of the fence that completes asynchronous flushes (MFENCE; "
-                                 "DSB on arm64), on top of waiting for them"));
+                                 "DSB on arm64), on top of waiting for them")
+                      .by_default("33cycles",
+                                  "MFENCE throughput on Skylake-derived cores per Agner Fog's "
+                                  "instruction tables (unverified)"));
 }
 
 CpuConfig CpuConfig::from(const params::Set& set) {

@@ -13,13 +13,22 @@ void IotlbConfig::declare(params::Catalog& catalog) {
   using params::Spec;
   catalog.declare(Spec::count("iommu.iotlb.entries",
                               "IOTLB entries per IOMMU unit (one per page, of any page size)", 1,
-                              1u << 20));
+                              1u << 20)
+                      .by_default("128",
+                                  "a modelling default typical of Intel client and server "
+                                  "IOMMUs (unverified; docs/hardware-parameters.md 6.2, 8)"));
   catalog.declare(Spec::count("iommu.iotlb.ways", "IOTLB associativity (0: fully associative)",
-                              0, 1u << 20));
+                              0, 1u << 20)
+                      .by_default("0", "fully associative, LRU (docs/hardware-parameters.md 6.2)"));
   catalog.declare(Spec::count("iommu.walk_cache.entries",
                               "paging-structure cache entries per IOMMU unit: non-leaf entries "
                               "that let a walk skip levels (0: none)",
-                              0, 4096));
+                              0, 4096)
+                      .by_default("0",
+                                  "VT-d and SMMU implementations have paging-structure caches "
+                                  "but publish no size (docs/hardware-parameters.md 6.2): 0 walks "
+                                  "from the root every time, the upper bound of a miss's cost; "
+                                  "set it for a what-if (scenarios/examples/walk-cache.yaml)"));
 }
 
 IotlbConfig IotlbConfig::from(const params::Set& set) {
@@ -29,15 +38,23 @@ IotlbConfig IotlbConfig::from(const params::Set& set) {
 
 void InvalidationConfig::declare(params::Catalog& catalog) {
   using params::Spec;
+  constexpr const char* kFlushQueue =
+      "the dma-iommu flush queue's defaults, IOVA_DEFAULT_FQ_SIZE 256 and "
+      "IOVA_DEFAULT_FQ_TIMEOUT 10 ms (drivers/iommu/dma-iommu.c; docs/hardware-parameters.md 6.5)";
   catalog.declare(Spec::choice("iommu.invalidation",
                                "when an IOTLB sync takes effect: strict (at once), or deferred "
                                "through a flush queue (a what-if for VFIO's domains)",
-                               {"strict", "deferred"}));
+                               {"strict", "deferred"})
+                      .by_default("strict",
+                                  "VFIO's domains invalidate strictly: vfio_iommu_type1.c syncs "
+                                  "the IOTLB before it unpins (docs/kernel-behaviour.md 4.4)"));
   catalog.declare(Spec::count("iommu.fq.size",
                               "deferred invalidation: syncs queued before the queue is flushed",
-                              1, 1u << 20));
+                              1, 1u << 20)
+                      .by_default("256", kFlushQueue));
   catalog.declare(Spec::duration("iommu.fq.timeout",
-                                 "deferred invalidation: the longest a sync waits in the queue"));
+                                 "deferred invalidation: the longest a sync waits in the queue")
+                      .by_default("10ms", kFlushQueue));
 }
 
 InvalidationConfig InvalidationConfig::from(const params::Set& set) {

@@ -8,21 +8,48 @@
 
 namespace iocsim::models {
 
+// Defaults: two channels of DDR4-3200AA (JEDEC bin, 8 Gb x8 devices), as on
+// a Tiger Lake-U laptop (docs/hardware-parameters.md 4.1). An idle read at the
+// DRAM is tRCD + tCL + burst = 30 ns.
 void MemoryConfig::declare(params::Catalog& catalog) {
   using params::Spec;
-  catalog.declare(Spec::size("memory.size", "physical memory size", kPageBytes));
-  catalog.declare(Spec::count("memory.channels", "independent channels, lines interleaved", 1, 64));
-  catalog.declare(Spec::count("memory.bank_groups", "bank groups per channel", 1, 16));
-  catalog.declare(Spec::count("memory.banks_per_group", "banks per bank group", 1, 16));
+  constexpr const char* kDdr4 =
+      "DDR4-3200AA timings from an SPD decode and DRAMsim3's DDR4_8Gb_x8_3200.ini "
+      "(docs/hardware-parameters.md 4.1)";
+  constexpr const char* kDdr4Banks =
+      "DDR4 8 Gb x8: 4 bank groups of 4 banks (DRAMsim3's DDR4_8Gb_x8_3200.ini; "
+      "docs/hardware-parameters.md 4.1)";
+  catalog.declare(Spec::size("memory.size", "physical memory size", kPageBytes)
+                      .by_default("16GiB",
+                                  "a common configuration of i7-1185G7 laptops; it only bounds "
+                                  "the page allocator"));
+  catalog.declare(Spec::count("memory.channels", "independent channels, lines interleaved", 1, 64)
+                      .by_default("2",
+                                  "Tiger Lake-U has two 64-bit DDR4 channels (Intel product "
+                                  "specifications)"));
+  catalog.declare(Spec::count("memory.bank_groups", "bank groups per channel", 1, 16)
+                      .by_default("4", kDdr4Banks));
+  catalog.declare(Spec::count("memory.banks_per_group", "banks per bank group", 1, 16)
+                      .by_default("4", kDdr4Banks));
   catalog.declare(Spec::size("memory.row_size",
                              "bytes of one row of one bank across the rank (the DRAM page)",
-                             kLineBytes));
-  catalog.declare(Spec::duration("memory.tCL", "READ to first data (CAS latency)"));
-  catalog.declare(Spec::duration("memory.tRCD", "ACTIVATE to READ or WRITE"));
-  catalog.declare(Spec::duration("memory.tRP", "PRECHARGE to ACTIVATE"));
-  catalog.declare(Spec::duration("memory.tRAS", "ACTIVATE to PRECHARGE"));
+                             kLineBytes)
+                      .by_default("8KiB",
+                                  "a 1 KiB page per x8 device (the JEDEC DDR4 x8 page size; "
+                                  "unverified here) times 8 devices per rank"));
+  catalog.declare(Spec::duration("memory.tCL", "READ to first data (CAS latency)")
+                      .by_default("13.75ns", kDdr4));  // CL22 at tCK 0.625 ns
+  catalog.declare(Spec::duration("memory.tRCD", "ACTIVATE to READ or WRITE")
+                      .by_default("13.75ns", kDdr4));  // 22 cycles
+  catalog.declare(Spec::duration("memory.tRP", "PRECHARGE to ACTIVATE")
+                      .by_default("13.75ns", kDdr4));  // 22 cycles
+  catalog.declare(Spec::duration("memory.tRAS", "ACTIVATE to PRECHARGE")
+                      .by_default("32ns", kDdr4));  // 52 cycles
   catalog.declare(Spec::duration("memory.burst",
-                                 "data-bus time of one 64-byte line on one channel", 1));
+                                 "data-bus time of one 64-byte line on one channel", 1)
+                      .by_default("2.5ns",
+                                  "BL8 = 4 tCK: 64 B per 2.5 ns, 25.6 GB/s per channel "
+                                  "(docs/hardware-parameters.md 4.1)"));
 }
 
 MemoryConfig MemoryConfig::from(const params::Set& set) {

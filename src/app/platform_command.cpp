@@ -63,16 +63,9 @@ int platform_command(const PlatformArgs& args) {
   // load_preset checked every value.
   for (const auto& [param, text] : preset->params) spec.params.set(param, text);
   bool ok = true;
-  for (const auto& param : spec.params.missing()) {
-    std::cerr << fmt::format("{}: error: the preset gives no value for '{}'\n",
-                             platform::preset_path(name), param);
+  for (const auto& problem : platform::inconsistencies(spec.params)) {
+    std::cerr << fmt::format("{}: error: {}\n", platform::preset_path(name), problem);
     ok = false;
-  }
-  if (ok) {
-    for (const auto& problem : platform::inconsistencies(spec.params)) {
-      std::cerr << fmt::format("{}: error: {}\n", platform::preset_path(name), problem);
-      ok = false;
-    }
   }
   if (!ok) return kExitBadInput;
   spec.iommus = preset->iommus;

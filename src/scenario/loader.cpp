@@ -319,9 +319,6 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
   std::vector<vfio::ResvRegion> default_reserved;
   if (preset) {
     for (const auto& [name, text] : preset->params) params.set(name, text);
-    for (const auto& name : params.missing())
-      diags.error(platform::preset_path(preset_name), YAML::Mark{},
-                  fmt::format("the preset gives no value for '{}'", name));
     s.platform.iommus = preset->iommus;
     default_reserved = preset->reserved;
   }
@@ -349,7 +346,7 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
     else
       s.overrides[name] = text;
   }
-  if (preset && params.missing().empty()) {
+  if (preset) {
     const YAML::Node at = root["platform"] ? root["platform"] : root;
     for (const auto& problem : platform::inconsistencies(params)) r.error(at, problem);
   }

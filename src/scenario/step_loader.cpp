@@ -175,7 +175,7 @@ std::optional<Step> LoaderContext::load_step(const YAML::Node& node, size_t inde
   if (const auto cpu = common("cpu")) {
     const auto core = r.integer(*cpu, "cpu");
     const params::Set& p = s.platform.params;
-    if (core && p.missing().empty() && *core >= p.count("cpu.cores"))
+    if (core && *core >= p.count("cpu.cores"))
       r.error(*cpu, fmt::format("cpu {} does not exist: the platform has {} cores (cpu.cores), "
                                 "numbered from 0",
                                 *core, p.count("cpu.cores")));
