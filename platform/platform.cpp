@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "platform/platform.h"
 
+#include <functional>
 #include <stdexcept>
 
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -105,77 +106,22 @@ std::map<vfio::DomainHandle, analysis::Digest> Platform::translation_digests() c
   return out;
 }
 
-std::vector<StatGroup> Platform::stats() const {
-  std::vector<StatGroup> out;
-  const auto& c = cache_->stats();
-  out.push_back({"cache",
-                 {{"load_hits", c.load_hits},
-                  {"load_misses", c.load_misses},
-                  {"store_hits", c.store_hits},
-                  {"store_misses", c.store_misses},
-                  {"evictions", c.evictions},
-                  {"writebacks", c.writebacks},
-                  {"snoop_hits", c.snoop_hits},
-                  {"snoop_misses", c.snoop_misses},
-                  {"snoop_invalidations", c.snoop_invalidations},
-                  {"maintenance_ops", c.maintenance_ops},
-                  {"wbinvds", c.wbinvds},
-                  {"l1d.load_hits", c.l1d.load_hits},
-                  {"l1d.load_misses", c.l1d.load_misses},
-                  {"l2.load_hits", c.l2.load_hits},
-                  {"l2.load_misses", c.l2.load_misses},
-                  {"core_snoops", c.core_snoops},
-                  {"core_invalidations", c.core_invalidations},
-                  {"back_invalidations", c.back_invalidations},
-                  {"ddio_updates", c.ddio_updates},
-                  {"ddio_allocations", c.ddio_allocations}}});
-  const auto& m = memory_->stats();
-  const auto& banks = memory_->dram_stats();
-  out.push_back({"dram",
-                 {{"line_reads", m.reads},
-                  {"line_writes", m.writes},
-                  {"bus_busy_ps", banks.bus_busy},
-                  {"row_hits", banks.row_hits},
-                  {"row_misses", banks.row_misses},
-                  {"row_conflicts", banks.row_conflicts},
-                  {"pages_touched", memory_->store().pages_touched()}}});
-  StatGroup iommu{"iommu", {}};
-  for (const auto& u : units_) {
-    const auto& s = u->stats();
-    const std::string n = u->basename();
-    iommu.counters.insert(iommu.counters.end(),
-                          {{n + ".requests", s.requests},
-                           {n + ".lines_snooped", s.lines_snooped},
-                           {n + ".lines_direct", s.lines_direct},
-                           {n + ".faults", s.faults},
-                           {n + ".pages_mapped", s.pages_mapped},
-                           {n + ".pages_unmapped", s.pages_unmapped},
-                           {n + ".iotlb_syncs", s.iotlb_syncs},
-                           {n + ".iotlb_hits", u->iotlb_stats().hits},
-                           {n + ".iotlb_misses", u->iotlb_stats().misses},
-                           {n + ".iotlb_evictions", u->iotlb_stats().evictions},
-                           {n + ".iotlb_invalidated", u->iotlb_stats().invalidated},
-                           {n + ".walks", s.walks},
-                           {n + ".walk_reads", s.walk_reads},
-                           {n + ".walk_cache_hits", u->walk_cache_stats().hits},
-                           {n + ".walk_cache_misses", u->walk_cache_stats().misses},
-                           {n + ".stale_translation_lines", s.stale_translations},
-                           {n + ".fq_flushes", s.fq_flushes},
-                           {n + ".fq_timeouts", s.fq_timeouts}});
-  }
-  iommu.counters.push_back({"pt_pages", tables_->table_pages()});
-  iommu.counters.push_back({"pt_pages_aliased", tables_->aliased()});
-  out.push_back(iommu);
-  StatGroup dma{"dma", {}};
-  for (const auto& [name, d] : dmas_) {
-    const auto& s = d->stats();
-    dma.counters.insert(dma.counters.end(), {{name + ".requests", s.requests},
-                                             {name + ".lines_read", s.lines_read},
-                                             {name + ".lines_written", s.lines_written},
-                                             {name + ".faults", s.faults}});
-  }
-  out.push_back(dma);
-  return out;
+// Every model of the simulation that keeps statistics, found in the SystemC
+// object hierarchy, and the page-table pool the units share. The section of
+// every kind of model a platform is built of is there, if empty.
+std::vector<stats::Section> Platform::stats() const {
+  std::vector<const stats::Provider*> providers;
+  std::function<void(const std::vector<sc_core::sc_object*>&)> visit =
+      [&](const std::vector<sc_core::sc_object*>& objects) {
+        for (const sc_core::sc_object* object : objects) {
+          if (auto* p = dynamic_cast<const stats::Provider*>(object)) providers.push_back(p);
+          visit(object->get_child_objects());
+        }
+      };
+  visit(sc_core::sc_get_top_level_objects());
+  providers.push_back(tables_.get());
+  return stats::sections(providers, {models::Cache::kStatsSection, models::MemoryController::kStatsSection,
+                                     models::IommuUnit::kStatsSection, models::DmaMaster::kStatsSection});
 }
 
 }  // namespace iocsim::platform

@@ -56,7 +56,7 @@ class Platform {
   std::string domain_unit(vfio::DomainHandle domain) const;
   // Every live domain's translations, summarised.
   std::map<vfio::DomainHandle, analysis::Digest> translation_digests() const;
-  std::vector<StatGroup> stats() const;
+  std::vector<stats::Section> stats() const;
   // Lets what was waiting for time to pass (deferred IOTLB invalidation)
   // happen, up to `now`: call at the end of a run, before reading the oracle.
   void settle(Picos now);

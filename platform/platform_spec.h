@@ -49,9 +49,4 @@ struct PlatformSpec {
   std::vector<DeviceSpec> devices;
 };
 
-struct StatGroup {
-  std::string component;
-  std::vector<std::pair<std::string, uint64_t>> counters;
-};
-
 }  // namespace iocsim::platform

@@ -158,6 +158,19 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
     }
   }
   if (config.stream_stores) stream_ = stream_for_geometry();
+  for (const auto& [counter, value] :
+       {std::pair{"load_hits", &stats_.load_hits}, {"load_misses", &stats_.load_misses},
+        {"store_hits", &stats_.store_hits}, {"store_misses", &stats_.store_misses},
+        {"evictions", &stats_.evictions}, {"writebacks", &stats_.writebacks},
+        {"snoop_hits", &stats_.snoop_hits}, {"snoop_misses", &stats_.snoop_misses},
+        {"snoop_invalidations", &stats_.snoop_invalidations},
+        {"maintenance_ops", &stats_.maintenance_ops}, {"wbinvds", &stats_.wbinvds},
+        {"l1d.load_hits", &stats_.l1d.load_hits}, {"l1d.load_misses", &stats_.l1d.load_misses},
+        {"l2.load_hits", &stats_.l2.load_hits}, {"l2.load_misses", &stats_.l2.load_misses},
+        {"core_snoops", &stats_.core_snoops}, {"core_invalidations", &stats_.core_invalidations},
+        {"back_invalidations", &stats_.back_invalidations},
+        {"ddio_updates", &stats_.ddio_updates}, {"ddio_allocations", &stats_.ddio_allocations}})
+    statistics_.add(counter, *value);
   cpu_side.register_b_transport(this, &Cache::cpu_transport);
   snoop_side.bind(*this);
   mem_trans_.set_data_ptr(mem_data_);

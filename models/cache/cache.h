@@ -70,6 +70,7 @@
 #include "models/common/observer.h"
 #include "base/page_memo.h"
 #include "models/common/params.h"
+#include "models/common/stats.h"
 #include "models/common/residency.h"
 #include "models/common/time.h"
 
@@ -119,7 +120,10 @@ struct CacheStats {
   uint64_t back_invalidations = 0;   // core copies an inclusive LLC's eviction removed
 };
 
-class Cache : public sc_core::sc_module, public ResidencyIndex, private BlockingTarget {
+class Cache : public sc_core::sc_module,
+              public ResidencyIndex,
+              public stats::Provider,
+              private BlockingTarget {
  public:
   // One binding per core, in core order.
   tlm_utils::multi_passthrough_target_socket<Cache, 32, tlm::tlm_base_protocol_types, 0,
@@ -132,6 +136,8 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   Cache(sc_core::sc_module_name name, const CacheConfig& config, CoherenceObserver* observer);
 
   const CacheStats& stats() const { return stats_; }
+  static constexpr const char* kStatsSection = "cache";
+  const stats::Group& statistics() const override { return statistics_; }
   // Stores store_stream applied by arithmetic (for tests and benchmarks; the
   // statistics count them as store() would).
   uint64_t streamed_lines() const { return streamed_lines_; }
@@ -294,6 +300,7 @@ class Cache : public sc_core::sc_module, public ResidencyIndex, private Blocking
   // Pages leave page_lines_ only in left(), which updates the memo.
   mutable PageMemo<uint64_t> page_memo_;
   CacheStats stats_;
+  stats::Group statistics_{kStatsSection};
   // The stream of stores, in a hierarchy whose geometry lets store_stream
   // apply one (see cache_stream.cpp).
   std::optional<StoreStream> stream_;

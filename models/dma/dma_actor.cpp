@@ -9,14 +9,18 @@
 
 namespace iocsim::models {
 
-DmaActor::DmaActor(DmaMaster& device, const DmaActorConfig& config)
+DmaActor::DmaActor(std::string name, DmaMaster& device, const DmaActorConfig& config)
     : device_(&device),
       config_(config),
       request_bytes_(config.pattern == DmaPattern::probe ? kLineBytes
                                                          : device.config().request_bytes),
-      random_(config.seed) {
+      random_(config.seed),
+      statistics_("actor." + name) {
   if (config.size == 0 || config.size % kLineBytes || config.iova % kLineBytes)
     throw std::invalid_argument("a DMA actor's range must be whole, aligned lines");
+  statistics_.add("requests", stats_.requests);
+  statistics_.add("lines", stats_.lines);
+  statistics_.add("faulted_requests", stats_.faulted_requests);
 }
 
 std::pair<uint64_t, uint64_t> DmaActor::next() {

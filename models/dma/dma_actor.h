@@ -18,9 +18,11 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <string>
 
 #include "models/dma/dma_master.h"
 #include "models/dma/dma_pattern.h"
+#include "models/common/stats.h"
 
 namespace iocsim::models {
 
@@ -41,9 +43,10 @@ struct DmaActorStats {
   Picos started = 0, stopped = 0;
 };
 
-class DmaActor {
+class DmaActor : public stats::Provider {
  public:
-  DmaActor(DmaMaster& device, const DmaActorConfig& config);
+  // `name` names its report section, "actor.NAME".
+  DmaActor(std::string name, DmaMaster& device, const DmaActorConfig& config);
 
   // Issues requests until `stop(now)` is true before a request (`now` is the
   // actor's own time). Call from the actor's SystemC thread.
@@ -51,6 +54,7 @@ class DmaActor {
 
   const DmaActorConfig& config() const { return config_; }
   const DmaActorStats& stats() const { return stats_; }
+  const stats::Group& statistics() const override { return statistics_; }
 
  private:
   // The offset of the next request and its length.
@@ -62,6 +66,7 @@ class DmaActor {
   uint64_t offset_ = 0;
   std::mt19937_64 random_;
   DmaActorStats stats_;
+  stats::Group statistics_;
 };
 
 }  // namespace iocsim::models

@@ -50,9 +50,14 @@ DmaMaster::DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId o
       honours_nosnoop_enable_(honours_nosnoop_enable),
       config_(config),
       versions_(&versions),
-      observer_(observer) {
+      observer_(observer),
+      statistics_(kStatsSection, std::string(basename()) + ".") {
   if (config.request_bytes % kLineBytes != 0)
     throw std::invalid_argument("dma.request_size must be a multiple of 64 bytes");
+  statistics_.add("requests", stats_.requests);
+  statistics_.add("lines_read", stats_.lines_read);
+  statistics_.add("lines_written", stats_.lines_written);
+  statistics_.add("faults", stats_.faults);
 }
 
 void DmaMaster::set_nosnoop_enable(bool enabled, Picos at) {

@@ -33,6 +33,7 @@
 #include "base/owner_tally.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
+#include "models/common/stats.h"
 #include "models/common/quantum_keeper.h"
 
 namespace iocsim::models {
@@ -60,7 +61,7 @@ struct DmaStats {
   uint64_t requests = 0, lines_read = 0, lines_written = 0, faults = 0;
 };
 
-class DmaMaster : public sc_core::sc_module {
+class DmaMaster : public sc_core::sc_module, public stats::Provider {
  public:
   tlm_utils::simple_initiator_socket<DmaMaster> socket;
 
@@ -90,6 +91,8 @@ class DmaMaster : public sc_core::sc_module {
   uint32_t stream_id() const { return stream_id_; }
   const DmaConfig& config() const { return config_; }
   const DmaStats& stats() const { return stats_; }
+  static constexpr const char* kStatsSection = "dma";
+  const stats::Group& statistics() const override { return statistics_; }
 
  private:
 
@@ -112,6 +115,7 @@ class DmaMaster : public sc_core::sc_module {
   };
   std::map<uint32_t, InFlight> engines_;
   DmaStats stats_;
+  stats::Group statistics_;
 };
 
 }  // namespace iocsim::models

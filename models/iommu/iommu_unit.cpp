@@ -73,7 +73,23 @@ IommuUnit::IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config
       observer_(observer),
       iotlb_(config.iotlb.entries, config.iotlb.ways),
       walk_cache_(config.iotlb.walk_cache_entries),
-      tables_(&tables) {
+      tables_(&tables),
+      statistics_(kStatsSection, std::string(basename()) + ".") {
+  const IotlbStats& iotlb = iotlb_.stats();
+  const WalkCacheStats& walk_cache = walk_cache_.stats();
+  for (const auto& [counter, value] :
+       {std::pair<const char*, const uint64_t*>{"requests", &stats_.requests},
+        {"lines_snooped", &stats_.lines_snooped},
+        {"lines_direct", &stats_.lines_direct}, {"faults", &stats_.faults},
+        {"pages_mapped", &stats_.pages_mapped}, {"pages_unmapped", &stats_.pages_unmapped},
+        {"iotlb_syncs", &stats_.iotlb_syncs}, {"iotlb_hits", &iotlb.hits},
+        {"iotlb_misses", &iotlb.misses}, {"iotlb_evictions", &iotlb.evictions},
+        {"iotlb_invalidated", &iotlb.invalidated}, {"walks", &stats_.walks},
+        {"walk_reads", &stats_.walk_reads}, {"walk_cache_hits", &walk_cache.hits},
+        {"walk_cache_misses", &walk_cache.misses},
+        {"stale_translation_lines", &stats_.stale_translations},
+        {"fq_flushes", &stats_.fq_flushes}, {"fq_timeouts", &stats_.fq_timeouts}})
+    statistics_.add(counter, *value);
   if (config.levels == 0 || config.levels > 6)
     throw std::invalid_argument(std::string(name) + ": page tables have 1 to 6 levels");
   device_side.bind(*this);

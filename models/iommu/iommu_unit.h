@@ -55,6 +55,7 @@
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
+#include "models/common/stats.h"
 #include "models/common/time.h"
 #include "base/line_value.h"
 #include "models/iommu/io_page_table.h"
@@ -85,7 +86,9 @@ struct IommuStats {
   uint64_t fq_flushes = 0, fq_timeouts = 0;  // deferred invalidation: queue flushes, by timeout
 };
 
-class IommuUnit : public sc_core::sc_module, private BlockingTarget {
+class IommuUnit : public sc_core::sc_module,
+                  public stats::Provider,
+                  private BlockingTarget {
  public:
   // A unit may have no device behind it.
   FanInTargetSocket device_side;
@@ -100,6 +103,8 @@ class IommuUnit : public sc_core::sc_module, private BlockingTarget {
   const IommuStats& stats() const { return stats_; }
   const IotlbStats& iotlb_stats() const { return iotlb_.stats(); }
   const WalkCacheStats& walk_cache_stats() const { return walk_cache_.stats(); }
+  static constexpr const char* kStatsSection = TablePlacement::kStatsSection;
+  const stats::Group& statistics() const override { return statistics_; }
 
   uint32_t domain_alloc();
   void domain_free(uint32_t domain, Picos at);
@@ -178,6 +183,7 @@ class IommuUnit : public sc_core::sc_module, private BlockingTarget {
   };
   Attachment last_attachment_;
   IommuStats stats_;
+  stats::Group statistics_;
   Iotlb iotlb_;
   WalkCache walk_cache_;
   TablePlacement* tables_;

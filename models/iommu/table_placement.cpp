@@ -19,6 +19,8 @@ TablePlacement::TablePlacement(uint64_t base, uint64_t size)
     : base_(base), pages_(size / kPageBytes) {
   if (pages_ == 0 || base % kPageBytes != 0)
     throw std::invalid_argument("the I/O page-table pool must be whole 4 KiB pages, at least one");
+  statistics_.add("pt_pages", [this] { return table_pages(); });
+  statistics_.add("pt_pages_aliased", aliased_);
 }
 
 uint64_t TablePlacement::take_page() {

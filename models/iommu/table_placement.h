@@ -20,9 +20,11 @@
 #include <tuple>
 #include <vector>
 
+#include "models/common/stats.h"
+
 namespace iocsim::models {
 
-class TablePlacement {
+class TablePlacement : public stats::Provider {
  public:
   // The pool is [base, base + size), whole 4 KiB pages, at least one.
   TablePlacement(uint64_t base, uint64_t size);
@@ -35,6 +37,9 @@ class TablePlacement {
 
   uint64_t table_pages() const { return nodes_.size(); }
   uint64_t aliased() const { return aliased_; }
+  // The units' section: the pool is theirs.
+  static constexpr const char* kStatsSection = "iommu";
+  const stats::Group& statistics() const override { return statistics_; }
 
  private:
   using Node = std::tuple<uint32_t, unsigned, uint64_t>;  // domain, level, iova >> span
@@ -47,6 +52,7 @@ class TablePlacement {
   std::map<uint64_t, uint32_t> users_;  // pages in use -> how many table pages they hold
   std::map<Node, uint64_t> nodes_;  // -> physical address of the table page
   uint64_t aliased_ = 0;
+  stats::Group statistics_{kStatsSection};
 };
 
 }  // namespace iocsim::models

@@ -68,6 +68,14 @@ MemoryController::MemoryController(sc_core::sc_module_name name, const MemoryCon
       observer_(observer),
       dram_(config.geometry, config.timings) {
   socket.bind(*this);
+  const DramStats& banks = dram_.stats();
+  statistics_.add("line_reads", stats_.reads);
+  statistics_.add("line_writes", stats_.writes);
+  statistics_.add("bus_busy_ps", banks.bus_busy);
+  statistics_.add("row_hits", banks.row_hits);
+  statistics_.add("row_misses", banks.row_misses);
+  statistics_.add("row_conflicts", banks.row_conflicts);
+  statistics_.add("pages_touched", [this] { return store_.pages_touched(); });
 }
 
 bool MemoryController::check(tlm::tlm_generic_payload& trans) const {

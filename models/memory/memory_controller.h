@@ -26,6 +26,7 @@
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "models/common/params.h"
+#include "models/common/stats.h"
 #include "models/common/time.h"
 #include "models/memory/backing_store.h"
 #include "models/memory/dram_timing.h"
@@ -46,7 +47,9 @@ struct MemoryStats {
   uint64_t writes = 0;  // lines
 };
 
-class MemoryController : public sc_core::sc_module, private BlockingTarget {
+class MemoryController : public sc_core::sc_module,
+                         public stats::Provider,
+                         private BlockingTarget {
  public:
   FanInTargetSocket socket;
 
@@ -56,6 +59,8 @@ class MemoryController : public sc_core::sc_module, private BlockingTarget {
   const MemoryStats& stats() const { return stats_; }
   const DramStats& dram_stats() const { return dram_.stats(); }
   const BackingStore& store() const { return store_; }
+  static constexpr const char* kStatsSection = "dram";
+  const stats::Group& statistics() const override { return statistics_; }
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
@@ -69,6 +74,7 @@ class MemoryController : public sc_core::sc_module, private BlockingTarget {
   BackingStore store_;
   DramTiming dram_;
   MemoryStats stats_;
+  stats::Group statistics_{kStatsSection};
 };
 
 }  // namespace iocsim::models

@@ -97,7 +97,7 @@ json to_json(const scenario::RunResult& r) {
   for (const auto& group : r.stats) {
     json counters = json::object();
     for (const auto& [name, value] : group.counters) counters[name] = value;
-    stats[group.component] = counters;
+    stats[group.name] = counters;
   }
 
   return {{"iocsim_version", IOCSIM_VERSION},

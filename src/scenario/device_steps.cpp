@@ -176,7 +176,7 @@ StepOutcome SpawnStep::run(Run& r, const Step& step) const {
   config.seed = r.result.seed * 1000003 + r.actors.size();  // distinct per actor, fixed per seed
   config.engine = static_cast<uint32_t>(r.actors.size() + 1);
   r.actors.push_back(
-      {step.name, std::make_unique<models::DmaActor>(r.machine->dma(d.name), config)});
+      {step.name, std::make_unique<models::DmaActor>(step.name, r.machine->dma(d.name), config)});
   models::DmaActor* actor = r.actors.back().engine.get();
 
   std::optional<Picos> until;

@@ -199,14 +199,12 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.stats = run.machine->stats();
   r.bursts = run.timeline.bursts();
   r.fault_bursts = run.timeline.faults();
+  std::vector<const stats::Provider*> actors;
   for (const detail::Actor& actor : run.actors) {
     r.actor_names.push_back(actor.name);
-    const models::DmaActorStats& a = actor.engine->stats();
-    r.stats.push_back({"actor." + actor.name,
-                       {{"requests", a.requests},
-                        {"lines", a.lines},
-                        {"faulted_requests", a.faulted_requests}}});
+    actors.push_back(actor.engine.get());
   }
+  for (stats::Section& section : stats::sections(actors)) r.stats.push_back(std::move(section));
   return std::move(run.result);
 }
 

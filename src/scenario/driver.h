@@ -15,6 +15,7 @@
 #include "analysis/flush_ledger.h"
 #include "analysis/invariants.h"
 #include "analysis/timeline.h"
+#include "models/common/stats.h"
 #include "scenario/scenario.h"
 
 namespace iocsim::scenario {
@@ -63,7 +64,7 @@ struct RunResult {
   std::vector<StepRecord> steps;
   std::vector<ExpectationRecord> expectations;
   std::vector<analysis::Invariant> invariants;
-  std::vector<platform::StatGroup> stats;
+  std::vector<stats::Section> stats;
   size_t unfired_injections = 0;  // inject steps whose call never came
 
   bool passed() const;

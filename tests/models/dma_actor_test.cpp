@@ -62,7 +62,7 @@ TEST_CASE("a probe reads every line of its range, one line per request, over and
   Rig rig;
   run_bench([&] {
     rig.map_first_page();
-    DmaActor probe(rig.device, {DmaPattern::probe, 0x40, 128, 0, false, true, 0, 1, 1});
+    DmaActor probe("probe", rig.device, {DmaPattern::probe, 0x40, 128, 0, false, true, 0, 1, 1});
     probe.run(after(5));
     CHECK(rig.iovas() == std::vector<uint64_t>{0x40, 0x80, 0x40, 0x80, 0x40});
     CHECK(probe.stats().requests == 5);
@@ -74,7 +74,7 @@ TEST_CASE("a stream walks the range in the device's request size and wraps") {
   Rig rig;
   run_bench([&] {
     rig.map_first_page();
-    DmaActor stream(rig.device, {DmaPattern::stream, 0, 320, 0, false, true, 0, 1, 1});
+    DmaActor stream("stream", rig.device, {DmaPattern::stream, 0, 320, 0, false, true, 0, 1, 1});
     stream.run(after(4));  // 128 + 128 + 64 bytes, then from the start
     CHECK(rig.iovas() == std::vector<uint64_t>{0, 64, 128, 192, 256, 0, 64});
     CHECK(stream.stats().lines == 7);
@@ -85,11 +85,11 @@ TEST_CASE("random offsets are aligned, inside the range, and the same for the sa
   Rig rig;
   run_bench([&] {
     rig.map_first_page();
-    DmaActor first(rig.device, {DmaPattern::random, 0, 4096, 0, false, true, 0, 42, 1});
+    DmaActor first("first", rig.device, {DmaPattern::random, 0, 4096, 0, false, true, 0, 42, 1});
     first.run(after(20));
     const std::vector<uint64_t> a = rig.iovas();
     rig.seen.device_accesses.clear();
-    DmaActor again(rig.device, {DmaPattern::random, 0, 4096, 0, false, true, 0, 42, 1});
+    DmaActor again("again", rig.device, {DmaPattern::random, 0, 4096, 0, false, true, 0, 42, 1});
     again.run(after(20));
     CHECK(rig.iovas() == a);
     std::set<uint64_t> distinct;
@@ -106,7 +106,7 @@ TEST_CASE("a request the IOMMU rejects still occupies the link") {
   Rig rig;
   run_bench([&] {
     // Nothing is mapped: every request faults, and each takes one line time.
-    DmaActor probe(rig.device, {DmaPattern::probe, 0, 4096, 0, false, true, 0, 1, 1});
+    DmaActor probe("probe", rig.device, {DmaPattern::probe, 0, 4096, 0, false, true, 0, 1, 1});
     probe.run([](Picos now) { return now >= 100'000; });
     CHECK(probe.stats().requests == 20);  // at 0, 5, ..., 95 ns
     CHECK(probe.stats().faulted_requests == 20);
@@ -119,7 +119,7 @@ TEST_CASE("`every` paces request starts, a slow request delays the next") {
   Rig rig;
   run_bench([&] {
     rig.map_first_page();
-    DmaActor paced(rig.device, {DmaPattern::probe, 0, 64, 100'000, false, true, 0, 1, 1});
+    DmaActor paced("paced", rig.device, {DmaPattern::probe, 0, 64, 100'000, false, true, 0, 1, 1});
     paced.run(after(3));
     REQUIRE(rig.seen.device_accesses.size() == 3);
     // A line from DRAM completes 20 + 1 ns after it starts (the link's 5 ns
@@ -131,7 +131,7 @@ TEST_CASE("`every` paces request starts, a slow request delays the next") {
     CHECK(rig.seen.device_accesses[2].at == 226'000);
     CHECK(paced.stats().stopped == 305'000);
 
-    DmaActor eager(rig.device, {DmaPattern::probe, 0, 64, 10'000, false, true, 0, 1, 1});
+    DmaActor eager("eager", rig.device, {DmaPattern::probe, 0, 64, 10'000, false, true, 0, 1, 1});
     eager.run(after(2));  // each request takes 21 ns > 10 ns
     CHECK(rig.seen.device_accesses[4].at - rig.seen.device_accesses[3].at == 21'000);
   });
@@ -146,9 +146,9 @@ std::vector<models::DeviceRequest> eager_requests(uint64_t outstanding) {
   Rig rig(outstanding);
   run_bench([&] {
     rig.map_first_page();
-    DmaActor warm(rig.device, {DmaPattern::probe, 0, 64, 0, false, true, 0, 1, 1});
+    DmaActor warm("warm", rig.device, {DmaPattern::probe, 0, 64, 0, false, true, 0, 1, 1});
     warm.run(after(1));
-    DmaActor eager(rig.device, {DmaPattern::probe, 0, 4096, 1'000, false, true, 0, 1, 2});
+    DmaActor eager("eager", rig.device, {DmaPattern::probe, 0, 4096, 1'000, false, true, 0, 1, 2});
     eager.run(after(3));
   });
   REQUIRE(rig.seen.device_requests.size() == 4);
