@@ -4,32 +4,69 @@
 #include <functional>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "platform/topology.h"
+#include "base/units.h"
 
 namespace iocsim::platform {
 
+namespace {
+
+std::string pgsizes(uint64_t bitmap) {
+  std::vector<std::string> sizes;
+  for (unsigned bit = 0; bit < 64; ++bit)
+    if (bitmap & (uint64_t{1} << bit)) sizes.push_back(units::format_size(uint64_t{1} << bit));
+  return fmt::format("{}", fmt::join(sizes, "|"));
+}
+
+}  // namespace
+
+// Every model is added to the topology as it is made, and every socket is
+// bound through it, so the graph is the wiring itself.
 Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer)
     : spec_(spec) {
-  // The loader only builds valid platforms; a problem here is iocsim's bug.
-  const auto problems = Topology(spec_).problems();
-  if (!problems.empty()) throw std::logic_error("invalid platform: " + problems.front());
   const params::Set& p = spec_.params;
   tlm_utils::tlm_quantumkeeper::set_global_quantum(models::from_picos(p.picos("sim.quantum")));
+  // What the targets add to an idle 64-byte read.
+  const Picos dram = p.picos("memory.tRCD") + p.picos("memory.tCL") + p.picos("memory.burst");
+  const Picos llc_lookup = p.picos("llc.hit_latency");
+  Picos core_lookup = llc_lookup;
 
   memory_ = std::make_unique<models::MemoryController>("memory", models::MemoryConfig::from(p),
                                                        &observer);
+  topology_.add(*memory_, ComponentKind::memory,
+                fmt::format("{}, {} channels x {} banks, {} rows",
+                            units::format_size(p.size("memory.size")), p.count("memory.channels"),
+                            p.count("memory.bank_groups") * p.count("memory.banks_per_group"),
+                            units::format_size(p.size("memory.row_size"))));
   cache_ = std::make_unique<models::Cache>("llc", models::CacheConfig::from(p), &observer);
+  std::string levels;
+  for (const char* level : {"l1d", "l2"}) {
+    const std::string name = level;
+    if (p.size(name + ".size") == 0) continue;
+    levels += fmt::format("{}{} {} {}-way", levels.empty() ? "" : ", ", name,
+                          units::format_size(p.size(name + ".size")), p.count(name + ".ways"));
+    core_lookup += p.picos(name + ".hit_latency");
+  }
+  topology_.add(*cache_, ComponentKind::cache,
+                fmt::format("{}, {} ways, LRU, write-back, {}; per core: {}",
+                            units::format_size(p.size("llc.size")), p.count("llc.ways"),
+                            p.flag("llc.inclusive") ? "inclusive" : "non-inclusive",
+                            levels.empty() ? "no private levels" : levels));
   const models::CpuConfig cpu = models::CpuConfig::from(p);
   for (uint64_t i = 0; i < p.count("cpu.cores"); ++i) {
     auto core = std::make_unique<models::CpuAgent>(("cpu" + std::to_string(i)).c_str(), cpu,
                                                    versions_);
-    core->socket.bind(cache_->cpu_side);
+    topology_.add(*core, ComponentKind::cpu,
+                  fmt::format("{} MHz, flushes with {}", p.frequency("cpu.freq") / 1'000'000,
+                              p.text("cpu.flush")));
+    topology_.bind(core->socket, cache_->cpu_side, "loads, stores, cache maintenance",
+                   core_lookup);
     core->set_residency(cache_.get());
     cores_.add(std::move(core));
   }
-  cache_->mem_side.bind(memory_->socket);
+  topology_.bind(cache_->mem_side, memory_->socket, "fills, write-backs", dram);
 
   const uint64_t pool = p.size("iommu.pt_pool"), pool_end = p.size("host.reserved_below");
   tables_ = std::make_unique<models::TablePlacement>(pool_end - pool, pool);
@@ -42,8 +79,13 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
     config.invalidation = invalidation;
     auto unit = std::make_unique<models::IommuUnit>(u.name.c_str(), config, domain_ids_,
                                                     *tables_, &observer);
-    unit->coherent_side.bind(cache_->snoop_side);
-    unit->direct_side.bind(memory_->socket);
+    topology_.add(*unit, ComponentKind::iommu,
+                  fmt::format("{}, {}, pages {}, {}-level tables, {} walks", config.driver,
+                              config.snoop_control ? "snoop control" : "no snoop control",
+                              pgsizes(config.pgsize_bitmap), config.levels,
+                              config.coherent_walk ? "coherent" : "non-coherent"));
+    topology_.bind(unit->coherent_side, cache_->snoop_side, "snooped DMA", llc_lookup);
+    topology_.bind(unit->direct_side, memory_->socket, "No-Snoop DMA", dram);
     by_name[u.name] = unit.get();
     units_.push_back(std::move(unit));
   }
@@ -59,11 +101,17 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
     auto dma = std::make_unique<models::DmaMaster>(d.name.c_str(), d.stream_id, d.owner,
                                                    d.honours_nosnoop_enable, dma_config,
                                                    versions_, &observer);
-    dma->socket.bind(unit->second->device_side);
+    topology_.add(*dma, ComponentKind::device,
+                  fmt::format("stream {}, group {}", d.stream_id, d.group));
+    topology_.bind(dma->socket, unit->second->device_side, "DMA requests",
+                   dma_config.link_line_time);
     kernel_iommu_->add_device(d.group, {d.stream_id, unit->second}, d.reserved);
     functions_[d.name] = std::make_unique<DeviceFunction>(*dma, cores_);
     dmas_[d.name] = std::move(dma);
   }
+  // The loader only builds valid platforms; a problem here is iocsim's bug.
+  if (const auto problems = topology_.problems(); !problems.empty())
+    throw std::logic_error("invalid platform: " + problems.front());
 
   cpu_port_ = std::make_unique<HostCpu>(cores_);
   arch_flush_ = std::make_unique<FlushHelper>(cores_, p.size("memory.size"),

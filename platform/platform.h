@@ -29,6 +29,7 @@
 #include "platform/kernel_iommu.h"
 #include "platform/platform_spec.h"
 #include "platform/preset.h"
+#include "platform/topology.h"
 #include "models/common/line_token.h"
 
 namespace iocsim::platform {
@@ -51,6 +52,8 @@ class Platform {
   vfio::PciFunction& pci_function(const std::string& device);
 
   const PlatformSpec& spec() const { return spec_; }
+  // The models and how they are bound.
+  const Topology& topology() const { return topology_; }
   std::vector<vfio::DomainHandle> hardware_domains() const;
   // The name of the IOMMU unit a live domain lives in.
   std::string domain_unit(vfio::DomainHandle domain) const;
@@ -63,6 +66,7 @@ class Platform {
 
  private:
   PlatformSpec spec_;
+  Topology topology_;
   models::VersionClock versions_;
   models::DomainIds domain_ids_;
   std::unique_ptr<models::MemoryController> memory_;

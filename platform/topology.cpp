@@ -10,9 +10,6 @@
 #include <boost/graph/topological_sort.hpp>
 #include <fmt/format.h>
 
-#include "base/units.h"
-#include "platform/platform.h"
-
 namespace iocsim::platform {
 
 const char* to_string(ComponentKind kind) {
@@ -26,75 +23,21 @@ const char* to_string(ComponentKind kind) {
   return "?";
 }
 
-namespace {
-
-std::string pgsizes(uint64_t bitmap) {
-  std::vector<std::string> sizes;
-  for (unsigned bit = 0; bit < 64; ++bit)
-    if (bitmap & (uint64_t{1} << bit)) sizes.push_back(units::format_size(uint64_t{1} << bit));
-  return fmt::format("{}", fmt::join(sizes, "|"));
+void Topology::add(const sc_core::sc_object& model, ComponentKind kind, std::string detail) {
+  vertices_[&model] = boost::add_vertex(Component{model.basename(), kind, std::move(detail)}, g_);
 }
 
-}  // namespace
-
-Topology::Vertex Topology::add(const std::string& name, ComponentKind kind, std::string detail) {
-  return boost::add_vertex(Component{name, kind, std::move(detail)}, g_);
+Topology::Vertex Topology::vertex(const sc_core::sc_object& model) const {
+  auto it = vertices_.find(&model);
+  if (it == vertices_.end())
+    throw std::logic_error(std::string("a socket of ") + model.name() +
+                           " was bound before the model was added to the topology");
+  return it->second;
 }
 
-void Topology::link(Vertex from, Vertex to, std::string carries, Picos latency) {
-  boost::add_edge(from, to, Link{std::move(carries), latency}, g_);
-}
-
-Topology::Topology(const PlatformSpec& spec) {
-  const params::Set& p = spec.params;
-  const Picos lookup = p.picos("llc.hit_latency");
-  const Picos dram =
-      p.picos("memory.tRCD") + p.picos("memory.tCL") + p.picos("memory.burst");
-  const Vertex cpu = add("cpu0", ComponentKind::cpu,
-                         fmt::format("{} MHz, flushes with {}; core 0 of {}",
-                                     p.frequency("cpu.freq") / 1'000'000, p.text("cpu.flush"),
-                                     p.count("cpu.cores")));
-  const Vertex llc = add("llc", ComponentKind::cache,
-                         fmt::format("{}, {} ways, LRU, write-back, {}",
-                                     units::format_size(p.size("llc.size")), p.count("llc.ways"),
-                                     p.flag("llc.inclusive") ? "inclusive" : "non-inclusive"));
-  memory_ = add("memory", ComponentKind::memory,
-                fmt::format("{}, {} channels x {} banks, {} rows",
-                            units::format_size(p.size("memory.size")), p.count("memory.channels"),
-                            p.count("memory.bank_groups") * p.count("memory.banks_per_group"),
-                            units::format_size(p.size("memory.row_size"))));
-  // Core 0's private levels stand for every core's.
-  Vertex inner = cpu;
-  for (const char* level : {"l1d", "l2"}) {
-    const std::string name = level;
-    if (p.size(name + ".size") == 0) continue;
-    const Vertex v = add("cpu0." + name, ComponentKind::cache,
-                         fmt::format("{}, {} ways, LRU, write-back, private",
-                                     units::format_size(p.size(name + ".size")),
-                                     p.count(name + ".ways")));
-    link(inner, v, inner == cpu ? "loads, stores, cache maintenance" : "misses, victims",
-         p.picos(name + ".hit_latency"));
-    inner = v;
-  }
-  link(inner, llc, inner == cpu ? "loads, stores, cache maintenance" : "misses, victims", lookup);
-  link(llc, memory_, "fills, write-backs", dram);
-  for (const UnitSpec& u : spec.iommus) {
-    const auto& c = u.config;
-    const Vertex unit = add(
-        u.name, ComponentKind::iommu,
-        fmt::format("{}, {}, pages {}, {}-level tables, {} walks", c.driver,
-                    c.snoop_control ? "snoop control" : "no snoop control", pgsizes(c.pgsize_bitmap),
-                    c.levels, c.coherent_walk ? "coherent" : "non-coherent"));
-    link(unit, llc, "snooped DMA", lookup);
-    link(unit, memory_, "No-Snoop DMA", dram);
-  }
-  for (const DeviceSpec& d : spec.devices) {
-    const Vertex device = add(d.name, ComponentKind::device,
-                              fmt::format("stream {}, group {}", d.stream_id, d.group));
-    const Vertex unit = find(d.iommu);
-    if (unit != boost::graph_traits<Graph>::null_vertex())
-      link(device, unit, "DMA requests", p.picos("dma.link_line_time"));
-  }
+void Topology::link(const sc_core::sc_object& from, const sc_core::sc_object& to,
+                    std::string carries, Picos latency) {
+  boost::add_edge(vertex(from), vertex(to), Link{std::move(carries), latency}, g_);
 }
 
 Topology::Vertex Topology::find(const std::string& name) const {
@@ -127,14 +70,17 @@ std::vector<std::string> Topology::problems() const {
     auto colors = boost::make_iterator_property_map(color.begin(),
                                                     boost::get(boost::vertex_index, g_));
     boost::breadth_first_search(g_, *v, boost::color_map(colors));
-    if (color[memory_] == boost::white_color)
+    bool reaches = false;
+    for (auto [m, m_end] = boost::vertices(g_); m != m_end; ++m)
+      reaches = reaches || (g_[*m].kind == ComponentKind::memory && color[*m] != boost::white_color);
+    if (!reaches)
       out.push_back(fmt::format("{} {} does not reach memory", to_string(c.kind), c.name));
   }
   return out;
 }
 
 void Topology::walk(Vertex v, IdlePath& path, std::vector<IdlePath>& out) const {
-  if (v == memory_) {
+  if (g_[v].kind == ComponentKind::memory) {
     out.push_back(path);
     return;
   }

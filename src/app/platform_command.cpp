@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // `iocsim platform [PRESET] [--dot FILE]`: a preset's components, links,
-// idle paths to memory and parameters; its topology as Graphviz with --dot.
+// idle paths to memory and parameters, as the platform built from it is
+// wired; its topology as Graphviz with --dot.
 #include <fstream>
 #include <iostream>
 
@@ -12,27 +13,46 @@
 #include "platform/catalog.h"
 #include "platform/platform.h"
 #include "platform/preset.h"
-#include "platform/topology.h"
 
 namespace iocsim::app {
 namespace {
 
 std::string nanoseconds(Picos ps) { return fmt::format("{:.2f} ns", ps / 1000.0); }
 
+// A platform's cores are alike: the first stands for them all, named with
+// how many there are.
+bool stands_for_others(const platform::Component& c) {
+  return c.kind == platform::ComponentKind::cpu && c.name == "cpu0";
+}
+bool stood_for(const platform::Component& c) {
+  return c.kind == platform::ComponentKind::cpu && c.name != "cpu0";
+}
+
 void print(const platform::Preset& preset, const platform::PlatformSpec& spec,
            const platform::Topology& topology) {
+  const uint64_t cores = spec.params.count("cpu.cores");
+  const std::string all_cores = cores > 1 ? fmt::format("cpu0..{}", cores - 1) : "cpu0";
+  auto label = [&](const platform::Component& c) {
+    return stands_for_others(c) ? all_cores : c.name;
+  };
   std::cout << fmt::format("platform {}: {}\n\ncomponents\n", preset.name, preset.summary);
   for (const platform::Component& c : topology.components())
-    std::cout << fmt::format("  {:<12} {:<7} {}\n", c.name, platform::to_string(c.kind), c.detail);
+    if (!stood_for(c))
+      std::cout << fmt::format("  {:<12} {:<7} {}\n", label(c), platform::to_string(c.kind),
+                               c.detail);
   std::cout << "\nlinks (what the target adds to an idle 64-byte read)\n";
   const auto& g = topology.graph();
-  for (auto [e, end] = boost::edges(g); e != end; ++e)
+  for (auto [e, end] = boost::edges(g); e != end; ++e) {
+    const platform::Component& from = g[boost::source(*e, g)];
+    if (stood_for(from)) continue;
     std::cout << fmt::format("  {:<24} {:<34} {}\n",
-                             g[boost::source(*e, g)].name + " -> " + g[boost::target(*e, g)].name,
-                             g[*e].carries, nanoseconds(g[*e].latency));
+                             label(from) + " -> " + g[boost::target(*e, g)].name, g[*e].carries,
+                             nanoseconds(g[*e].latency));
+  }
   std::cout << "\nidle paths to memory (one 64-byte read)\n";
   for (const platform::Component& c : topology.components()) {
-    if (c.kind != platform::ComponentKind::cpu && c.kind != platform::ComponentKind::iommu)
+    if ((c.kind != platform::ComponentKind::cpu && c.kind != platform::ComponentKind::iommu) ||
+        stood_for(c))
       continue;
     for (const platform::IdlePath& path : topology.idle_paths(c.name))
       std::cout << fmt::format("  {:<32} {:<34} {}\n", fmt::format("{}", fmt::join(path.hops, " -> ")),
@@ -70,12 +90,10 @@ int platform_command(const PlatformArgs& args) {
   if (!ok) return kExitBadInput;
   spec.iommus = preset->iommus;
 
-  const platform::Topology topology(spec);
-  const auto problems = topology.problems();
-  for (const auto& problem : problems)
-    std::cerr << fmt::format("{}: error: {}\n", platform::preset_path(name), problem);
-  if (!problems.empty()) return kExitBadInput;
-
+  // The platform is built (not run) to show how it is wired.
+  models::CoherenceObserver nobody;
+  const platform::Platform machine(spec, nobody);
+  const platform::Topology& topology = machine.topology();
   if (args.dot.text == "-") {
     topology.write_dot(std::cout);
     return kExitOk;

@@ -86,8 +86,8 @@ case "$case_name" in
     ;;
   platform_dot)
     expect_exit 0 platform default --dot "$out.dot"
-    # cpu0 -> L1D -> L2 -> llc -> memory, and two units to llc and to memory
-    [ "$(grep -c -- '->' "$out.dot")" -eq 8 ] || fail "expected 8 links in the DOT file"
+    # four cores -> llc -> memory, and two units to llc and to memory
+    [ "$(grep -c -- '->' "$out.dot")" -eq 9 ] || fail "expected 9 links in the DOT file"
     grep -q '^digraph G {$' "$out.dot" || fail "not a DOT digraph"
     ;;
   platform_unknown)

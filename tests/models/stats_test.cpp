@@ -30,7 +30,7 @@ TEST_CASE("a group reads its counters when asked, under the instance's prefix") 
   CHECK(unit.statistics().values()[1].second == 16);
 }
 
-TEST_CASE("sections gather their groups in order; the ones asked for are there if empty") {
+TEST_CASE("sections gather their groups in order, and the ones asked for are there if empty") {
   Model a("iommu", "a."), cache("cache", ""), b("iommu", "b.");
   const auto sections = stats::sections({&a, &cache, &b}, {"dram", "cache"});
   REQUIRE(sections.size() == 3);

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The platform graph: validation, idle paths and DOT, on the default preset.
+// The platform graph as the default platform binds it: components, links,
+// idle paths, validation and DOT. Each test case runs in a process of its own
+// (one SystemC elaboration each).
 #include <regex>
 #include <sstream>
 
 #include <catch2/catch.hpp>
 
+#include "models/dma/dma_master.h"
+#include "models/memory/memory_controller.h"
 #include "platform/catalog.h"
 #include "platform/platform.h"
 #include "platform/preset.h"
@@ -31,23 +35,35 @@ platform::PlatformSpec default_spec() {
   return spec;
 }
 
+struct Wired {
+  models::CoherenceObserver nobody;
+  platform::Platform machine{default_spec(), nobody};
+  const Topology& t = machine.topology();
+};
+
 }  // namespace
 
-TEST_CASE("the default platform is valid: every device reaches memory through its IOMMU") {
-  const Topology t(default_spec());
-  CHECK(t.problems().empty());
-  const auto components = t.components();
-  // cpu0, llc, memory, core 0's L1D and L2, two units, the device.
-  REQUIRE(components.size() == 8);
-  CHECK(components[0].kind == ComponentKind::cpu);
-  CHECK(components[3].name == "cpu0.l1d");
-  CHECK(components[7].name == "gpu0");
-  CHECK(boost::num_edges(t.graph()) == 4 + 2 * 2 + 1);
+TEST_CASE("the graph is what the default platform binds: every core, the units, the device") {
+  Wired w;
+  CHECK(w.t.problems().empty());
+  const auto components = w.t.components();
+  // memory, llc, 4 cores, two units, the device.
+  REQUIRE(components.size() == 9);
+  CHECK(components[0].kind == ComponentKind::memory);
+  CHECK(components[1].name == "llc");
+  CHECK(components[1].detail.find("per core: l1d 48KiB 12-way, l2 1280KiB 20-way") !=
+        std::string::npos);
+  CHECK(components[5].name == "cpu3");
+  CHECK(components[8].name == "gpu0");
+  // A core's socket to the hierarchy, the hierarchy's to memory, each unit's
+  // two, the device's: as many edges as binds.
+  CHECK(boost::num_edges(w.t.graph()) == 4 + 1 + 2 * 2 + 1);
+  CHECK(boost::in_degree(1, w.t.graph()) == 4 + 2);  // into the llc: the cores and the units
 }
 
 TEST_CASE("idle paths add up the links' latencies, fastest first") {
-  const Topology t(default_spec());
-  const auto paths = t.idle_paths("gpu0");
+  Wired w;
+  const auto paths = w.t.idle_paths("gpu0");
   REQUIRE(paths.size() == 2);
   // DDR4-3200AA idle read 13.75 + 13.75 + 2.5 ns; link 5.33 ns; LLC lookup 28 cycles at
   // 3 GHz; a core's loads look up L1D (5 cycles) and L2 (9 cycles) first.
@@ -55,22 +71,45 @@ TEST_CASE("idle paths add up the links' latencies, fastest first") {
   CHECK(paths[0].latency == 5'330 + 30'000);
   CHECK(paths[1].hops == std::vector<std::string>{"gpu0", "dmar-gfx", "llc", "memory"});
   CHECK(paths[1].latency == 5'330 + 9'333 + 30'000);
-  const auto cpu = t.idle_paths("cpu0").at(0);
-  CHECK(cpu.hops == std::vector<std::string>{"cpu0", "cpu0.l1d", "cpu0.l2", "llc", "memory"});
+  const auto cpu = w.t.idle_paths("cpu2").at(0);
+  CHECK(cpu.hops == std::vector<std::string>{"cpu2", "llc", "memory"});
   CHECK(cpu.latency == 1'667 + 3'000 + 9'333 + 30'000);
 }
 
-TEST_CASE("a device behind a unit the platform lacks is reported") {
+TEST_CASE("a device bound straight to memory is reported") {
+  models::CoherenceObserver nobody;
+  models::VersionClock versions;
+  models::MemoryController memory("memory", models::MemoryConfig{}, &nobody);
+  models::DmaMaster rogue("rogue", 1, kNobody, true, models::DmaConfig{}, versions, &nobody);
+  Topology t;
+  t.add(memory, ComponentKind::memory, "");
+  t.add(rogue, ComponentKind::device, "");
+  t.bind(rogue.socket, memory.socket, "DMA requests", 1'000);
+  REQUIRE(t.problems().size() == 1);
+  CHECK(t.problems()[0] == "device rogue reaches memory without an IOMMU");
+}
+
+TEST_CASE("a socket bound before its model is in the graph is iocsim's bug") {
+  models::CoherenceObserver nobody;
+  models::VersionClock versions;
+  models::MemoryController memory("memory", models::MemoryConfig{}, &nobody);
+  models::DmaMaster dma("dma", 1, kNobody, true, models::DmaConfig{}, versions, &nobody);
+  Topology t;
+  t.add(memory, ComponentKind::memory, "");
+  CHECK_THROWS_AS(t.bind(dma.socket, memory.socket, "DMA requests", 1'000), std::logic_error);
+}
+
+TEST_CASE("a device behind a unit the platform lacks is iocsim's bug") {
   platform::PlatformSpec spec = default_spec();
   spec.devices[0].iommu = "smmu9";
-  const auto problems = Topology(spec).problems();
-  REQUIRE(problems.size() == 1);
-  CHECK(problems[0] == "device gpu0 does not reach memory");
+  models::CoherenceObserver nobody;
+  CHECK_THROWS_AS(platform::Platform(spec, nobody), std::logic_error);
 }
 
 TEST_CASE("the DOT output has one node per component and one edge per link") {
+  Wired w;
   std::ostringstream dot;
-  Topology(default_spec()).write_dot(dot);
+  w.t.write_dot(dot);
   const std::string text = dot.str();
   CHECK(text.rfind("digraph G {", 0) == 0);
   const std::regex node(R"(^\d+\[label=".*", shape=\w+\];$)"), edge(R"(^\d+->\d+ \[label=".*"\];$)");
@@ -80,7 +119,7 @@ TEST_CASE("the DOT output has one node per component and one edge per link") {
     nodes += std::regex_match(line, node);
     edges += std::regex_match(line, edge);
   }
-  CHECK(nodes == 8);
-  CHECK(edges == 9);
+  CHECK(nodes == 9);
+  CHECK(edges == 10);
   CHECK(text.find(R"(label="gpu0\nstream 1, group 0", shape=component)") != std::string::npos);
 }
