@@ -11,7 +11,8 @@
 // removed whole (and the size reported grows to its end) unless the table was
 // built with `split_on_unmap`, in which case the page is split and only the
 // requested part goes. A request whose first page is not mapped unmaps nothing.
-// Not modelled (yet): the multi-level radix layout and its walk.
+// It keeps the leaf entries only: where each level's table pages sit is
+// TablePlacement's, and the unit's walker reads one entry per level there.
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // The IOTLB of one IOMMU unit: cached translations tagged by domain.
 //
 // Set-associative with LRU replacement; `ways == entries` makes it fully
-// associative (the default, hardware.md 6.2). One entry holds one page of
+// associative (the default, docs/hardware-parameters.md 6.2). One entry holds one page of
 // whatever size the page table maps (a 2 MiB or 1 GiB superpage takes one
 // entry). The set of an entry is chosen from its domain and its page number.
 //

@@ -3,7 +3,7 @@
 // walker's reads go to real addresses (and so meet real cache and DRAM state).
 //
 // Radix layout of VT-d second-level, AMD-Vi v1 and LPAE tables with a 4 KiB
-// granule (hardware.md 6.1): level 1 holds the PTEs of 4 KiB pages, each level
+// granule (docs/hardware-parameters.md 6.1): level 1 holds the PTEs of 4 KiB pages, each level
 // above indexes 9 more IOVA bits, and an entry is 8 bytes. A level-L table
 // page covers 2^(12 + 9L) bytes of IOVA space.
 //

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The hazards the oracle reports (contract section 5) and their records.
+// The hazards the oracle reports (docs/format.md 5) and their records.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// What a failed operation must leave exactly as it found it (contract
-// section 6): pinned pages, locked memory accounting, IOMMU translations, and
+// What a failed operation must leave exactly as it found it
+// (docs/format.md 6): pinned pages, locked memory accounting, IOMMU translations, and
 // each container's mappings (with their dirty bitmaps and external pins),
 // domains, IOVA windows and dma_avail.
 #pragma once

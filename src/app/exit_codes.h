@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Exit codes of every subcommand (contract section 1).
+// Exit codes of every subcommand (docs/format.md 1).
 #pragma once
 
 namespace iocsim::app {

@@ -9,8 +9,9 @@
 // and return to the allocator when both drop to zero.
 // Each fault costs the CPU the handler's software time (sw.page_fault) on top
 // of the zeroing stores.
-// Not modelled (yet): the shared zero page, swap, KSM, PFNMAP/MMIO mappings,
-// huge-folio splitting.
+// A device BAR mapped into a process (mmio) is a VM_PFNMAP area of reserved,
+// uncached frames that GUP cannot pin (follow_pfnmap finds them).
+// Not modelled (yet): the shared zero page, swap, KSM, huge-folio splitting.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The machine-readable report (contract section 5). The text report is
+// The machine-readable report (docs/format.md 5). The text report is
 // rendered from it, so both always say the same.
 #pragma once
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// An architecture what-if study (contract section 7): one scenario, a grid of
+// An architecture what-if study (docs/format.md 7): one scenario, a grid of
 // platform parameters and scenario variables, policies, seeds, the metrics
 // to record and the plots to draw.
 #pragma once

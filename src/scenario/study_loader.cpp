@@ -20,7 +20,7 @@ std::string origin(const yaml::Reader& r, const YAML::Node& node) {
   return fmt::format("{}:{}:{}", r.file(), node.Mark().line + 1, node.Mark().column + 1);
 }
 
-// Relative to the working directory (as in the contract's example), else to
+// Relative to the working directory (as in docs/format.md's example), else to
 // the study file's directory.
 std::optional<std::string> resolve_scenario(const yaml::Reader& r, const YAML::Node& node) {
   auto path = r.string(node, "scenario");

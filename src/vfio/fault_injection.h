@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Making chosen later calls fail (contract section 6): the N-th call of a
+// Making chosen later calls fail (docs/format.md 6): the N-th call of a
 // kind after the injection fails, counted over every path that makes such a
 // call, optionally only on the domains of one IOMMU unit.
 //

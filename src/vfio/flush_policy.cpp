@@ -16,7 +16,7 @@ const std::vector<FlushPolicy>& all_policies() {
     none.summary = "upstream: no flush (the 2024 series was never merged)";
     p.push_back(none);
 
-    // Yan Zhao's v1, 7 May 2024 (vfio-type1.md 11.3): P2, U1, R2, G1, G2.
+    // Yan Zhao's v1, 7 May 2024 (docs/kernel-behaviour.md 11.3): P2, U1, R2, G1, G2.
     FlushPolicy posted;
     posted.name = "posted-v1";
     posted.summary =

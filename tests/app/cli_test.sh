@@ -52,7 +52,7 @@ case "$case_name" in
   json_valid)
     expect_exit 0 run "$seed" --policy all --json -
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert [r["policy"] for r in d["runs"]] == ["none", "posted-v1", "review-v2", "map-only", "eager-unmap", "wbinvd", "nosnoop-off"]; assert d["comparison"]["metrics"]["leaks"]["posted-v1"] == 0' "$out" \
-      || fail "the JSON is not what the contract says"
+      || fail "the JSON is not what docs/format.md 5 says"
     ;;
   deterministic)
     "$iocsim" run "$seed" --json "$out.1" >/dev/null 2>&1

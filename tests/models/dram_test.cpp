@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// DRAM bank and bus timing, with DDR4-3200AA numbers (hardware.md 4.1).
+// DRAM bank and bus timing, with DDR4-3200AA numbers (docs/hardware-parameters.md 4.1).
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -29,7 +29,7 @@ uint64_t addr(uint64_t row, uint64_t slot, uint64_t line = 0) {
 
 TEST_CASE("an idle read opens its row: tRCD + tCL + burst") {
   DramTiming d = ddr4();
-  CHECK(d.access(0, 0) == tRCD + tCL + kBurst);  // 30 ns, hardware.md 4.1
+  CHECK(d.access(0, 0) == tRCD + tCL + kBurst);  // 30 ns, docs/hardware-parameters.md 4.1
   CHECK(d.stats().row_misses == 1);
 }
 

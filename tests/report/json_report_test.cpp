@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The report carries every field of contract section 5, with the right types,
+// The report carries every field of docs/format.md 5, with the right types,
 // and the text rendering says what the JSON says.
 #include <iterator>
 #include <sstream>
@@ -42,7 +42,7 @@ json seed_report() {
 
 }  // namespace
 
-TEST_CASE("the JSON report has every field of the contract") {
+TEST_CASE("the JSON report has every field of docs/format.md 5") {
   using T = json::value_t;
   const json r = seed_report();
   has(r, "iocsim_version", T::string);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Random but reproducible scenarios for the stress test, in the spirit of
-// syzkaller: every VFIO step of the contract with every flag mix, arbitrary
+// syzkaller: every VFIO step of docs/format.md 3 with every flag mix, arbitrary
 // and boundary arguments (zero, unaligned, page-straddling, wrapping, the top
 // of the address space), fault injection, host memory operations and device
 // DMA, on a fixed cast of principals, devices and containers. The output is

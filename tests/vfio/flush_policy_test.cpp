@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The flush points of the posted series (vfio-type1.md section 11.3) and
+// The flush points of the posted series (docs/kernel-behaviour.md 11.3) and
 // what upstream does instead.
 #include <catch2/catch.hpp>
 
