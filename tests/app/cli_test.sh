@@ -302,6 +302,23 @@ case "$case_name" in
     expect_exit 0 params
     grep -Eq '^llc.size +bytes +12MiB +cache capacity$' "$out" || fail "llc.size is not listed with its default"
     ;;
+  docs_examples)
+    # Every YAML example of docs/format.md runs as written: the scenario under
+    # every policy, the study as a sweep (from the top of the tree, as its
+    # scenario path is written).
+    python3 - "$root/docs/format.md" "$out" <<'PY' || fail "cannot extract the examples"
+import re, sys
+text = open(sys.argv[1]).read()
+blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+assert len(blocks) == 2, len(blocks)
+open(sys.argv[2] + ".scenario.yaml", "w").write(blocks[0])
+open(sys.argv[2] + ".study.yaml", "w").write(blocks[1])
+PY
+    expect_exit 0 run "$out.scenario.yaml" --policy all
+    (cd "$root" && "$iocsim" sweep "$out.study.yaml" --out "$out.sweep" -j 2 -q >"$out" 2>"$err") \
+      || fail "the study of docs/format.md 7 does not run"
+    [ "$(tail -n +2 "$out.sweep/results.csv" | wc -l)" -eq 16 ] || fail "expected 16 points"
+    ;;
   unknown_subcommand)
     expect_exit 2 frobnicate
     contains "$err" "iocsim: error:"
