@@ -302,6 +302,18 @@ case "$case_name" in
     expect_exit 0 params
     grep -Eq '^llc.size +bytes +12MiB +cache capacity$' "$out" || fail "llc.size is not listed with its default"
     ;;
+  readme_sample)
+    # The README's sample output is the head of what the main job prints.
+    expect_exit 0 run "$seed" --policy all
+    python3 - "$root/README.md" "$out" <<'PY' || fail "the README's sample is not what iocsim prints"
+import re, sys
+readme = open(sys.argv[1]).read()
+sample = re.search(r"```\n(leak-on-noncoherent-map -- .*?)```", readme, re.S).group(1)
+printed = open(sys.argv[2]).read()
+if not printed.startswith(sample):
+    sys.exit(f"README:\n{sample}\nprinted:\n{printed[:len(sample)]}")
+PY
+    ;;
   docs_examples)
     # Every YAML example of docs/format.md runs as written: the scenario under
     # every policy, the study as a sweep (from the top of the tree, as its
