@@ -48,14 +48,15 @@ std::vector<const IommuData*> VfioCore::containers() const {
 }
 
 // vfio_fops_open() and vfio_ioctl_set_iommu(): the first registered backend
-// that opens with `iommu_type` becomes the container's. A container with no
-// group gets -EINVAL from the kernel (see vfio_core.h); so does a type no
-// backend opens.
+// that says it supports `iommu_type` (VFIO_CHECK_EXTENSION) and opens with it
+// becomes the container's. A container with no group gets -EINVAL from the
+// kernel (see vfio_core.h); so does a type no backend takes.
 int VfioCore::open(host::Process& caller, unsigned long iommu_type) {
   charge_syscall();
   kernel_.current = &caller;
   int ret = -EINVAL;
   for (const auto& driver : drivers_) {
+    if (driver->check_extension(iommu_type) <= 0) continue;
     const int fd = next_fd_;
     int err = 0;
     std::unique_ptr<IommuData> data = driver->open(iommu_type, caller, fd, &err);

@@ -17,8 +17,8 @@
 // - `open` sets the backend on a fresh container (VFIO_SET_IOMMU), where the
 //   kernel wants a group in the container first (else -EINVAL) and attaches
 //   the groups already there; the end state is the same as attaching them
-//   after. It is charged as one system call (the open(2) of /dev/vfio/vfio
-//   is not).
+//   after. A type no backend takes is -EINVAL too, as on a fresh container.
+//   It is charged as one system call (the open(2) of /dev/vfio/vfio is not).
 // - a container keeps its backend when its last group leaves; the kernel
 //   releases the backend then and wants VFIO_SET_IOMMU again.
 // - closing a container closes its groups' and devices' files with it, so

@@ -26,7 +26,8 @@ struct FakeFunction : vfio::PciFunction {
 // The rig's kernel with a VFIO core: group 1 holds a PCI function behind a
 // coherent unit, group 2 one behind a non-coherent unit, group 11 an mdev.
 struct CoreRig : Type1Rig {
-  explicit CoreRig(const char* policy = "none") : Type1Rig(policy, vfio::KernelBase::v6_18) {
+  explicit CoreRig(const char* policy = "none", vfio::KernelBase base = vfio::KernelBase::v6_18)
+      : Type1Rig(policy, base) {
     kernel.config.syscall_picos = kSyscall;
     FakeGroup coherent, noncoherent;
     noncoherent.snoop_control = false;
@@ -69,6 +70,18 @@ TEST_CASE("open gives a container fd per VFIO_SET_IOMMU, and an unknown type EIN
   CHECK(r.core.containers().size() == 3);
   CHECK(&r.core.container(3)->owner() == &r.vm);
   CHECK(r.core.container(9) == nullptr);
+}
+
+TEST_CASE("VFIO_SET_IOMMU opens only a backend that advertises the type") {
+  CoreRig v6_9("none", vfio::KernelBase::v6_9);
+  const int fd = v6_9.core.open(v6_9.vm, vfio::VFIO_TYPE1_NESTING_IOMMU);
+  REQUIRE(fd == 3);
+  CHECK(dynamic_cast<const VfioIommu&>(*v6_9.core.container(fd)).v2());
+  // Later kernels still open the type as v2 in type1, but no longer
+  // advertise it, so VFIO_SET_IOMMU never gets there.
+  CoreRig v6_18("none", vfio::KernelBase::v6_18);
+  CHECK(v6_18.core.check_extension(std::nullopt, vfio::VFIO_TYPE1_NESTING_IOMMU) == 0);
+  CHECK(v6_18.core.open(v6_18.vm, vfio::VFIO_TYPE1_NESTING_IOMMU) == -EINVAL);
 }
 
 TEST_CASE("every system call costs the entry and exit once, pinning for a driver nothing") {
