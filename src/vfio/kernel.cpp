@@ -11,4 +11,9 @@ bool KernelLog::warn_on(bool condition, const std::string& what) {
   return condition;
 }
 
+bool KernelLog::warn_on_once(bool condition, const std::string& what) {
+  if (condition && warned_once_.insert(what).second) warn_on(true, what);
+  return condition;
+}
+
 }  // namespace iocsim::vfio

@@ -5,6 +5,7 @@
 // kernel log, fault injection, and who is told of every flush.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ class KernelLog {
  public:
   // WARN_ON(condition): records a warning when true; returns the condition.
   bool warn_on(bool condition, const std::string& what);
+  // WARN_ON_ONCE(condition): as warn_on, but only the first time `what` warns.
+  bool warn_on_once(bool condition, const std::string& what);
   void pr_warn(std::string line) { lines_.push_back(std::move(line)); }
 
   unsigned warnings() const { return warnings_; }
@@ -41,6 +44,7 @@ class KernelLog {
  private:
   unsigned warnings_ = 0;
   std::vector<std::string> lines_;
+  std::set<std::string> warned_once_;
 };
 
 struct Kernel {

@@ -82,7 +82,8 @@ class VfioCore {
   int group_unset_container(GroupId group, int fd);
 
   // --- an emulated device's driver, in the kernel (no system call) ---
-  // vfio_pin_pages() of `npage` pages at `iova`: how many were pinned.
+  // vfio_pin_pages() of `npage` pages at `iova`: how many were pinned. A
+  // device not open WARNs (it is the driver's bug) and is -EINVAL.
   int pin_pages(const std::string& device, dma_addr_t iova, uint64_t npage, int prot);
   // vfio_unpin_pages(); it WARNs and does nothing for a closed device or a bad count.
   void unpin_pages(const std::string& device, dma_addr_t iova, uint64_t npage);
@@ -104,6 +105,8 @@ class VfioCore {
   };
 
   void charge_syscall();
+  // A driver's call on a device that is not open: WARNs as the kernel does.
+  bool warn_not_open(bool closed);
   // A system call's entry on container `fd`: its cost, then the live
   // container (null: not open), with `current` the process that opened it.
   IommuData* enter(int fd);

@@ -8,11 +8,20 @@
 
 namespace iocsim::vfio {
 
+// vfio_assert_device_open() failing inside a WARN_ON: its own WARN_ON_ONCE
+// the first time, the caller's every time.
+bool VfioCore::warn_not_open(bool closed) {
+  kernel_.log.warn_on_once(closed, "vfio_assert_device_open: the device is not open");
+  return kernel_.log.warn_on(closed, "vfio_pin_pages/vfio_unpin_pages on a device not open");
+}
+
 int VfioCore::pin_pages(const std::string& device, dma_addr_t iova, uint64_t npage, int prot) {
-  // The device is open (its group in a container), and 1 to
+  // No pages, or a device not open (its group in no container): -EINVAL;
+  // then vfio_device_container_pin_pages() takes at most
   // VFIO_PIN_PAGES_MAX_ENTRIES pages at a time.
+  if (npage == 0) return -EINVAL;
   auto mdev = mdevs_.find(device_index(device));
-  if (mdev == mdevs_.end() || npage == 0) return -EINVAL;
+  if (warn_not_open(mdev == mdevs_.end())) return -EINVAL;
   if (npage > VFIO_PIN_PAGES_MAX_ENTRIES) return -E2BIG;
   MdevDriver& driver = *mdev->second;
   std::vector<unsigned long> pages;
@@ -24,8 +33,10 @@ int VfioCore::pin_pages(const std::string& device, dma_addr_t iova, uint64_t npa
 
 void VfioCore::unpin_pages(const std::string& device, dma_addr_t iova, uint64_t npage) {
   auto mdev = mdevs_.find(device_index(device));
-  if (kernel_.log.warn_on(mdev == mdevs_.end() || npage == 0 || npage > VFIO_PIN_PAGES_MAX_ENTRIES,
-                          "vfio_unpin_pages: device not open or bad page count"))
+  if (warn_not_open(mdev == mdevs_.end())) return;
+  // vfio_device_container_unpin_pages()
+  if (kernel_.log.warn_on(npage == 0 || npage > VFIO_PIN_PAGES_MAX_ENTRIES,
+                          "vfio_unpin_pages: a page count of 0 or above 512"))
     return;
   MdevDriver& driver = *mdev->second;
   driver.container().unpin_pages(iova, static_cast<int>(npage));
