@@ -18,7 +18,7 @@ vfio::ArchFlushDone FlushHelper::flush_cache_phys(vfio::phys_addr_t phys, uint64
 
 vfio::ArchFlushDone FlushHelper::wbinvd_on_all_cpus() {
   const Picos start = cpu().now();
-  const models::FlushCounts counts = cpu().wbinvd();
+  const models::FlushCounts counts = cpu().whole_cache(CacheOp::wbinvd);
   return {counts.lines_resident, counts.lines_written_back, start, cpu().now()};
 }
 

@@ -15,7 +15,7 @@ host::FlushOutcome HostCpu::flush(uint64_t pa, uint64_t bytes, CacheOp op) {
   const Picos start = cpu().now();
   models::FlushCounts counts;
   if (info(op).whole_cache) {
-    counts = cpu().wbinvd();
+    counts = cpu().whole_cache(op);
   } else {
     const uint64_t first = line_base(pa);
     const uint64_t end = line_base(pa + bytes + kLineBytes - 1);

@@ -389,7 +389,7 @@ void Cache::wbinvd(CacheMaintenance& op, Picos at) {
   auto walk = [&](CacheArray& array, Picos start) {
     array.each_valid([&](size_t i, const CacheWay& way) {
       const Picos reached = start + (i + 1) * config_.wbinvd_line;
-      done = std::max(done, flush_everywhere(way.line, true, reached, op));
+      done = std::max(done, flush_everywhere(way.line, info(op.op).invalidates, reached, op));
     });
     return start + array.capacity() * config_.wbinvd_line;
   };

@@ -339,7 +339,7 @@ void CpuAgent::flush_absent(uint64_t lines, CacheOp op) {
 
 FlushCounts CpuAgent::flush_line(uint64_t pa, CacheOp requested) {
   const CacheOp op = native(requested);
-  if (info(op).whole_cache) return wbinvd();
+  if (info(op).whole_cache) return whole_cache(op);
   const Picos issue = issue_cost(op);
   const CacheMaintenance& done = maintain(op, line_base(pa));
   const Picos issued = now() + issue;
@@ -364,8 +364,8 @@ void CpuAgent::mfence() {
   advance_to(std::max(now() + config_.mfence, flushes_complete_at_));
 }
 
-FlushCounts CpuAgent::wbinvd() {
-  const CacheMaintenance& done = maintain(CacheOp::wbinvd, 0);
+FlushCounts CpuAgent::whole_cache(CacheOp op) {
+  const CacheMaintenance& done = maintain(op, 0);
   // Serialising: nothing after it starts before the hierarchy is written back.
   advance_to(std::max(done.completes_at, flushes_complete_at_));
   return {done.lines_resident, done.lines_written_back};

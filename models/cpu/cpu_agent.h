@@ -85,10 +85,11 @@ class CpuAgent : public sc_core::sc_module {
   void set_residency(ResidencyIndex* index) { residency_ = index; }
   // MFENCE, or DSB on arm64.
   void mfence();
-  // WBINVD; on arm64, which has no whole-cache clean by address, clean and
-  // invalidate by set/way (DC CISW) over the whole cache, which Linux uses
+  // A whole-cache op (`whole_cache` in base/cache_op.h: WBINVD). On arm64,
+  // which has no whole-cache clean by address, it stands for cleaning and
+  // invalidating by set/way (DC CISW) over the whole cache, which Linux uses
   // only around power-down: a what-if for the wbinvd policy on that platform.
-  FlushCounts wbinvd();
+  FlushCounts whole_cache(CacheOp op);
   // The instruction that performs `op` on this core's instruction set.
   CacheOp native(CacheOp op) const;
   // Software work that takes `t` of CPU time.
