@@ -24,7 +24,7 @@ inline constexpr std::string_view kIsaNames[] = {"x86-64", "arm64"};
 inline constexpr std::string_view to_string(Isa isa) { return kIsaNames[static_cast<int>(isa)]; }
 std::optional<Isa> isa_named(std::string_view name);
 
-enum class CacheOp : uint8_t { clflush, clflushopt, clwb, wbinvd, dc_civac, dc_cvac };
+enum class CacheOp : uint8_t { clflush, clflushopt, clwb, wbinvd, wbnoinvd, dc_civac, dc_cvac };
 
 struct CacheOpInfo {
   CacheOp op;
@@ -73,6 +73,9 @@ inline constexpr CacheOpInfo kCacheOps[] = {
      kX86IssueSource},
     {CacheOp::wbinvd, "wbinvd", Isa::x86_64, true, true, true, false, CacheOp::wbinvd, "", "", "",
      ""},
+    // WBNOINVD (Ice Lake server, Zen 2 and later): WBINVD's write-back, keeping the lines.
+    {CacheOp::wbnoinvd, "wbnoinvd", Isa::x86_64, false, true, true, false, CacheOp::wbnoinvd, "",
+     "", "", ""},
     {CacheOp::dc_civac, "dc-civac", Isa::arm64, true, false, false, true, CacheOp::dc_civac,
      "cpu.dc_civac_issue", "issue cost of one DC CIVAC on arm64 (completes at the DSB)", "1ns",
      kArmIssueSource},

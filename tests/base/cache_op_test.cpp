@@ -40,5 +40,5 @@ TEST_CASE("line ops have an issue cost, and wbinvd has its walk instead") {
   CHECK(kernel_flush_names(Isa::x86_64) == std::vector<std::string>{"clflush", "clflushopt"});
   CHECK(kernel_flush_names(Isa::arm64) == std::vector<std::string>{"dc-civac"});
   CHECK(scenario_cache_op_names() ==
-        std::vector<std::string>{"clflush", "clflushopt", "clwb", "wbinvd"});
+        std::vector<std::string>{"clflush", "clflushopt", "clwb", "wbinvd", "wbnoinvd"});
 }

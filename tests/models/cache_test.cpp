@@ -144,6 +144,22 @@ TEST_CASE("wbinvd writes back every dirty line and empties the cache") {
   });
 }
 
+TEST_CASE("wbnoinvd writes back every dirty line and keeps them all, clean") {
+  Rig rig;
+  run_bench([&] {
+    rig.store(kA, {1, 1, 0});
+    LineValue v;
+    rig.load(kB, v);
+    const CacheMaintenance all = rig.maintain(0, CacheOp::wbnoinvd);
+    CHECK(all.lines_resident == 2);
+    CHECK(all.lines_written_back == 1);
+    CHECK(rig.cache.resident(kA));
+    CHECK_FALSE(rig.cache.dirty(kA));
+    CHECK(rig.cache.resident(kB));
+    CHECK(rig.memory.store().read(kA).version == 1);
+  });
+}
+
 TEST_CASE("coherent device reads see dirty data, coherent writes invalidate") {
   Rig rig;
   run_bench([&] {
