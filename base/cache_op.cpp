@@ -1,20 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "base/cache_op.h"
 
-#include <stdexcept>
-
 namespace iocsim {
 
 std::optional<Isa> isa_named(std::string_view name) {
   for (size_t i = 0; i < std::size(kIsaNames); ++i)
     if (kIsaNames[i] == name) return static_cast<Isa>(i);
   return std::nullopt;
-}
-
-const CacheOpInfo& info(CacheOp op) {
-  for (const CacheOpInfo& i : kCacheOps)
-    if (i.op == op) return i;
-  throw std::logic_error("a cache op without an entry in kCacheOps");
 }
 
 std::optional<CacheOp> cache_op_named(std::string_view name) {

@@ -85,8 +85,16 @@ inline constexpr CacheOpInfo kCacheOps[] = {
 };
 inline constexpr size_t kCacheOpCount = std::size(kCacheOps);
 
-const CacheOpInfo& info(CacheOp op);
-inline std::string_view to_string(CacheOp op) { return info(op).name; }
+// The table is indexed by the enum (the CPU model asks per line it flushes).
+inline constexpr bool cache_ops_in_enum_order() {
+  for (size_t i = 0; i < kCacheOpCount; ++i)
+    if (static_cast<size_t>(kCacheOps[i].op) != i) return false;
+  return true;
+}
+static_assert(cache_ops_in_enum_order(), "kCacheOps follows the CacheOp enum");
+
+inline constexpr const CacheOpInfo& info(CacheOp op) { return kCacheOps[static_cast<size_t>(op)]; }
+inline constexpr std::string_view to_string(CacheOp op) { return info(op).name; }
 std::optional<CacheOp> cache_op_named(std::string_view name);
 
 // The ops a scenario's `flush` step may name: x86's, which run as their

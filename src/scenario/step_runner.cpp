@@ -58,7 +58,7 @@ void Run::execute_all() {
     const unsigned warnings = log.warnings();
 
     // A failed operation must leave the kernel as it found it.
-    const bool kernel_step = step.kind().scope != StepScope::none;
+    const bool kernel_step = step.has_kernel_state();
     analysis::KernelState before;
     if (kernel_step) before = kernel_state();
 
