@@ -3,12 +3,6 @@
 
 namespace iocsim {
 
-std::optional<Isa> isa_named(std::string_view name) {
-  for (size_t i = 0; i < std::size(kIsaNames); ++i)
-    if (kIsaNames[i] == name) return static_cast<Isa>(i);
-  return std::nullopt;
-}
-
 std::optional<CacheOp> cache_op_named(std::string_view name) {
   for (const CacheOpInfo& i : kCacheOps)
     if (i.name == name) return i.op;

@@ -16,13 +16,17 @@
 #include <string_view>
 #include <vector>
 
+#include "base/enum_names.h"
+
 namespace iocsim {
 
 enum class Isa : uint8_t { x86_64, arm64 };
 
 inline constexpr std::string_view kIsaNames[] = {"x86-64", "arm64"};
 inline constexpr std::string_view to_string(Isa isa) { return kIsaNames[static_cast<int>(isa)]; }
-std::optional<Isa> isa_named(std::string_view name);
+inline std::optional<Isa> isa_named(std::string_view name) {
+  return enum_named<Isa>(kIsaNames, name);
+}
 
 enum class CacheOp : uint8_t { clflush, clflushopt, clwb, wbinvd, wbnoinvd, dc_civac, dc_cvac };
 

@@ -72,7 +72,7 @@ void CpuConfig::declare(params::Catalog& catalog) {
   catalog.declare(Spec::choice("cpu.isa",
                                "instruction set: which cache-maintenance instructions exist "
                                "(a scenario's x86 flush ops run as their arm64 counterparts)",
-                               {std::begin(kIsaNames), std::end(kIsaNames)})
+                               enum_names(kIsaNames))
                       .by_default("x86-64", "the i7-1185G7 is an x86-64 part"));
   catalog.declare(Spec::choice("cpu.flush",
                                "per-line flush the kernel uses (clflush on CPUs without "

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include "base/enum_names.h"
+
 namespace iocsim::models {
 
 enum class DmaPattern : uint8_t {
@@ -22,9 +24,7 @@ inline constexpr std::string_view to_string(DmaPattern pattern) {
 }
 
 inline std::optional<DmaPattern> dma_pattern_named(std::string_view name) {
-  for (size_t i = 0; i < std::size(kDmaPatternNames); ++i)
-    if (kDmaPatternNames[i] == name) return static_cast<DmaPattern>(i);
-  return std::nullopt;
+  return enum_named<DmaPattern>(kDmaPatternNames, name);
 }
 
 }  // namespace iocsim::models

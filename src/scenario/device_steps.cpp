@@ -28,21 +28,6 @@ constexpr const char* kWholeLines =
     "device transfers are whole 64-byte lines: iova and size must be multiples of 64 and size "
     "non-zero";
 
-// The required `device`: one that does DMA (not an emulated one).
-size_t dma_device(StepArgsReader& a) {
-  const YAML::Node d = a.need("device");
-  if (!d) return 0;
-  detail::LoaderContext& c = a.context();
-  auto index = c.device(d);
-  a.ok = a.ok && index;
-  if (index && c.s.devices[*index].emulated) {
-    c.r.error(d, fmt::format("device '{}' is emulated: it reaches memory through pin_pages, not DMA",
-                             c.s.devices[*index].name));
-    a.ok = false;
-  }
-  return index.value_or(0);
-}
-
 }  // namespace
 
 const StepKind& DmaStep::kind() {
@@ -57,7 +42,7 @@ std::vector<std::string> DmaStep::expect_keys() const {
 
 void DmaStep::parse(StepArgsReader& a, const Step&) {
   detail::LoaderContext& c = a.context();
-  device = dma_device(a);
+  device = a.device(StepArgsReader::DeviceKind::dma);
   const YAML::Node rd = a["read"], wr = a["write"];
   if (bool(rd) == bool(wr)) {
     c.r.error(a.node(), "a dma step has exactly one of 'read' or 'write'");
@@ -122,10 +107,9 @@ void SpawnStep::parse(StepArgsReader& a, const Step& step) {
     c.r.error(a.node(), "a spawn step needs 'name': it names the actor");
     a.ok = false;
   }
-  device = dma_device(a);
+  device = a.device(StepArgsReader::DeviceKind::dma);
   if (const YAML::Node p = a.need("pattern")) {
-    auto name = c.r.choice(p, "pattern",
-                           {std::begin(models::kDmaPatternNames), std::end(models::kDmaPatternNames)});
+    auto name = c.r.choice(p, "pattern", enum_names(models::kDmaPatternNames));
     a.ok = a.ok && name;
     if (name) pattern = *models::dma_pattern_named(*name);
   }

@@ -155,11 +155,7 @@ void MmioStep::parse(StepArgsReader& a, const Step&) {
   as = a.principal();
   va = a.address("va");
   size = a.size("size");
-  if (const YAML::Node d = a.need("device")) {
-    auto index = a.context().device(d);
-    a.ok = a.ok && index;
-    device = index.value_or(0);
-  }
+  device = a.device(StepArgsReader::DeviceKind::any);
 }
 
 StepOutcome MmioStep::run(Run& r, const Step&) const {

@@ -117,6 +117,26 @@ uint32_t StepArgsReader::flags(const char* key, const std::vector<FlagName>& nam
   return bits;
 }
 
+size_t StepArgsReader::device(DeviceKind kind) {
+  const YAML::Node d = need("device");
+  if (!d) return 0;
+  auto index = c_.device(d);
+  ok = ok && index;
+  if (!index) return 0;
+  const Device& device = c_.s.devices[*index];
+  if (kind == DeviceKind::dma && device.emulated) {
+    c_.r.error(d, fmt::format("device '{}' is emulated: it reaches memory through pin_pages, not "
+                              "DMA",
+                              device.name));
+    ok = false;
+  } else if (kind == DeviceKind::emulated && !device.emulated) {
+    c_.r.error(d, fmt::format("device '{}' is not emulated: only an mdev's driver pins pages",
+                              device.name));
+    ok = false;
+  }
+  return *index;
+}
+
 vfio::GroupId StepArgsReader::group() {
   const YAML::Node n = need("group");
   if (!n) return 0;

@@ -51,6 +51,10 @@ class StepArgsReader {
   uint32_t flags(const char* key, const std::vector<FlagName>& names);
   // The required `group`: a group some device is in.
   vfio::GroupId group();
+  // The required `device`, of the kind the step needs: an index into the
+  // scenario's devices.
+  enum class DeviceKind { any, dma, emulated };
+  size_t device(DeviceKind kind);
 
   bool ok = true;
 

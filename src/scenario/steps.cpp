@@ -7,27 +7,17 @@
 namespace iocsim::scenario {
 namespace {
 
-template <typename T, typename = void>
-struct HasContainer : std::false_type {};
-template <typename T>
-struct HasContainer<T, std::void_t<decltype(std::declval<const T&>().container)>>
-    : std::true_type {};
-
-template <typename T, typename = void>
-struct HasDevice : std::false_type {};
-template <typename T>
-struct HasDevice<T, std::void_t<decltype(std::declval<const T&>().device)>> : std::true_type {};
-
-template <typename T, typename = void>
-struct HasPrincipal : std::false_type {};
-template <typename T>
-struct HasPrincipal<T, std::void_t<decltype(std::declval<const T&>().as)>> : std::true_type {};
-
-template <typename T, typename = void>
-struct HasExpectKeys : std::false_type {};
-template <typename T>
-struct HasExpectKeys<T, std::void_t<decltype(std::declval<const T&>().expect_keys())>>
-    : std::true_type {};
+// What `get` reads from a step's arguments, if their kind has it: `get`'s
+// return type names the member, so it is not invocable on kinds without one.
+template <typename Result, typename Get>
+std::optional<Result> member(const StepArgs& args, Get get) {
+  return std::visit(
+      [&](const auto& x) -> std::optional<Result> {
+        if constexpr (std::is_invocable_v<Get, decltype(x)>) return get(x);
+        else return std::nullopt;
+      },
+      args);
+}
 
 template <size_t... I>
 std::vector<const StepKind*> all_kinds(std::index_sequence<I...>) {
@@ -47,39 +37,21 @@ const StepKind& Step::kind() const {
 }
 
 std::optional<std::string> Step::container() const {
-  return std::visit(
-      [](const auto& x) -> std::optional<std::string> {
-        if constexpr (HasContainer<std::decay_t<decltype(x)>>::value) return x.container;
-        else return std::nullopt;
-      },
-      args);
+  return member<std::string>(args, [](const auto& x) -> decltype(x.container) { return x.container; });
 }
 
 std::optional<size_t> Step::device() const {
-  return std::visit(
-      [](const auto& x) -> std::optional<size_t> {
-        if constexpr (HasDevice<std::decay_t<decltype(x)>>::value) return x.device;
-        else return std::nullopt;
-      },
-      args);
+  return member<size_t>(args, [](const auto& x) -> decltype(x.device) { return x.device; });
 }
 
 std::optional<size_t> Step::principal() const {
-  return std::visit(
-      [](const auto& x) -> std::optional<size_t> {
-        if constexpr (HasPrincipal<std::decay_t<decltype(x)>>::value) return x.as;
-        else return std::nullopt;
-      },
-      args);
+  return member<size_t>(args, [](const auto& x) -> decltype(x.as) { return x.as; });
 }
 
 std::vector<std::string> Step::expect_keys() const {
-  return std::visit(
-      [](const auto& x) -> std::vector<std::string> {
-        if constexpr (HasExpectKeys<std::decay_t<decltype(x)>>::value) return x.expect_keys();
-        else return x.kind().expect;
-      },
-      args);
+  return member<std::vector<std::string>>(args, [](const auto& x) -> decltype(x.expect_keys()) {
+           return x.expect_keys();
+         }).value_or(kind().expect);
 }
 
 bool Step::has_kernel_state() const {

@@ -329,21 +329,6 @@ StepOutcome DirtyStep::run(Run& r, const Step&) const {
 
 namespace {
 
-// The required `device` of an emulated device's step.
-size_t emulated_device(StepArgsReader& a) {
-  const YAML::Node d = a.need("device");
-  if (!d) return 0;
-  detail::LoaderContext& c = a.context();
-  auto index = c.device(d);
-  a.ok = a.ok && index;
-  if (index && !c.s.devices[*index].emulated) {
-    c.r.error(d, fmt::format("device '{}' is not emulated: only an mdev's driver pins pages",
-                             c.s.devices[*index].name));
-    a.ok = false;
-  }
-  return index.value_or(0);
-}
-
 // `npages`: a count that fits vfio_pin_pages()'s int.
 uint64_t page_count(StepArgsReader& a) {
   const YAML::Node n = a.need("npages");
@@ -366,7 +351,7 @@ const StepKind& PinPagesStep::kind() {
 }
 
 void PinPagesStep::parse(StepArgsReader& a, const Step&) {
-  device = emulated_device(a);
+  device = a.device(StepArgsReader::DeviceKind::emulated);
   iova = a.address("iova");
   npages = page_count(a);
   prot = vfio::IOMMU_READ | vfio::IOMMU_WRITE;
@@ -394,7 +379,7 @@ const StepKind& UnpinPagesStep::kind() {
 }
 
 void UnpinPagesStep::parse(StepArgsReader& a, const Step&) {
-  device = emulated_device(a);
+  device = a.device(StepArgsReader::DeviceKind::emulated);
   iova = a.address("iova");
   npages = page_count(a);
 }

@@ -3,12 +3,13 @@
 // (docs/kernel-behaviour.md says what differs between them).
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "base/enum_names.h"
 
 namespace iocsim::vfio {
 
@@ -23,13 +24,9 @@ inline constexpr std::string_view to_string(KernelBase base) {
 }
 
 inline std::optional<KernelBase> kernel_base_named(std::string_view name) {
-  for (size_t i = 0; i < std::size(kKernelBaseNames); ++i)
-    if (kKernelBaseNames[i] == name) return static_cast<KernelBase>(i);
-  return std::nullopt;
+  return enum_named<KernelBase>(kKernelBaseNames, name);
 }
 
-inline std::vector<std::string> kernel_base_names() {
-  return {std::begin(kKernelBaseNames), std::end(kKernelBaseNames)};
-}
+inline std::vector<std::string> kernel_base_names() { return enum_names(kKernelBaseNames); }
 
 }  // namespace iocsim::vfio
