@@ -8,8 +8,10 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string_view>
 #include <vector>
 
+#include "base/quantity.h"
 #include "vfio/flush_observer.h"
 
 namespace iocsim::analysis {
@@ -22,6 +24,21 @@ struct FlushCost {
   uint64_t cpu_picos = 0;
 
   FlushCost& operator+=(const FlushCost& o);
+};
+
+// The fields of a flush cost, as reports and expectations name them.
+struct FlushField {
+  std::string_view name;
+  uint64_t FlushCost::*field;
+  Quantity quantity;
+};
+
+inline constexpr FlushField kFlushFields[] = {
+    {"calls", &FlushCost::calls, Quantity::count},
+    {"bytes", &FlushCost::bytes, Quantity::bytes},
+    {"lines", &FlushCost::lines, Quantity::count},
+    {"lines_written_back", &FlushCost::lines_written_back, Quantity::count},
+    {"cpu_ns", &FlushCost::cpu_picos, Quantity::picos},
 };
 
 using SiteCosts = std::array<FlushCost, vfio::kFlushSiteCount>;

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The hazards the oracle reports (docs/format.md 5) and their records.
+// The hazards the oracle reports (docs/format.md 5), their windows and the
+// run's counters, each list declared once: reports, expectations and the
+// text tables derive from kHazardKinds and kCounters.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <string_view>
 
 #include "base/line_value.h"
 #include "base/picos.h"
@@ -17,7 +22,34 @@ enum class HazardKind : uint8_t {
   stale_iotlb_access,
 };
 
-const char* to_string(HazardKind kind);
+struct HazardKindInfo {
+  HazardKind kind;
+  std::string_view name;  // as reports write it
+  // The CPU's cache holds an older copy than a device's write (else a device
+  // can read older data than the newest, or through a stale translation).
+  bool cpu_side;
+};
+
+inline constexpr HazardKindInfo kHazardKinds[] = {
+    {HazardKind::stale_device_read, "stale_device_read", false},
+    {HazardKind::leak, "leak", false},
+    {HazardKind::stale_cpu_read, "stale_cpu_read", true},
+    {HazardKind::lost_write, "lost_write", true},
+    {HazardKind::stale_iotlb_access, "stale_iotlb_access", false},
+};
+
+inline constexpr bool hazard_kinds_in_enum_order() {
+  for (size_t i = 0; i < std::size(kHazardKinds); ++i)
+    if (static_cast<size_t>(kHazardKinds[i].kind) != i) return false;
+  return true;
+}
+static_assert(hazard_kinds_in_enum_order(), "kHazardKinds follows the HazardKind enum");
+
+inline constexpr std::string_view to_string(HazardKind kind) {
+  return kHazardKinds[static_cast<size_t>(kind)].name;
+}
+// The kind named `name`, or null.
+const HazardKindInfo* hazard_kind_named(std::string_view name);
 
 // One exposure window: lines [pa, pa + size) of one page over [start, end).
 // Device-side windows (stale_device_read, leak): the lines are mapped at
@@ -49,7 +81,8 @@ struct Window {
   Picos duration() const { return end - start; }
 };
 
-// Realized events, one per access.
+// The run's counters: realized events, one per access, and the warnings the
+// simulated kernel raised.
 struct Counts {
   uint64_t leaks = 0;
   uint64_t stale_device_reads = 0;
@@ -57,6 +90,23 @@ struct Counts {
   uint64_t lost_writes = 0;
   uint64_t stale_iotlb_accesses = 0;
   uint64_t iommu_faults = 0;
+  uint64_t kernel_warnings = 0;
+};
+
+struct CounterInfo {
+  std::string_view key;    // in the report's `counts` and end-of-run expectations
+  std::string_view label;  // in the text report
+  uint64_t Counts::*field;
+};
+
+inline constexpr CounterInfo kCounters[] = {
+    {"leaks", "leaks", &Counts::leaks},
+    {"stale_device_reads", "stale device reads", &Counts::stale_device_reads},
+    {"stale_cpu_reads", "stale CPU reads", &Counts::stale_cpu_reads},
+    {"lost_writes", "lost writes", &Counts::lost_writes},
+    {"stale_iotlb_accesses", "stale IOTLB accesses", &Counts::stale_iotlb_accesses},
+    {"iommu_faults", "IOMMU faults", &Counts::iommu_faults},
+    {"kernel_warnings", "kernel warnings", &Counts::kernel_warnings},
 };
 
 }  // namespace iocsim::analysis

@@ -7,15 +7,10 @@
 
 namespace iocsim::analysis {
 
-const char* to_string(HazardKind kind) {
-  switch (kind) {
-    case HazardKind::stale_device_read: return "stale_device_read";
-    case HazardKind::leak: return "leak";
-    case HazardKind::stale_cpu_read: return "stale_cpu_read";
-    case HazardKind::lost_write: return "lost_write";
-    case HazardKind::stale_iotlb_access: return "stale_iotlb_access";
-  }
-  return "?";
+const HazardKindInfo* hazard_kind_named(std::string_view name) {
+  for (const HazardKindInfo& k : kHazardKinds)
+    if (k.name == name) return &k;
+  return nullptr;
 }
 
 void Oracle::register_device(uint32_t stream_id, OwnerId owner) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "analysis/flush_ledger.h"
+#include "analysis/hazards.h"
 #include "base/units.h"
 #include "vfio/errno_names.h"
 
@@ -15,11 +17,12 @@ using nlohmann::json;
 double ns(Picos ps) { return picos_to_ns(ps); }
 
 json flush_cost(const analysis::FlushCost& c) {
-  return {{"calls", c.calls},
-          {"bytes", c.bytes},
-          {"lines", c.lines},
-          {"lines_written_back", c.lines_written_back},
-          {"cpu_ns", ns(c.cpu_picos)}};
+  json out = json::object();
+  for (const analysis::FlushField& f : analysis::kFlushFields) {
+    const uint64_t value = c.*f.field;
+    out[std::string(f.name)] = f.quantity == Quantity::picos ? json(ns(value)) : json(value);
+  }
+  return out;
 }
 
 std::string owner_name(const scenario::Scenario& s, OwnerId id) {
@@ -37,6 +40,10 @@ json to_json(const scenario::RunResult& r) {
 
   // Thousands of windows in a long run: each built in place (an initializer
   // list would build every field twice), the array moved into the report.
+  json counts = json::object();
+  for (const analysis::CounterInfo& c : analysis::kCounters)
+    counts[std::string(c.key)] = r.counts.*c.field;
+
   json windows = json::array();
   windows.get_ref<json::array_t&>().reserve(r.windows.size());
   for (const analysis::Window& w : r.windows) {
@@ -109,14 +116,7 @@ json to_json(const scenario::RunResult& r) {
           {"platform", {{"preset", s.platform.preset}, {"overrides", std::move(overrides)}}},
           {"seed", r.seed},
           {"sim_time_ns", ns(r.sim_time)},
-          {"counts",
-           {{"leaks", r.counts.leaks},
-            {"stale_device_reads", r.counts.stale_device_reads},
-            {"stale_cpu_reads", r.counts.stale_cpu_reads},
-            {"lost_writes", r.counts.lost_writes},
-            {"stale_iotlb_accesses", r.counts.stale_iotlb_accesses},
-            {"iommu_faults", r.counts.iommu_faults},
-            {"kernel_warnings", r.kernel_warnings}}},
+          {"counts", std::move(counts)},
           {"windows", std::move(windows)},
           {"max_window_ns", ns(r.max_window)},
           {"flush", std::move(flush)},

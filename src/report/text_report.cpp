@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/hazards.h"
 #include "base/units.h"
 
 namespace iocsim::report {
@@ -52,14 +53,6 @@ bool invariants_hold(const json& run) {
     if (!i["held"].get<bool>()) return false;
   return true;
 }
-
-const char* kCountLabels[][2] = {{"leaks", "leaks"},
-                                 {"stale_device_reads", "stale device reads"},
-                                 {"stale_cpu_reads", "stale CPU reads"},
-                                 {"lost_writes", "lost writes"},
-                                 {"stale_iotlb_accesses", "stale IOTLB accesses"},
-                                 {"iommu_faults", "IOMMU faults"},
-                                 {"kernel_warnings", "kernel warnings"}};
 
 // Time spent in the VFIO steps (all of it kernel CPU time): what the flush
 // cost is a share of.
@@ -114,7 +107,8 @@ std::string describe_window(const json& w) {
   const std::string where =
       fmt::format("pa {} (iova {})", w["pa"].get<std::string>(), w["iova"].get<std::string>());
   std::string text = format_time_ns(w["duration_ns"].get<double>()) + ", ";
-  if (kind == "stale_cpu_read" || kind == "lost_write")
+  const analysis::HazardKindInfo* info = analysis::hazard_kind_named(kind);
+  if (info && info->cpu_side)
     text += fmt::format("{}: the CPU cache holds an older copy of what {} wrote at {}", kind,
                         device, where);
   else
@@ -148,8 +142,8 @@ std::string render_text(const json& run, int verbosity) {
   std::string out = header(run, true);
 
   out += "\nExposure\n";
-  for (const auto& label : kCountLabels)
-    out += fmt::format("  {:<22}{:>10}\n", label[1], run["counts"][label[0]].get<uint64_t>());
+  for (const analysis::CounterInfo& c : analysis::kCounters)
+    out += fmt::format("  {:<22}{:>10}\n", c.label, run["counts"][std::string(c.key)].get<uint64_t>());
   const auto& windows = run["windows"];
   const std::vector<KindSummary> kinds = summarize_windows(windows);
   if (kinds.empty()) {
@@ -277,8 +271,9 @@ std::string render_comparison(const json& combined, int verbosity) {
     for (const auto& run : runs) out += fmt::format("{:>{}}", cell(run), width);
     out += "\n";
   };
-  for (const auto& label : kCountLabels)
-    row(label[1], [&](const json& r) { return std::to_string(r["counts"][label[0]].get<uint64_t>()); });
+  for (const analysis::CounterInfo& c : analysis::kCounters)
+    row(std::string(c.label),
+        [&](const json& r) { return std::to_string(r["counts"][std::string(c.key)].get<uint64_t>()); });
   row("exposure windows", [](const json& r) { return std::to_string(r["windows"].size()); });
   row("realized windows", [](const json& r) {
     size_t realized = 0;

@@ -60,32 +60,27 @@ const vfio::FlushPolicy& policy_named(const std::string& name) {
 }
 
 uint64_t run_value(const RunResult& r, const std::string& key) {
-  const analysis::Counts& c = r.counts;
-  if (key == "leaks") return c.leaks;
-  if (key == "stale_device_reads") return c.stale_device_reads;
-  if (key == "stale_cpu_reads") return c.stale_cpu_reads;
-  if (key == "lost_writes") return c.lost_writes;
-  if (key == "stale_iotlb_accesses") return c.stale_iotlb_accesses;
-  if (key == "iommu_faults") return c.iommu_faults;
-  if (key == "kernel_warnings") return r.kernel_warnings;
+  for (const analysis::CounterInfo& c : analysis::kCounters)
+    if (key == c.key) return r.counts.*c.field;
   if (key == "max_window_ns") return r.max_window;
   if (key == "sim_time_ns") return r.sim_time;
-  auto field = [](const analysis::FlushCost& cost, const std::string& name) -> uint64_t {
-    if (name == "calls") return cost.calls;
-    if (name == "bytes") return cost.bytes;
-    if (name == "lines") return cost.lines;
-    if (name == "lines_written_back") return cost.lines_written_back;
-    if (name == "cpu_ns") return cost.cpu_picos;
-    throw std::logic_error("unknown flush field " + name);
-  };
-  const std::string by_site = "flush.by_site.";
-  if (key.rfind(by_site, 0) == 0) {
-    const std::string rest = key.substr(by_site.size());
-    const std::string site = rest.substr(0, rest.find('.'));
+  // flush.FIELD, or flush.by_site.SITE.FIELD
+  std::string_view rest = key;
+  if (rest.substr(0, 6) != "flush.") throw std::logic_error("unknown run key " + key);
+  rest.remove_prefix(6);
+  analysis::FlushCost cost = r.flush.total();
+  if (rest.substr(0, 8) == "by_site.") {
+    rest.remove_prefix(8);
+    const std::string_view site = rest.substr(0, rest.find('.'));
+    const vfio::FlushSiteInfo* found = nullptr;
     for (const vfio::FlushSiteInfo& s : vfio::kFlushSites)
-      if (site == s.name) return field(r.flush.site(s.site), rest.substr(site.size() + 1));
+      if (s.name == site) found = &s;
+    if (!found) throw std::logic_error("unknown run key " + key);
+    cost = r.flush.site(found->site);
+    rest.remove_prefix(site.size() + 1);
   }
-  if (key.rfind("flush.", 0) == 0) return field(r.flush.total(), key.substr(6));
+  for (const analysis::FlushField& f : analysis::kFlushFields)
+    if (rest == f.name) return cost.*f.field;
   throw std::logic_error("unknown run key " + key);
 }
 
@@ -153,7 +148,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.windows = run.oracle.windows();
   r.max_window = run.oracle.max_window();
   r.flush = run.ledger;
-  r.kernel_warnings = run.log.warnings();
+  r.counts.kernel_warnings = run.log.warnings();
   r.kernel_log = run.log.lines();
   r.invariants = analysis::kernel_invariants(run.vfio->containers(), *run.host,
                                              run.machine->hardware_domains());

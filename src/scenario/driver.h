@@ -53,7 +53,6 @@ struct RunResult {
   uint64_t seed = 1;
   Picos sim_time = 0;
   analysis::Counts counts;
-  unsigned kernel_warnings = 0;
   std::vector<std::string> kernel_log;
   std::vector<analysis::Window> windows;
   Picos max_window = 0;

@@ -6,6 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "analysis/flush_ledger.h"
+#include "analysis/hazards.h"
+#include "vfio/flush_sites.h"
+
 namespace iocsim::scenario {
 namespace {
 
@@ -27,8 +31,6 @@ const char* op_text(Comparison::Op op) {
     if (o.op == op) return o.text.data();
   return "?";
 }
-
-const char* kSites[] = {"map", "unpin", "replay", "fgsp"};
 
 }  // namespace
 
@@ -109,50 +111,28 @@ units::Parsed<Comparison> parse_comparison(std::string_view text, Quantity quant
   return c;
 }
 
-std::optional<Quantity> run_key_quantity(std::string_view key) {
-  static const std::array<std::string_view, 7> kCounters{
-      "leaks",        "stale_device_reads", "stale_cpu_reads", "lost_writes",
-      "stale_iotlb_accesses", "iommu_faults", "kernel_warnings"};
-  for (auto k : kCounters)
-    if (key == k) return Quantity::count;
-  if (key == "flush.calls" || key == "flush.lines" || key == "flush.lines_written_back")
-    return Quantity::count;
-  if (key == "flush.bytes") return Quantity::bytes;
-  if (key == "max_window_ns" || key == "sim_time_ns" || key == "flush.cpu_ns")
-    return Quantity::picos;
-  for (const char* site : kSites) {
-    const std::string prefix = fmt::format("flush.by_site.{}.", site);
-    if (key.substr(0, prefix.size()) == prefix) {
-      const std::string_view field = key.substr(prefix.size());
-      if (field == "calls" || field == "lines" || field == "lines_written_back")
-        return Quantity::count;
-      if (field == "bytes") return Quantity::bytes;
-      if (field == "cpu_ns") return Quantity::picos;
-    }
-  }
-  return std::nullopt;
+std::vector<std::string> run_keys() {
+  std::vector<std::string> keys;
+  for (const analysis::CounterInfo& c : analysis::kCounters) keys.emplace_back(c.key);
+  for (const analysis::FlushField& f : analysis::kFlushFields)
+    keys.push_back(fmt::format("flush.{}", f.name));
+  keys.insert(keys.end(), {"max_window_ns", "sim_time_ns", "invariants"});
+  for (const vfio::FlushSiteInfo& site : vfio::kFlushSites)
+    for (const analysis::FlushField& f : analysis::kFlushFields)
+      keys.push_back(fmt::format("flush.by_site.{}.{}", site.name, f.name));
+  return keys;
 }
 
-std::vector<std::string> run_keys() {
-  std::vector<std::string> keys{"leaks",
-                                "stale_device_reads",
-                                "stale_cpu_reads",
-                                "lost_writes",
-                                "stale_iotlb_accesses",
-                                "iommu_faults",
-                                "kernel_warnings",
-                                "flush.calls",
-                                "flush.bytes",
-                                "flush.lines",
-                                "flush.lines_written_back",
-                                "flush.cpu_ns",
-                                "max_window_ns",
-                                "sim_time_ns",
-                                "invariants"};
-  for (const char* site : kSites)
-    for (const char* field : {"calls", "bytes", "lines", "lines_written_back", "cpu_ns"})
-      keys.push_back(fmt::format("flush.by_site.{}.{}", site, field));
-  return keys;
+std::optional<Quantity> run_key_quantity(std::string_view key) {
+  for (const analysis::CounterInfo& c : analysis::kCounters)
+    if (key == c.key) return Quantity::count;
+  if (key == "max_window_ns" || key == "sim_time_ns") return Quantity::picos;
+  for (const analysis::FlushField& f : analysis::kFlushFields) {
+    if (key == fmt::format("flush.{}", f.name)) return f.quantity;
+    for (const vfio::FlushSiteInfo& site : vfio::kFlushSites)
+      if (key == fmt::format("flush.by_site.{}.{}", site.name, f.name)) return f.quantity;
+  }
+  return std::nullopt;
 }
 
 }  // namespace iocsim::scenario

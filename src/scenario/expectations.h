@@ -13,11 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "base/quantity.h"
 #include "base/units.h"
 
 namespace iocsim::scenario {
-
-enum class Quantity { count, bytes, picos };
 
 struct Comparison {
   enum class Op { eq, ne, lt, le, gt, ge };
