@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "models/common/params.h"
+#include "base/params.h"
 
 namespace iocsim::platform {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/line_value.h"
-#include "models/common/params.h"
+#include "base/params.h"
 #include "models/iommu/iommu_unit_config.h"
 #include "platform/catalog.h"
 #include "vfio/iommu_core.h"

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "models/common/params.h"
+#include "base/params.h"
 #include "platform/platform_spec.h"
 #include "platform/yaml_reader.h"
 #include "vfio/iommu_core.h"

@@ -69,8 +69,8 @@
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
 #include "base/page_memo.h"
-#include "models/common/params.h"
-#include "models/common/stats.h"
+#include "base/params.h"
+#include "base/stats.h"
 #include "models/common/residency.h"
 #include "models/common/time.h"
 

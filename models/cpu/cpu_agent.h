@@ -26,7 +26,7 @@
 #include "models/common/blocking_path.h"
 #include "models/common/line_token.h"
 #include "models/common/quantum_keeper.h"
-#include "models/common/params.h"
+#include "base/params.h"
 #include "models/common/residency.h"
 #include "models/common/time.h"
 

@@ -22,7 +22,7 @@
 
 #include "models/dma/dma_master.h"
 #include "models/dma/dma_pattern.h"
-#include "models/common/stats.h"
+#include "base/stats.h"
 
 namespace iocsim::models {
 

@@ -32,8 +32,8 @@
 #include "models/common/line_token.h"
 #include "base/owner_tally.h"
 #include "models/common/observer.h"
-#include "models/common/params.h"
-#include "models/common/stats.h"
+#include "base/params.h"
+#include "base/stats.h"
 #include "models/common/quantum_keeper.h"
 
 namespace iocsim::models {

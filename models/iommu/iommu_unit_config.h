@@ -8,7 +8,7 @@
 #include <string>
 
 #include "base/picos.h"
-#include "models/common/params.h"
+#include "base/params.h"
 
 namespace iocsim::models {
 

@@ -20,7 +20,7 @@
 #include <tuple>
 #include <vector>
 
-#include "models/common/stats.h"
+#include "base/stats.h"
 
 namespace iocsim::models {
 

@@ -15,7 +15,7 @@
 #include "analysis/flush_ledger.h"
 #include "analysis/invariants.h"
 #include "analysis/timeline.h"
-#include "models/common/stats.h"
+#include "base/stats.h"
 #include "scenario/scenario.h"
 
 namespace iocsim::scenario {

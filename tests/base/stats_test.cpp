@@ -3,7 +3,7 @@
 // prefixes, and sections gathered from several providers.
 #include <catch2/catch.hpp>
 
-#include "models/common/stats.h"
+#include "base/stats.h"
 
 using namespace iocsim;
 

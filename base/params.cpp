@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "models/common/params.h"
+#include "base/params.h"
 
 #include <stdexcept>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <catch2/catch.hpp>
 
-#include "models/common/params.h"
+#include "base/params.h"
 #include "base/spelling.h"
 
 using namespace iocsim;
