@@ -57,6 +57,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/icl/interval_set.hpp>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
@@ -310,9 +311,10 @@ class Cache : public sc_core::sc_module,
   // The residency index lags too: it does not follow the lines the stream
   // stores and drops while lag_ is set, and settle() brings it up to date.
   // While it lags: the stream's length when it began, and the lines stored
-  // since lie in [lag_lines_.first, lag_lines_.second).
+  // since (as ranges: frames zeroed in a scattered order leave gaps between
+  // them that later stores of the stream may fill).
   uint64_t lag_start_ = 0;
-  std::pair<uint64_t, uint64_t> lag_lines_{0, 0};
+  boost::icl::interval_set<uint64_t> lag_lines_;
   uint64_t streamed_lines_ = 0;
   // A run's dropped lines, for an observer that takes them at once (reused:
   // no allocation per run).

@@ -51,7 +51,9 @@ bool Cache::streamable(uint64_t core, uint64_t first, uint64_t lines) {
   // Every line must be one no level holds. While the index lags, a line the
   // stream stored since may still be held: the lines must lie apart from
   // those (or the index is brought up to date, and they are stored one by one).
-  if (lag_ && first < lag_lines_.second && first + lines > lag_lines_.first) return false;
+  if (lag_ && boost::icl::intersects(
+                  lag_lines_, boost::icl::interval<uint64_t>::right_open(first, first + lines)))
+    return false;
   bool fresh = true;
   for (uint64_t line = first, end = first + lines; fresh && line < end;) {
     const uint64_t block_end = std::min(end, (line / kIndexBlockLines + 1) * kIndexBlockLines);
@@ -70,9 +72,9 @@ Picos Cache::store_stream(uint64_t core, uint64_t first, uint64_t lines, const L
   if (!lag_) {
     lag_ = stream_->snapshot();
     lag_start_ = stream_->length();
-    lag_lines_ = {first, first + lines};
+    lag_lines_.clear();
   }
-  lag_lines_ = {std::min(lag_lines_.first, first), std::max(lag_lines_.second, first + lines)};
+  lag_lines_ += boost::icl::interval<uint64_t>::right_open(first, first + lines);
   streamed_lines_ += lines;
   const Picos step = config_.store_line;
   stats_.store_misses += lines;
