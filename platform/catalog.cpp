@@ -46,11 +46,65 @@ const params::Catalog& catalog() {
                   .by_default("16MiB",
                               "x86-64 CONFIG_PHYSICAL_START defaults to 0x1000000: firmware "
                               "and the kernel image sit below it"));
-    c.declare(Spec::duration("sw.pin_page", "kernel CPU time to pin one user page (GUP)")
-                  .by_default("95ns",
-                              "pinning a 16 GiB BAR page by page (4,194,304 pages) took 0.4 s "
-                              "on a 2.6 GHz Xeon E5 (commit 356e88ebe447; "
-                              "docs/hardware-parameters.md 7)"));
+    c.declare(Spec::size("host.fault_run",
+                         "how many bytes of consecutive 4 KiB faults land on consecutive "
+                         "frames before the allocator hands out a frame elsewhere (a power "
+                         "of two of pages); 2MiB or more is a freshly booted machine",
+                         kPageBytes)
+                  .by_default("4KiB",
+                              "a machine that has been running: order-0 pages come from the "
+                              "per-CPU lists, which hand out the most recently freed page first "
+                              "(mm/page_alloc.c, free_unref_folios and rmqueue_pcplist), and "
+                              "free memory of a long-running machine is broken up by the page "
+                              "cache and reclaim (Mansi and Swift, \"Characterizing Physical "
+                              "Memory Fragmentation\", arXiv 2401.03523, 2024): consecutive "
+                              "faults are taken not to get consecutive frames (derived, "
+                              "unverified)"));
+    c.declare(Spec::duration("sw.pin_page",
+                             "kernel CPU time for get_user_pages to pin one PTE-mapped page: the "
+                             "page-table walk, the folio grab and the page pointer stored")
+                  .by_default("247cycles",
+                              "pinning a 16 GiB BAR page by page (4,194,304 pages) took 0.4 s, "
+                              "95 ns a page, on a 2.6 GHz Xeon E5 (commit 356e88ebe447; "
+                              "docs/hardware-parameters.md 7): 247 cycles of that clock"));
+    c.declare(Spec::duration("sw.pin_folio_page",
+                             "kernel CPU time for get_user_pages per page of a PMD-mapped folio "
+                             "after its first: one walk and one grab serve the whole folio "
+                             "(sw.pin_page), and each further page costs its page pointer and "
+                             "the long-term pin check")
+                  .by_default("12cycles",
+                              "mm/gup.c: follow_pmd_mask returns the folio's page mask and "
+                              "__get_user_pages stores the following pages without walking "
+                              "again (a store and an increment), then FOLL_LONGTERM's "
+                              "collect_longterm_unpinnable_folios looks at every page "
+                              "(page_folio and a comparison with the previous folio): about 12 "
+                              "cycles (derived, unverified)"));
+    c.declare(Spec::duration("sw.vfio_bookkeeping",
+                             "VFIO type1's own work in vfio_pin_pages_remote and "
+                             "vfio_unpin_pages_remote: per page on v6.9, per physically "
+                             "contiguous run on v6.18")
+                  .by_default("20cycles",
+                              "a pfn comparison, is_invalid_reserved_pfn (pfn_valid and a page "
+                              "flag), vfio_find_vpfn on the dma's pfn tree and the counters: "
+                              "about 40 instructions at two per cycle (derived, unverified); "
+                              "v6.18 does them once per run (num_pages_contiguous, vpfn_pages: "
+                              "commits 929bf010e059, d10872050ffe)"));
+    c.declare(Spec::duration("sw.unpin_page",
+                             "kernel CPU time to drop the pin of one page, or of one folio's "
+                             "pages at once (unpin_user_page_range_dirty_lock on v6.18)")
+                  .by_default("40cycles",
+                              "gup_put_folio: a locked subtraction from the folio's reference "
+                              "count (about 18 cycles, Agner Fog's tables for Skylake-derived "
+                              "cores, unverified), a per-CPU statistic and the call "
+                              "(mm/gup.c; derived, unverified)"));
+    c.declare(Spec::duration("sw.unpin_dirty",
+                             "kernel CPU time to mark a folio dirty when a writable mapping "
+                             "drops its first pin on it (folio_lock, folio_mark_dirty, "
+                             "folio_unlock)")
+                  .by_default("60cycles",
+                              "three locked read-modify-writes of the folio's flags at about 18 "
+                              "cycles each (Agner Fog's tables for Skylake-derived cores, "
+                              "unverified; mm/gup.c unpin_user_pages_dirty_lock; derived)"));
     c.declare(Spec::duration("sw.page_fault",
                              "CPU time to handle one anonymous page fault (a 4 KiB page or a "
                              "2 MiB folio), besides zeroing the memory")
@@ -79,17 +133,28 @@ const params::Catalog& catalog() {
                               "about four dependent ALU instructions, and kunmap_local() does "
                               "nothing (include/linux/highmem-internal.h; derived, unverified)"));
     c.declare(Spec::duration("sw.iommu_map", "kernel CPU time of one iommu_map() call")
-                  .by_default("1us",
-                              "dma_map_benchmark, single mode: map 1.0 us including the IOVA "
-                              "allocation, an upper bound for iommu_map() "
+                  .by_default("200cycles",
+                              "iommu_map: the page-size split (iommu_pgsize) and the driver's "
+                              "map_pages, which walks to the leaf table (four dependent loads, "
+                              "cache-hot while a range is mapped in order) and writes each entry "
+                              "with a compare-and-exchange: about 200 cycles "
+                              "(drivers/iommu/iommu.c, intel/iommu.c; derived, unverified). "
+                              "dma_map_benchmark's 1.0 us a map includes the IOVA allocation "
+                              "and the DMA API layers, so it is an upper bound "
                               "(docs/hardware-parameters.md 7)"));
     c.declare(Spec::duration("sw.iommu_unmap",
                              "kernel CPU time of one iommu_unmap() call, without the IOTLB sync")
-                  .by_default("1us",
-                              "dma_map_benchmark, single mode: unmap 1.3 us including the IOTLB "
-                              "invalidation; clearing PTEs is the same page-table work as "
-                              "writing them, so an unmap without its sync is taken to cost what "
-                              "a map does (derived; docs/hardware-parameters.md 7)"));
+                  .by_default("200cycles",
+                              "clearing entries is the same walk and the same writes as setting "
+                              "them, so an unmap without its sync is taken to cost what a map "
+                              "does (derived, unverified; docs/hardware-parameters.md 7)"));
+    c.declare(Spec::duration("sw.iova_to_phys",
+                             "kernel CPU time of one iommu_iova_to_phys() call")
+                  .by_default("40cycles",
+                              "an indirect call to the driver and a walk of four levels whose "
+                              "entries stay in the L1 and L2 caches while type1 scans a mapping "
+                              "page after page (drivers/iommu/intel/iommu.c; derived, "
+                              "unverified)"));
     c.declare(Spec::duration("sw.iotlb_sync",
                              "kernel CPU time of one IOTLB sync: queue the invalidation and "
                              "wait for it")
@@ -114,6 +179,14 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
   const uint64_t memory = set.size("memory.size"), reserved = set.size("host.reserved_below");
   if (memory % kPageBytes != 0)
     out.push_back("memory.size must be a whole number of 4 KiB pages");
+  // Runs below a pageblock (2 MiB) must divide it.
+  constexpr uint64_t kPageblockPages = (uint64_t{2} << 20) / kPageBytes;
+  const uint64_t fault_run = set.size("host.fault_run") / kPageBytes;
+  if (set.size("host.fault_run") % kPageBytes != 0 ||
+      (fault_run < kPageblockPages && (fault_run & (fault_run - 1)) != 0))
+    out.push_back(fmt::format("host.fault_run ({}) must be a power of two of 4 KiB pages, or "
+                              "2MiB or more",
+                              units::format_size(set.size("host.fault_run"))));
   if (reserved % kPageBytes != 0)
     out.push_back("host.reserved_below must be a whole number of 4 KiB pages");
   if (reserved >= memory)

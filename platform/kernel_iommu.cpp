@@ -186,8 +186,8 @@ void KernelIommu::iotlb_sync(vfio::DomainHandle domain, vfio::IotlbGather& gathe
   gather = vfio::IotlbGather{};
 }
 
-vfio::phys_addr_t KernelIommu::iova_to_phys(vfio::DomainHandle domain,
-                                            vfio::dma_addr_t iova) const {
+vfio::phys_addr_t KernelIommu::iova_to_phys(vfio::DomainHandle domain, vfio::dma_addr_t iova) {
+  cpu().compute(costs_.iova_to_phys);
   return unit_of(domain).iova_to_phys(domain, iova);
 }
 

@@ -24,6 +24,7 @@ struct KernelIommuCosts {
   Picos map = 0;         // per iommu_map() call
   Picos unmap = 0;       // per iommu_unmap()/iommu_unmap_fast() call, without the sync
   Picos invalidate = 0;  // per IOTLB sync: submit the invalidation and wait for it
+  Picos iova_to_phys = 0;  // per iommu_iova_to_phys() call
 };
 
 struct GroupDevice {
@@ -58,7 +59,7 @@ class KernelIommu : public vfio::IommuCore {
   uint64_t unmap_fast(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size,
                       vfio::IotlbGather& gather) override;
   void iotlb_sync(vfio::DomainHandle domain, vfio::IotlbGather& gather) override;
-  vfio::phys_addr_t iova_to_phys(vfio::DomainHandle domain, vfio::dma_addr_t iova) const override;
+  vfio::phys_addr_t iova_to_phys(vfio::DomainHandle domain, vfio::dma_addr_t iova) override;
   uint64_t translated_extent(vfio::DomainHandle domain, vfio::dma_addr_t iova,
                              vfio::phys_addr_t& phys) const override;
   std::optional<vfio::dma_addr_t> first_mapped(vfio::DomainHandle domain, vfio::dma_addr_t from,

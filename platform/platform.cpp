@@ -92,7 +92,7 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
 
   kernel_iommu_ = std::make_unique<KernelIommu>(
       cores_, KernelIommuCosts{p.picos("sw.iommu_map"), p.picos("sw.iommu_unmap"),
-                              p.picos("sw.iotlb_sync")});
+                              p.picos("sw.iotlb_sync"), p.picos("sw.iova_to_phys")});
   const models::DmaConfig dma_config = models::DmaConfig::from(p);
   for (const DeviceSpec& d : spec_.devices) {
     auto unit = by_name.find(d.iommu);

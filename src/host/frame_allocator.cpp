@@ -86,6 +86,45 @@ std::optional<std::vector<FrameRun>> FrameAllocator::allocate(uint64_t count) {
   return out;
 }
 
+bool FrameAllocator::recently_freed_left() {
+  while (!recent_.empty()) {
+    const FrameRun run = recent_.back();
+    auto it = free_.upper_bound(run.pfn);
+    if (it != free_.begin() && std::prev(it)->first + std::prev(it)->second > run.pfn) --it;
+    if (it != free_.end() && it->first < run.pfn + run.count) return true;
+    recent_.pop_back();  // stale: all of it was allocated since
+  }
+  return false;
+}
+
+std::optional<uint64_t> FrameAllocator::free_region() const {
+  const uint64_t frames = kRegionPageblocks * kPageblockFrames;
+  for (const auto& [start, len] : free_) {
+    const uint64_t aligned = (start + kPageblockFrames - 1) / kPageblockFrames * kPageblockFrames;
+    if (aligned + frames <= start + len) return aligned;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> FrameAllocator::allocate_in_runs(uint64_t run) {
+  if (free_count_ == 0) return std::nullopt;
+  if (run == 0 || run >= kPageblockFrames || recently_freed_left()) return allocate(1)->front().pfn;
+  const uint64_t region_frames = kRegionPageblocks * kPageblockFrames;
+  while (true) {
+    if (!region_ || region_taken_ == region_frames) {
+      region_ = free_region();
+      region_taken_ = 0;
+      if (!region_) return allocate(1)->front().pfn;  // no region left whole
+    }
+    const uint64_t i = region_taken_++;
+    const uint64_t j = i / run;
+    const uint64_t pfn = *region_ + 2 * (j + 1) % kRegionPageblocks * kPageblockFrames +
+                         (j * run) % kPageblockFrames + i % run;
+    // A frame taken meanwhile by a placed or aligned allocation is skipped.
+    if (allocate_at(pfn, 1)) return pfn;
+  }
+}
+
 std::optional<uint64_t> FrameAllocator::allocate_aligned(uint64_t count) {
   if (count == 0 || (count & (count - 1)) != 0)
     throw std::invalid_argument("aligned allocations are a power of two of frames");

@@ -35,8 +35,11 @@ int Host::mmap(Process& p, uint64_t va, uint64_t size, bool writable, bool huge)
   return p.add_vma({va, va + size, writable, huge}) ? 0 : -EEXIST;
 }
 
-void Host::map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn) {
+void Host::map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn, bool huge) {
   p.map_run(va, pfn, size / kPageSize);
+  if (huge && pfn % kFramesPerHugePage == 0)
+    for (uint64_t head = pfn; head < pfn + size / kPageSize; head += kFramesPerHugePage)
+      huge_folios_.insert(head);
   frame_refs_.add_run(pfn, size / kPageSize, {1, 0});
   // clear_page(): the zeroes go through the cache like any other store.
   cpu_->store(pfn << kPageShift, size, kNobody, kNoTag);
@@ -52,12 +55,12 @@ int Host::fault_in(Process& p, uint64_t va, bool write) {
   std::optional<uint64_t> pfn;
   if (vma->huge) {
     pfn = frames_.allocate_aligned(kFramesPerHugePage);
-  } else if (auto runs = frames_.allocate(1)) {
-    pfn = runs->front().pfn;
+  } else {
+    pfn = frames_.allocate_in_runs(config_.fault_run_frames);
   }
   if (!pfn) return -ENOMEM;
   cpu_->compute(config_.page_fault_picos);
-  map_new(p, va & ~(size - 1), size, *pfn);
+  map_new(p, va & ~(size - 1), size, *pfn, vma->huge);
   return 0;
 }
 
@@ -97,7 +100,7 @@ int Host::touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge
     if (!frames_.allocate_at(*pa >> kPageShift, size / kPageSize)) return -EBUSY;
     // Placed, the pages still come in one fault at a time.
     cpu_->compute_times(size / (huge ? kHugePageSize : kPageSize), config_.page_fault_picos);
-    map_new(p, va, size, *pa >> kPageShift);
+    map_new(p, va, size, *pa >> kPageShift, huge);
   } else {
     if (int ret = check_free_memory(p, va, size)) return ret;
     if (int ret = fault_range(p, va, size, fill.has_value())) return ret;
@@ -170,6 +173,9 @@ void Host::drop_mapping(uint64_t pfn) {
 
 void Host::put_frame(uint64_t pfn, FrameRef counts) {
   if (counts.mapcount == 0 && counts.pincount == 0) {
+    // A folio a frame of which is freed is a folio no more (the model does
+    // not split folios: its other frames count as pages of their own).
+    if (auto head = huge_folio_of(pfn)) huge_folios_.erase(*head);
     frame_refs_.erase(pfn);
     frames_.free(pfn, 1);
   } else {
@@ -262,17 +268,54 @@ long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, b
       if (pinned == 0) return ret;
       break;
     }
-    const auto [pfn, present] = mm.present_run(va, std::min(end, mm.find_vma(va)->end));
-    const uint64_t run = std::min(present, cpu_->computes_unseen(config_.pin_page_picos));
+    const Vma& vma = *mm.find_vma(va);
+    const auto [pfn, present] = mm.present_run(va, std::min(end, vma.end));
+    // A PMD-mapped folio is walked and grabbed once; its further pages cost
+    // a page pointer each (mm/gup.c, follow_pmd_mask's page mask).
+    const uint64_t run =
+        vma.huge ? std::min(present, kFramesPerHugePage - pfn % kFramesPerHugePage)
+                 : std::min(present, cpu_->computes_unseen(config_.pin_page_picos));
     frame_refs_.pin_run(pfn, run);
     for (uint64_t i = 0; i < run; ++i) pfns.push_back(pfn + i);
-    cpu_->compute_times(run, config_.pin_page_picos);
+    if (vma.huge)
+      cpu_->compute(config_.pin_page_picos + (run - 1) * config_.pin_folio_page_picos);
+    else
+      cpu_->compute_times(run, config_.pin_page_picos);
     pinned += run;
   }
   return static_cast<long>(pinned);
 }
 
-void Host::unpin_user_page(uint64_t pfn, bool) {
+std::optional<uint64_t> Host::huge_folio_of(uint64_t pfn) const {
+  const uint64_t head = pfn - pfn % kFramesPerHugePage;
+  if (huge_folios_.count(head)) return head;
+  return std::nullopt;
+}
+
+void Host::unpin_user_page(uint64_t pfn, bool dirty) {
+  // The first writable unpin marks the folio dirty (folio_lock,
+  // folio_mark_dirty, folio_unlock); the folio's later ones find it dirty.
+  // Which unpin of a large folio comes first is taken to be its first page's.
+  const std::optional<uint64_t> head = huge_folio_of(pfn);
+  const bool marks = dirty && (!head || *head == pfn);
+  cpu_->compute(config_.unpin_page_picos + (marks ? config_.unpin_dirty_picos : 0));
+  put_pin(pfn);
+}
+
+void Host::unpin_user_page_range(uint64_t pfn, uint64_t npages, bool dirty) {
+  const uint64_t folio_picos = config_.unpin_page_picos + (dirty ? config_.unpin_dirty_picos : 0);
+  for (uint64_t i = 0; i < npages;) {
+    // One folio's pages go at once (gup_folio_range_next).
+    uint64_t pages = 1;
+    if (huge_folio_of(pfn + i))
+      pages = std::min(npages - i, kFramesPerHugePage - (pfn + i) % kFramesPerHugePage);
+    cpu_->compute(folio_picos);
+    for (uint64_t j = 0; j < pages; ++j) put_pin(pfn + i + j);
+    i += pages;
+  }
+}
+
+void Host::put_pin(uint64_t pfn) {
   std::optional<FrameRef> f = frame_refs_.find(pfn);
   if (!f || f->pincount == 0) {
     pin_underflows_.push_back(pfn);

@@ -18,6 +18,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,16 @@ namespace iocsim::host {
 struct HostConfig {
   uint64_t first_pfn = 0;        // allocatable RAM: [first_pfn, end_pfn)
   uint64_t end_pfn = 0;
-  uint64_t pin_page_picos = 0;   // GUP work per page pinned
+  // GUP work per PTE-mapped page, or per PMD-mapped folio (one walk, one grab).
+  uint64_t pin_page_picos = 0;
+  uint64_t pin_folio_page_picos = 0;  // GUP work per further page of a PMD-mapped folio
+  uint64_t unpin_page_picos = 0;      // dropping the pins of one page, or of one folio's range
+  uint64_t unpin_dirty_picos = 0;     // marking a folio dirty at its first writable unpin
   // Handling one page fault (a 4 KiB page or a 2 MiB folio), besides zeroing it.
   uint64_t page_fault_picos = 0;
+  // Consecutive 4 KiB faults land on consecutive frames for this many frames
+  // (host.fault_run); 0 for no limit.
+  uint64_t fault_run_frames = 0;
 };
 
 struct Fill {
@@ -85,6 +93,9 @@ class Host {
   // DEBUG_VM, a use-after-free without): the simulated kernel's bug, so it is
   // recorded for the invariants rather than thrown as iocsim's.
   void unpin_user_page(uint64_t pfn, bool dirty);
+  // unpin_user_page_range_dirty_lock(): the pins of `npages` frames from
+  // `pfn`, a folio at a time (one reference drop and dirty marking per folio).
+  void unpin_user_page_range(uint64_t pfn, uint64_t npages, bool dirty);
   // !pfn_valid(pfn) || PageReserved(pfn)
   bool is_invalid_reserved_pfn(uint64_t pfn) const;
   // How many of the `count` frames from `pfn` are not invalid or reserved.
@@ -127,8 +138,13 @@ class Host {
   // fault_in() of every page of [va, va + size), in order, up to the first
   // error: a VMA at a time, and only the pages that are not present.
   int fault_range(Process& p, uint64_t va, uint64_t size, bool write);
-  // Allocates and zeroes frames for [va, va + size) at consecutive pfns from `pfn`.
-  void map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn);
+  // Allocates and zeroes frames for [va, va + size) at consecutive pfns from
+  // `pfn`, as 2 MiB folios if `huge`.
+  void map_new(Process& p, uint64_t va, uint64_t size, uint64_t pfn, bool huge);
+  // The first frame of the 2 MiB folio `pfn` belongs to, if it is in one.
+  std::optional<uint64_t> huge_folio_of(uint64_t pfn) const;
+  // Drops one pin of `pfn` (recording an underflow if it holds none).
+  void put_pin(uint64_t pfn);
   // The counts of an allocated frame (a logic_error if it is not).
   FrameRef frame(uint64_t pfn) const;
   // Stores a frame's new counts; at zero the frame goes back to the allocator.
@@ -146,6 +162,7 @@ class Host {
   std::deque<Process> processes_;
   FrameRefs frame_refs_;  // allocated frames only
   std::vector<uint64_t> pin_underflows_;
+  std::set<uint64_t> huge_folios_;  // first frames of the 2 MiB folios allocated
 };
 
 }  // namespace iocsim::host

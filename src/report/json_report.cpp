@@ -100,6 +100,29 @@ json to_json(const scenario::RunResult& r) {
     invariants.push_back(entry);
   }
 
+  json validation = json::array();
+  for (const scenario::ValidationPoint& v : s.validation) {
+    const Picos published = units::to_picos(v.published, hz);
+    json entry{{"what", v.what},
+               {"step", v.step},
+               {"kernel", v.kernel ? json(vfio::to_string(*v.kernel)) : json(nullptr)},
+               {"published_ns", ns(published)},
+               {"iocsim_ns", nullptr},
+               {"ratio", nullptr},
+               {"source", v.source},
+               {"machine", v.machine}};
+    // Compared only on the base it is for, and only if the step did its work.
+    const scenario::StepRecord* step = nullptr;
+    for (const scenario::StepRecord& st : r.steps)
+      if (st.index == v.step) step = &st;
+    if ((!v.kernel || *v.kernel == r.base) && step && !step->error) {
+      const Picos took = step->end - step->start;
+      entry["iocsim_ns"] = ns(took);
+      entry["ratio"] = static_cast<double>(took) / static_cast<double>(published);
+    }
+    validation.push_back(std::move(entry));
+  }
+
   json stats = json::object();
   for (const auto& group : r.stats) {
     json counters = json::object();
@@ -126,6 +149,7 @@ json to_json(const scenario::RunResult& r) {
           {"kernel_log", r.kernel_log},
           {"unfired_injections", r.unfired_injections},
           {"passed", r.passed()},
+          {"validation", std::move(validation)},
           {"stats", std::move(stats)}};
 }
 

@@ -206,6 +206,19 @@ std::string render_text(const json& run, int verbosity) {
   if (const size_t unfired = run.value("unfired_injections", size_t{0}))
     out += fmt::format("Note: {} injected fault{} never fired (no such call came).\n", unfired,
                        unfired == 1 ? "" : "s");
+  if (run.contains("validation") && !run["validation"].empty()) {
+    out += "\nValidation: steps against published measurements of real machines\n";
+    for (const auto& v : run["validation"]) {
+      const std::string iocsim = v["iocsim_ns"].is_null()
+                                     ? fmt::format("- (for {})", v["kernel"].get<std::string>())
+                                     : format_time_ns(v["iocsim_ns"].get<double>());
+      const std::string ratio =
+          v["ratio"].is_null() ? "-" : fmt::format("{:.2f}", v["ratio"].get<double>());
+      out += fmt::format("  step {:<3} published {:>9}  iocsim {:>9}  ratio {:>5}  {}\n",
+                         v["step"].get<size_t>(), format_time_ns(v["published_ns"].get<double>()),
+                         iocsim, ratio, v["what"].get<std::string>());
+    }
+  }
 
   if (verbosity > 0) {
     out += "\nSteps\n";

@@ -100,7 +100,11 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   config.first_pfn = p.size("host.reserved_below") >> kPageShift;
   config.end_pfn = p.size("memory.size") >> kPageShift;
   config.pin_page_picos = p.picos("sw.pin_page");
+  config.pin_folio_page_picos = p.picos("sw.pin_folio_page");
+  config.unpin_page_picos = p.picos("sw.unpin_page");
+  config.unpin_dirty_picos = p.picos("sw.unpin_dirty");
   config.page_fault_picos = p.picos("sw.page_fault");
+  config.fault_run_frames = p.size("host.fault_run") >> kPageShift;
   host = std::make_unique<host::Host>(machine->cpu_port(), config);
   for (const Principal& pr : s.principals)
     host->add_process(pr.name, pr.id, pr.memlock, pr.cap_ipc_lock);
@@ -109,6 +113,7 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   kc.dma_entry_limit = s.kernel.dma_entry_limit;
   kc.policy = &policy;
   kc.syscall_picos = p.picos("sw.syscall");
+  kc.bookkeeping_picos = p.picos("sw.vfio_bookkeeping");
   kernel = std::make_unique<vfio::Kernel>(*host, machine->iommu_core(), machine->arch_flush(),
                                          log, kc);
   kernel->flushes = &ledger;

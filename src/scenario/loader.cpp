@@ -254,6 +254,55 @@ void load_expect(const yaml::Reader& r, const YAML::Node& node, Scenario& s) {
   }
 }
 
+void load_validation(const yaml::Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!node.IsSequence()) {
+    r.error(node, "validation must be a list of measurements");
+    return;
+  }
+  for (const YAML::Node& entry : node) {
+    if (!r.expect_map(entry, "a validation entry")) continue;
+    r.check_keys(entry, {"what", "step", "published", "source", "machine", "kernel"},
+                 "a validation entry");
+    ValidationPoint v;
+    bool ok = true;
+    for (const char* key : {"what", "step", "published", "source"})
+      if (!entry[key]) {
+        r.error(entry, fmt::format("a validation entry needs '{}'", key));
+        ok = false;
+      }
+    if (!ok) continue;
+    const auto what = r.string(entry["what"], "what");
+    const auto source = r.string(entry["source"], "source");
+    const auto step = r.string(entry["step"], "step");
+    const auto published = r.duration(entry["published"], "published");
+    if (!what || !source || !step || !published) continue;
+    v.what = *what;
+    v.source = *source;
+    if (published->in_cycles) {
+      r.error(entry["published"], "published must be a time (ns, us, ms, s), not cycles");
+      continue;
+    }
+    v.published = *published;
+    const auto named = std::find_if(s.steps.begin(), s.steps.end(),
+                                    [&](const Step& st) { return st.name == *step; });
+    if (named == s.steps.end()) {
+      r.error(entry["step"], fmt::format("no step is named '{}' (give the step 'name: {}')",
+                                         *step, *step));
+      continue;
+    }
+    v.step = static_cast<size_t>(named - s.steps.begin());
+    if (entry["machine"]) {
+      if (auto machine = r.string(entry["machine"], "machine")) v.machine = *machine;
+    }
+    if (entry["kernel"]) {
+      auto base = r.choice(entry["kernel"], "kernel base", vfio::kernel_base_names());
+      if (!base) continue;
+      v.kernel = *vfio::kernel_base_named(*base);
+    }
+    s.validation.push_back(std::move(v));
+  }
+}
+
 }  // namespace
 
 std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions& options,
@@ -265,7 +314,7 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
   if (!r.expect_map(root, "a scenario")) return std::nullopt;
   r.check_keys(root,
                {"scenario", "summary", "vars", "platform", "kernel", "principals", "devices",
-                "iommus", "steps", "expect"},
+                "iommus", "steps", "expect", "validation"},
                "a scenario");
   if (!substitute_vars(r, root, options.vars)) return std::nullopt;
 
@@ -361,6 +410,7 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
   else
     ctx.load_steps(root["steps"]);
   if (root["expect"]) load_expect(r, root["expect"], s);
+  if (root["validation"]) load_validation(r, root["validation"], s);
 
   if (!diags.empty()) return std::nullopt;
   return s;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/line_value.h"
+#include "base/units.h"
 #include "platform/platform_spec.h"
 #include "scenario/expectations.h"
 #include "scenario/steps.h"
@@ -44,6 +45,19 @@ struct KernelSettings {
   unsigned dma_entry_limit = 65535;
 };
 
+// A measurement of a real machine that a step of the scenario reproduces: the
+// published duration of what the step does, and where it was published.
+struct ValidationPoint {
+  std::string what;
+  size_t step = 0;  // the index of the step whose duration is compared
+  units::Duration published;
+  std::string source;
+  std::string machine;  // as the source names it
+  // The kernel base the comparison is for; a run on another base reports it
+  // without an iocsim value.
+  std::optional<vfio::KernelBase> kernel;
+};
+
 struct Scenario {
   std::string file;
   std::string name;
@@ -57,6 +71,7 @@ struct Scenario {
   std::vector<Step> steps;
   // End-of-run expectations by policy name, or "all".
   std::map<std::string, std::vector<RunExpectation>> expect;
+  std::vector<ValidationPoint> validation;
 };
 
 }  // namespace iocsim::scenario

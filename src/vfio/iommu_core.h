@@ -72,7 +72,8 @@ class IommuCore {
   virtual uint64_t unmap_fast(DomainHandle domain, dma_addr_t iova, uint64_t size,
                               IotlbGather& gather) = 0;
   virtual void iotlb_sync(DomainHandle domain, IotlbGather& gather) = 0;
-  virtual phys_addr_t iova_to_phys(DomainHandle domain, dma_addr_t iova) const = 0;
+  // iommu_iova_to_phys(): a walk of the domain's table, which costs CPU time.
+  virtual phys_addr_t iova_to_phys(DomainHandle domain, dma_addr_t iova) = 0;
   // iocsim's, not the kernel's: the lowest page-aligned IOVA in [from, last]
   // with a translation, or nothing. Where the kernel walks an unmapped gap
   // with iova_to_phys a page at a time, the port jumps over it with this:

@@ -27,6 +27,10 @@ struct KernelConfig {
   const FlushPolicy* policy = nullptr;
   // CPU time to enter and leave the kernel for one system call (sw.syscall).
   uint64_t syscall_picos = 0;
+  // type1's own checks and accounting in vfio_pin_pages_remote and
+  // vfio_unpin_pages_remote: per page on v6.9, per contiguous run on v6.18
+  // (sw.vfio_bookkeeping).
+  uint64_t bookkeeping_picos = 0;
 };
 
 // WARN()s the simulated kernel raised, and its pr_warn() lines.

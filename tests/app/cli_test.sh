@@ -45,9 +45,43 @@ case "$case_name" in
     ;;
   text_windows)
     expect_exit 0 run "$seed" --policy none
-    grep -Eq '^  leak +512 +512 +541 us +[0-9.]+ ns$' "$out" || fail "no leak row in the windows table"
-    grep -Eq '^  stale_device_read +2 +0 +[0-9.]+ us +-$' "$out" || fail "no probe-page row"
-    contains "$out" "longest: 541 us, leak of vm-a's data to gpu0 at pa 0x1000000 (iova 0x0)"
+    grep -Eq '^  leak +512 +512 +671 us +[0-9.]+ us$' "$out" || fail "no leak row in the windows table"
+    grep -Eq '^  stale_device_read +2 +0 +[0-9.]+ ns +-$' "$out" || fail "no probe-page row"
+    contains "$out" "longest: 671 us, leak of vm-a's data to gpu0 at pa 0x187f000 (iova 0x180000)"
+    ;;
+  validation_report)
+    data=$root/tests/data/validation-steps.yaml
+    expect_exit 0 run "$data" --json "$out.json" -v
+    python3 - "$out.json" <<'PY' || fail "the validation entries are not what docs/format.md 5 says"
+import json, sys
+r = json.load(open(sys.argv[1]))
+v = r["validation"]
+steps = {s["name"]: s for s in r["steps"] if s["name"]}
+took = steps["map"]["end_ns"] - steps["map"]["start_ns"]
+assert v[0]["step"] == 3 and v[0]["kernel"] is None and v[0]["published_ns"] == 10000
+assert abs(v[0]["iocsim_ns"] - took) < 1e-6 and abs(v[0]["ratio"] - took / 10000) < 1e-9
+assert v[0]["source"] == "test data" and v[0]["machine"] == "none"
+# The unmap's entry is for v6.18: a v6.9 run has no value for it.
+assert v[1]["kernel"] == "v6.18" and v[1]["iocsim_ns"] is None and v[1]["ratio"] is None
+PY
+    contains "$out" "Validation: steps against published measurements of real machines"
+    grep -Eq '^  step 4 +published +20.0 us +iocsim - \(for v6.18\) +ratio +- +unmap 8 MiB$' "$out" \
+      || fail "no row for the entry of the other base"
+    "$root/tools/validate" --iocsim "$iocsim" "$data" >"$out" 2>"$err" || fail "tools/validate failed"
+    grep -Eq '^    published +10 us +iocsim +[0-9.]+ [mu]?s +ratio [0-9.]+$' "$out" \
+      || fail "tools/validate has no value for the map"
+    grep -Eq '^    published +20 us +iocsim +[0-9.]+ [mu]?s +ratio [0-9.]+$' "$out" \
+      || fail "tools/validate did not run the v6.18 entry on v6.18"
+    ;;
+  validation_bad)
+    printf '%s\n' 'scenario: v' 'principals: {vm: {}}' 'steps:' \
+      '  - touch: {as: vm, va: 0x1000, size: 4KiB, name: t}' 'validation:' \
+      '  - {what: w, step: nope, published: 1ms, source: s}' \
+      '  - {what: w, step: t, published: 9cycles, source: s}' '  - {what: w, step: t}' >"$out.yaml"
+    expect_exit 2 run "$out.yaml"
+    contains "$err" "$out.yaml:6:21: error: no step is named 'nope'"
+    contains "$err" "$out.yaml:7:35: error: published must be a time"
+    contains "$err" "$out.yaml:8:5: error: a validation entry needs 'published'"
     ;;
   json_valid)
     expect_exit 0 run "$seed" --policy all --json -
@@ -128,7 +162,7 @@ case "$case_name" in
   trace_valid)
     expect_exit 0 run "$seed" --policy none --trace "$out.json" -q
     python3 "$root/tests/app/check_trace.py" "$out.json" --track "CPU/core 0" \
-      --track "DMA/gpu0: steps" --track "exposure/page 0x1000000 leak" \
+      --track "DMA/gpu0: steps" --track "exposure/page 0x15ff000 leak" \
       --slice "leak (gpu0)" --slice "map" --slice "first hit" >"$out" 2>"$err" \
       || fail "the trace is not valid"
     ;;
@@ -137,7 +171,7 @@ case "$case_name" in
     # the map and its reads after, the faults, and the windows with hits.
     expect_exit 0 run "$root/scenarios/seed/malicious-probe-during-map.yaml" --trace "$out.json" -q
     python3 "$root/tests/app/check_trace.py" "$out.json" --track "DMA/gpu0: prober" \
-      --track "DMA/gpu0: IOMMU faults" --track "exposure/page 0x1000000 leak" \
+      --track "DMA/gpu0: IOMMU faults" --track "exposure/page 0x15ff000 leak" \
       --slice "read (faulted)" --slice "read" --slice "fault" --slice "leak (gpu0)" \
       --slice "first hit" >"$out" 2>"$err" || fail "the probe trace is not what Perfetto should show"
     ;;
@@ -157,7 +191,7 @@ case "$case_name" in
     expect_exit 0 run "$seed" --policy none --vcd "$out.vcd" -q
     python3 "$root/tests/app/check_vcd.py" "$out.vcd" --signal cpu.step \
       --signal cpu.flushing --toggles dma.gpu0.steps \
-      --toggles exposure.leak.page_0x1000000 >"$out" 2>"$err" \
+      --toggles exposure.leak.page_0x15ff000 >"$out" 2>"$err" \
       || fail "the waveform is not valid"
     ;;
   output_unwritable)
@@ -312,6 +346,18 @@ sample = re.search(r"```\n(leak-on-noncoherent-map -- .*?)```", readme, re.S).gr
 printed = open(sys.argv[2]).read()
 if not printed.startswith(sample):
     sys.exit(f"README:\n{sample}\nprinted:\n{printed[:len(sample)]}")
+PY
+    ;;
+  readme_validation)
+    # The README's validation table is what tools/validate prints.
+    "$root/tools/validate" --iocsim "$iocsim" --markdown >"$out" 2>"$err" || fail "tools/validate failed"
+    python3 - "$root/README.md" "$out" <<'PY' || fail "the README's validation table is not what tools/validate prints"
+import re, sys
+readme = open(sys.argv[1]).read()
+table = re.search(r"<!-- tools/validate --markdown -->\n(.*?)\n<!-- end of", readme, re.S).group(1)
+printed = open(sys.argv[2]).read().rstrip("\n")
+if table != printed:
+    sys.exit(f"README:\n{table}\nprinted:\n{printed}")
 PY
     ;;
   docs_examples)

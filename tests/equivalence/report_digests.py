@@ -16,7 +16,7 @@ shows how two builds differ, report by report.
 
 A run is `iocsim run FILE --policy all --kernel BASE --platform PRESET
 --json -`: every file under scenarios/ and tests/data/ that is a scenario
-(not a study). The digest covers the exit status, the JSON report with
+(not a study); those of scenarios/validation/ on the default preset only. The digest covers the exit status, the JSON report with
 `iocsim_version` left out (it names the build, not the behaviour), and, when
 a run is bad input or an internal error, what it printed on stderr.
 """
@@ -50,7 +50,11 @@ def scenarios():
 
 
 def runs():
-    return [(f, b, p) for f in scenarios() for b in BASES for p in presets()]
+    # A validation file reproduces a measurement of the machine the default
+    # preset stands for; on another preset it answers nothing, at the cost
+    # of its size (16 GiB guests), so it runs on the default preset only.
+    return [(f, b, p) for f in scenarios() for b in BASES for p in presets()
+            if p == "default" or not f.startswith("scenarios/validation/")]
 
 
 def without_version(value):

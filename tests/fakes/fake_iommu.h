@@ -110,14 +110,12 @@ class FakeIommu : public vfio::IommuCore {
                              : fmt::format("sync {}", d));
     gather = vfio::IotlbGather{};
   }
-  vfio::phys_addr_t iova_to_phys(DomainHandle d, vfio::dma_addr_t iova) const override {
-    const auto& pages = domains_.at(d).pages;
-    auto it = pages.find(iova & ~uint64_t{4095});
-    return it == pages.end() ? 0 : it->second + (iova & 4095);
+  vfio::phys_addr_t iova_to_phys(DomainHandle d, vfio::dma_addr_t iova) override {
+    return lookup(d, iova);
   }
   uint64_t translated_extent(DomainHandle d, vfio::dma_addr_t iova,
                              vfio::phys_addr_t& phys) const override {
-    phys = iova_to_phys(d, iova);
+    phys = lookup(d, iova);
     return domains_.at(d).pages.count(iova & ~uint64_t{4095}) ? 4096 - (iova & 4095) : 0;
   }
   std::optional<vfio::dma_addr_t> first_mapped(DomainHandle d, vfio::dma_addr_t from,
@@ -138,6 +136,11 @@ class FakeIommu : public vfio::IommuCore {
   int map_calls = 0, unmap_calls = 0, syncs = 0;
 
  private:
+  vfio::phys_addr_t lookup(DomainHandle d, vfio::dma_addr_t iova) const {
+    const auto& pages = domains_.at(d).pages;
+    auto it = pages.find(iova & ~uint64_t{4095});
+    return it == pages.end() ? 0 : it->second + (iova & 4095);
+  }
   struct Domain {
     FakeGroup spec;
     std::map<uint64_t, uint64_t> pages;

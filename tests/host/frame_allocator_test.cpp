@@ -126,3 +126,56 @@ TEST_CASE("random allocations and frees hand out each free frame once, and accou
   }
   for (uint64_t pfn = kFirst; pfn < kEnd; ++pfn) CHECK(frames.is_free(pfn) == free_set.count(pfn));
 }
+
+TEST_CASE("a fragmented machine's faults land apart, a run at a time, covering each region once") {
+  constexpr uint64_t kRegion = FrameAllocator::kRegionPageblocks * FrameAllocator::kPageblockFrames;
+  for (uint64_t run : {uint64_t{1}, uint64_t{4}, uint64_t{256}}) {
+    INFO("run " << run);
+    FrameAllocator frames(100, 100 + 3 * kRegion);
+    std::vector<uint64_t> got;
+    for (uint64_t i = 0; i < 2 * kRegion; ++i) got.push_back(*frames.allocate_in_runs(run));
+    // The first region starts at the first free pageblock boundary, and its
+    // first run lies in its third pageblock.
+    CHECK(got.front() == 512 + 2 * 512);
+    for (uint64_t i = 1; i < got.size(); ++i) {
+      INFO("fault " << i);
+      // Consecutive within a run, apart between runs, whole pageblocks after
+      // the previous run's end.
+      if (i % run) {
+        CHECK(got[i] == got[i - 1] + 1);
+      } else {
+        CHECK(got[i] != got[i - 1] + 1);
+        CHECK((got[i] - (got[i - 1] + 1)) % FrameAllocator::kPageblockFrames == 0);
+      }
+    }
+    const std::set<uint64_t> first(got.begin(), got.begin() + kRegion);
+    CHECK(first.size() == kRegion);
+    CHECK(*first.begin() == 512);
+    CHECK(*first.rbegin() == 512 + kRegion - 1);
+    CHECK(std::set<uint64_t>(got.begin(), got.end()).size() == got.size());
+  }
+}
+
+TEST_CASE("a fragmented machine still hands out recently freed frames first") {
+  FrameAllocator frames(0, 1 << 16);
+  const uint64_t a = *frames.allocate_in_runs(1), b = *frames.allocate_in_runs(1);
+  frames.free(a, 1);
+  CHECK(*frames.allocate_in_runs(1) == a);
+  CHECK(*frames.allocate_in_runs(1) != b + 1);
+}
+
+TEST_CASE("runs of a pageblock or more, or none, allocate as allocate(1) does") {
+  for (uint64_t run : {uint64_t{0}, uint64_t{512}, uint64_t{1} << 20}) {
+    FrameAllocator frames(100, 10000), reference(100, 10000);
+    std::vector<uint64_t> got;
+    for (int i = 0; i < 50; ++i) {
+      got.push_back(*frames.allocate_in_runs(run));
+      CHECK(got.back() == reference.allocate(1)->front().pfn);
+      if (i % 7 == 3) {  // give back the one before last
+        frames.free(got[got.size() - 2], 1);
+        reference.free(got[got.size() - 2], 1);
+        got.erase(got.end() - 2);
+      }
+    }
+  }
+}

@@ -116,7 +116,9 @@ TEST_CASE("huge mappings fault in naturally aligned 2 MiB folios") {
 TEST_CASE("each page fault costs the handler's time: per 4 KiB page, per 2 MiB folio, once") {
   constexpr uint64_t kFault = 1'000'000, kPin = 95'000;
   test::FakeCpu cpu;
-  Host host{cpu, {16, 4096, kPin, kFault}};
+  host::HostConfig config{16, 4096, kPin};
+  config.page_fault_picos = kFault;
+  Host host{cpu, config};
   host::Process& p = host.add_process("vm", 1, host::kUnlimited, false);
   REQUIRE(host.touch(p, 0x10000, 3 * kPageSize, true, false, std::nullopt, std::nullopt) == 0);
   CHECK(cpu.computed == 3 * kFault);
@@ -183,4 +185,48 @@ TEST_CASE("pins taken a run at a time are what other processes see page by page"
     CHECK(pfns[i] == *r.a.pfn_of(0x100000 + i * kPageSize));
     CHECK(r.host.pin_count(pfns[i]) == 1);
   }
+}
+
+TEST_CASE("GUP walks a PMD-mapped folio once, and unpin drops a page's pin, or a folio's at once") {
+  constexpr uint64_t kPin = 700, kFolioPage = 40, kUnpin = 130, kDirty = 200;
+  test::FakeCpu cpu;
+  host::HostConfig config{16, 1 << 16, kPin};
+  config.pin_folio_page_picos = kFolioPage;
+  config.unpin_page_picos = kUnpin;
+  config.unpin_dirty_picos = kDirty;
+  Host host{cpu, config};
+  host::Process& p = host.add_process("vm", 1, host::kUnlimited, false);
+  REQUIRE(host.touch(p, 0x200000, 4u << 20, true, true, std::nullopt, std::nullopt) == 0);
+  REQUIRE(host.touch(p, 0x800000, 3 * kPageSize, true, false, std::nullopt, std::nullopt) == 0);
+
+  // 512 pages from the middle of the first folio: its last 256, the next
+  // folio's first 256, each folio walked once.
+  std::vector<uint64_t> pfns;
+  uint64_t before = cpu.computed;
+  REQUIRE(host.pin_user_pages_remote(p, 0x300000, 512, true, pfns) == 512);
+  CHECK(cpu.computed - before == 2 * kPin + 2 * 255 * kFolioPage);
+  // 4 KiB pages: a walk each.
+  before = cpu.computed;
+  REQUIRE(host.pin_user_pages_remote(p, 0x800000, 3, true, pfns) == 3);
+  CHECK(cpu.computed - before == 3 * kPin);
+
+  // v6.9's page at a time: a folio is marked dirty once, at its first page;
+  // a 4 KiB page at each unpin.
+  const uint64_t folio = *p.pfn_of(0x400000);
+  before = cpu.computed;
+  host.unpin_user_page(folio, true);
+  host.unpin_user_page(folio + 1, true);
+  host.unpin_user_page(pfns[512], true);
+  host.unpin_user_page(pfns[513], false);
+  CHECK(cpu.computed - before == 4 * kUnpin + 2 * kDirty);
+  CHECK(host.pin_count(folio) == 0);
+  CHECK(host.pin_count(pfns[513]) == 0);
+  // v6.18's range: one drop per folio, however many of its pages.
+  before = cpu.computed;
+  host.unpin_user_page_range(pfns[0], 256, true);        // the first folio's last 256
+  host.unpin_user_page_range(folio + 2, 254, true);      // the second's rest
+  host.unpin_user_page_range(pfns[514], 1, false);       // a 4 KiB page
+  CHECK(cpu.computed - before == 3 * kUnpin + 2 * kDirty);
+  CHECK(host.total_pins() == 0);
+  CHECK(host.pin_underflows().empty());
 }

@@ -121,3 +121,29 @@ TEST_CASE("a map that fails in one domain is undone in the domains already mappe
   CHECK(r.vm.locked_vm() == 0);
   CHECK(c->dma_list().empty());
 }
+
+TEST_CASE("type1's own bookkeeping is per page on v6.9 and per contiguous run on v6.18") {
+  for (const auto base : {vfio::KernelBase::v6_9, vfio::KernelBase::v6_18}) {
+    const bool v6_18 = base == vfio::KernelBase::v6_18;
+    INFO((v6_18 ? "v6.18" : "v6.9"));
+    Type1Rig r("none", base);
+    r.kernel.config.bookkeeping_picos = 1000;
+    r.iommu.add_group(1, {});
+    auto c = r.open();
+    REQUIRE(c->attach_group(1, vfio::GroupType::iommu) == 0);
+    r.touch(0x100000, 8 * P, 0x1000000);
+    r.touch(0x108000, 2 * P, 0x2000000);
+    uint64_t before = r.cpu.computed;
+    REQUIRE(r.map(*c, 0x100000, 0x40000, 10 * P) == 0);
+    // Two chunks: 8 pages and 2.
+    CHECK(r.cpu.computed - before == (v6_18 ? 2 : 10) * 1000);
+    CHECK(r.vm.locked_vm() == 10);
+    CHECK(r.host.total_pins() == 10);
+    before = r.cpu.computed;
+    REQUIRE(r.unmap(*c, 0x40000, 10 * P) == 0);
+    // v6.9 looks each page up in the pfn list; v6.18 counts a region's at once.
+    CHECK(r.cpu.computed - before == (v6_18 ? 2 : 10) * 1000);
+    CHECK(r.vm.locked_vm() == 0);
+    CHECK(r.host.total_pins() == 0);
+  }
+}

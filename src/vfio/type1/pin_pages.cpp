@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Pinning user pages into physically contiguous chunks, and locked-memory
-// accounting (vfio_pin_pages_remote and friends), as in the v6.9 base.
+// accounting (vfio_pin_pages_remote and friends): v6.9 takes a page at a
+// time; v6.18 takes physically contiguous runs and unpins them a folio at a
+// time (Li Zhe's 2025 series, commits 929bf010e059, f6c84a52cc41,
+// d10872050ffe, 089722e8939e, d14de5b92578).
 #include <cerrno>
 #include <cstdlib>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -38,6 +42,22 @@ int VfioIommu::put_pfn(unsigned long pfn, int prot) {
     return 1;
   }
   return 0;
+}
+
+long VfioIommu::vpfn_pages(const VfioDma* dma, dma_addr_t iova, long nr_pages) const {
+  const auto from = dma->pfn_list.lower_bound(iova);
+  const auto to = dma->pfn_list.lower_bound(iova + (static_cast<uint64_t>(nr_pages) << PAGE_SHIFT));
+  return static_cast<long>(std::distance(from, to));
+}
+
+unsigned VfioIommu::num_pages_contiguous(const VfioBatch& batch) {
+  unsigned n = 1;
+  while (n < batch.size && batch.pages[batch.offset + n] == batch.pages[batch.offset] + n) ++n;
+  return n;
+}
+
+void VfioIommu::charge_bookkeeping(uint64_t runs) {
+  kernel_.host.cpu().compute(runs * kernel_.config.bookkeeping_picos);
 }
 
 void VfioIommu::vfio_batch_init(VfioBatch& batch) {
@@ -94,7 +114,9 @@ long VfioIommu::vfio_pin_pages_remote(VfioDma* dma, unsigned long vaddr, unsigne
   unsigned long pfn = 0;
   host::Process* mm = kernel_.current;
   long ret = 0, pinned = 0, lock_acct = 0;
+  uint64_t runs = 0;  // passes of the loop below, for its CPU time
   bool rsvd = false;
+  const bool v6_18 = kernel_.config.base == KernelBase::v6_18;
   dma_addr_t iova = vaddr - dma->vaddr + dma->iova;
 
   // This code path is only user initiated.
@@ -132,32 +154,39 @@ long VfioIommu::vfio_pin_pages_remote(VfioDma* dma, unsigned long vaddr, unsigne
       }
     }
 
-    // One page at a time: a run ends at the first pfn that is not the next
-    // one, or whose reservedness differs.
+    // A page at a time (v6.9) or a run of consecutive frames at a time
+    // (v6.18): a chunk ends at the first pfn that is not the next one, or
+    // whose reservedness differs.
     while (true) {
       if (pfn != *pfn_base + static_cast<unsigned long>(pinned) ||
           rsvd != is_invalid_reserved_pfn(pfn))
         goto out;
 
+      runs++;
+      const unsigned nr_pages = v6_18 ? num_pages_contiguous(batch) : 1;
       // Reserved pages aren't counted against the user, externally pinned
       // pages are already counted against the user.
-      if (!rsvd && !vfio_find_vpfn(dma, iova)) {
+      long acct_pages = 0;
+      if (!rsvd)
+        acct_pages = v6_18 ? nr_pages - vpfn_pages(dma, iova, nr_pages)
+                           : !vfio_find_vpfn(dma, iova);
+      if (acct_pages) {
         if (!dma->lock_cap &&
-            mm->locked_vm() + static_cast<unsigned long>(lock_acct) + 1 > limit) {
+            mm->locked_vm() + static_cast<unsigned long>(lock_acct + acct_pages) > limit) {
           kernel_.log.pr_warn(fmt::format("vfio_pin_pages_remote: RLIMIT_MEMLOCK ({}) exceeded",
                                           limit << PAGE_SHIFT));
           ret = -ENOMEM;
           goto unpin_out;
         }
-        lock_acct++;
+        lock_acct += acct_pages;
       }
 
-      pinned++;
-      npage--;
-      vaddr += PAGE_SIZE;
-      iova += PAGE_SIZE;
-      batch.offset++;
-      batch.size--;
+      pinned += nr_pages;
+      npage -= nr_pages;
+      vaddr += PAGE_SIZE * nr_pages;
+      iova += PAGE_SIZE * nr_pages;
+      batch.offset += nr_pages;
+      batch.size -= nr_pages;
 
       if (!batch.size) break;
 
@@ -166,9 +195,11 @@ long VfioIommu::vfio_pin_pages_remote(VfioDma* dma, unsigned long vaddr, unsigne
   }
 
 out:
+  if (v6_18) dma->has_rsvd |= rsvd;
   ret = vfio_lock_acct(dma, lock_acct, false);
 
 unpin_out:
+  charge_bookkeeping(runs);
   if (ret < 0) {
     if (pinned && !rsvd) {
       for (pfn = *pfn_base; pinned; pfn++, pinned--) put_pfn(pfn, dma->prot);
@@ -189,10 +220,25 @@ long VfioIommu::vfio_unpin_pages_remote(VfioDma* dma, dma_addr_t iova, unsigned 
     flush_cache(FlushPoint::unpin, static_cast<phys_addr_t>(pfn) << PAGE_SHIFT,
                 static_cast<uint64_t>(npage) << PAGE_SHIFT);
 
-  for (long i = 0; i < npage; i++, iova += PAGE_SIZE) {
-    if (put_pfn(pfn++, dma->prot)) {
-      unlocked++;
-      if (vfio_find_vpfn(dma, iova)) locked++;
+  if (kernel_.config.base == KernelBase::v6_18) {
+    // The externally pinned pages of the range are counted at once, and a
+    // mapping without reserved pfns is unpinned a folio at a time.
+    charge_bookkeeping(1);
+    locked = vpfn_pages(dma, iova, npage);
+    if (dma->has_rsvd) {
+      for (long i = 0; i < npage; i++)
+        if (put_pfn(pfn++, dma->prot)) unlocked++;
+    } else {
+      kernel_.host.unpin_user_page_range(pfn, static_cast<uint64_t>(npage), dma->prot & IOMMU_WRITE);
+      unlocked = npage;
+    }
+  } else {
+    charge_bookkeeping(static_cast<uint64_t>(npage));
+    for (long i = 0; i < npage; i++, iova += PAGE_SIZE) {
+      if (put_pfn(pfn++, dma->prot)) {
+        unlocked++;
+        if (vfio_find_vpfn(dma, iova)) locked++;
+      }
     }
   }
 

@@ -53,6 +53,9 @@ struct VfioDma {
   // is_noncoherent in review): set when the dma is, or may be, mapped into a
   // non-coherent domain; sticky until the dma is unpinned.
   bool cache_flush_required = false;
+  // v6.18: some of its pfns are invalid or reserved (has_rsvd), so unpin
+  // must go a pfn at a time (commit 089722e8939e).
+  bool has_rsvd = false;
 };
 
 // struct vfio_batch: pinned pages waiting to be consumed.
@@ -145,6 +148,13 @@ class VfioIommu : public IommuData {
   VfioDma* vfio_link_dma(std::unique_ptr<VfioDma> dma);
   void vfio_unlink_dma(VfioDma* dma);
   VfioPfn* vfio_find_vpfn(VfioDma* dma, dma_addr_t iova);
+  // v6.18: how many externally pinned pages lie in [iova, iova + nr_pages pages).
+  long vpfn_pages(const VfioDma* dma, dma_addr_t iova, long nr_pages) const;
+  // v6.18 (mm's num_pages_contiguous): how many of the batch's pages from its
+  // offset on are consecutive frames.
+  static unsigned num_pages_contiguous(const VfioBatch& batch);
+  // CPU time of type1's own checks and accounting, `runs` times.
+  void charge_bookkeeping(uint64_t runs);
 
   // pin_pages.cpp
   int vfio_lock_acct(VfioDma* dma, long npage, bool async);
