@@ -15,6 +15,9 @@ trap 'rm -rf "$work"' EXIT
 status=0 compared=0
 while IFS= read -r file; do
   head -c 200 "$file" | grep -q '^study:' && continue
+  # The 16 GiB guests of validation/ take minutes in the Debug sanitizer build
+  # and reach no code the other scenarios do not.
+  [[ "$file" == */scenarios/validation/* ]] && continue
   for policy in "" all; do
     [ -n "$policy" ] && [[ "$file" != */seed/* ]] && continue
     args=(run "$file" --json "$work/a.json" -q)
