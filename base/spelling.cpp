@@ -38,9 +38,12 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
     }
   }
   // A third of the longer word, at least 1 and at most 3 edits: catches typos
-  // without proposing unrelated names.
-  size_t limit = std::clamp<size_t>(std::max(word.size(), best.size()) / 3, 1, 3);
-  return !best.empty() && best_distance <= limit ? best : std::string();
+  // without proposing unrelated names. A candidate that keeps no character of
+  // the word ('1' for '6') is unrelated whatever its length.
+  const size_t longer = std::max(word.size(), best.size());
+  const size_t limit = std::clamp<size_t>(longer / 3, 1, 3);
+  return !best.empty() && best_distance <= limit && best_distance < longer ? best
+                                                                           : std::string();
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {

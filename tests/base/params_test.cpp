@@ -83,4 +83,5 @@ TEST_CASE("did-you-mean proposes only plausible typos") {
   CHECK(closest_match("flag", words) == "flags");
   CHECK(closest_match("szie", words) == "size");
   CHECK(closest_match("completely-different", words).empty());
+  CHECK(closest_match("6", {"1", "2"}).empty());  // nothing in common: no hint
 }
