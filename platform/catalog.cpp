@@ -214,9 +214,16 @@ std::vector<std::string> inconsistencies(const params::Set& set) {
   }
   if (set.size("dma.request_size") % kLineBytes != 0)
     out.push_back("dma.request_size must be a multiple of 64 bytes");
-  // Every device request, even one the IOMMU rejects, must take time, or a
-  // background actor probing unmapped IOVAs would never let time pass.
-  if (set.picos("dma.link_line_time") == 0) out.push_back("dma.link_line_time must be above 0");
+  const uint64_t payload = set.size("pcie.max_payload");
+  if ((payload & (payload - 1)) != 0)
+    out.push_back(fmt::format("pcie.max_payload ({}) must be a power of two",
+                              units::format_size(payload)));
+  const uint64_t completion = set.size("pcie.read_completion");
+  if (completion % kLineBytes != 0 || completion > payload)
+    out.push_back(fmt::format(
+        "pcie.read_completion ({}) must be a multiple of 64 bytes and at most pcie.max_payload "
+        "({})",
+        units::format_size(completion), units::format_size(payload)));
   return out;
 }
 

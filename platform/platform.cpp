@@ -103,8 +103,8 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
                                                    versions_, &observer);
     topology_.add(*dma, ComponentKind::device,
                   fmt::format("stream {}, group {}", d.stream_id, d.group));
-    topology_.bind(dma->socket, unit->second->device_side, "DMA requests",
-                   dma_config.link_line_time);
+    topology_.bind(dma->socket, unit->second->device_side, "DMA requests over PCIe",
+                   dma->link().idle_read_time(kLineBytes));
     kernel_iommu_->add_device(d.group, {d.stream_id, unit->second}, d.reserved);
     functions_[d.name] = std::make_unique<DeviceFunction>(*dma, cores_);
     dmas_[d.name] = std::move(dma);

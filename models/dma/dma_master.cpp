@@ -10,34 +10,28 @@ namespace iocsim::models {
 
 void DmaConfig::declare(params::Catalog& catalog) {
   using params::Spec;
-  catalog.declare(Spec::size("dma.request_size", "bytes per device request (a multiple of 64)",
+  catalog.declare(Spec::size("dma.request_size",
+                             "bytes per device request, one read request or write TLPs "
+                             "(a multiple of 64)",
                              kLineBytes, kPageBytes)
                       .by_default("64B",
                                   "one cache line per request: the unit the caches and the "
                                   "oracle track"));
-  catalog.declare(Spec::duration("dma.link_line_time",
-                                 "time the device's link is busy per 64-byte line of a request")
-                      .by_default("5.33ns",
-                                  "a 64 B read completion is 84 B on a PCIe link (64 B of data, "
-                                  "a 12 B header, 8 B of framing, sequence number and LCRC); "
-                                  "PCIe 3.0 x16 carries 8 GT/s x 16 lanes x 128/130 = 15.75 GB/s, "
-                                  "so 84 B take 5.33 ns (the integrated GPU's own fabric port "
-                                  "is not published: unverified for it)"));
   catalog.declare(Spec::count("dma.outstanding",
-                              "requests a DMA engine keeps in flight (a background actor: across "
-                              "its transfers too)",
-                              1, 4096)
-                      .by_default("1",
-                                  "a device that waits for each completion before it issues the "
-                                  "next, as the scenarios' polling probers do (a modelling "
-                                  "choice); PCIe allows up to 256 outstanding non-posted "
-                                  "requests per function with extended tags (unverified here): "
-                                  "raise it for a streaming engine"));
+                              "reads a DMA engine keeps in flight, its PCIe tags (a background "
+                              "actor: across its transfers too)",
+                              1, 1024)
+                      .by_default("32",
+                                  "the 5-bit PCIe tag field without extended tags; a published "
+                                  "device controller's limit (TI AM6x PCIe subsystem, SPRUJB3: "
+                                  "\"maximum number of non-posted outstanding transactions: "
+                                  "32\"); extended and 10-bit tags allow 256 and 768"));
+  PcieLinkConfig::declare(catalog);
 }
 
 DmaConfig DmaConfig::from(const params::Set& set) {
-  return {set.size("dma.request_size"), set.picos("dma.link_line_time"),
-          set.count("dma.outstanding")};
+  return {set.size("dma.request_size"), set.count("dma.outstanding"),
+          PcieLinkConfig::from(set)};
 }
 
 DmaMaster::DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId owner,
@@ -51,6 +45,7 @@ DmaMaster::DmaMaster(sc_core::sc_module_name name, uint32_t stream_id, OwnerId o
       config_(config),
       versions_(&versions),
       observer_(observer),
+      link_(config.link),
       statistics_(kStatsSection, std::string(basename()) + ".") {
   if (config.request_bytes % kLineBytes != 0)
     throw std::invalid_argument("dma.request_size must be a multiple of 64 bytes");
@@ -98,15 +93,16 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   trans.set_extension(attrs);
   const LineValue written{cmd == tlm::TLM_WRITE_COMMAND ? versions_->next() : 0, owner_, tag};
 
-  InFlight& slots = engines_[engine];
-  slots.done.resize(config_.outstanding, 0);
-  std::vector<Picos>& in_flight = slots.done;
+  InFlight& tags = engines_[engine];
+  tags.done.resize(config_.outstanding, 0);
   Picos last_done = global_picos() + to_picos(timeline.get_local_time());
   for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
     const Picos global = global_picos();
+    const Picos ready = global + to_picos(timeline.get_local_time());
     const uint64_t bytes = std::min(config_.request_bytes, size - offset);
     const uint64_t lines = bytes / kLineBytes;
-    if (cmd == tlm::TLM_WRITE_COMMAND)
+    const bool write = cmd == tlm::TLM_WRITE_COMMAND;
+    if (write)
       for (uint64_t i = 0; i < lines; ++i) put_line(buffer.data(), i, written);
     trans.set_command(cmd);
     trans.set_address(iova + offset);
@@ -115,35 +111,43 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     trans.set_streaming_width(bytes);
     trans.set_byte_enable_ptr(nullptr);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    // The request goes out when the link is free and occupies it for its lines.
-    Picos& slot = in_flight[slots.next];
-    slots.next = slots.next + 1 == config_.outstanding ? 0 : slots.next + 1;
-    const Picos issued =
-        std::max({global + to_picos(timeline.get_local_time()), link_free_, slot});
-    link_free_ = issued + lines * config_.link_line_time;
-    sc_core::sc_time delay = from_picos(issued - global);
+    // A read waits for its tag; a posted write only for the link.
+    Picos* tag = nullptr;
+    if (!write) {
+      tag = &tags.done[tags.next];
+      tags.next = tags.next + 1 == config_.outstanding ? 0 : tags.next + 1;
+    }
+    const PcieLink::Upstream up =
+        link_.send_up(tag ? std::max(ready, *tag) : ready,
+                      write ? link_.write_time(bytes) : link_.read_request_time());
+    sc_core::sc_time delay = from_picos(up.arrived - global);
     out_.b_transport(trans, delay);
-    const Picos done = std::max(global + to_picos(delay), link_free_);
-    slot = done;
+    const bool failed = trans.is_response_error();
+    const Picos answered = global + to_picos(delay);
+    // A write is done when it reached memory; a read when its completions
+    // reached the device.
+    const Picos done =
+        write ? answered : link_.send_down(answered, link_.completions_time(failed ? 0 : bytes));
+    if (tag) *tag = done;
     last_done = std::max(last_done, done);
-    // The engine is free to issue again once the next slot is.
-    const Picos next = std::max(issued, in_flight[slots.next]);
+    // The engine may issue again once the link is free and, for a read, the
+    // next tag is.
+    const Picos next = write ? link_.up_free() : std::max(link_.up_free(), tags.done[tags.next]);
     timeline.set(from_picos(next - global));
     ++stats_.requests;
-    const bool failed = trans.is_response_error();
     if (observer_)
-      observer_->device_request({stream_id_, engine, iova + offset, bytes,
-                                 cmd == tlm::TLM_WRITE_COMMAND, failed, issued, done});
+      observer_->device_request(
+          {stream_id_, engine, iova + offset, bytes, write, failed, up.sent, done});
     if (failed) {
       ++result.faults;
       ++stats_.faults;
     }
     result.lines += lines;
     for (uint64_t i = 0; i < lines && !failed; ++i) {
-      result.last = cmd == tlm::TLM_WRITE_COMMAND ? written : get_line(buffer.data(), i);
+      result.last = write ? written : get_line(buffer.data(), i);
       result.values.add(result.last);
     }
-    (cmd == tlm::TLM_READ_COMMAND ? stats_.lines_read : stats_.lines_written) += lines;
+    (write ? stats_.lines_written : stats_.lines_read) += lines;
     if (timeline.need_sync()) timeline.sync();
   }
   // The transfer is done when its last request is.

@@ -1,21 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// A DMA-capable device: issues reads and writes of whole lines at IOVAs, in
-// requests of `request_bytes`, through the IOMMU unit it is bound to. Each
-// thread that drives it (the scenario's steps, background actors) is one DMA
-// engine with its own timeline that keeps up to `outstanding` requests in
-// flight (a request waits for the one `outstanding` before it to complete),
-// within a transfer and, for an engine that does not wait for its transfers
-// to complete (a background actor), across them. The engines share the
-// device's link, which carries one request per `link_line_time` per line, so
-// a request takes at least that long even
-// when the IOMMU rejects it. Every request carries the device's stream id, the
-// principal that owns the device (whose data its writes are) and the No-Snoop
-// attribute. Software can clear the device's PCIe No-Snoop enable
-// (PCI_EXP_DEVCTL_NOSNOOP_EN); a device that honours it stops setting the
-// attribute, one that does not keeps setting it (no capability tells which).
+// A DMA-capable PCIe device: issues reads and writes of whole lines at IOVAs,
+// in requests of `request_bytes`, over its own PCIe link (pcie_link.h)
+// through the IOMMU unit it is bound to. Each thread that drives it (the
+// scenario's steps, background actors) is one DMA engine with its own
+// timeline; the engines share the device's link.
+//
+// A read is non-posted: its request TLP crosses the link, the IOMMU and the
+// memory system answer it, and its completions come back over the link. An
+// engine keeps up to `outstanding` reads in flight (PCIe tags): a read waits
+// for the one `outstanding` before it to complete, within a transfer and,
+// for an engine that does not wait for its transfers (a background actor),
+// across them. A write is posted: the engine goes on once the link has sent
+// it, and a transfer that waits is done when its last write has reached
+// memory (the device's completion interrupt, itself a posted write, cannot
+// pass the data: PCIe ordering rules). A request the IOMMU rejects still
+// crosses the link, and a rejected read gets a completion without data.
+//
+// Every request carries the device's stream id, the principal that owns the
+// device (whose data its writes are) and the No-Snoop attribute. Software can
+// clear the device's PCIe No-Snoop enable (PCI_EXP_DEVCTL_NOSNOOP_EN); a
+// device that honours it stops setting the attribute, one that does not
+// keeps setting it (no capability tells which).
 //
 // Called from SystemC threads; time advances through quantum keepers.
-// Not modelled (yet): link credits.
+// Not modelled (yet): flow-control credits (posted writes are limited only by
+// the link), a maximum read request size below `request_bytes`.
 #pragma once
 
 #include <cstdint>
@@ -35,13 +44,14 @@
 #include "base/params.h"
 #include "base/stats.h"
 #include "models/common/quantum_keeper.h"
+#include "models/dma/pcie_link.h"
 
 namespace iocsim::models {
 
 struct DmaConfig {
   uint64_t request_bytes = kLineBytes;
-  Picos link_line_time = 0;  // link occupancy per 64-byte line of a request
-  uint64_t outstanding = 1;  // requests an engine keeps in flight
+  uint64_t outstanding = 1;  // reads an engine keeps in flight
+  PcieLinkConfig link;
 
   static void declare(params::Catalog& catalog);
   static DmaConfig from(const params::Set& set);
@@ -90,6 +100,7 @@ class DmaMaster : public sc_core::sc_module, public stats::Provider {
 
   uint32_t stream_id() const { return stream_id_; }
   const DmaConfig& config() const { return config_; }
+  const PcieLink& link() const { return link_; }
   const DmaStats& stats() const { return stats_; }
   static constexpr const char* kStatsSection = "dma";
   const stats::Group& statistics() const override { return statistics_; }
@@ -105,13 +116,13 @@ class DmaMaster : public sc_core::sc_module, public stats::Provider {
   CoherenceObserver* observer_;
   BlockingPath out_{socket};
   QuantumKeeper qk_;  // the steps' engine
-  Picos link_free_ = 0;  // when the link can take the next request
-  // Per engine, the completion times of its last `outstanding` requests:
-  // request k reuses the slot of request k - outstanding and cannot go out
-  // before that one completed.
+  PcieLink link_;
+  // Per engine, the completion times of its last `outstanding` reads: read k
+  // reuses the tag of read k - outstanding and cannot go out before that one
+  // completed.
   struct InFlight {
     std::vector<Picos> done;
-    uint64_t next = 0;  // the slot of the engine's next request (they are used in turn)
+    uint64_t next = 0;  // the tag of the engine's next read (they are used in turn)
   };
   std::map<uint32_t, InFlight> engines_;
   DmaStats stats_;

@@ -20,6 +20,10 @@ void Timeline::device_request(const models::DeviceRequest& r) {
       b.faulted += r.faulted;
       return;
     }
+    // An engine's bursts follow each other on its track: one that still has
+    // requests in flight when a request of another kind goes out ends there
+    // (its completions are those of the reads it issued, already counted).
+    if (r.start < b.end) b.end = r.start;
   }
   open_burst_[key] = bursts_.size();
   bursts_.push_back({r.stream_id, r.engine, r.write, r.start, r.end, 1, r.bytes,

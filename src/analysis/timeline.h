@@ -17,6 +17,9 @@
 
 namespace iocsim::analysis {
 
+// Requests an engine issued back to back in one direction with one fate
+// (translated or faulted): from the first's issue to the last's completion,
+// or to the issue of the engine's next request of another kind.
 struct ActivityBurst {
   uint32_t stream_id = 0;
   uint32_t engine = 0;

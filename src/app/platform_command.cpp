@@ -2,6 +2,7 @@
 // `iocsim platform [PRESET] [--dot FILE]`: a preset's components, links,
 // idle paths to memory and parameters, as the platform built from it is
 // wired; its topology as Graphviz with --dot.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -10,6 +11,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/output_files.h"
+#include "models/dma/dma_master.h"
 #include "platform/catalog.h"
 #include "platform/platform.h"
 #include "platform/preset.h"
@@ -26,6 +28,50 @@ bool stands_for_others(const platform::Component& c) {
 }
 bool stood_for(const platform::Component& c) {
   return c.kind == platform::ComponentKind::cpu && c.name != "cpu0";
+}
+
+std::string rate(double bytes_per_second) {
+  return fmt::format("{:.2f} GB/s", bytes_per_second / 1e9);
+}
+
+// Every device gets a link of its own with the preset's pcie.* parameters:
+// its idle read through each IOMMU unit (an IOTLB hit adds nothing) and what
+// one engine streams, bound by the link or by its tags, whichever is lower
+// (DRAM bandwidth aside).
+void print_device_link(const platform::PlatformSpec& spec, const platform::Topology& topology) {
+  const models::DmaConfig dma = models::DmaConfig::from(spec.params);
+  const models::PcieLink link(dma.link);
+  const uint64_t request = dma.request_bytes;
+  std::cout << fmt::format(
+      "\ndevice link (each device's own: PCIe {}.0 x{}, {} each way before TLP overheads, {} "
+      "latency each way)\n",
+      dma.link.gen, dma.link.width, rate(link.bytes_per_second()),
+      nanoseconds(dma.link.latency));
+  Picos slowest_idle = 0;
+  for (const platform::Component& c : topology.components()) {
+    if (c.kind != platform::ComponentKind::iommu) continue;
+    for (const platform::IdlePath& path : topology.idle_paths(c.name)) {
+      const Picos idle = link.idle_read_time(request) + path.latency;
+      slowest_idle = std::max(slowest_idle, idle);
+      std::cout << fmt::format("  {:<34} {:<20} {}\n",
+                               fmt::format("idle {}-byte read via {}", request, c.name),
+                               path.via, nanoseconds(idle));
+    }
+  }
+  const double seconds_per_request = static_cast<double>(link.completions_time(request)) / 1e12;
+  const double by_link = static_cast<double>(request) / seconds_per_request;
+  const double by_tags = slowest_idle == 0 ? by_link
+                                           : static_cast<double>(dma.outstanding * request) /
+                                                 (static_cast<double>(slowest_idle) / 1e12);
+  std::cout << fmt::format(
+      "  {:<34} {:<20} (the link's completions allow {}, {} tags over the "
+      "slowest idle read {})\n",
+      fmt::format("streaming {}-byte reads", request), rate(std::min(by_link, by_tags)),
+      rate(by_link), dma.outstanding, rate(by_tags));
+  std::cout << fmt::format("  {:<34} {:<20} (posted: the link's pace)\n",
+                           fmt::format("streaming {}-byte writes", request),
+                           rate(static_cast<double>(request) /
+                                (static_cast<double>(link.write_time(request)) / 1e12)));
 }
 
 void print(const platform::Preset& preset, const platform::PlatformSpec& spec,
@@ -58,6 +104,7 @@ void print(const platform::Preset& preset, const platform::PlatformSpec& spec,
       std::cout << fmt::format("  {:<32} {:<34} {}\n", fmt::format("{}", fmt::join(path.hops, " -> ")),
                                path.via, nanoseconds(path.latency));
   }
+  print_device_link(spec, topology);
   std::cout << "\nparameters\n";
   for (const auto& [name, spec_entry] : platform::catalog().specs())
     std::cout << fmt::format("  {:<22} {}\n", name, spec.params.text(name));

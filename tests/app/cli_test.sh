@@ -45,9 +45,9 @@ case "$case_name" in
     ;;
   text_windows)
     expect_exit 0 run "$seed" --policy none
-    grep -Eq '^  leak +512 +512 +671 us +[0-9.]+ us$' "$out" || fail "no leak row in the windows table"
+    grep -Eq '^  leak +512 +512 +418 us +[0-9.]+ us$' "$out" || fail "no leak row in the windows table"
     grep -Eq '^  stale_device_read +2 +0 +[0-9.]+ ns +-$' "$out" || fail "no probe-page row"
-    contains "$out" "longest: 671 us, leak of vm-a's data to gpu0 at pa 0x187f000 (iova 0x180000)"
+    contains "$out" "longest: 418 us, leak of vm-a's data to gpu0 at pa 0x187f000 (iova 0x180000)"
     ;;
   validation_report)
     data=$root/tests/data/validation-steps.yaml

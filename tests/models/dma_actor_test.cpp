@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Background DMA actors: their address patterns, their pacing, and that a
-// request the IOMMU rejects still takes the link's time.
+// read the IOMMU rejects still takes the link's time both ways.
 #include <catch2/catch.hpp>
 #include <systemc>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -19,7 +19,10 @@ using models::DmaPattern;
 
 namespace {
 
-constexpr Picos kLink = 5'000;  // 5 ns per line on the link
+// PCIe 2.0 x8 carries 4 bytes a nanosecond: a read request (24 B) takes 6 ns,
+// a completion of 64 B (84 B) 21 ns and one without data (20 B) 5 ns; 10 ns
+// of latency each way.
+const models::PcieLinkConfig kLink{2, 8, 10'000, 256, 64};
 
 // A device (stream 3, request size 128 B) behind a non-coherent IOMMU domain
 // that maps iova 0..4 KiB to memory; no cache, so every request goes to DRAM.
@@ -33,7 +36,7 @@ struct Rig {
                          tables, &seen};
   models::DmaMaster device;
   explicit Rig(uint64_t outstanding = 1)
-      : device("device", 3, 1, true, {128, kLink, outstanding}, versions, &seen) {
+      : device("device", 3, 1, true, {128, outstanding, kLink}, versions, &seen) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
     unit.coherent_side.bind(memory.socket);
     unit.direct_side.bind(memory.socket);
@@ -102,16 +105,17 @@ TEST_CASE("random offsets are aligned, inside the range, and the same for the sa
   });
 }
 
-TEST_CASE("a request the IOMMU rejects still occupies the link") {
+TEST_CASE("a read the IOMMU rejects still crosses the link and gets a completion") {
   Rig rig;
   run_bench([&] {
-    // Nothing is mapped: every request faults, and each takes one line time.
+    // Nothing is mapped: every read faults and takes 6 + 10 ns to the root
+    // complex and 5 + 10 ns for its completion without data, 31 ns in all.
     DmaActor probe("probe", rig.device, {DmaPattern::probe, 0, 4096, 0, false, true, 0, 1, 1});
     probe.run([](Picos now) { return now >= 100'000; });
-    CHECK(probe.stats().requests == 20);  // at 0, 5, ..., 95 ns
-    CHECK(probe.stats().faulted_requests == 20);
-    CHECK(rig.seen.faults == 20);
-    CHECK(probe.stats().stopped == 100'000);
+    CHECK(probe.stats().requests == 4);  // at 0, 31, 62 and 93 ns
+    CHECK(probe.stats().faulted_requests == 4);
+    CHECK(rig.seen.faults == 4);
+    CHECK(probe.stats().stopped == 124'000);
   });
 }
 
@@ -122,25 +126,27 @@ TEST_CASE("`every` paces request starts, a slow request delays the next") {
     DmaActor paced("paced", rig.device, {DmaPattern::probe, 0, 64, 100'000, false, true, 0, 1, 1});
     paced.run(after(3));
     REQUIRE(rig.seen.device_accesses.size() == 3);
-    // A line from DRAM completes 20 + 1 ns after it starts (the link's 5 ns
-    // overlap). The first request misses the IOTLB and walks the 4-level
-    // table first, 4 dependent reads of 21 ns: it ends at 105 ns, past its
-    // 100 ns period, so the next starts at 105 ns instead of 100 ns.
-    CHECK(rig.seen.device_accesses[0].at == 105'000);
-    CHECK(rig.seen.device_accesses[1].at == 126'000);
-    CHECK(rig.seen.device_accesses[2].at == 226'000);
-    CHECK(paced.stats().stopped == 305'000);
+    // A read reaches the root complex 6 + 10 ns after it starts, a line from
+    // DRAM takes 20 + 1 ns, and its completion is back 21 + 10 ns later. The
+    // first read misses the IOTLB and walks the 4-level table first, 4
+    // dependent reads of 21 ns: its line is read at 16 + 84 + 21 = 121 ns and
+    // it completes at 152 ns, past its 100 ns period, so the next starts at
+    // 152 ns instead of 100 ns; the third at 152 + 100 ns.
+    CHECK(rig.seen.device_accesses[0].at == 121'000);
+    CHECK(rig.seen.device_accesses[1].at == 189'000);
+    CHECK(rig.seen.device_accesses[2].at == 289'000);
+    CHECK(paced.stats().stopped == 352'000);
 
     DmaActor eager("eager", rig.device, {DmaPattern::probe, 0, 64, 10'000, false, true, 0, 1, 1});
-    eager.run(after(2));  // each request takes 21 ns > 10 ns
-    CHECK(rig.seen.device_accesses[4].at - rig.seen.device_accesses[3].at == 21'000);
+    eager.run(after(2));  // each read takes 16 + 21 + 31 = 68 ns > 10 ns
+    CHECK(rig.seen.device_accesses[4].at - rig.seen.device_accesses[3].at == 68'000);
   });
 }
 
 namespace {
 
 // The requests of an actor that wants one 64 B request per nanosecond, each
-// taking 21 ns, on a device keeping `outstanding` in flight (after one
+// taking 68 ns, on a device keeping `outstanding` in flight (after one
 // request that fills the IOTLB).
 std::vector<models::DeviceRequest> eager_requests(uint64_t outstanding) {
   Rig rig(outstanding);

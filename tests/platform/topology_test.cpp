@@ -65,12 +65,16 @@ TEST_CASE("idle paths add up the links' latencies, fastest first") {
   Wired w;
   const auto paths = w.t.idle_paths("gpu0");
   REQUIRE(paths.size() == 2);
-  // DDR4-3200AA idle read 13.75 + 13.75 + 2.5 ns; link 5.33 ns; LLC lookup 28 cycles at
-  // 3 GHz; a core's loads look up L1D (5 cycles) and L2 (9 cycles) first.
+  // DDR4-3200AA idle read 13.75 + 13.75 + 2.5 ns; the PCIe 4.0 x4 link
+  // (7.88 GB/s) carries the 24 B read request in 3.047 ns and the 84 B
+  // completion in 10.665 ns, plus 100 ns of latency each way; LLC lookup 28
+  // cycles at 3 GHz; a core's loads look up L1D (5 cycles) and L2 (9 cycles)
+  // first.
+  const Picos link = 3'047 + 10'665 + 2 * 100'000;
   CHECK(paths[0].hops == std::vector<std::string>{"gpu0", "dmar-gfx", "memory"});
-  CHECK(paths[0].latency == 5'330 + 30'000);
+  CHECK(paths[0].latency == link + 30'000);
   CHECK(paths[1].hops == std::vector<std::string>{"gpu0", "dmar-gfx", "llc", "memory"});
-  CHECK(paths[1].latency == 5'330 + 9'333 + 30'000);
+  CHECK(paths[1].latency == link + 9'333 + 30'000);
   const auto cpu = w.t.idle_paths("cpu2").at(0);
   CHECK(cpu.hops == std::vector<std::string>{"cpu2", "llc", "memory"});
   CHECK(cpu.latency == 1'667 + 3'000 + 9'333 + 30'000);
