@@ -166,6 +166,10 @@ const params::Catalog& catalog() {
   return kCatalog;
 }
 
+bool is_device_param(std::string_view name) {
+  return name.rfind("pcie.", 0) == 0 || name.rfind("dma.", 0) == 0;
+}
+
 std::vector<std::string> inconsistencies(const params::Set& set) {
   std::vector<std::string> out;
   const uint64_t llc = set.size("llc.size"), ways = set.count("llc.ways");

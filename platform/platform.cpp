@@ -93,8 +93,12 @@ Platform::Platform(const PlatformSpec& spec, models::CoherenceObserver& observer
   kernel_iommu_ = std::make_unique<KernelIommu>(
       cores_, KernelIommuCosts{p.picos("sw.iommu_map"), p.picos("sw.iommu_unmap"),
                               p.picos("sw.iotlb_sync"), p.picos("sw.iova_to_phys")});
-  const models::DmaConfig dma_config = models::DmaConfig::from(p);
   for (const DeviceSpec& d : spec_.devices) {
+    params::Set device_params = p;
+    for (const auto& [name, text] : d.params)
+      if (auto error = device_params.set(name, text))  // the loader checked them
+        throw std::logic_error("device " + d.name + ": " + *error);
+    const models::DmaConfig dma_config = models::DmaConfig::from(device_params);
     auto unit = by_name.find(d.iommu);
     if (unit == by_name.end())
       throw std::logic_error("device " + d.name + " names no IOMMU unit of the platform");

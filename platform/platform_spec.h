@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,9 @@ struct DeviceSpec {
   std::string iommu;                       // unit name
   std::vector<vfio::ResvRegion> reserved;  // the group's reserved regions
   bool honours_nosnoop_enable = true;
+  // The device's own values of per-device parameters (pcie.*, dma.*) over
+  // the platform's, as the user wrote them (already checked).
+  std::map<std::string, std::string> params;
 };
 
 struct PlatformSpec {

@@ -21,14 +21,14 @@ Encoding encoding(uint32_t gen) { return gen <= 2 ? Encoding{8, 10} : Encoding{1
 
 void PcieLinkConfig::declare(params::Catalog& catalog) {
   using params::Spec;
-  catalog.declare(Spec::choice("pcie.gen", "PCIe generation of every device's link",
+  catalog.declare(Spec::choice("pcie.gen", "PCIe generation of a device's link",
                                {"1", "2", "3", "4", "5"})
                       .by_default("4",
                                   "Tiger Lake UP3's CPU root port is PCIe 4.0 (Intel ARK, Core "
                                   "i7-1185G7: PCI Express revision 4.0, up to 1x4); the "
                                   "integrated GPU's own fabric port is not published: "
                                   "unverified for it"));
-  catalog.declare(Spec::choice("pcie.width", "lanes of every device's link",
+  catalog.declare(Spec::choice("pcie.width", "lanes of a device's link",
                                {"1", "2", "4", "8", "16"})
                       .by_default("4", "Tiger Lake UP3's 4 CPU PCIe lanes (Intel ARK, as "
                                        "pcie.gen)"));

@@ -37,6 +37,9 @@ json to_json(const scenario::RunResult& r) {
 
   json overrides = json::object();
   for (const auto& [name, text] : s.overrides) overrides[name] = text;
+  json device_overrides = json::object();
+  for (const platform::DeviceSpec& d : s.platform.devices)
+    for (const auto& [name, text] : d.params) device_overrides[d.name][name] = text;
 
   // Thousands of windows in a long run: each built in place (an initializer
   // list would build every field twice), the array moved into the report.
@@ -136,7 +139,10 @@ json to_json(const scenario::RunResult& r) {
           {"file", s.file},
           {"policy", r.policy},
           {"kernel_base", vfio::to_string(r.base)},
-          {"platform", {{"preset", s.platform.preset}, {"overrides", std::move(overrides)}}},
+          {"platform",
+           {{"preset", s.platform.preset},
+            {"overrides", std::move(overrides)},
+            {"device_overrides", std::move(device_overrides)}}},
           {"seed", r.seed},
           {"sim_time_ns", ns(r.sim_time)},
           {"counts", std::move(counts)},

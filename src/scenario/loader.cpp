@@ -101,16 +101,60 @@ void load_iommus(const yaml::Reader& r, const YAML::Node& node,
   }
 }
 
+// A device's own link and DMA engine parameters over the platform's
+// (platform/catalog.h is_device_param), into `out`; false after reporting
+// problems.
+bool parse_device_params(const detail::LoaderContext& ctx, const YAML::Node& node,
+                         std::map<std::string, std::string>& out) {
+  const yaml::Reader& r = ctx.r;
+  if (!r.expect_map(node, "params")) return false;
+  params::Set set = ctx.s.platform.params;
+  bool ok = true;
+  for (const auto& kv : node) {
+    auto name = r.string(kv.first, "parameter name");
+    auto text = r.string(kv.second, "parameter value");
+    if (!name || !text) {
+      ok = false;
+      continue;
+    }
+    if (platform::catalog().find(*name) && !platform::is_device_param(*name)) {
+      r.error(kv.first, fmt::format("'{}' is the platform's: a device sets only its link's and "
+                                    "its DMA engines' parameters (pcie.*, dma.*)",
+                                    *name));
+      ok = false;
+    } else if (auto error = set.set(*name, *text)) {
+      r.error(platform::catalog().find(*name) ? kv.second : kv.first, *error);
+      ok = false;
+    } else {
+      out[*name] = *text;
+    }
+  }
+  if (!ok) return false;
+  // Only what the device's values break: the platform's own problems are
+  // reported once, at the platform.
+  const std::vector<std::string> platform_problems =
+      platform::inconsistencies(ctx.s.platform.params);
+  for (const auto& problem : platform::inconsistencies(set)) {
+    if (std::find(platform_problems.begin(), platform_problems.end(), problem) !=
+        platform_problems.end())
+      continue;
+    r.error(node, problem);
+    ok = false;
+  }
+  return ok;
+}
+
 // Reads one device's definition into `d`; false after reporting problems.
 bool parse_device(detail::LoaderContext& ctx, const YAML::Node& body, Device& d,
                   std::vector<vfio::ResvRegion>& reserved,
-                  std::map<vfio::GroupId, std::string>& group_unit) {
+                  std::map<vfio::GroupId, std::string>& group_unit,
+                  std::map<std::string, std::string>& device_params) {
   const yaml::Reader& r = ctx.r;
   const std::string what = fmt::format("device '{}'", d.name);
   if (!r.expect_map(body, what)) return false;
   r.check_keys(body,
                {"owner", "group", "iommu", "no_snoop", "reserved", "emulated",
-                "honours_nosnoop_enable"},
+                "honours_nosnoop_enable", "params"},
                what);
   bool ok = true;
   if (body["emulated"]) {
@@ -125,7 +169,7 @@ bool parse_device(detail::LoaderContext& ctx, const YAML::Node& body, Device& d,
     }
   }
   if (d.emulated) {
-    for (const char* key : {"iommu", "no_snoop", "reserved", "honours_nosnoop_enable"}) {
+    for (const char* key : {"iommu", "no_snoop", "reserved", "honours_nosnoop_enable", "params"}) {
       if (body[key]) {
         r.error(body[key], fmt::format("an emulated device has no IOMMU and does no DMA: '{}' "
                                        "does not apply",
@@ -191,6 +235,7 @@ bool parse_device(detail::LoaderContext& ctx, const YAML::Node& body, Device& d,
     ok = ok && regions;
     if (regions) reserved = *regions;
   }
+  if (body["params"] && !d.emulated) ok = parse_device_params(ctx, body["params"], device_params) && ok;
   return ok;
 }
 
@@ -206,13 +251,15 @@ void load_devices(detail::LoaderContext& ctx, const YAML::Node& node,
     d.name = *name;
     d.stream_id = static_cast<uint32_t>(s.devices.size() + 1);
     std::vector<vfio::ResvRegion> reserved = default_reserved;
-    const bool ok = parse_device(ctx, kv.second, d, reserved, group_unit);
+    std::map<std::string, std::string> device_params;
+    const bool ok = parse_device(ctx, kv.second, d, reserved, group_unit, device_params);
     // Known by name even when its definition is wrong, so references to it
     // do not cascade into more errors (the scenario is rejected anyway).
     s.devices.push_back(d);
     if (ok && !d.emulated)
       s.platform.devices.push_back({d.name, d.stream_id, s.principals[d.owner].id, d.group,
-                                    d.iommu, reserved, d.honours_nosnoop_enable});
+                                    d.iommu, reserved, d.honours_nosnoop_enable,
+                                    std::move(device_params)});
   }
 }
 

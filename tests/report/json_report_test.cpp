@@ -52,6 +52,7 @@ TEST_CASE("the JSON report has every field of docs/format.md 5") {
   has(r, "platform", T::object);
   has(r["platform"], "preset", T::string);
   has(r["platform"], "overrides", T::object);
+  has(r["platform"], "device_overrides", T::object);
   has(r, "seed", T::number_unsigned);
   has(r, "sim_time_ns", T::number_float);
   has(r, "counts", T::object);

@@ -255,3 +255,20 @@ TEST_CASE("a flush instruction of another instruction set is an inconsistency") 
   CHECK(l.errors[0].find("cpu.flush clflushopt does not exist on cpu.isa arm64") !=
         std::string::npos);
 }
+
+TEST_CASE("a device's own link and engine parameters are checked and kept") {
+  Loaded l = load_text(replace(kValid, "no_snoop: true}",
+                               "no_snoop: true, params: {pcie.gen: 3, dma.outstanding: 64}}"));
+  REQUIRE(l.scenario);
+  const auto& params = l.scenario->platform.devices.at(0).params;
+  CHECK(params == std::map<std::string, std::string>{{"pcie.gen", "3"},
+                                                     {"dma.outstanding", "64"}});
+  // The platform's parameters stay the platform's.
+  CHECK(only_error(replace(kValid, "no_snoop: true}", "no_snoop: true, params: {llc.ways: 8}}"))
+            .find("'llc.ways' is the platform's") != std::string::npos);
+  CHECK(only_error(replace(kValid, "no_snoop: true}", "no_snoop: true, params: {pcie.gne: 3}}"))
+            .find("unknown parameter 'pcie.gne' (did you mean 'pcie.gen'?)") != std::string::npos);
+  CHECK(only_error(replace(kValid, "no_snoop: true}",
+                           "no_snoop: true, params: {pcie.read_completion: 512B}}"))
+            .find("at most pcie.max_payload") != std::string::npos);
+}
