@@ -181,6 +181,28 @@ std::optional<UnitSpec> parse_iommu_unit(const yaml::Reader& r, const YAML::Node
   return spec;
 }
 
+std::optional<std::pair<std::string, std::string>> set_param(const yaml::Reader& r,
+                                                             const YAML::Node& name_node,
+                                                             const YAML::Node& value_node,
+                                                             params::Set& set,
+                                                             const ParamRefusal& refuse) {
+  auto name = r.string(name_node, "parameter name");
+  auto text = r.string(value_node, "parameter value");
+  if (!name || !text) return std::nullopt;
+  const bool exists = catalog().find(*name) != nullptr;
+  if (exists && refuse) {
+    if (auto why = refuse(*name)) {
+      r.error(name_node, *why);
+      return std::nullopt;
+    }
+  }
+  if (auto error = set.set(*name, *text)) {
+    r.error(exists ? value_node : name_node, *error);
+    return std::nullopt;
+  }
+  return std::pair{*name, *text};
+}
+
 std::optional<std::vector<vfio::ResvRegion>> parse_reserved(const yaml::Reader& r,
                                                             const YAML::Node& node) {
   if (!node.IsSequence()) {
@@ -256,18 +278,10 @@ std::optional<Preset> load_preset(const std::string& name_or_path, yaml::Diagnos
     if (r.expect_map(params, "params")) {
       params::Set check(catalog(), kClockParam);
       for (const auto& kv : params) {
-        auto name = r.string(kv.first, "parameter name");
-        auto text = r.string(kv.second, "parameter value");
-        if (!name || !text) {
+        if (auto set = set_param(r, kv.first, kv.second, check))
+          preset.params[set->first] = set->second;
+        else
           ok = false;
-          continue;
-        }
-        if (auto error = check.set(*name, *text)) {
-          r.error(catalog().find(*name) ? kv.second : kv.first, *error);
-          ok = false;
-          continue;
-        }
-        preset.params[*name] = *text;
       }
     } else {
       ok = false;

@@ -15,9 +15,11 @@
 // and `reserved` replaces the inherited list.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/params.h"
@@ -50,6 +52,17 @@ std::optional<Preset> load_preset(const std::string& name_or_path, yaml::Diagnos
 // optional); without, driver, pgsizes and aperture are required.
 std::optional<UnitSpec> parse_iommu_unit(const yaml::Reader& reader, const YAML::Node& node,
                                          const std::string& unit, const UnitSpec* base);
+
+// One `NAME: VALUE` entry of a parameter map, set on `set`: the name and the
+// value as written, or nullopt once the problem is reported where it is (at
+// the value if the parameter exists, else at the name). `refuse`, if given,
+// says why a name that exists may not be set here (or nullopt if it may).
+using ParamRefusal = std::function<std::optional<std::string>(const std::string& name)>;
+std::optional<std::pair<std::string, std::string>> set_param(const yaml::Reader& reader,
+                                                             const YAML::Node& name,
+                                                             const YAML::Node& value,
+                                                             params::Set& set,
+                                                             const ParamRefusal& refuse = {});
 
 // [[A, B], {range: [A, B], type: T}, ...] with inclusive ends.
 std::optional<std::vector<vfio::ResvRegion>> parse_reserved(const yaml::Reader& reader,

@@ -35,17 +35,16 @@ std::string rate(double bytes_per_second) {
 }
 
 // Every device gets a link of its own, with the preset's pcie.* parameters
-// unless a scenario gives it its own:
-// its idle read through each IOMMU unit (an IOTLB hit adds nothing) and what
-// one engine streams, bound by the link or by its tags, whichever is lower
-// (DRAM bandwidth aside).
+// unless a scenario gives it its own: its idle read through each IOMMU unit
+// (an IOTLB hit adds nothing) and what one engine streams, bound by the link
+// or by its tags, whichever is lower (DRAM bandwidth aside).
 void print_device_link(const platform::PlatformSpec& spec, const platform::Topology& topology) {
   const models::DmaConfig dma = models::DmaConfig::from(spec.params);
   const models::PcieLink link(dma.link);
   const uint64_t request = dma.request_bytes;
   std::cout << fmt::format(
-      "\ndevice link (one per device, these values unless it sets its own: PCIe {}.0 x{}, {} each way before TLP overheads, {} "
-      "latency each way)\n",
+      "\ndevice link (one per device, these values unless it sets its own: PCIe {}.0 x{}, {} "
+      "each way before TLP overheads, {} latency each way)\n",
       dma.link.gen, dma.link.width, rate(link.bytes_per_second()),
       nanoseconds(dma.link.latency));
   Picos slowest_idle = 0;

@@ -109,25 +109,20 @@ bool parse_device_params(const detail::LoaderContext& ctx, const YAML::Node& nod
   const yaml::Reader& r = ctx.r;
   if (!r.expect_map(node, "params")) return false;
   params::Set set = ctx.s.platform.params;
+  const platform::ParamRefusal platform_only = [](const std::string& name) {
+    return platform::is_device_param(name)
+               ? std::nullopt
+               : std::optional<std::string>(fmt::format(
+                     "'{}' is the platform's: a device sets only its link's and its DMA "
+                     "engines' parameters (pcie.*, dma.*)",
+                     name));
+  };
   bool ok = true;
   for (const auto& kv : node) {
-    auto name = r.string(kv.first, "parameter name");
-    auto text = r.string(kv.second, "parameter value");
-    if (!name || !text) {
+    if (auto entry = platform::set_param(r, kv.first, kv.second, set, platform_only))
+      out[entry->first] = entry->second;
+    else
       ok = false;
-      continue;
-    }
-    if (platform::catalog().find(*name) && !platform::is_device_param(*name)) {
-      r.error(kv.first, fmt::format("'{}' is the platform's: a device sets only its link's and "
-                                    "its DMA engines' parameters (pcie.*, dma.*)",
-                                    *name));
-      ok = false;
-    } else if (auto error = set.set(*name, *text)) {
-      r.error(platform::catalog().find(*name) ? kv.second : kv.first, *error);
-      ok = false;
-    } else {
-      out[*name] = *text;
-    }
   }
   if (!ok) return false;
   // Only what the device's values break: the platform's own problems are
@@ -418,15 +413,8 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
     s.platform.iommus = preset->iommus;
     default_reserved = preset->reserved;
   }
-  for (const auto& [key, value] : inline_params) {
-    auto name = r.string(key, "parameter name");
-    auto text = r.string(value, "parameter value");
-    if (!name || !text) continue;
-    if (auto error = params.set(*name, *text))
-      r.error(platform::catalog().find(*name) ? value : key, *error);
-    else
-      s.overrides[*name] = *text;
-  }
+  for (const auto& [key, value] : inline_params)
+    if (auto set = platform::set_param(r, key, value, params)) s.overrides[set->first] = set->second;
   for (const auto& set : options.sets) {
     YAML::Mark where;
     where.column = set.column - 1;
