@@ -142,7 +142,9 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
       observer_(observer),
       llc_(std::string(basename()), config.size, config.ways),
       mem_attrs_(new RequestAttributes),
-      fill_run_(new LineFill) {
+      fill_run_(new LineFill),
+      mem_posting_(new WritePosting),
+      fill_posting_(new WritePosting) {
   if (llc_.absent())
     throw std::invalid_argument(std::string(basename()) + ": the LLC needs a size");
   if (config.cores == 0 || config.cores > CacheConfig::kMaxCores)
@@ -177,9 +179,13 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
   mem_trans_.set_data_length(kLineBytes);
   mem_trans_.set_streaming_width(kLineBytes);
   mem_trans_.set_extension(mem_attrs_);
+  mem_trans_.set_extension(mem_posting_);
   fill_trans_.set_command(tlm::TLM_IGNORE_COMMAND);
   fill_trans_.set_extension(fill_run_);
+  fill_trans_.set_extension(fill_posting_);
 }
+
+void Cache::gather_postings(Picos t) { mem_posting_->posted = fill_posting_->posted = t; }
 
 bool Cache::whole_lines(tlm::tlm_generic_payload& trans) {
   if (trans.get_data_length() == 0 || trans.get_address() % kLineBytes != 0 ||
@@ -286,6 +292,7 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
   const LineFill* fill = trans.get_command() == tlm::TLM_IGNORE_COMMAND
                              ? trans.get_extension<LineFill>()
                              : nullptr;
+  gather_postings(t);
   if (fill || trans.is_write()) {
     t = write(static_cast<uint64_t>(core), trans, fill, t);
   } else {
@@ -294,6 +301,7 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
       t = each_line(trans, t,
                     [&](uint64_t pa, LineValue& v, Picos at) { return load(core, pa, v, at); });
   }
+  t = std::max(t, posted());
   delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

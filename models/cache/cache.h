@@ -44,7 +44,10 @@
 // Timing: a load costs the hit latency of each level it looks up, plus a
 // memory read if none holds the line. Stores are whole-line and posted: they
 // cost `store_line` and allocate without fetching (as fast-string stores
-// do); dirty victims are written back posted. Maintenance ops cost the CPU
+// do); dirty victims are written back posted. A load or store request
+// completes no sooner than memory's write queue took the last write-back it
+// caused (its stores go on at `store_line` until then: within one request
+// the core does not stall line by line). Maintenance ops cost the CPU
 // nothing here (the CPU agent charges issue costs); the LLC lookup is their
 // lookup time, and the response says when their write-back reaches memory.
 // Does not model: partial-line accesses, MSHR limits, bandwidth between the
@@ -238,6 +241,12 @@ class Cache : public sc_core::sc_module,
   // memory error is a broken platform, not a device's fault: it throws.
   Picos to_memory(tlm::tlm_generic_payload& trans, Picos at);
   static bool whole_lines(tlm::tlm_generic_payload& trans);
+  // Starts gathering when memory's write queue takes write-backs, from `t`.
+  void gather_postings(Picos t);
+  // When the queue took the last write-back since gather_postings(): a CPU
+  // request completes no sooner, as its core cannot go on while the queue
+  // has no room for the lines it evicted.
+  Picos posted() const { return std::max(mem_posting_->posted, fill_posting_->posted); }
 
   // --- long streams of stores (cache_stream.cpp) ---
   // The stream tracker, for a hierarchy whose geometry store_stream handles.
@@ -321,13 +330,17 @@ class Cache : public sc_core::sc_module,
   std::vector<LineSpan> run_dropped_;
 
   // Reused for every memory access (no allocation on the request path). The
-  // payload owns its extension and frees it when it is destroyed.
+  // payload owns its extensions and frees them when it is destroyed.
   tlm::tlm_generic_payload mem_trans_;
   unsigned char mem_data_[kLineBytes] = {};
   RequestAttributes* mem_attrs_;
   // Reused for runs of write-backs, which owns its LineFill.
   tlm::tlm_generic_payload fill_trans_;
   LineFill* fill_run_;
+  // When memory's write queue took the write-backs of the CPU request in
+  // progress (see posted_since), one per payload that carries write-backs.
+  WritePosting* mem_posting_;
+  WritePosting* fill_posting_;
   // The attributes of the cache's own traffic (fills, write-backs) and of a
   // request that carries none: referred to, not built per request.
   const RequestAttributes unattributed_;

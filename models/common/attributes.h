@@ -43,6 +43,21 @@ struct CacheMaintenance : tlm::tlm_extension<CacheMaintenance> {
   }
 };
 
+// Asks the memory controller when its write queue took a request's writes:
+// a write is posted (complete for the rest of the system) once it has an
+// entry, which can be later than it arrived when the queue is full. An
+// initiator that stalls on a full queue attaches this to its writes; the
+// controller raises `posted` to the latest posting of the request's lines
+// (it never lowers it, so one extension can gather a series of requests).
+struct WritePosting : tlm::tlm_extension<WritePosting> {
+  Picos posted = 0;
+
+  tlm::tlm_extension_base* clone() const override { return new WritePosting(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const WritePosting&>(other);
+  }
+};
+
 // A run of lines that all take one value (a zeroed page or folio, or a run
 // of write-backs) rides on TLM_IGNORE_COMMAND, as cache maintenance does, so
 // a target that does not know it ignores it. It stands for a write of

@@ -65,7 +65,9 @@ Picos DramTiming::access(uint64_t pa, Picos arrive) {
   return bus;
 }
 
-Picos DramTiming::access_run(uint64_t pa, uint64_t lines, Picos arrive, Picos step) {
+Picos DramTiming::access_run(uint64_t pa, uint64_t lines, Picos arrive, Picos step,
+                             uint64_t shown,
+                             const std::function<void(const DramRowRun&)>& each_row) {
   // Channels are independent, so each takes its share of the run on its own:
   // every C-th line (C channels), arriving C * step apart, a row's worth of
   // consecutive lines per bank. Within one row of one bank, line k's column
@@ -84,6 +86,7 @@ Picos DramTiming::access_run(uint64_t pa, uint64_t lines, Picos arrive, Picos st
     uint64_t in_channel = (first + offset) / channels;  // the channel's own line index
     Picos a = arrive + offset * step;
     Picos& bus = bus_free_[channel];
+    uint64_t unshown = 0;
     while (left > 0) {
       const uint64_t count = std::min(left, lines_per_row_ - in_channel % lines_per_row_);
       uint64_t bank, row;
@@ -91,6 +94,15 @@ Picos DramTiming::access_run(uint64_t pa, uint64_t lines, Picos arrive, Picos st
       Bank& b = banks_[channel * banks_per_channel_ + bank];
       const Picos c0 = first_column(b, row, a), k = count - 1;
       b.next_column = std::max(c0 + k * t_.burst, a + k * spacing) + t_.burst;
+      // The unrolling below holds for every line of the row, not only its
+      // last: line j's data take the bus at max(bus_-1, c_0 + tCL) + j * burst
+      // or a + j * s + tCL, whichever is later.
+      if (each_row && left - count < shown) {
+        each_row({channel, count, unshown, a, spacing, std::max(bus, c0 + t_.tCL)});
+        unshown = 0;
+      } else {
+        unshown += count;
+      }
       bus = std::max({bus + count * t_.burst, c0 + t_.tCL + count * t_.burst,
                       a + k * spacing + t_.tCL + t_.burst});
       stats_.row_hits += k;

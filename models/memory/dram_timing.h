@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "base/line_value.h"
@@ -56,6 +57,17 @@ struct DramLocation {
   uint64_t row = 0;
 };
 
+// Part of a run of accesses (DramTiming::access_run) in one row of one bank:
+// `count` lines of `channel`, the j-th arriving at arrive + j * arrive_step,
+// its data on the bus from max(data + j * burst, arrive + j * arrive_step + tCL)
+// for `burst`, as access() would have timed it.
+struct DramRowRun {
+  uint64_t channel = 0, count = 0;
+  uint64_t unshown = 0;  // lines of the channel's share before this row not shown
+  Picos arrive = 0, arrive_step = 0;
+  Picos data = 0;
+};
+
 class DramTiming {
  public:
   DramTiming(const DramGeometry& geometry, const DramTimings& timings);
@@ -67,7 +79,10 @@ class DramTiming {
   // access() on every line of [pa, pa + lines * 64), line i arriving at
   // arrive + i * step, with the same outcome; returns when the last of their
   // data have crossed a bus. O(rows the run touches), not O(lines).
-  Picos access_run(uint64_t pa, uint64_t lines, Picos arrive, Picos step);
+  // `each_row` is shown, a row at a time in order, the rows that hold any of
+  // each channel's last `shown` lines of the run (when given).
+  Picos access_run(uint64_t pa, uint64_t lines, Picos arrive, Picos step, uint64_t shown = 0,
+                   const std::function<void(const DramRowRun&)>& each_row = {});
 
   const DramStats& stats() const { return stats_; }
 

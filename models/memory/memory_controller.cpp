@@ -50,6 +50,15 @@ void MemoryConfig::declare(params::Catalog& catalog) {
                       .by_default("2.5ns",
                                   "BL8 = 4 tCK: 64 B per 2.5 ns, 25.6 GB/s per channel "
                                   "(docs/hardware-parameters.md 4.1)"));
+  catalog.declare(Spec::count("memory.write_queue",
+                              "write queue entries per channel: a write is posted when it "
+                              "takes one (0: no limit)",
+                              0, 4096)
+                      .by_default("32",
+                                  "the iMC's write pending queue counts at most 32 entries per "
+                                  "channel (Intel Xeon E5-2600 uncore performance monitoring "
+                                  "guide, WPQ_OCCUPANCY; a Sandy Bridge-EP controller, "
+                                  "unverified for Tiger Lake; docs/hardware-parameters.md 5)"));
 }
 
 MemoryConfig MemoryConfig::from(const params::Set& set) {
@@ -57,7 +66,8 @@ MemoryConfig MemoryConfig::from(const params::Set& set) {
           {set.count("memory.channels"), set.count("memory.bank_groups"),
            set.count("memory.banks_per_group"), set.size("memory.row_size")},
           {set.picos("memory.tCL"), set.picos("memory.tRCD"), set.picos("memory.tRP"),
-           set.picos("memory.tRAS"), set.picos("memory.burst")}};
+           set.picos("memory.tRAS"), set.picos("memory.burst")},
+          set.count("memory.write_queue")};
 }
 
 MemoryController::MemoryController(sc_core::sc_module_name name, const MemoryConfig& config,
@@ -66,7 +76,8 @@ MemoryController::MemoryController(sc_core::sc_module_name name, const MemoryCon
       socket("socket"),
       config_(config),
       observer_(observer),
-      dram_(config.geometry, config.timings) {
+      dram_(config.geometry, config.timings),
+      write_queue_(config.geometry.channels, config.write_queue) {
   socket.bind(*this);
   const DramStats& banks = dram_.stats();
   statistics_.add("line_reads", stats_.reads);
@@ -110,10 +121,13 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   const Picos arrive = global + to_picos(delay);
   unsigned char* data = trans.get_data_ptr();
   const uint64_t addr = trans.get_address();
+  auto* posting = trans.get_extension<WritePosting>();
+  Picos posted = arrive;
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
     if (const auto* run = trans.get_extension<LineFill>()) {
-      delay = from_picos(fill(addr, lines, *run, writer_of(trans), arrive) - global);
+      delay = from_picos(fill(addr, lines, *run, writer_of(trans), arrive, posted) - global);
       stats_.writes += lines;
+      if (posting) posting->posted = std::max(posting->posted, posted);
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
@@ -128,21 +142,40 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
     if (trans.is_read()) {
       put_line(data, i, store_.read(pa));
     } else if (trans.is_write()) {
+      posted = std::max(posted, queue_write(pa, arrive, line_done));
       const LineValue v = get_line(data, i);
       store_.write(pa, v);
       if (observer_) observer_->memory_write(pa, v, who, line_done);
     }
   }
+  if (posting && trans.is_write()) posting->posted = std::max(posting->posted, posted);
   if (trans.is_read()) stats_.reads += lines;
   else if (trans.is_write()) stats_.writes += lines;
   delay = from_picos(done - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
+Picos MemoryController::queue_write(uint64_t pa, Picos arrive, Picos done) {
+  // The column command issues tCL before the data take the bus (write_queue.h).
+  const Picos leaves = done - config_.timings.burst - config_.timings.tCL;
+  return write_queue_.take(dram_.locate(pa).channel, {1, arrive, 0, leaves, 0});
+}
+
 Picos MemoryController::fill(uint64_t pa, uint64_t lines, const LineFill& run, MemoryWriter who,
-                             Picos arrive) {
+                             Picos arrive, Picos& posted) {
   if (!observer_ || !observer_->needs_line_order()) {
-    const Picos done = dram_.access_run(pa, lines, arrive, run.step);
+    // A channel's last line waits for the one `entries` before it, and the
+    // next write for the one after that: the rows of the last `entries` + 1
+    // lines are all the queue needs.
+    // (The callback holds two pointers, which std::function keeps without allocating.)
+    Picos* latest = &posted;
+    const Picos done = dram_.access_run(
+        pa, lines, arrive, run.step, write_queue_.entries() + 1,
+        [this, latest](const DramRowRun& row) {
+          const DramTimings& t = config_.timings;
+          const WriteRun writes{row.count, row.arrive, row.arrive_step, row.data - t.tCL, t.burst};
+          *latest = std::max(*latest, write_queue_.take(row.channel, writes, row.unshown));
+        });
     store_.fill(pa, lines, run.value);
     if (observer_) observer_->memory_filled(pa, lines, run.value, who, done);
     return done;
@@ -150,8 +183,10 @@ Picos MemoryController::fill(uint64_t pa, uint64_t lines, const LineFill& run, M
   Picos done = arrive;
   for (uint64_t i = 0; i < lines; ++i) {
     const uint64_t line_pa = pa + i * kLineBytes;
-    const Picos line_done = dram_.access(line_pa, arrive + i * run.step);
+    const Picos line_arrive = arrive + i * run.step;
+    const Picos line_done = dram_.access(line_pa, line_arrive);
     done = std::max(done, line_done);
+    posted = std::max(posted, queue_write(line_pa, line_arrive, line_done));
     store_.write(line_pa, run.value);
     observer_->memory_write(line_pa, run.value, who, line_done);
   }

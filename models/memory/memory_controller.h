@@ -5,8 +5,11 @@
 // bus per channel, so concurrent write-backs and device traffic contend for
 // banks and buses. Each line of a request is timed on its own; the request
 // completes with its last line, and a write's line is in DRAM (shown to the
-// observer) when its own data have crossed the bus. Posted writes queue
-// without limit (no bounded write queue).
+// observer) when its own data have crossed the bus. Writes (write-backs and
+// device writes alike) pass through a write queue of `write_queue` entries
+// per channel (write_queue.h): a request that carries a WritePosting learns
+// when its last line was posted, which is later than it arrived while the
+// queue is full. Reads are not queued (no read queue is modelled).
 //
 // A LineFill (a run of write-backs of one value) is timed a row at a time
 // (DramTiming::access_run) and stored a block or page at a time, unless the
@@ -30,6 +33,7 @@
 #include "models/common/time.h"
 #include "models/memory/backing_store.h"
 #include "models/memory/dram_timing.h"
+#include "models/memory/write_queue.h"
 
 namespace iocsim::models {
 
@@ -37,6 +41,7 @@ struct MemoryConfig {
   uint64_t size = 0;  // bytes of physical memory
   DramGeometry geometry;
   DramTimings timings;
+  uint64_t write_queue = 0;  // entries per channel; 0: no limit
 
   static void declare(params::Catalog& catalog);
   static MemoryConfig from(const params::Set& set);
@@ -66,13 +71,19 @@ class MemoryController : public sc_core::sc_module,
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
   unsigned int transport_dbg(tlm::tlm_generic_payload& trans) override;
   bool check(tlm::tlm_generic_payload& trans) const;
-  // A LineFill's write; returns when its last line is done.
-  Picos fill(uint64_t pa, uint64_t lines, const LineFill& run, MemoryWriter who, Picos arrive);
+  // A LineFill's write; returns when its last line is done, and raises
+  // `posted` to when the queue took its last line.
+  Picos fill(uint64_t pa, uint64_t lines, const LineFill& run, MemoryWriter who, Picos arrive,
+             Picos& posted);
+  // The write of the line at `pa` arriving at `arrive`, whose data cross the
+  // bus by `done`, through the write queue; returns when it was posted.
+  Picos queue_write(uint64_t pa, Picos arrive, Picos done);
 
   MemoryConfig config_;
   CoherenceObserver* observer_;
   BackingStore store_;
   DramTiming dram_;
+  WriteQueue write_queue_;
   MemoryStats stats_;
   stats::Group statistics_{kStatsSection};
 };

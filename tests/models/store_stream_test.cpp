@@ -118,13 +118,15 @@ constexpr uint64_t kMemoryBytes = 8u << 20;
 constexpr uint64_t kLines = kMemoryBytes / kLineBytes;
 
 // DDR4-like timing, or (`fast`) a bus quicker than the stores, so that when
-// each write-back is posted shows in when it is done.
+// each write-back is posted shows in when it is done. A short write queue
+// on the DDR4-like one, which the stores fill: each request then waits for it.
 models::MemoryConfig banked_memory(bool fast) {
   models::MemoryConfig c;
   c.size = kMemoryBytes;
   c.geometry = {2, 2, 2, 1024};
   c.timings = fast ? models::DramTimings{1'000, 1'000, 1'000, 3'000, 100}
                    : models::DramTimings{13'750, 13'750, 13'750, 32'000, 2'500};
+  c.write_queue = fast ? 0 : 6;
   return c;
 }
 
