@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "platform/yaml_reader.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -59,6 +60,13 @@ std::optional<YAML::Node> Reader::load_text(const std::string& text) {
 }
 
 std::optional<YAML::Node> Reader::load() {
+  // An ifstream opens a directory and reads nothing from it, which would
+  // pass for an empty file.
+  std::error_code ec;
+  if (std::filesystem::is_directory(file_, ec)) {
+    diags_->error(file_, YAML::Mark{}, "is a directory, not a YAML file");
+    return std::nullopt;
+  }
   std::ifstream in(file_, std::ios::binary);
   if (!in) {
     diags_->error(file_, YAML::Mark{}, "cannot read the file");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // `iocsim check PATH...`: every scenario under the paths, under every policy
-// its expect block names (or its own policy when it names none), each in a
+// its expect block names (or its own policy when it names none; --policy
+// chooses instead), with --kernel, --platform, --set and --seed as `run`
+// takes them, each in a
 // child process, `-j` of them at a time; one line per scenario and policy in
 // a fixed order, then a summary, and JUnit XML if asked. Study files are
 // skipped: they are for `iocsim sweep`.
@@ -8,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -116,7 +119,12 @@ void print(const CheckCase& c, int verbosity) {
 }  // namespace
 
 int check_command(const CheckArgs& args) {
+  const RunSelection& selection = args.selection;
+  if (!selection.valid()) return kExitBadInput;
   if (!args.junit.text.empty() && !output_writable(args.junit, "--junit")) return kExitBadInput;
+  const scenario::LoadOptions options = selection.load_options();
+  // A mistake on the command line is every file's: it is reported once.
+  std::set<std::string> reported;
   bool missing = false;
   const std::vector<std::string> files = scenario_files(args.paths, missing);
 
@@ -134,21 +142,23 @@ int check_command(const CheckArgs& args) {
       continue;
     }
     yaml::Diagnostics diags;
-    loaded.push_back(scenario::load_scenario(file, {}, diags));
+    loaded.push_back(scenario::load_scenario(file, options, diags));
     if (!loaded.back()) {
       std::ostringstream detail;
       for (const auto& d : diags.list()) {
-        std::cerr << d.format() << "\n";
-        detail << d.format() << "\n";
+        const std::string line = d.format();
+        if (line.rfind("<command-line>", 0) != 0 || reported.insert(line).second)
+          std::cerr << line << "\n";
+        detail << line << "\n";
       }
       const std::string first = diags.list().empty() ? "" : diags.list().front().format();
       cases.push_back({file, "", CheckCase::Status::bad_input, first, detail.str(), 0});
       continue;
     }
-    for (const std::string& policy : policies_of(*loaded.back())) {
+    for (const std::string& policy : selection.policies(policies_of(*loaded.back()))) {
       case_of_job.push_back(cases.size());
       cases.push_back({file, policy, CheckCase::Status::passed, "", "", 0});
-      jobs.push_back({&*loaded.back(), {policy, std::nullopt, 1}, {}});
+      jobs.push_back({&*loaded.back(), {policy, selection.kernel_base(), selection.seed}, {}});
     }
   }
 

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "scenario/loader.h"
+#include "vfio/kernel_base.h"
 
 namespace iocsim::app {
 
@@ -17,21 +19,37 @@ struct Arg {
   int column = 1;
 };
 
-struct RunArgs {
-  std::string scenario;
-  Arg policy;
-  Arg kernel;
+// The options `run` and `check` share: the policies, kernel base, platform,
+// parameters and seed scenarios run under (run_options.cpp).
+struct RunSelection {
+  Arg policy;  // empty: the scenario's own choice; "all": every policy
+  Arg kernel;  // empty: the scenario's
   Arg platform;
   std::vector<scenario::LoadOptions::Set> sets;
+  uint64_t seed = 1;
+
+  // Reports a bad --policy or --kernel at its position; false if either is.
+  bool valid() const;
+  // The kernel base --kernel names, if it names one (call valid() first).
+  std::optional<vfio::KernelBase> kernel_base() const;
+  // How scenarios are loaded: --platform and --set.
+  scenario::LoadOptions load_options() const;
+  // The policies to run a scenario under, `own` when --policy does not say.
+  std::vector<std::string> policies(std::vector<std::string> own) const;
+};
+
+struct RunArgs {
+  std::string scenario;
+  RunSelection selection;
   Arg json;   // '-' for stdout
   Arg trace;
   Arg vcd;
-  uint64_t seed = 1;
   int verbosity = 0;  // -1 quiet, 0 normal, 1+ more detail
 };
 
 struct CheckArgs {
   std::vector<std::string> paths;
+  RunSelection selection;
   Arg junit;
   size_t jobs = 1;  // children at a time
   int verbosity = 0;

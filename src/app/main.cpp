@@ -12,6 +12,7 @@
 
 #include "app/commands.h"
 #include "app/exit_codes.h"
+#include "base/spelling.h"
 
 namespace iocsim::app {
 namespace {
@@ -44,6 +45,27 @@ int value_column(int argc, char* argv[], const std::vector<int>& columns,
   return 1;
 }
 
+// The options of a RunSelection, on `cmd`; --set's values go to `sets`.
+void add_selection_options(CLI::App* cmd, RunSelection& selection, std::vector<std::string>& sets) {
+  cmd->add_option("--policy", selection.policy.text,
+                  "flush policy (none, posted-v1, review-v2, map-only, eager-unmap, wbinvd, "
+                  "nosnoop-off), or 'all' for every policy");
+  cmd->add_option("--kernel", selection.kernel.text, "kernel base: v6.9 (default) or v6.18");
+  cmd->add_option("--platform", selection.platform.text, "platform preset name or a YAML file");
+  cmd->add_option("--set", sets, "override a parameter, KEY=VALUE (repeatable)");
+  cmd->add_option("--seed", selection.seed, "seed of every random choice (default 1)");
+}
+
+// Where the values of a RunSelection's options are on the command line.
+void locate_selection(int argc, char* argv[], const std::vector<int>& columns,
+                      const std::vector<std::string>& sets, RunSelection& selection) {
+  selection.policy.column = value_column(argc, argv, columns, "--policy", 0);
+  selection.kernel.column = value_column(argc, argv, columns, "--kernel", 0);
+  selection.platform.column = value_column(argc, argv, columns, "--platform", 0);
+  for (size_t i = 0; i < sets.size(); ++i)
+    selection.sets.push_back({sets[i], value_column(argc, argv, columns, "--set", i)});
+}
+
 int main_impl(int argc, char* argv[]) {
   // The SystemC banner goes to stderr; it helps nobody reading a report.
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
@@ -61,17 +83,12 @@ int main_impl(int argc, char* argv[]) {
   int verbose = 0;
   auto* run_cmd = app.add_subcommand("run", "Run one scenario, print the report, check its expectations");
   run_cmd->add_option("scenario", run.scenario, "scenario file (YAML)")->required();
-  run_cmd->add_option("--policy", run.policy.text,
-                      "flush policy (none, posted-v1, review-v2, map-only, eager-unmap, wbinvd, nosnoop-off), or 'all' for every policy side by side");
-  run_cmd->add_option("--kernel", run.kernel.text, "kernel base: v6.9 (default) or v6.18");
-  run_cmd->add_option("--platform", run.platform.text, "platform preset name or a YAML file");
-  run_cmd->add_option("--set", sets, "override a parameter, KEY=VALUE (repeatable)");
+  add_selection_options(run_cmd, run.selection, sets);
   run_cmd->add_option("--json", run.json.text, "write the JSON report to FILE ('-' for stdout)");
   run_cmd->add_option("--trace", run.trace.text,
                       "write a Chrome trace-event timeline to FILE (open in ui.perfetto.dev); under --policy all one file per policy, FILE.POLICY.json");
   run_cmd->add_option("--vcd", run.vcd.text,
                       "write a VCD waveform to FILE (open in GTKWave); under --policy all one file per policy");
-  run_cmd->add_option("--seed", run.seed, "seed of every random choice (default 1)");
   run_cmd->add_flag("-q,--quiet", quiet, "print nothing unless something failed");
   run_cmd->add_flag("-v,--verbose", verbose, "more detail (repeat for statistics)");
   run_cmd->footer(
@@ -82,12 +99,17 @@ int main_impl(int argc, char* argv[]) {
   auto* check_cmd = app.add_subcommand(
       "check", "Run every *.yaml under the paths under every policy its expect block names");
   check_cmd->add_option("paths", check.paths, "scenario files or directories")->required();
+  std::vector<std::string> check_sets;
+  add_selection_options(check_cmd, check.selection, check_sets);
   check_cmd->add_flag("-q,--quiet", check_quiet, "print only failures and the summary");
   check_cmd->add_option("--junit", check.junit.text, "write the results as JUnit XML to FILE");
   check.jobs = std::max(1u, std::thread::hardware_concurrency());
   check_cmd->add_option("-j,--jobs", check.jobs, "scenarios run at a time (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
-  check_cmd->footer("Example: iocsim check scenarios/ -j 2 --junit results.xml");
+  check_cmd->footer(
+      "Without --policy, each scenario runs under every policy its expect block names (its own "
+      "policy when it names none).\n"
+      "Example: iocsim check scenarios/ -j 2 --junit results.xml --kernel v6.18 --platform server");
 
   SweepArgs sweep;
   std::string shard;
@@ -116,6 +138,18 @@ int main_impl(int argc, char* argv[]) {
   auto* params_cmd = app.add_subcommand("params", "List every model parameter: name, unit, default, meaning");
   params_cmd->footer("Example: iocsim params");
 
+  // CLI11 would take an unknown command for a stray argument and say only
+  // that a subcommand is required.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      command_line_error(columns[1], fmt::format("unknown command '{}'{}; the commands are {}",
+                                                 argv[1], did_you_mean(argv[1], names),
+                                                 fmt::join(names, ", ")));
+      return kExitBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -130,18 +164,15 @@ int main_impl(int argc, char* argv[]) {
   }
 
   if (run_cmd->parsed()) {
-    run.policy.column = value_column(argc, argv, columns, "--policy", 0);
-    run.kernel.column = value_column(argc, argv, columns, "--kernel", 0);
-    for (size_t i = 0; i < sets.size(); ++i)
-      run.sets.push_back({sets[i], value_column(argc, argv, columns, "--set", i)});
+    locate_selection(argc, argv, columns, sets, run.selection);
     run.json.column = value_column(argc, argv, columns, "--json", 0);
-    run.platform.column = value_column(argc, argv, columns, "--platform", 0);
     run.trace.column = value_column(argc, argv, columns, "--trace", 0);
     run.vcd.column = value_column(argc, argv, columns, "--vcd", 0);
     run.verbosity = quiet ? -1 : verbose;
     return run_command(run);
   }
   if (check_cmd->parsed()) {
+    locate_selection(argc, argv, columns, check_sets, check.selection);
     check.junit.column = value_column(argc, argv, columns, "--junit", 0);
     check.verbosity = check_quiet ? -1 : 0;
     return check_command(check);

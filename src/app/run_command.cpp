@@ -10,21 +10,11 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/output_files.h"
-#include "base/spelling.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
-#include "vfio/flush_policy.h"
 
 namespace iocsim::app {
 namespace {
-
-// Checks --policy; empty text means "the scenario's".
-bool valid_policy(const Arg& policy) {
-  if (policy.text.empty() || policy.text == "all" || vfio::find_policy(policy.text)) return true;
-  command_line_error(policy.column, fmt::format("--policy: unknown policy '{}'{}", policy.text,
-                                                did_you_mean(policy.text, vfio::policy_names())));
-  return false;
-}
 
 bool write_json(const std::string& path, const nlohmann::json& report) {
   if (path == "-") {
@@ -71,39 +61,19 @@ void command_line_error(int column, const std::string& message) {
 }
 
 int run_command(const RunArgs& args) {
-  bool ok = valid_policy(args.policy);
-  std::optional<vfio::KernelBase> base;
-  if (!args.kernel.text.empty()) {
-    base = vfio::kernel_base_named(args.kernel.text);
-    if (!base) {
-      command_line_error(args.kernel.column,
-                         fmt::format("--kernel: unknown kernel base '{}' ({})", args.kernel.text,
-                                     fmt::join(vfio::kernel_base_names(), " or ")));
-      ok = false;
-    }
-  }
-
-  scenario::LoadOptions options;
-  if (!args.platform.text.empty()) {
-    options.platform = args.platform.text;
-    options.platform_column = args.platform.column;
-  }
-  options.sets = args.sets;
+  const RunSelection& selection = args.selection;
+  const bool ok = selection.valid();
   yaml::Diagnostics diags;
-  auto loaded = scenario::load_scenario(args.scenario, options, diags);
+  auto loaded = scenario::load_scenario(args.scenario, selection.load_options(), diags);
   for (const auto& d : diags.list()) std::cerr << d.format() << "\n";
   if (!loaded || !ok) return kExitBadInput;
 
-  std::vector<std::string> policies;
-  if (args.policy.text == "all")
-    policies = vfio::policy_names();
-  else
-    policies.push_back(args.policy.text.empty() ? loaded->kernel.policy : args.policy.text);
+  const std::vector<std::string> policies = selection.policies({loaded->kernel.policy});
   if (!outputs_writable(args, policies)) return kExitBadInput;
 
   std::vector<ChildJob> jobs;
   for (const std::string& policy : policies)
-    jobs.push_back({&*loaded, {policy, base, args.seed},
+    jobs.push_back({&*loaded, {policy, selection.kernel_base(), selection.seed},
                     outputs_for(args, policy, policies.size() > 1)});
   std::vector<nlohmann::json> reports;
   int worst = kExitOk;

@@ -387,7 +387,32 @@ PY
     ;;
   unknown_subcommand)
     expect_exit 2 frobnicate
-    contains "$err" "iocsim: error:"
+    [ "$(cat "$err")" = "<command-line>:1:8: error: unknown command 'frobnicate'; the commands are run, check, sweep, platform, params" ] \
+      || fail "unexpected error line"
+    expect_exit 2 chek "$seed"
+    contains "$err" "unknown command 'chek' (did you mean 'check'?)"
+    ;;
+  run_directory)
+    expect_exit 2 run "$root/scenarios/seed"
+    [ "$(cat "$err")" = "$root/scenarios/seed:1:1: error: is a directory, not a YAML file" ] \
+      || fail "unexpected error line"
+    ;;
+  check_selection)
+    # --kernel, --policy and --platform reach every run: the scenario's
+    # posted-v1 expectations hold on v6.9 and not on v6.18 (no fgsp probe).
+    wbinvd=$root/scenarios/seed/wbinvd-vs-per-line.yaml
+    expect_exit 0 check "$wbinvd" --policy posted-v1 --platform default
+    contains "$out" "PASS  $wbinvd [posted-v1]"
+    contains "$out" "1 passed, 0 failed"
+    expect_exit 1 check "$wbinvd" --policy posted-v1 --kernel v6.18
+    contains "$out" "FAIL  $wbinvd [posted-v1] end of run: expected flush.bytes == 131088KiB, got 128MiB"
+    expect_exit 0 check "$seed" --policy all --set llc.size=6MiB --seed 7
+    contains "$out" "7 passed, 0 failed"
+    # A mistake on the command line is reported once, not once per file.
+    expect_exit 2 check "$seed" "$seed" --set llc.sise=8MiB
+    [ "$(grep -c "unknown parameter 'llc.sise'" "$err")" -eq 1 ] || fail "reported more than once"
+    expect_exit 2 check "$seed" --kernel v7
+    contains "$err" "--kernel: unknown kernel base 'v7'"
     ;;
   *)
     fail "unknown test case $case_name"
