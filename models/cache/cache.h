@@ -338,7 +338,7 @@ class Cache : public sc_core::sc_module,
   tlm::tlm_generic_payload fill_trans_;
   LineFill* fill_run_;
   // When memory's write queue took the write-backs of the CPU request in
-  // progress (see posted_since), one per payload that carries write-backs.
+  // progress (see gather_postings), one per payload that carries write-backs.
   WritePosting* mem_posting_;
   WritePosting* fill_posting_;
   // The attributes of the cache's own traffic (fills, write-backs) and of a

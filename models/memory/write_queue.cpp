@@ -11,7 +11,10 @@ WriteQueue::WriteQueue(uint64_t channels, uint64_t entries)
 Picos WriteQueue::leaves(const Channel& c, uint64_t index) const {
   for (auto it = c.held.rbegin(); it != c.held.rend(); ++it)
     if (it->first <= index) return it->run.leaves(index - it->first);
-  return 0;  // (not reached: the runs held cover every write still queued)
+  // Before every run held: a write of a long run's lines that were not shown
+  // (take()'s `unseen`). Only a row of that run asks, and its own last posting
+  // is below the run's last, which the rows shown answer exactly: at arrival.
+  return 0;
 }
 
 Picos WriteQueue::take(uint64_t channel, const WriteRun& run, uint64_t unseen) {
