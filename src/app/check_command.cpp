@@ -147,8 +147,7 @@ int check_command(const CheckArgs& args) {
       std::ostringstream detail;
       for (const auto& d : diags.list()) {
         const std::string line = d.format();
-        if (line.rfind("<command-line>", 0) != 0 || reported.insert(line).second)
-          std::cerr << line << "\n";
+        if (d.file != "<command-line>" || reported.insert(line).second) std::cerr << line << "\n";
         detail << line << "\n";
       }
       const std::string first = diags.list().empty() ? "" : diags.list().front().format();
