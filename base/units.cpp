@@ -221,15 +221,22 @@ std::string format_size(uint64_t bytes) {
   return fmt::format("{}", bytes);
 }
 
-std::string format_size_within(uint64_t bytes, size_t width) {
-  std::string exact = format_size(bytes);
-  if (exact.size() <= width) return exact;
-  for (size_t i = std::size(kSizeUnits) - 1; i > 0; --i)
-    if (bytes >= kSizeUnits[i].factor)
-      return fmt::format("~{:.3g}{}",
-                         static_cast<double>(bytes) / static_cast<double>(kSizeUnits[i].factor),
-                         kSizeUnits[i].name);
-  return exact;  // under 1 KiB: at most four digits
+std::string format_size_largest(uint64_t bytes) {
+  for (size_t i = std::size(kSizeUnits) - 1; i > 0; --i) {
+    const uint64_t factor = kSizeUnits[i].factor;
+    if (bytes < factor) continue;
+    const double value = static_cast<double>(bytes) / static_cast<double>(factor);
+    // Three significant digits (four from 1000 to 1023), trailing zeros dropped.
+    std::string digits = fmt::format("{:.{}f}", value, value >= 100 ? 0 : value >= 10 ? 1 : 2);
+    if (digits.find('.') != std::string::npos) {
+      digits.erase(digits.find_last_not_of('0') + 1);
+      if (digits.back() == '.') digits.pop_back();
+    }
+    // Exact when the digits times the unit give the size back.
+    const bool exact = std::stod(digits) * static_cast<double>(factor) == static_cast<double>(bytes);
+    return fmt::format("{}{}{}", exact ? "" : "~", digits, kSizeUnits[i].name);
+  }
+  return format_size(bytes);  // under 1 KiB: bytes, at most four digits
 }
 
 std::string format_hex(uint64_t value) { return fmt::format("{:#x}", value); }

@@ -68,9 +68,10 @@ uint64_t to_picos(const Duration& d, uint64_t cpu_hz);
 
 // "2MiB", "4KiB", "12345" (bytes): the shortest exact binary-unit spelling.
 std::string format_size(uint64_t bytes);
-// format_size() if that takes at most `width` characters, else three digits
-// of the largest unit the size reaches, marked approximate: "~1TiB".
-std::string format_size_within(uint64_t bytes, size_t width);
+// Three significant digits of the largest unit the size reaches, marked
+// approximate unless exact: "4MiB", "1.5GiB", "~4.02MiB" (4112 KiB), "~1TiB".
+// At most 8 characters, for tables; format_size() keeps every digit.
+std::string format_size_largest(uint64_t bytes);
 
 // "0x7f0000000000"
 std::string format_hex(uint64_t value);

@@ -96,17 +96,21 @@ struct Counts {
 struct CounterInfo {
   std::string_view key;    // in the report's `counts` and end-of-run expectations
   std::string_view label;  // in the text report
+  // What one count is, as the text report says beside the label: device and
+  // CPU accesses are observed one 64-byte line at a time (models/common/
+  // observer.h), a faulted DMA request is one request, a warning one warning.
+  std::string_view unit;
   uint64_t Counts::*field;
 };
 
 inline constexpr CounterInfo kCounters[] = {
-    {"leaks", "leaks", &Counts::leaks},
-    {"stale_device_reads", "stale device reads", &Counts::stale_device_reads},
-    {"stale_cpu_reads", "stale CPU reads", &Counts::stale_cpu_reads},
-    {"lost_writes", "lost writes", &Counts::lost_writes},
-    {"stale_iotlb_accesses", "stale IOTLB accesses", &Counts::stale_iotlb_accesses},
-    {"iommu_faults", "IOMMU faults", &Counts::iommu_faults},
-    {"kernel_warnings", "kernel warnings", &Counts::kernel_warnings},
+    {"leaks", "leaks", "lines", &Counts::leaks},
+    {"stale_device_reads", "stale device reads", "lines", &Counts::stale_device_reads},
+    {"stale_cpu_reads", "stale CPU reads", "lines", &Counts::stale_cpu_reads},
+    {"lost_writes", "lost writes", "lines", &Counts::lost_writes},
+    {"stale_iotlb_accesses", "stale IOTLB accesses", "lines", &Counts::stale_iotlb_accesses},
+    {"iommu_faults", "IOMMU faults", "requests", &Counts::iommu_faults},
+    {"kernel_warnings", "kernel warnings", "", &Counts::kernel_warnings},
 };
 
 }  // namespace iocsim::analysis

@@ -76,6 +76,10 @@ json to_json(const scenario::RunResult& r) {
   for (const scenario::StepRecord& st : r.steps) {
     json values = json::object();
     for (const auto& [k, v] : st.values) values[k] = v;
+    if (st.dmas) {
+      values["dmas"] = json::array();
+      for (const auto& [iova, size] : *st.dmas) values["dmas"].push_back({iova, size});
+    }
     const double cycles = static_cast<double>(st.cpu) * static_cast<double>(hz) / 1e12;
     steps.push_back({{"index", st.index},
                      {"op", st.op},

@@ -9,16 +9,61 @@
 #include <fmt/format.h>
 
 #include "analysis/hazards.h"
+#include "base/line_value.h"
 #include "base/units.h"
+#include "vfio/flush_sites.h"
 
 namespace iocsim::report {
 namespace {
 
 using nlohmann::json;
 
-// A size for a table column (9 characters and a space); the JSON report
-// keeps the exact number.
-std::string bytes(uint64_t n) { return n == 0 ? "0" : units::format_size_within(n, 9); }
+// A size for a table column (at most 8 characters); the JSON report keeps
+// the exact number.
+std::string bytes(uint64_t n) { return n == 0 ? "0" : units::format_size_largest(n); }
+
+// A counter's label with what it counts: "leaks (lines)".
+std::string counter_label(const analysis::CounterInfo& c) {
+  return c.unit.empty() ? std::string(c.label) : fmt::format("{} ({})", c.label, c.unit);
+}
+constexpr const char* kLinesNote = "(lines: 64-byte cache lines, one per access)";
+
+// What the scenario's own `flush` steps did (the kernel's flushes are the
+// report's `flush`): how many steps, lines, lines written back, and their time.
+struct UserFlushes {
+  size_t steps = 0;
+  uint64_t lines = 0, written_back = 0;
+  double ns = 0;
+};
+
+UserFlushes user_flushes(const json& run) {
+  UserFlushes f;
+  for (const auto& st : run["steps"]) {
+    if (st["op"] != "flush" || st["result"] != "ok") continue;
+    ++f.steps;
+    f.lines += st["values"]["lines"].get<uint64_t>();
+    f.written_back += st["values"]["lines_written_back"].get<uint64_t>();
+    f.ns += st["end_ns"].get<double>() - st["start_ns"].get<double>();
+  }
+  return f;
+}
+
+// A step's value as -v lists it: byte counts in their unit, a state step's
+// vfio_dma entries as [iova size] (the first few, then how many there are).
+std::string step_value(const std::string& key, const json& v) {
+  if (key == "dmas") {
+    constexpr size_t kShown = 4;
+    std::string out = "[";
+    for (size_t i = 0; i < v.size() && i < kShown; ++i)
+      out += fmt::format("{}{} {}", i ? ", " : "", units::format_hex(v[i][0].get<uint64_t>()),
+                         units::format_size(v[i][1].get<uint64_t>()));
+    if (v.size() > kShown) out += fmt::format(", ... {} entries", v.size());
+    return out + "]";
+  }
+  if (key == "unmapped" || key.rfind("flush.", 0) == 0)
+    return units::format_size(v.get<uint64_t>());
+  return v.dump();
+}
 
 std::string header(const json& run, bool with_policy) {
   std::string line = fmt::format("{} -- ", run["scenario"].get<std::string>());
@@ -143,7 +188,9 @@ std::string render_text(const json& run, int verbosity) {
 
   out += "\nExposure\n";
   for (const analysis::CounterInfo& c : analysis::kCounters)
-    out += fmt::format("  {:<22}{:>10}\n", c.label, run["counts"][std::string(c.key)].get<uint64_t>());
+    out += fmt::format("  {:<32}{:>10}\n", counter_label(c),
+                       run["counts"][std::string(c.key)].get<uint64_t>());
+  out += fmt::format("  {}\n", kLinesNote);
   const auto& windows = run["windows"];
   const std::vector<KindSummary> kinds = summarize_windows(windows);
   if (kinds.empty()) {
@@ -161,8 +208,9 @@ std::string render_text(const json& run, int verbosity) {
   }
 
   const json& flush = run["flush"];
+  const UserFlushes user = user_flushes(run);
   out += "\nFlush cost";
-  if (flush["calls"].get<uint64_t>() == 0) {
+  if (flush["calls"].get<uint64_t>() == 0 && user.steps == 0) {
     out += ": none\n";
   } else {
     const double vfio_ns = vfio_step_ns(run);
@@ -175,9 +223,17 @@ std::string render_text(const json& run, int verbosity) {
                          c["lines"].get<uint64_t>(), c["lines_written_back"].get<uint64_t>(),
                          format_time_ns(cpu), vfio_ns > 0 ? 100.0 * cpu / vfio_ns : 0.0);
     };
+    if (flush["calls"].get<uint64_t>() == 0) out += "  (the kernel flushed nothing)\n";
     for (const auto& [site, c] : flush["by_site"].items())
       if (c["calls"].get<uint64_t>()) row(site, c);
-    row("total", flush);
+    if (flush["calls"].get<uint64_t>()) row("total", flush);
+    // The scenario's own flush steps: the whole step's time, not a share of
+    // the kernel's.
+    if (user.steps)
+      out += fmt::format("  {:<8}{:>7}{:>10}{:>10}{:>14}{:>12}{:>10}\n", "steps", user.steps,
+                         bytes(user.lines * kLineBytes), user.lines, user.written_back,
+                         format_time_ns(user.ns), "-");
+    if (user.steps) out += "  (steps: the scenario's own flush steps, not the kernel's)\n";
   }
 
   const Tally t = tally(run);
@@ -226,7 +282,7 @@ std::string render_text(const json& run, int verbosity) {
       const double start = st["start_ns"].get<double>();
       std::string values;
       for (const auto& [k, v] : st["values"].items())
-        values += fmt::format(" {}={}", k, v.dump());
+        values += fmt::format(" {}={}", k, step_value(k, v));
       out += fmt::format("  {:>3} {:<10}{:<7} at {:>10}  took {:>10}{}{}\n",
                          st["index"].get<size_t>(), st["op"].get<std::string>(),
                          st["result"] == "ok" ? "ok" : st["errno"].get<std::string>(),
@@ -275,47 +331,83 @@ std::string render_comparison(const json& combined, int verbosity) {
   const json& runs = combined["runs"];
   if (runs.empty()) return "";
   std::string out = header(runs[0], false) + "\n";
-  const int width = 14;
-  out += fmt::format("{:<24}", "");
+  const int label_width = 32, width = 14;
+  out += fmt::format("{:<{}}", "", label_width);
   for (const auto& run : runs) out += fmt::format("{:>{}}", run["policy"].get<std::string>(), width);
   out += "\n";
+  // One row: a label, then what `cell` says of each run (by its index).
   auto row = [&](const std::string& label, auto cell) {
-    out += fmt::format("{:<24}", label);
-    for (const auto& run : runs) out += fmt::format("{:>{}}", cell(run), width);
+    out += fmt::format("{:<{}}", label, label_width);
+    for (size_t i = 0; i < runs.size(); ++i) out += fmt::format("{:>{}}", cell(i), width);
     out += "\n";
   };
+  auto count = [&](size_t i, const char* section, const std::string& key) {
+    return std::to_string(runs[i][section][key].get<uint64_t>());
+  };
   for (const analysis::CounterInfo& c : analysis::kCounters)
-    row(std::string(c.label),
-        [&](const json& r) { return std::to_string(r["counts"][std::string(c.key)].get<uint64_t>()); });
-  row("exposure windows", [](const json& r) { return std::to_string(r["windows"].size()); });
-  row("realized windows", [](const json& r) {
-    size_t realized = 0;
-    for (const KindSummary& k : summarize_windows(r["windows"])) realized += k.realized;
-    return std::to_string(realized);
-  });
-  row("longest window",
-      [](const json& r) { return format_time_ns(r["max_window_ns"].get<double>()); });
-  row("quickest hit", [](const json& r) {
-    std::optional<double> quickest;
-    for (const KindSummary& k : summarize_windows(r["windows"]))
-      if (k.realized) quickest = std::min(quickest.value_or(k.quickest_hit_ns), k.quickest_hit_ns);
-    return quickest ? format_time_ns(*quickest) : std::string("-");
-  });
-  row("flush calls", [](const json& r) { return std::to_string(r["flush"]["calls"].get<uint64_t>()); });
-  row("flush bytes", [](const json& r) { return bytes(r["flush"]["bytes"].get<uint64_t>()); });
-  row("lines written back", [](const json& r) {
-    return std::to_string(r["flush"]["lines_written_back"].get<uint64_t>());
-  });
+    row(counter_label(c), [&](size_t i) { return count(i, "counts", std::string(c.key)); });
+
+  // Windows by kind, for each kind some run has: how many, how many a
+  // request hit, the longest, and the quickest hit where one was hit.
+  std::vector<std::vector<KindSummary>> kinds_of;
+  for (const auto& run : runs) kinds_of.push_back(summarize_windows(run["windows"]));
+  bool any_window = false;
+  for (const analysis::HazardKindInfo& info : analysis::kHazardKinds) {
+    std::vector<std::optional<KindSummary>> of(runs.size());
+    bool realized = false;
+    for (size_t i = 0; i < runs.size(); ++i)
+      for (const KindSummary& k : kinds_of[i])
+        if (k.kind == info.name) {
+          of[i] = k;
+          realized = realized || k.realized;
+        }
+    if (std::none_of(of.begin(), of.end(), [](const auto& k) { return k.has_value(); })) continue;
+    any_window = true;
+    auto cell = [&](auto field) {
+      return [&of, field](size_t i) { return of[i] ? field(*of[i]) : std::string("-"); };
+    };
+    row(std::string(info.name) + " windows",
+        [&of](size_t i) { return std::to_string(of[i] ? of[i]->count : 0); });
+    row("  realized", cell([](const KindSummary& k) { return std::to_string(k.realized); }));
+    row("  longest", cell([](const KindSummary& k) { return format_time_ns(k.longest_ns); }));
+    if (realized)
+      row("  quickest hit", cell([](const KindSummary& k) {
+            return k.realized ? format_time_ns(k.quickest_hit_ns) : std::string("-");
+          }));
+  }
+  if (!any_window) row("exposure windows", [](size_t) { return std::string("none"); });
+
+  // Flush cost, in total and by site for each site some run flushed at.
+  auto by_site = [&](const char* what, auto cell) {
+    for (const vfio::FlushSiteInfo& site : vfio::kFlushSites) {
+      const std::string name(site.name);
+      bool used = false;
+      for (const auto& run : runs) used = used || run["flush"]["by_site"][name]["calls"] != 0;
+      if (used)
+        row(fmt::format("  {} at {}", what, name),
+            [&](size_t i) { return cell(runs[i]["flush"]["by_site"][name]); });
+    }
+  };
+  row("flush calls", [&](size_t i) { return count(i, "flush", "calls"); });
+  row("flush bytes", [&](size_t i) { return bytes(runs[i]["flush"]["bytes"].get<uint64_t>()); });
+  by_site("bytes", [](const json& c) { return bytes(c["bytes"].get<uint64_t>()); });
+  row("lines written back", [&](size_t i) { return count(i, "flush", "lines_written_back"); });
   row("flush CPU time",
-      [](const json& r) { return format_time_ns(r["flush"]["cpu_ns"].get<double>()); });
+      [&](size_t i) { return format_time_ns(runs[i]["flush"]["cpu_ns"].get<double>()); });
+  by_site("CPU time", [](const json& c) { return format_time_ns(c["cpu_ns"].get<double>()); });
+  if (user_flushes(runs[0]).steps)
+    row("scenario's flush steps' time",
+        [&](size_t i) { return format_time_ns(user_flushes(runs[i]).ns); });
   row("simulated time",
-      [](const json& r) { return format_time_ns(r["sim_time_ns"].get<double>()); });
-  row("expectations", [](const json& r) {
-    const Tally t = tally(r);
-    return t.passed == t.total ? fmt::format("{}/{} ok", t.passed, t.total)
-                               : fmt::format("{}/{} FAIL", t.total - t.passed, t.total);
+      [&](size_t i) { return format_time_ns(runs[i]["sim_time_ns"].get<double>()); });
+  // Passed of all, the same way for every run.
+  row("expectations passed", [&](size_t i) {
+    const Tally t = tally(runs[i]);
+    return fmt::format("{}/{}{}", t.passed, t.total, t.passed == t.total ? "" : " FAIL");
   });
-  row("invariants", [](const json& r) { return std::string(invariants_hold(r) ? "hold" : "BROKEN"); });
+  row("invariants",
+      [&](size_t i) { return std::string(invariants_hold(runs[i]) ? "hold" : "BROKEN"); });
+  out += fmt::format("{}\n", kLinesNote);
 
   for (const auto& run : runs) {
     const Tally t = tally(run);

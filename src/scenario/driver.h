@@ -36,6 +36,7 @@ struct StepRecord {
   int error = 0;  // 0 or -errno
   Picos start = 0, end = 0, cpu = 0;
   std::vector<std::pair<std::string, uint64_t>> values;  // only when the step succeeded
+  std::optional<std::vector<std::pair<uint64_t, uint64_t>>> dmas;  // state: [iova, size]
   bool warned = false;
 };
 

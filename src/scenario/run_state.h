@@ -32,6 +32,7 @@ struct StepOutcome {
   uint64_t faults = 0;                   // dma: requests that faulted
   std::optional<vfio::IommuInfo> info;   // info
   std::optional<std::vector<uint64_t>> bits;  // dirty get, unmap with a bitmap
+  std::optional<std::vector<std::pair<uint64_t, uint64_t>>> dmas;  // state: [iova, size]
 };
 
 // A background DMA actor started by a `spawn` step.
@@ -54,6 +55,13 @@ struct Run {
   analysis::KernelState kernel_state() const;
   // The kernel invariants as of now; the first broken one is kept.
   void check_invariants(size_t after_step);
+
+  // state_values.cpp: the kernel-state keys of a step's container (flush and
+  // iommu_calls since its previous `state`), and its vfio_dma entries.
+  std::vector<std::pair<std::string, uint64_t>> state_values(const Step& step) const;
+  std::vector<std::pair<uint64_t, uint64_t>> state_dmas(const Step& step) const;
+  // After a `state` step: its container's counts start again from now.
+  void restart_state_counts(const Step& step);
 
   // step_checks.cpp
   void check(const Step& step, const StepOutcome& outcome, unsigned warnings_before);
@@ -84,6 +92,7 @@ struct Run {
     vfio::IommuCalls iommu{};
   };
   std::map<int, Baseline> baseline;
+  Baseline state_counts(const Step& step) const;  // as of now (state_values.cpp)
   std::vector<Actor> actors;
   std::set<std::string> finished_steps;  // names of the steps done so far
   Picos actors_until = 0;                // the latest time an actor was told to run until

@@ -26,14 +26,6 @@ std::string describe_owners(const OwnerTally& seen,
 }  // namespace
 
 void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_before) {
-  // The container whose kernel state the expectations read (an mdev's pins
-  // act on the one its group sits in), and its counts since the previous `state`.
-  const std::optional<int> fd = container_of(step);
-  const vfio::IommuData* view = fd ? vfio->container(*fd) : nullptr;
-  Baseline now;
-  if (view) now = {ledger.container(*fd), view->iommu_calls()};
-  const Baseline& before = fd ? baseline[*fd] : now;
-
   auto record = [&](std::string what, std::string actual, bool passed) {
     result.expectations.push_back({step.index, std::move(what), std::move(actual), passed});
   };
@@ -43,30 +35,15 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
       if (k == key) return v;
     return std::nullopt;
   };
+  // The kernel state of the step's container (state_values.cpp), read once.
+  std::optional<std::vector<std::pair<std::string, uint64_t>>> state;
   auto number = [&](const std::string& key) -> std::optional<uint64_t> {
     for (const char* k : {"unmapped", "value", "pinned", "pgsizes", "dma_avail", "argsz", "flags",
                           "cap_offset"})
       if (key == k) return value(key);
-    if (key == "locked_vm") {
-      // That of the step's principal `as`, or of the container's owner.
-      size_t who = 0;
-      for (const auto& [name, named] : containers)
-        if (fd && named.fd == *fd) who = named.owner;
-      if (auto as = step.principal()) who = *as;
-      return principal(who).locked_vm();
-    }
-    if (key == "domains") return view ? view->domains().size() : 0;
-    if (key == "noncoherent_domains") return view ? view->noncoherent_domains() : 0;
-    if (key == "pinned_pages") return view ? view->pinned_pages() : 0;
-    if (key == "vaddr_invalid") return view ? view->vaddr_invalid_count() : 0;
-    if (key == "iommu_calls.map") return now.iommu.map - before.iommu.map;
-    if (key == "iommu_calls.unmap") return now.iommu.unmap - before.iommu.unmap;
-    for (const vfio::FlushSiteInfo& site : vfio::kFlushSites) {
-      if (key == "flush." + std::string(site.name)) {
-        const size_t i = static_cast<size_t>(site.site);
-        return now.flush[i].bytes - before.flush[i].bytes;
-      }
-    }
+    if (!state) state = state_values(step);
+    for (const auto& [k, v] : *state)
+      if (k == key) return v;
     throw std::logic_error("unknown step expectation " + key);
   };
 
@@ -171,8 +148,7 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
                  got && *got == e.ranges);
           break;
         }
-        if (view)
-          for (const vfio::MappingState& m : view->mappings()) actual.emplace_back(m.iova, m.size);
+        actual = state_dmas(step);
         auto show = [](const std::vector<std::pair<uint64_t, uint64_t>>& list) {
           std::string out = "[";
           for (const auto& [iova, size] : list)
@@ -188,7 +164,7 @@ void Run::check(const Step& step, const StepOutcome& outcome, unsigned warnings_
   if (!error_expected && outcome.error) record("ok", vfio::errno_name(outcome.error), false);
   if (!fault_expected && outcome.faults)
     record("fault == false", fmt::format("{} requests faulted", outcome.faults), false);
-  if (fd && std::holds_alternative<StateStep>(step.args)) baseline[*fd] = now;
+  if (std::holds_alternative<StateStep>(step.args)) restart_state_counts(step);
 }
 
 }  // namespace iocsim::scenario::detail

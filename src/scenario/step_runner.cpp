@@ -76,7 +76,10 @@ void Run::execute_all() {
     record.cpu = cpu.busy() - busy;
     record.error = outcome.error;
     record.warned = log.warnings() > warnings;
-    if (!outcome.error) record.values = outcome.values;
+    if (!outcome.error) {
+      record.values = outcome.values;
+      record.dmas = outcome.dmas;
+    }
     result.steps.push_back(record);
     if (!step.name.empty()) finished_steps.insert(step.name);
     check(step, outcome, warnings);

@@ -209,7 +209,12 @@ void StateStep::parse(StepArgsReader& a, const Step&) {
   }
 }
 
-StepOutcome StateStep::run(Run&, const Step&) const { return {}; }
+StepOutcome StateStep::run(Run& r, const Step& step) const {
+  StepOutcome out;
+  out.values = r.state_values(step);
+  out.dmas = r.state_dmas(step);
+  return out;
+}
 
 const StepKind& ExtensionStep::kind() {
   static const StepKind k{"extension", {"container", "ext"}, {"value"}, StepScope::container};

@@ -41,10 +41,22 @@ case "$case_name" in
   seed_all)
     expect_exit 0 run "$seed" --policy all
     contains "$out" "posted-v1"
-    grep -Eq '^leaks +32768 +0 +0 +0 +0 +0 +0$' "$out" || fail "the comparison table does not show the leak"
+    grep -Eq '^leaks \(lines\) +32768 +0 +0 +0 +0 +0 +0$' "$out" || fail "the comparison table does not show the leak"
+    # Windows by kind: the leak only upstream, the IOTLB sync window under all.
+    grep -Eq '^leak windows +512 +0 +0 +0 +0 +0 +0$' "$out" || fail "no leak windows row"
+    grep -Eq '^  quickest hit +37.6 us +- +- +- +- +- +-$' "$out" || fail "no quickest hit row"
+    grep -Eq '^stale_iotlb_access windows( +128){7}$' "$out" || fail "no IOTLB windows row"
+    # Sizes in their largest unit, flush cost by site, the scenario's own flush step.
+    grep -Eq '^flush bytes +0 +~4.02MiB +~4.02MiB +~2.01MiB ' "$out" || fail "no flush bytes row"
+    grep -Eq '^  bytes at unpin +0 +2MiB +2MiB +0 ' "$out" || fail "no unpin site row"
+    grep -Eq "^scenario's flush steps' time +67.2 us " "$out" || fail "no flush step row"
+    grep -Eq '^expectations passed +11/11 +12/12 +9/9 ' "$out" || fail "no expectations row"
     ;;
   text_windows)
     expect_exit 0 run "$seed" --policy none
+    # The kernel flushed nothing, the scenario's clwb step did.
+    contains "$out" "  (the kernel flushed nothing)"
+    grep -Eq '^  steps +1 +2MiB +32768 +32768 +67.2 us +-$' "$out" || fail "no flush step row"
     grep -Eq '^  leak +512 +512 +418 us +[0-9.]+ us$' "$out" || fail "no leak row in the windows table"
     grep -Eq '^  stale_device_read +2 +0 +[0-9.]+ ns +-$' "$out" || fail "no probe-page row"
     contains "$out" "longest: 418 us, leak of vm-a's data to gpu0 at pa 0x187f000 (iova 0x180000)"
@@ -345,15 +357,15 @@ PY
     grep -Eq '^llc.size +bytes +12MiB +cache capacity$' "$out" || fail "llc.size is not listed with its default"
     ;;
   readme_sample)
-    # The README's sample output is the head of what the main job prints.
+    # The README's sample output is what the main job prints, all of it.
     expect_exit 0 run "$seed" --policy all
     python3 - "$root/README.md" "$out" <<'PY' || fail "the README's sample is not what iocsim prints"
 import re, sys
 readme = open(sys.argv[1]).read()
 sample = re.search(r"```\n(leak-on-noncoherent-map -- .*?)```", readme, re.S).group(1)
 printed = open(sys.argv[2]).read()
-if not printed.startswith(sample):
-    sys.exit(f"README:\n{sample}\nprinted:\n{printed[:len(sample)]}")
+if printed != sample:
+    sys.exit(f"README:\n{sample}\nprinted:\n{printed}")
 PY
     ;;
   readme_validation)
@@ -413,6 +425,27 @@ PY
     [ "$(grep -c "unknown parameter 'llc.sise'" "$err")" -eq 1 ] || fail "reported more than once"
     expect_exit 2 check "$seed" --kernel v7
     contains "$err" "--kernel: unknown kernel base 'v7'"
+    ;;
+  state_values)
+    # A state step with no expectations reports every kernel-state key, the
+    # flush and iommu_calls counts since the previous state, and the dmas.
+    expect_exit 0 run "$data/state-values.yaml" --json "$out.json" -v
+    contains "$out" "state     ok"
+    contains "$out" "dmas=[0x0 1MiB, 0x200000 2MiB] domains=1 flush.fgsp=16KiB flush.map=3MiB"
+    python3 - "$out.json" <<'PY' || fail "the state steps' values are not the kernel state"
+import json, sys
+steps = [s for s in json.load(open(sys.argv[1]))["steps"] if s["op"] == "state"]
+first, second = (s["values"] for s in steps)
+assert first["dmas"] == [[0, 1 << 20], [2 << 20, 2 << 20]], first
+assert first["locked_vm"] == 768 and first["pinned_pages"] == 768, first
+assert first["flush.map"] == 3 << 20 and first["flush.unpin"] == 0, first
+assert first["domains"] == 1 and first["noncoherent_domains"] == 1, first
+# Counted again from the first state: the unmap's unpin flush and its calls.
+assert second["dmas"] == [[2 << 20, 2 << 20]], second
+assert second["flush.map"] == 0 and second["flush.unpin"] == 1 << 20, second
+assert second["iommu_calls.map"] == 0 and second["iommu_calls.unmap"] > 0, second
+assert second["locked_vm"] == 512, second
+PY
     ;;
   *)
     fail "unknown test case $case_name"

@@ -78,9 +78,13 @@ TEST_CASE("sizes format as the shortest exact binary unit") {
   CHECK(format_hex(0x7f0000000000) == "0x7f0000000000");
 }
 
-TEST_CASE("a size too long for its width formats as three digits of its largest unit") {
-  CHECK(format_size_within(4210688, 9) == "4112KiB");  // fits: exact
-  CHECK(format_size_within((uint64_t{1} << 40) + 16384, 9) == "~1TiB");
-  CHECK(format_size_within(3 * (uint64_t{1} << 30) / 2 + 4096, 9) == "~1.5GiB");
-  CHECK(format_size_within(123456789, 4) == "~118MiB");
+TEST_CASE("a size for a table is three digits of its largest unit, marked when rounded") {
+  CHECK(format_size_largest(4210688) == "~4.02MiB");  // 4112 KiB
+  CHECK(format_size_largest(4 << 20) == "4MiB");
+  CHECK(format_size_largest(3 * (uint64_t{1} << 30) / 2) == "1.5GiB");  // exact in 3 digits
+  CHECK(format_size_largest(3 * (uint64_t{1} << 30) / 2 + 4096) == "~1.5GiB");
+  CHECK(format_size_largest((uint64_t{1} << 40) + 16384) == "~1TiB");
+  CHECK(format_size_largest(123456789) == "~118MiB");
+  CHECK(format_size_largest(1000) == "1000");  // under 1 KiB: bytes
+  CHECK(format_size_largest(1023 * 1024) == "1023KiB");
 }

@@ -104,13 +104,17 @@ TEST_CASE("the JSON report has every field of docs/format.md 5") {
   CHECK(r["windows"][0]["pa"].get<std::string>().rfind("0x", 0) == 0);
 
   const std::string text = report::render_text(r, 0);
-  CHECK(text.find("leaks                      32768") != std::string::npos);
+  CHECK(text.find("leaks (lines)                        32768") != std::string::npos);
   CHECK(text.find("longest: 418 us, leak of vm-a's data to gpu0") != std::string::npos);
   CHECK(text.find("Expectations: 11 of 11 passed") != std::string::npos);
 }
 
 TEST_CASE("running all policies puts them side by side, policies as columns") {
-  auto run = [](const char* policy, uint64_t leaks) {
+  json by_site = json::object();
+  for (const char* site : {"map", "unpin", "replay", "fgsp"})
+    by_site[site] = {{"calls", 0}, {"bytes", 0}, {"lines", 0}, {"lines_written_back", 0},
+                     {"cpu_ns", 0.0}};
+  auto run = [&](const char* policy, uint64_t leaks) {
     return json{{"scenario", "s"},
                 {"summary", ""},
                 {"policy", policy},
@@ -124,7 +128,7 @@ TEST_CASE("running all policies puts them side by side, policies as columns") {
                 {"max_window_ns", 0.0},
                 {"flush",
                  {{"calls", 0}, {"bytes", 0}, {"lines", 0}, {"lines_written_back", 0},
-                  {"cpu_ns", 0.0}, {"by_site", json::object()}}},
+                  {"cpu_ns", 0.0}, {"by_site", by_site}}},
                 {"steps", json::array()},
                 {"expectations", json::array()},
                 {"invariants", json::array()},
@@ -143,7 +147,10 @@ TEST_CASE("running all policies puts them side by side, policies as columns") {
   const auto row = table.substr(table.find("\nleaks ") + 1);
   std::istringstream cells(row.substr(0, row.find('\n')));
   std::vector<std::string> tokens{std::istream_iterator<std::string>(cells), {}};
-  CHECK(tokens == std::vector<std::string>{"leaks", "7", "0"});
+  CHECK(tokens == std::vector<std::string>{"leaks", "(lines)", "7", "0"});
+  // No windows in either run, and no site flushed: neither gets rows.
+  CHECK(table.find("\nexposure windows          ") != std::string::npos);
+  CHECK(table.find(" at map") == std::string::npos);
 }
 
 TEST_CASE("times print with three significant digits") {
