@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // `iocsim check PATH...`: every scenario under the paths, under every policy
-// its expect block names (or its own policy when it names none; --policy
-// chooses instead), with --kernel, --platform, --set and --seed as `run`
-// takes them, each in a
-// child process, `-j` of them at a time; one line per scenario and policy in
+// its expect block names (`all` names every one; its own policy when it names
+// none; --policy chooses instead), with --kernel, --platform, --set and
+// --seed as `run` takes them, each in a child process, `-j` of them at a time; one line per scenario and policy in
 // a fixed order, then a summary, and JUnit XML if asked. Study files are
 // skipped: they are for `iocsim sweep`.
 #include <algorithm>
@@ -22,6 +21,7 @@
 #include "app/output_files.h"
 #include "report/junit_report.h"
 #include "report/text_report.h"
+#include "vfio/flush_policy.h"
 
 namespace iocsim::app {
 namespace {
@@ -60,10 +60,12 @@ bool is_study(const std::string& path) {
   }
 }
 
+// In the order of the policy table (docs/format.md 4).
 std::vector<std::string> policies_of(const scenario::Scenario& s) {
+  const bool every = s.expect.count("all") != 0;
   std::vector<std::string> policies;
-  for (const auto& [policy, list] : s.expect)
-    if (policy != "all") policies.push_back(policy);
+  for (const std::string& policy : vfio::policy_names())
+    if (every || s.expect.count(policy)) policies.push_back(policy);
   if (policies.empty()) policies.push_back(s.kernel.policy);
   return policies;
 }

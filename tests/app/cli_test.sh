@@ -167,10 +167,15 @@ PY
     contains "$err" "no-such-file.yaml:1:1: error: cannot read the file"
     ;;
   check_passes)
+    # Its expect block names none, posted-v1 and all: all is every policy.
     expect_exit 0 check "$seed"
-    contains "$out" "PASS  $seed [none]"
-    contains "$out" "PASS  $seed [posted-v1]"
-    contains "$out" "2 passed, 0 failed"
+    for policy in none posted-v1 review-v2 map-only eager-unmap wbinvd nosnoop-off; do
+      contains "$out" "PASS  $seed [$policy]"
+    done
+    contains "$out" "7 passed, 0 failed"
+    # A file that names one policy and not all runs under that one only.
+    expect_exit 1 check "$data/failing-expectation.yaml"
+    contains "$out" "0 passed, 1 failed"
     ;;
   check_fails)
     expect_exit 1 check "$data/failing-expectation.yaml"
@@ -220,7 +225,7 @@ PY
   junit_valid)
     expect_exit 2 check "$seed" "$data/failing-expectation.yaml" \
       "$data/bad-unit.yaml" --junit "$out.xml"
-    python3 "$root/tests/app/check_junit.py" "$out.xml" 4 1 1 >"$out" 2>"$err" \
+    python3 "$root/tests/app/check_junit.py" "$out.xml" 9 1 1 >"$out" 2>"$err" \
       || fail "the JUnit XML is not valid"
     ;;
   check_parallel)
