@@ -62,7 +62,7 @@ nlohmann::json study_description(const scenario::Study& study) {
   }
   nlohmann::json plots = nlohmann::json::array();
   for (const auto& p : study.plots) {
-    nlohmann::json plot{{"x", p.x}, {"y", p.y}, {"series", p.series}};
+    nlohmann::json plot{{"x", p.x}, {"y", p.y}, {"series", p.series}, {"panels", p.panels}};
     plot["log_x"] = p.log_x ? nlohmann::json(*p.log_x) : nlohmann::json(nullptr);
     plot["log_y"] = p.log_y ? nlohmann::json(*p.log_y) : nlohmann::json(nullptr);
     plots.push_back(plot);

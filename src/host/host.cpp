@@ -14,6 +14,13 @@ bool bad_range(uint64_t va, uint64_t size, uint64_t align) {
   return size == 0 || va % align != 0 || size % align != 0 || va + (size - 1) < va;
 }
 
+// The whole pages holding [va, va + size): what a CPU access faults in.
+std::pair<uint64_t, uint64_t> pages_of(uint64_t va, uint64_t size) {
+  const uint64_t first = va & ~(kPageSize - 1);
+  const uint64_t end = ((va + size - 1) | (kPageSize - 1)) + 1;
+  return {first, end - first};
+}
+
 }  // namespace
 
 Host::Host(CpuPort& cpu, const HostConfig& config)
@@ -116,27 +123,36 @@ int Host::check_free_memory(const Process& p, uint64_t va, uint64_t size) const 
 
 template <typename Fn>
 int Host::for_each_present(Process& p, uint64_t va, uint64_t size, bool need_present, Fn fn) {
-  if (need_present && p.present_pages(va, va + size) != size / kPageSize) return -EFAULT;
+  const uint64_t end = va + size;
+  const uint64_t first = va >> kPageShift, last = ((end - 1) >> kPageShift) + 1;
+  if (need_present &&
+      p.present_pages(first << kPageShift, last << kPageShift) != last - first)
+    return -EFAULT;
+  // A piece ends where the physical run breaks or a page is not present.
   uint64_t piece_pa = 0, piece_bytes = 0;
-  p.page_table().for_each_run(
-      va >> kPageShift, (va + size) >> kPageShift, [&](uint64_t, uint64_t pfn, uint64_t pages) {
-        const uint64_t pa = pfn << kPageShift;
-        if (piece_bytes && piece_pa + piece_bytes == pa) {
-          piece_bytes += pages * kPageSize;
-          return;
-        }
-        if (piece_bytes) fn(piece_pa, piece_bytes);
-        piece_pa = pa;
-        piece_bytes = pages * kPageSize;
-      });
+  uint64_t expected_va = 0;  // the VA after the piece's last byte
+  p.page_table().for_each_run(first, last, [&](uint64_t vpn, uint64_t pfn, uint64_t pages) {
+    const uint64_t run_va = vpn << kPageShift;
+    const uint64_t from = std::max(va, run_va);
+    const uint64_t to = std::min(end, run_va + pages * kPageSize);
+    const uint64_t pa = (pfn << kPageShift) + (from - run_va);
+    if (piece_bytes && (from != expected_va || piece_pa + piece_bytes != pa)) {
+      fn(piece_pa, piece_bytes);
+      piece_bytes = 0;
+    }
+    if (!piece_bytes) piece_pa = pa;
+    piece_bytes += to - from;
+    expected_va = to;
+  });
   if (piece_bytes) fn(piece_pa, piece_bytes);
   return 0;
 }
 
 int Host::write(Process& p, uint64_t va, uint64_t size, const Fill& fill) {
-  if (bad_range(va, size, kPageSize)) return -EINVAL;
-  if (int ret = check_free_memory(p, va, size)) return ret;
-  if (int ret = fault_range(p, va, size, true)) return ret;
+  if (bad_range(va, size, kLineBytes)) return -EINVAL;
+  const auto [pages_va, pages_size] = pages_of(va, size);
+  if (int ret = check_free_memory(p, pages_va, pages_size)) return ret;
+  if (int ret = fault_range(p, pages_va, pages_size, true)) return ret;
   return for_each_present(p, va, size, true, [&](uint64_t pa, uint64_t bytes) {
     cpu_->store(pa, bytes, fill.owner, fill.tag);
   });
@@ -144,17 +160,20 @@ int Host::write(Process& p, uint64_t va, uint64_t size, const Fill& fill) {
 
 ReadResult Host::read(Process& p, uint64_t va, uint64_t size) {
   ReadResult result;
-  if (bad_range(va, size, kPageSize)) {
+  if (bad_range(va, size, kLineBytes)) {
     result.error = -EINVAL;
     return result;
   }
-  if ((result.error = check_free_memory(p, va, size))) return result;
-  if ((result.error = fault_range(p, va, size, false))) return result;
+  const auto [pages_va, pages_size] = pages_of(va, size);
+  if ((result.error = check_free_memory(p, pages_va, pages_size))) return result;
+  if ((result.error = fault_range(p, pages_va, pages_size, false))) return result;
   // A page at a time, so a read costs no memory for its size.
   result.error = for_each_present(p, va, size, true, [&](uint64_t pa, uint64_t bytes) {
-    for (uint64_t off = 0; off < bytes; off += kPageSize)
-      for (const LineValue& v : cpu_->load(pa + off, std::min(kPageSize, bytes - off)))
-        result.values.add(v);
+    for (uint64_t off = 0; off < bytes;) {
+      const uint64_t len = std::min(kPageSize - (pa + off) % kPageSize, bytes - off);
+      for (const LineValue& v : cpu_->load(pa + off, len)) result.values.add(v);
+      off += len;
+    }
   });
   return result;
 }
@@ -225,33 +244,14 @@ int Host::flush(Process& p, uint64_t va, uint64_t size, CacheOp op, FlushOutcome
   if (bad_range(va, size, kLineBytes)) return -EINVAL;
   const uint64_t end = va + size;
   if (!p.covered(va & ~(kPageSize - 1), end, false)) return -EFAULT;
-  // Physically contiguous pieces of the requested lines of present pages; a
-  // page that is not present has nothing in the cache.
-  uint64_t piece_pa = 0, piece_bytes = 0;
-  auto flush_piece = [&] {
-    if (!piece_bytes) return;
-    FlushOutcome part = cpu_->flush(piece_pa, piece_bytes, op);
+  // The physically contiguous pieces of the requested lines of present
+  // pages; a page that is not present has nothing in the cache.
+  return for_each_present(p, va, size, false, [&](uint64_t pa, uint64_t bytes) {
+    FlushOutcome part = cpu_->flush(pa, bytes, op);
     outcome.lines += part.lines;
     outcome.lines_written_back += part.lines_written_back;
     outcome.cpu_picos += part.cpu_picos;
-    piece_bytes = 0;
-  };
-  uint64_t expected_va = 0;  // the VA after the last byte flushed
-  p.page_table().for_each_run(
-      va >> kPageShift, ((end - 1) >> kPageShift) + 1,
-      [&](uint64_t vpn, uint64_t pfn, uint64_t pages) {
-        const uint64_t run_va = vpn << kPageShift;
-        const uint64_t from = std::max(va, run_va);
-        const uint64_t to = std::min(end, run_va + pages * kPageSize);
-        if (piece_bytes && from != expected_va) flush_piece();  // a page not present between
-        expected_va = to;
-        const uint64_t pa = (pfn << kPageShift) + (from - run_va);
-        if (piece_bytes && piece_pa + piece_bytes != pa) flush_piece();
-        if (!piece_bytes) piece_pa = pa;
-        piece_bytes += to - from;
-      });
-  flush_piece();
-  return 0;
+  });
 }
 
 long Host::pin_user_pages_remote(Process& mm, uint64_t vaddr, uint64_t npages, bool write,

@@ -71,6 +71,7 @@ class Host {
   // place them at physical address `pa`, and store `fill` over them.
   int touch(Process& p, uint64_t va, uint64_t size, bool writable, bool huge,
             std::optional<uint64_t> pa, std::optional<Fill> fill);
+  // Stores or loads whole 64-byte lines, faulting in the pages that hold them.
   int write(Process& p, uint64_t va, uint64_t size, const Fill& fill);
   ReadResult read(Process& p, uint64_t va, uint64_t size);
   int munmap(Process& p, uint64_t va, uint64_t size);
@@ -151,8 +152,9 @@ class Host {
   void put_frame(uint64_t pfn, FrameRef counts);
   // One mapping of the frame is gone (a PTE, or the kernel's own reference).
   void drop_mapping(uint64_t pfn);
-  // Applies `fn(pa, bytes)` to the physically contiguous pieces of the present
-  // pages of [va, va + size); -EFAULT if a page is missing and `need_present`.
+  // Applies `fn(pa, bytes)` to the physically contiguous pieces of the lines
+  // [va, va + size) of present pages; -EFAULT if a page is missing and
+  // `need_present`.
   template <typename Fn>
   int for_each_present(Process& p, uint64_t va, uint64_t size, bool need_present, Fn fn);
 

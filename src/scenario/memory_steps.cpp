@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "scenario/run_state.h"
 #include "scenario/step_args_reader.h"
 
@@ -13,6 +15,23 @@ namespace iocsim::scenario {
 using detail::Run;
 using detail::StepArgsReader;
 using detail::StepOutcome;
+using host::kHugePageSize;
+using host::kPageSize;
+
+namespace {
+
+// Why a step's range is whole units of what it is.
+constexpr const char* kWholeLines = "a CPU step covers whole 64-byte lines";
+constexpr const char* kWholePages = "memory is mapped in whole 4KiB pages";
+constexpr const char* kWholeFolios = "a huge mapping is whole 2MiB folios";
+
+// The range of a step that maps memory: whole pages, or folios when `huge`.
+StepArgsReader::Range mapped_range(StepArgsReader& a, bool huge) {
+  return huge ? a.whole(kHugePageSize, kWholeFolios) : a.whole(kPageSize, kWholePages);
+}
+
+}  // namespace
+
 
 const StepKind& AllocStep::kind() {
   static const StepKind k{"alloc", {"as", "va", "size", "huge", "prot"}, {}};
@@ -21,9 +40,10 @@ const StepKind& AllocStep::kind() {
 
 void AllocStep::parse(StepArgsReader& a, const Step&) {
   as = a.principal();
-  va = a.address("va");
-  size = a.size("size");
   huge = a.opt_bool("huge", false);
+  const StepArgsReader::Range range = mapped_range(a, huge);
+  va = range.va;
+  size = range.size;
   writable = a.writable();
 }
 
@@ -40,14 +60,20 @@ const StepKind& TouchStep::kind() {
 
 void TouchStep::parse(StepArgsReader& a, const Step&) {
   as = a.principal();
-  va = a.address("va");
-  size = a.size("size");
-  fill = a.fill();
   huge = a.opt_bool("huge", false);
+  const StepArgsReader::Range range = mapped_range(a, huge);
+  va = range.va;
+  size = range.size;
+  fill = a.fill();
   writable = a.writable();
   if (a["pa"]) {
     pa = a.context().address(a["pa"], "pa");
     a.ok = a.ok && pa;
+    if (pa && *pa % kPageSize != 0) {
+      a.context().r.error(a["pa"], fmt::format("pa must be a multiple of 4KiB (a frame's "
+                                               "address), got {:#x}", *pa));
+      a.ok = false;
+    }
   }
 }
 
@@ -67,8 +93,9 @@ const StepKind& WriteStep::kind() {
 
 void WriteStep::parse(StepArgsReader& a, const Step&) {
   as = a.principal();
-  va = a.address("va");
-  size = a.size("size");
+  const StepArgsReader::Range range = a.whole(kLineBytes, kWholeLines);
+  va = range.va;
+  size = range.size;
   fill = a.fill().value_or(kNoTag);
 }
 
@@ -86,8 +113,9 @@ const StepKind& ReadStep::kind() {
 
 void ReadStep::parse(StepArgsReader& a, const Step&) {
   as = a.principal();
-  va = a.address("va");
-  size = a.size("size");
+  const StepArgsReader::Range range = a.whole(kLineBytes, kWholeLines);
+  va = range.va;
+  size = range.size;
 }
 
 StepOutcome ReadStep::run(Run& r, const Step&) const {
@@ -108,8 +136,9 @@ const StepKind& FreeStep::kind() {
 
 void FreeStep::parse(StepArgsReader& a, const Step&) {
   as = a.principal();
-  va = a.address("va");
-  size = a.size("size");
+  const StepArgsReader::Range range = a.whole(kPageSize, kWholePages);
+  va = range.va;
+  size = range.size;
 }
 
 StepOutcome FreeStep::run(Run& r, const Step&) const {
@@ -133,8 +162,9 @@ void FlushStep::parse(StepArgsReader& a, const Step&) {
   op = *cache_op_named(*name);
   // wbinvd flushes everything: a range is optional.
   if (!info(op).whole_cache || a["va"] || a["size"]) {
-    va = a.address("va");
-    size = a.size("size");
+    const StepArgsReader::Range range = a.whole(kLineBytes, kWholeLines);
+    va = range.va;
+    size = range.size;
   }
 }
 
@@ -153,8 +183,9 @@ const StepKind& MmioStep::kind() {
 
 void MmioStep::parse(StepArgsReader& a, const Step&) {
   as = a.principal();
-  va = a.address("va");
-  size = a.size("size");
+  const StepArgsReader::Range range = a.whole(kPageSize, kWholePages);
+  va = range.va;
+  size = range.size;
   device = a.device(StepArgsReader::DeviceKind::any);
 }
 

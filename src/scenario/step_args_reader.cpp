@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "base/units.h"
+
 namespace iocsim::scenario::detail {
 
 YAML::Node StepArgsReader::need(const char* key) {
@@ -35,6 +37,32 @@ uint64_t StepArgsReader::size(const char* key) {
   auto v = c_.r.size(n, key);
   ok = ok && v;
   return v.value_or(0);
+}
+
+StepArgsReader::Range StepArgsReader::whole(uint64_t unit, const char* why) {
+  // Each value is judged only if it was read (a missing or malformed one has
+  // been reported already).
+  const bool before = ok;
+  ok = true;
+  Range r;
+  r.va = address("va");
+  const bool va_read = ok;
+  ok = true;
+  r.size = size("size");
+  const bool size_read = ok;
+  ok = before && va_read && size_read;
+  if (va_read && r.va % unit != 0) {
+    c_.r.error(node_["va"], fmt::format("va must be a multiple of {} ({}), got {:#x}",
+                                        units::format_size(unit), why, r.va));
+    ok = false;
+  }
+  if (size_read && (r.size % unit != 0 || r.size == 0)) {
+    c_.r.error(node_["size"], fmt::format("size must be a non-zero multiple of {} ({}), got {}",
+                                          units::format_size(unit), why,
+                                          units::format_size(r.size)));
+    ok = false;
+  }
+  return r;
 }
 
 bool StepArgsReader::opt_bool(const char* key, bool fallback) {

@@ -34,6 +34,12 @@ class StepArgsReader {
   size_t principal();
   uint64_t address(const char* key);
   uint64_t size(const char* key);
+  // The required `va` and `size` as whole units of `unit` bytes (the size
+  // not 0), else an error at the value that says `why` it must be.
+  struct Range {
+    uint64_t va = 0, size = 0;
+  };
+  Range whole(uint64_t unit, const char* why);
   bool opt_bool(const char* key, bool fallback);
   // An optional boolean that stays unset when absent (e.g. `no_snoop`, whose
   // absence means "the device's default").

@@ -20,12 +20,13 @@ struct GridAxis {
   std::vector<std::string> origins;  // "FILE:LINE:COL" of each value
 };
 
-// Every axis that varies (policy included) is the x axis or part of the
-// series, so no line averages over something the reader cannot see; only
-// seeds are averaged.
+// Every axis that varies (policy included) is the x axis, part of the
+// series, or draws a panel of its own, so no line averages over something the
+// reader cannot see; only seeds are averaged.
 struct PlotSpec {
   std::string x, y;
   std::vector<std::string> series;   // one line per combination; empty: one line
+  std::vector<std::string> panels;   // the other varying axes: a panel per combination
   std::optional<bool> log_x, log_y;  // unset: decided from the data
 };
 

@@ -173,16 +173,11 @@ void load_plots(const yaml::Reader& r, const YAML::Node& node, Study& study) {
     if (item["log_x"]) plot.log_x = r.boolean(item["log_x"], "log_x");
     if (item["log_y"]) plot.log_y = r.boolean(item["log_y"], "log_y");
     if (!ok) continue;
-    for (const std::string& axis : varying_axes(study)) {
-      if (axis == plot.x ||
-          std::find(plot.series.begin(), plot.series.end(), axis) != plot.series.end())
-        continue;
-      r.error(item, fmt::format("the plot of {} over {} would average over '{}', which varies: "
-                                "make it x or part of series",
-                                plot.y, plot.x, axis));
-      ok = false;
-    }
-    if (ok) study.plots.push_back(plot);
+    for (const std::string& axis : varying_axes(study))
+      if (axis != plot.x &&
+          std::find(plot.series.begin(), plot.series.end(), axis) == plot.series.end())
+        plot.panels.push_back(axis);
+    study.plots.push_back(plot);
   }
 }
 

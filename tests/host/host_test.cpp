@@ -230,3 +230,41 @@ TEST_CASE("GUP walks a PMD-mapped folio once, and unpin drops a page's pin, or a
   CHECK(host.total_pins() == 0);
   CHECK(host.pin_underflows().empty());
 }
+
+TEST_CASE("CPU writes and reads are whole lines anywhere in a page, across pages too") {
+  HostRig r;
+  // Two pages whose frames are not adjacent: vm-b's page between them.
+  r.host.touch(r.a, 0x10000, kPageSize, true, false, std::nullopt, std::nullopt);
+  r.host.touch(r.b, 0x90000, kPageSize, true, false, std::nullopt, std::nullopt);
+  REQUIRE(r.host.mmap(r.a, 0x11000, kPageSize, true, false) == 0);
+  r.cpu.stores.clear();
+  // The last line of the first page and the first of the second, which the
+  // write faults in (zeroing it) before it stores.
+  REQUIRE(r.host.write(r.a, 0x10fc0, 2 * kLineBytes, host::Fill{1, 9}) == 0);
+  const uint64_t first = *r.a.pfn_of(0x10000) * kPageSize, second = *r.a.pfn_of(0x11000) * kPageSize;
+  REQUIRE(second != first + kPageSize);
+  REQUIRE(r.cpu.stores.size() == 3);  // the zeroing of the new page, then a line in each page
+  CHECK(r.cpu.stores[0].pa == second);
+  CHECK(r.cpu.stores[0].bytes == kPageSize);
+  CHECK(r.cpu.stores[1].pa == first + kPageSize - kLineBytes);
+  CHECK(r.cpu.stores[1].bytes == kLineBytes);
+  CHECK(r.cpu.stores[2].pa == second);
+  CHECK(r.cpu.stores[2].bytes == kLineBytes);
+
+  host::ReadResult read = r.host.read(r.a, 0x10f80, 3 * kLineBytes);
+  REQUIRE(read.error == 0);
+  CHECK(read.values.lines == 3);
+  CHECK(read.values.by_owner().at(1) == 2);        // the two lines written
+  CHECK(read.values.by_owner().at(kNobody) == 1);  // the zeroed line before them
+
+  host::FlushOutcome flushed;
+  REQUIRE(r.host.flush(r.a, 0x10fc0, 2 * kLineBytes, CacheOp::clflush, flushed) == 0);
+  CHECK(flushed.lines == 2);
+  REQUIRE(r.cpu.flushes.size() == 2);  // one piece per frame
+  CHECK(r.cpu.flushes[0].pa == first + kPageSize - kLineBytes);
+  CHECK(r.cpu.flushes[1].pa == second);
+
+  // Not whole lines: the host refuses (the loader reports it first).
+  CHECK(r.host.write(r.a, 0x10020, kLineBytes, host::Fill{1, 9}) == -EINVAL);
+  CHECK(r.host.read(r.a, 0x10000, 100).error == -EINVAL);
+}

@@ -97,14 +97,16 @@ TEST_CASE("study mistakes are errors at their position") {
         std::vector<std::string>{"4:17: error: '1MiB' appears twice in grid 'guest'"});
 }
 
-TEST_CASE("a plot may not average over an axis that varies") {
+TEST_CASE("a varying axis that is neither x nor series draws a panel per value") {
   LoadedStudy l = load(
-      "policies: [none, posted-v1]\ngrid:\n  guest: [1MiB, 4MiB]\n"
-      "metrics: [leaks]\nplots:\n  - {x: guest, y: leaks}\n");
-  REQUIRE(l.errors.size() == 1);
-  CHECK(l.errors[0] ==
-        "8:5: error: the plot of leaks over guest would average over 'policy', which varies: "
-        "make it x or part of series");
+      "policies: [none, posted-v1]\ngrid:\n  guest: [1MiB, 4MiB]\n  llc.size: [8MiB]\n"
+      "  cpu.flush: [clflush, clflushopt]\nmetrics: [leaks]\nplots:\n"
+      "  - {x: guest, y: leaks}\n  - {x: guest, y: leaks, series: [policy, cpu.flush]}\n");
+  REQUIRE(l.errors.empty());
+  REQUIRE(l.study->plots.size() == 2);
+  // llc.size has one value: it does not vary, so it draws no panels.
+  CHECK(l.study->plots[0].panels == std::vector<std::string>{"cpu.flush", "policy"});
+  CHECK(l.study->plots[1].panels.empty());
   CHECK(load("metrics: [leaks]\nplots:\n  - {x: guest, y: flush.calls}\n").errors.size() == 2);
 }
 
