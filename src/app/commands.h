@@ -26,13 +26,14 @@ struct RunSelection {
   Arg kernel;  // empty: the scenario's
   Arg platform;
   std::vector<scenario::LoadOptions::Set> sets;
+  std::vector<Arg> vars;  // --var NAME=VALUE
   uint64_t seed = 1;
 
-  // Reports a bad --policy or --kernel at its position; false if either is.
+  // Reports a bad --policy, --kernel or --var at its position; false if any is.
   bool valid() const;
   // The kernel base --kernel names, if it names one (call valid() first).
   std::optional<vfio::KernelBase> kernel_base() const;
-  // How scenarios are loaded: --platform and --set.
+  // How scenarios are loaded: --platform, --set and --var.
   scenario::LoadOptions load_options() const;
   // The policies to run a scenario under, `own` when --policy does not say.
   std::vector<std::string> policies(std::vector<std::string> own) const;

@@ -45,25 +45,31 @@ int value_column(int argc, char* argv[], const std::vector<int>& columns,
   return 1;
 }
 
-// The options of a RunSelection, on `cmd`; --set's values go to `sets`.
-void add_selection_options(CLI::App* cmd, RunSelection& selection, std::vector<std::string>& sets) {
+// The options of a RunSelection, on `cmd`; --set's values go to `sets`,
+// --var's to `vars`.
+void add_selection_options(CLI::App* cmd, RunSelection& selection, std::vector<std::string>& sets,
+                           std::vector<std::string>& vars) {
   cmd->add_option("--policy", selection.policy.text,
                   "flush policy (none, posted-v1, review-v2, map-only, eager-unmap, wbinvd, "
                   "nosnoop-off), or 'all' for every policy");
   cmd->add_option("--kernel", selection.kernel.text, "kernel base: v6.9 (default) or v6.18");
   cmd->add_option("--platform", selection.platform.text, "platform preset name or a YAML file");
   cmd->add_option("--set", sets, "override a parameter, KEY=VALUE (repeatable)");
+  cmd->add_option("--var", vars, "set a variable of the scenario's vars, NAME=VALUE (repeatable)");
   cmd->add_option("--seed", selection.seed, "seed of every random choice (default 1)");
 }
 
 // Where the values of a RunSelection's options are on the command line.
 void locate_selection(int argc, char* argv[], const std::vector<int>& columns,
-                      const std::vector<std::string>& sets, RunSelection& selection) {
+                      const std::vector<std::string>& sets, const std::vector<std::string>& vars,
+                      RunSelection& selection) {
   selection.policy.column = value_column(argc, argv, columns, "--policy", 0);
   selection.kernel.column = value_column(argc, argv, columns, "--kernel", 0);
   selection.platform.column = value_column(argc, argv, columns, "--platform", 0);
   for (size_t i = 0; i < sets.size(); ++i)
     selection.sets.push_back({sets[i], value_column(argc, argv, columns, "--set", i)});
+  for (size_t i = 0; i < vars.size(); ++i)
+    selection.vars.push_back({vars[i], value_column(argc, argv, columns, "--var", i)});
 }
 
 int main_impl(int argc, char* argv[]) {
@@ -78,12 +84,12 @@ int main_impl(int argc, char* argv[]) {
   app.require_subcommand(1);
 
   RunArgs run;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, vars;
   bool quiet = false;
   int verbose = 0;
   auto* run_cmd = app.add_subcommand("run", "Run one scenario, print the report, check its expectations");
   run_cmd->add_option("scenario", run.scenario, "scenario file (YAML)")->required();
-  add_selection_options(run_cmd, run.selection, sets);
+  add_selection_options(run_cmd, run.selection, sets, vars);
   run_cmd->add_option("--json", run.json.text, "write the JSON report to FILE ('-' for stdout)");
   run_cmd->add_option("--trace", run.trace.text,
                       "write a Chrome trace-event timeline to FILE (open in ui.perfetto.dev); under --policy all one file per policy, FILE.POLICY.json");
@@ -99,8 +105,8 @@ int main_impl(int argc, char* argv[]) {
   auto* check_cmd = app.add_subcommand(
       "check", "Run every *.yaml under the paths under every policy its expect block names");
   check_cmd->add_option("paths", check.paths, "scenario files or directories")->required();
-  std::vector<std::string> check_sets;
-  add_selection_options(check_cmd, check.selection, check_sets);
+  std::vector<std::string> check_sets, check_vars;
+  add_selection_options(check_cmd, check.selection, check_sets, check_vars);
   check_cmd->add_flag("-q,--quiet", check_quiet, "print only failures and the summary");
   check_cmd->add_option("--junit", check.junit.text, "write the results as JUnit XML to FILE");
   check.jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -164,7 +170,7 @@ int main_impl(int argc, char* argv[]) {
   }
 
   if (run_cmd->parsed()) {
-    locate_selection(argc, argv, columns, sets, run.selection);
+    locate_selection(argc, argv, columns, sets, vars, run.selection);
     run.json.column = value_column(argc, argv, columns, "--json", 0);
     run.trace.column = value_column(argc, argv, columns, "--trace", 0);
     run.vcd.column = value_column(argc, argv, columns, "--vcd", 0);
@@ -172,7 +178,7 @@ int main_impl(int argc, char* argv[]) {
     return run_command(run);
   }
   if (check_cmd->parsed()) {
-    locate_selection(argc, argv, columns, check_sets, check.selection);
+    locate_selection(argc, argv, columns, check_sets, check_vars, check.selection);
     check.junit.column = value_column(argc, argv, columns, "--junit", 0);
     check.verbosity = check_quiet ? -1 : 0;
     return check_command(check);

@@ -23,6 +23,13 @@ bool RunSelection::valid() const {
                                    fmt::join(vfio::kernel_base_names(), " or ")));
     ok = false;
   }
+  for (const Arg& var : vars) {
+    const auto eq = var.text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      command_line_error(var.column, fmt::format("--var '{}': expected NAME=VALUE", var.text));
+      ok = false;
+    }
+  }
   return ok;
 }
 
@@ -38,6 +45,12 @@ scenario::LoadOptions RunSelection::load_options() const {
     options.platform_column = platform.column;
   }
   options.sets = sets;
+  for (const Arg& var : vars) {
+    const auto eq = var.text.find('=');
+    if (eq == std::string::npos || eq == 0) continue;  // valid() reported it
+    options.vars.push_back({var.text.substr(0, eq), var.text.substr(eq + 1),
+                            fmt::format("<command-line>:1:{}", var.column), var.column});
+  }
   return options;
 }
 

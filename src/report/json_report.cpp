@@ -147,6 +147,7 @@ json to_json(const scenario::RunResult& r) {
            {{"preset", s.platform.preset},
             {"overrides", std::move(overrides)},
             {"device_overrides", std::move(device_overrides)}}},
+          {"vars", s.vars},
           {"seed", r.seed},
           {"sim_time_ns", ns(r.sim_time)},
           {"counts", std::move(counts)},

@@ -358,10 +358,12 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
                {"scenario", "summary", "vars", "platform", "kernel", "principals", "devices",
                 "iommus", "steps", "expect", "validation"},
                "a scenario");
-  if (!substitute_vars(r, root, options.vars)) return std::nullopt;
+  std::map<std::string, std::string> vars;
+  if (!substitute_vars(r, root, options.vars, vars)) return std::nullopt;
 
   Scenario s;
   s.file = path;
+  s.vars = std::move(vars);
   detail::LoaderContext ctx(r, s);
 
   if (!root["scenario"])
@@ -425,7 +427,12 @@ std::optional<Scenario> load_scenario(const std::string& path, const LoadOptions
       continue;
     }
     const std::string name = set.text.substr(0, eq), text = set.text.substr(eq + 1);
-    if (auto error = params.set(name, text))
+    if (s.vars.count(name))
+      diags.error("<command-line>", where,
+                  fmt::format("--set '{}': '{}' is a variable of the scenario, not a parameter: "
+                              "--var {}",
+                              set.text, name, set.text));
+    else if (auto error = params.set(name, text))
       diags.error("<command-line>", where, fmt::format("--set '{}': {}", set.text, *error));
     else
       s.overrides[name] = text;

@@ -21,7 +21,7 @@ struct LoadOptions {
     int column = 1;
   };
   std::vector<Set> sets;
-  // Values for the scenario's `vars` (a sweep's grid).
+  // Values for the scenario's `vars` (a sweep's grid, or --var).
   std::vector<VarOverride> vars;
 };
 

@@ -64,6 +64,7 @@ struct Scenario {
   std::string summary;
   platform::PlatformSpec platform;
   std::map<std::string, std::string> overrides;  // parameters changed from the preset, as written
+  std::map<std::string, std::string> vars;       // the value each variable took
   KernelSettings kernel;
   std::vector<Principal> principals;
   std::vector<Device> devices;

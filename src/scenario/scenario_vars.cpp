@@ -36,7 +36,8 @@ void substitute(const yaml::Reader& r, YAML::Node node, const std::map<std::stri
 }  // namespace
 
 bool substitute_vars(const yaml::Reader& r, YAML::Node root,
-                     const std::vector<VarOverride>& overrides) {
+                     const std::vector<VarOverride>& overrides,
+                     std::map<std::string, std::string>& values) {
   const size_t errors_before = r.diags().list().size();
   std::map<std::string, std::string> vars;
   std::vector<std::string> names;
@@ -55,6 +56,16 @@ bool substitute_vars(const yaml::Reader& r, YAML::Node root,
   }
   for (const VarOverride& o : overrides) {
     auto it = vars.find(o.name);
+    if (it == vars.end() && o.command_line_column) {
+      YAML::Mark where;
+      where.column = o.command_line_column - 1;
+      r.diags().error("<command-line>", where,
+                      fmt::format("--var '{}={}': the scenario declares no variable '{}'{}",
+                                  o.name, o.value, o.name,
+                                  names.empty() ? std::string(" (it has no vars)")
+                                                : did_you_mean(o.name, names)));
+      continue;
+    }
     if (it == vars.end()) {
       r.diags().error(r.file(), YAML::Mark{},
                       fmt::format("{} sets variable '{}', which the scenario does not declare{}",
@@ -67,6 +78,7 @@ bool substitute_vars(const yaml::Reader& r, YAML::Node root,
     if (kv.first.IsScalar() && kv.first.Scalar() == "vars") continue;
     substitute(r, kv.second, vars, names);
   }
+  values = vars;
   return r.diags().list().size() == errors_before;
 }
 

@@ -12,6 +12,7 @@
 // plain scalar inside YAML's {flow mappings}.)
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,14 +24,19 @@ struct VarOverride {
   std::string name;
   std::string value;
   std::string origin;  // "study.yaml:5:10", named in messages about the value
+  // Given as `--var NAME=VALUE` at this column: a problem with it is the
+  // command line's.
+  int command_line_column = 0;
 };
 
 // Reads `vars`, applies `overrides` and substitutes every `$NAME` below
 // `root` (the `vars` mapping itself excepted). Reports unknown variables and
 // unknown overrides and returns false then: the caller stops, rather than
-// report each `$NAME` left in place a second time as a bad value.
+// report each `$NAME` left in place a second time as a bad value. `values`
+// gets the value each variable took.
 bool substitute_vars(const yaml::Reader& r, YAML::Node root,
-                     const std::vector<VarOverride>& overrides);
+                     const std::vector<VarOverride>& overrides,
+                     std::map<std::string, std::string>& values);
 
 // The variables a scenario file declares (empty if it does not parse).
 std::vector<std::string> declared_vars(const std::string& path);

@@ -447,6 +447,23 @@ PY
     expect_exit 2 check "$seed" --kernel v7
     contains "$err" "--kernel: unknown kernel base 'v7'"
     ;;
+  run_var)
+    # --var sets a scenario variable, the report says what each took; a
+    # mistake is the command line's, at its position.
+    study_scenario=$root/scenarios/studies/guest-map.yaml
+    expect_exit 0 run "$study_scenario" --var guest=8MiB --json "$out.json" -q
+    python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["vars"] == {"guest": "8MiB"}, r["vars"]; assert r["flush"]["by_site"]["map"]["bytes"] == 8 << 20' \
+      "$out.json" || fail "--var did not reach the scenario"
+    expect_exit 2 run "$study_scenario" --var guets=8MiB
+    contains "$err" "error: --var 'guets=8MiB': the scenario declares no variable 'guets' (did you mean 'guest'?)"
+    expect_exit 2 run "$study_scenario" --set guest=8MiB
+    contains "$err" "'guest' is a variable of the scenario, not a parameter: --var guest=8MiB"
+    expect_exit 2 run "$seed" --var=guest=1MiB
+    col=$(( ${#seed} + 19 ))
+    contains "$err" "<command-line>:1:$col: error: --var 'guest=1MiB': the scenario declares no variable 'guest' (it has no vars)"
+    expect_exit 2 check "$study_scenario" --var guest
+    contains "$err" "--var 'guest': expected NAME=VALUE"
+    ;;
   state_values)
     # A state step with no expectations reports every kernel-state key, the
     # flush and iommu_calls counts since the previous state, and the dmas.
