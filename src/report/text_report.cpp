@@ -229,11 +229,12 @@ std::string render_text(const json& run, int verbosity) {
     if (flush["calls"].get<uint64_t>()) row("total", flush);
     // The scenario's own flush steps: the whole step's time, not a share of
     // the kernel's.
-    if (user.steps)
+    if (user.steps) {
       out += fmt::format("  {:<8}{:>7}{:>10}{:>10}{:>14}{:>12}{:>10}\n", "steps", user.steps,
                          bytes(user.lines * kLineBytes), user.lines, user.written_back,
                          format_time_ns(user.ns), "-");
-    if (user.steps) out += "  (steps: the scenario's own flush steps, not the kernel's)\n";
+      out += "  (steps: the scenario's own flush steps, not the kernel's)\n";
+    }
   }
 
   const Tally t = tally(run);
