@@ -20,6 +20,7 @@ enum class HazardKind : uint8_t {
   stale_cpu_read,
   lost_write,
   stale_iotlb_access,
+  disclosure,  // a device can read another principal's newest data
 };
 
 struct HazardKindInfo {
@@ -36,6 +37,7 @@ inline constexpr HazardKindInfo kHazardKinds[] = {
     {HazardKind::stale_cpu_read, "stale_cpu_read", true},
     {HazardKind::lost_write, "lost_write", true},
     {HazardKind::stale_iotlb_access, "stale_iotlb_access", false},
+    {HazardKind::disclosure, "disclosure", false},
 };
 
 inline constexpr bool hazard_kinds_in_enum_order() {
@@ -60,7 +62,14 @@ const HazardKindInfo* hazard_kind_named(std::string_view name);
 // stale_iotlb_access windows: an IOTLB entry of a domain device `stream_id` is
 // attached to still translated `iova` to [pa, pa + size) after the mapping
 // was removed, until the entry was invalidated or evicted; `owner` owned the
-// data there when the window opened.
+// data the first access through it read (never hit: the data there when the
+// window opened).
+// disclosure windows: lines mapped at `iova` for device `stream_id` (through
+// a mapping or a stale IOTLB entry) whose newest data `owner`, a principal
+// other than the device's, owns. With leak windows (another's older data)
+// they are where a device read discloses another principal's data; a line
+// has one device-side window at a time, a stale read's (stale_device_read or
+// leak) taking precedence.
 // `realized` if at least one access hit it (`hits` of them, the first at
 // `first_hit`); `open_at_end` if the run ended with the window still open
 // (then `end` is the end of the run).
@@ -85,6 +94,7 @@ struct Window {
 // simulated kernel raised.
 struct Counts {
   uint64_t leaks = 0;
+  uint64_t disclosures = 0;  // device reads of another principal's data, leaks included
   uint64_t stale_device_reads = 0;
   uint64_t stale_cpu_reads = 0;
   uint64_t lost_writes = 0;
@@ -105,6 +115,7 @@ struct CounterInfo {
 
 inline constexpr CounterInfo kCounters[] = {
     {"leaks", "leaks", "lines", &Counts::leaks},
+    {"disclosures", "disclosures", "lines", &Counts::disclosures},
     {"stale_device_reads", "stale device reads", "lines", &Counts::stale_device_reads},
     {"stale_cpu_reads", "stale CPU reads", "lines", &Counts::stale_cpu_reads},
     {"lost_writes", "lost writes", "lines", &Counts::lost_writes},

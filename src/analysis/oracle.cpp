@@ -22,6 +22,10 @@ OwnerId Oracle::owner_of(uint32_t stream) const {
   return it == device_owner_.end() ? kNobody : it->second;
 }
 
+bool Oracle::discloses(OwnerId data_owner, uint32_t stream) const {
+  return data_owner != kNobody && data_owner != owner_of(stream);
+}
+
 // (Both inline: every event on a line asks; called out of line they cost
 // the 64 MiB touch 60 M instructions.)
 inline CachedPage* Oracle::lookup_cached(uint64_t page) const {
@@ -311,8 +315,14 @@ void Oracle::device_access(const models::DeviceAccess& access) {
     const bool covered = it != stale_entries_.begin() &&
                          (--it)->first.first == access.domain &&
                          access.iova - it->first.second < it->second.size;
-    if (covered) it->second.window.hit(access.at);
-    else ++realized_outside_;
+    if (covered) {
+      // The window names whose data its first access read.
+      OpenWindow& w = it->second.window;
+      if (w.hits == 0) w.owner = access.value.owner;
+      w.hit(access.at);
+    } else {
+      ++realized_outside_;
+    }
   }
   if (access.write) {
     // The memory write it caused (or, with DDIO, its landing in the cache)
@@ -327,12 +337,18 @@ void Oracle::device_access(const models::DeviceAccess& access) {
     }
     return;
   }
-  if (access.value.version >= newest(access.pa).version) return;
-  ++counts_.stale_device_reads;
-  const OwnerId reader = owner_of(access.stream_id);
-  if (access.value.owner != kNobody && access.value.owner != reader) ++counts_.leaks;
+  const bool disclosed = discloses(access.value.owner, access.stream_id);
+  if (disclosed) ++counts_.disclosures;
+  const bool stale = access.value.version < newest(access.pa).version;
+  if (!stale && !disclosed) return;
+  if (stale) {
+    ++counts_.stale_device_reads;
+    if (disclosed) ++counts_.leaks;
+  }
   auto it = open_.find({access.stream_id, access.pa});
-  if (it != open_.end())
+  // A stale read hits its line's stale_device_read or leak window, a read of
+  // another principal's newest data its disclosure window.
+  if (it != open_.end() && (it->second.kind == HazardKind::disclosure) == !stale)
     it->second.hit(access.at);
   else
     ++realized_outside_;
@@ -410,22 +426,29 @@ Oracle::OpenWindows::iterator Oracle::evaluate(uint64_t line_pa, uint32_t stream
   // domain that does not enforce coherency reads DRAM, and a snooped read (in
   // any domain) returns the CPU's cached copy if there is one, else DRAM.
   // (A line never written is in the default state, which is stale to nobody.)
+  // A read that returns the newest data discloses them if they are another
+  // principal's.
   const LineState s = lines_.get(line_pa);
   std::optional<LineValue> direct, snooped;
   if (s.memory.version < s.newest.version && !no_nosnoop_.count(stream)) direct = s.memory;
   const LineValue* c = cached(line_pa);
   const LineValue& via_cache = c ? *c : s.memory;
   if (via_cache.version < s.newest.version) snooped = via_cache;
+  const bool newest_disclosed = discloses(s.newest.owner, stream);
   std::optional<LineValue> stale;
-  uint64_t iova = 0;
-  if (direct || snooped) {
+  std::optional<uint64_t> stale_iova, newest_iova;
+  if (direct || snooped || newest_disclosed) {
     exposed_.for_page(line_pa >> kPageShift, [&](const Exposures::Reach& e) {
       auto d = domains_.find(e.domain);
       if (!e.readable || d == domains_.end() || !d->second.devices.count(stream)) return false;
+      const uint64_t iova = e.iova + (line_pa & (kPageBytes - 1));
       const bool bypasses_cache = direct && !d->second.coherent;
-      if (!bypasses_cache && !snooped) return false;
+      if (!bypasses_cache && !snooped) {
+        if (!newest_iova) newest_iova = iova;
+        return false;
+      }
       stale = bypasses_cache ? direct : snooped;
-      iova = e.iova + (line_pa & (kPageBytes - 1));
+      stale_iova = iova;
       return true;
     });
   }
@@ -434,11 +457,12 @@ Oracle::OpenWindows::iterator Oracle::evaluate(uint64_t line_pa, uint32_t stream
                       (hint == open_.begin() || std::prev(hint)->first < key);
   auto it = hinted ? hint : open_.lower_bound(key);
   const bool open = it != open_.end() && it->first == key;
-  if (!stale) return open ? close(open_, it, at, false) : it;
-  const OwnerId owner = stale->owner;
-  const HazardKind kind = owner != kNobody && owner != owner_of(stream)
-                              ? HazardKind::leak
-                              : HazardKind::stale_device_read;
+  if (!stale && !(newest_disclosed && newest_iova)) return open ? close(open_, it, at, false) : it;
+  const OwnerId owner = stale ? stale->owner : s.newest.owner;
+  const HazardKind kind = !stale                         ? HazardKind::disclosure
+                          : discloses(owner, stream) ? HazardKind::leak
+                                                     : HazardKind::stale_device_read;
+  const uint64_t iova = stale ? *stale_iova : *newest_iova;
   if (open) {
     if (it->second.kind == kind && it->second.owner == owner) return std::next(it);
     it = close(open_, it, at, false);
@@ -492,10 +516,12 @@ void Oracle::evaluate_exposed_line(uint64_t pa, Picos at) {
 
 void Oracle::evaluate_page(uint64_t page, uint32_t stream, Picos at) {
   // A page whose lines DRAM holds as they were last written, with no cached
-  // copy, has nothing stale; with no window open for the stream either, no
+  // copy, has nothing stale, and nothing to disclose if the data are nobody's
+  // or the device's owner's; with no window open for the stream either, no
   // line's evaluation could change anything (mapping a settled guest).
   const std::optional<LineState> whole = lines_.whole_page(page);
-  if (whole && whole->memory == whole->newest && !cached_page(page)) {
+  if (whole && whole->memory == whole->newest && !cached_page(page) &&
+      !discloses(whole->newest.owner, stream)) {
     const uint64_t first = page << kPageShift;
     auto open = open_.lower_bound({stream, first});
     if (open == open_.end() || open->first.first != stream ||

@@ -13,7 +13,9 @@
 // it is a leak window when those data belong to a principal other than the
 // device's owner (zeroes belong to nobody). A device read that returns data older than the
 // newest is a realized stale read (a leak if the data are someone else's), and
-// marks its window realized.
+// marks its window realized. A device that can read another principal's newest
+// data (through a stale IOTLB entry, say) has a disclosure window; every
+// device read of another principal's data, stale or newest, is a disclosure.
 //
 // On the CPU side, a line's stale_cpu_read window is open while the cached copy
 // is older than the newest value (a device wrote DRAM past it), and its
@@ -179,6 +181,8 @@ class Oracle : public models::CoherenceObserver {
   void close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntry>::iterator it,
                          Picos at, bool open_at_end);
   OwnerId owner_of(uint32_t stream) const;
+  // Whether data `data_owner` owns are another principal's to `stream`'s device.
+  bool discloses(OwnerId data_owner, uint32_t stream) const;
 
   LineStates lines_;
   Exposures exposed_;

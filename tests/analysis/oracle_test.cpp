@@ -102,7 +102,62 @@ TEST_CASE("reading another principal's stale data is a leak") {
   o.cpu_store(PA + 64, {2, B, 0}, 2);
   o.device_access({GPU, 7, 64, PA + 64, false, false, LineValue{1, A, 0}, 3});
   CHECK(o.counts().leaks == 1);
+  CHECK(o.counts().disclosures == 1);  // every leak is a disclosure
   CHECK(o.counts().stale_device_reads == 1);
+}
+
+TEST_CASE("another principal's newest data read through a stale IOTLB entry are a disclosure") {
+  Oracle o = exposed_page(0);  // the GPU belongs to B
+  o.translation_unmapped(7, 0, PA, 4096, 10);
+  o.iotlb_entry_stale(7, 0, PA, 4096, true, 10);
+  o.memory_write(PA + 64, {3, A, 0}, MemoryWriter::writeback, 20);  // A's data, newest in DRAM
+  models::DeviceAccess read{GPU, 7, 64, PA + 64, false, false, LineValue{3, A, 0}, 30};
+  read.stale_translation = true;
+  o.device_access(read);
+  // B's own data are not disclosed, whatever the path.
+  o.memory_write(PA + 128, {4, B, 0}, MemoryWriter::writeback, 31);
+  read.iova = 128;
+  read.pa = PA + 128;
+  read.value = {4, B, 0};
+  o.device_access(read);
+  CHECK(o.counts().disclosures == 1);
+  CHECK(o.counts().leaks == 0);  // the newest data: not stale
+  CHECK(o.counts().stale_device_reads == 0);
+  CHECK(o.counts().stale_iotlb_accesses == 2);
+  o.iotlb_entry_dropped(7, 0, 40);
+  o.finish(50);
+  CHECK(o.realized_outside_windows() == 0);
+  REQUIRE(o.windows().size() == 2);
+  const analysis::Window& entry = o.windows()[0];
+  CHECK(entry.kind == HazardKind::stale_iotlb_access);
+  CHECK(entry.owner == A);  // whose data its first access read
+  CHECK(entry.hits == 2);
+  const analysis::Window& disclosure = o.windows()[1];  // closed as the entry went
+  CHECK(disclosure.kind == HazardKind::disclosure);
+  CHECK(disclosure.owner == A);
+  CHECK(disclosure.pa == PA + 64);
+  CHECK(disclosure.size == 64);
+  CHECK(disclosure.start == 20);
+  CHECK(disclosure.end == 40);
+  CHECK(disclosure.hits == 1);
+}
+
+TEST_CASE("a mapping of another principal's data opens a disclosure window, a stale copy a leak") {
+  Oracle o = exposed_page(0);
+  o.memory_write(PA, {1, A, 0}, MemoryWriter::writeback, 5);  // A's data, newest
+  o.cpu_store(PA, {2, A, 0}, 10);  // newer data of A's, cached: DRAM's are stale
+  o.memory_write(PA, {2, A, 0}, MemoryWriter::writeback, 15);
+  o.finish(20);
+  REQUIRE(o.windows().size() == 3);
+  CHECK(o.windows()[0].kind == HazardKind::disclosure);
+  CHECK(o.windows()[0].start == 5);
+  CHECK(o.windows()[0].end == 10);
+  CHECK(o.windows()[1].kind == HazardKind::leak);
+  CHECK(o.windows()[1].start == 10);
+  CHECK(o.windows()[1].end == 15);
+  CHECK(o.windows()[2].kind == HazardKind::disclosure);
+  CHECK(o.windows()[2].start == 15);
+  CHECK(o.windows()[2].open_at_end);
 }
 
 TEST_CASE("lines of a page that behave alike merge into one window, others do not") {
@@ -246,13 +301,20 @@ TEST_CASE("a snooped read in a coherent domain returns the stale cached copy a d
   CHECK(o.counts().stale_device_reads == 1);
   CHECK(o.counts().leaks == 1);  // A's data, and the NIC belongs to B
   CHECK(o.realized_outside_windows() == 0);
+  // Before the device write the NIC could read A's newest data: a disclosure.
   const auto device_side = std::find_if(o.windows().begin(), o.windows().end(),
                                         [](const auto& w) { return w.stream_id == NIC; });
   REQUIRE(device_side != o.windows().end());
-  CHECK(device_side->kind == HazardKind::leak);
-  CHECK(device_side->start == 10);
-  CHECK(device_side->end == 30);
-  CHECK(device_side->hits == 1);
+  CHECK(device_side->kind == HazardKind::disclosure);
+  CHECK(device_side->start == 5);
+  CHECK(device_side->end == 10);
+  const auto leak = std::find_if(o.windows().begin(), o.windows().end(),
+                                 [](const auto& w) { return w.kind == HazardKind::leak; });
+  REQUIRE(leak != o.windows().end());
+  CHECK(leak->stream_id == NIC);
+  CHECK(leak->start == 10);
+  CHECK(leak->end == 30);
+  CHECK(leak->hits == 1);
 }
 
 TEST_CASE("a device write kept in the cache (DDIO) leaves DRAM stale for No-Snoop readers") {
@@ -265,9 +327,14 @@ TEST_CASE("a device write kept in the cache (DDIO) leaves DRAM stale for No-Snoo
   o.finish(40);
   CHECK(o.counts().stale_device_reads == 1);
   CHECK(o.realized_outside_windows() == 0);
-  REQUIRE(o.windows().size() == 1);
+  REQUIRE(o.windows().size() == 2);
+  CHECK(o.windows()[0].kind == HazardKind::stale_device_read);  // DRAM's zeroes
   CHECK(o.windows()[0].start == 10);
   CHECK(o.windows()[0].end == 30);
+  // Written back, A's data are the newest, and the GPU belongs to B.
+  CHECK(o.windows()[1].kind == HazardKind::disclosure);
+  CHECK(o.windows()[1].start == 30);
+  CHECK(o.windows()[1].open_at_end);
 }
 
 TEST_CASE("a device that cannot issue No-Snoop reaches nothing stale") {
@@ -298,8 +365,8 @@ std::string describe(const analysis::Window& w) {
 
 std::string describe(const Oracle& o, const std::vector<uint64_t>& lines) {
   const analysis::Counts& c = o.counts();
-  std::string out = fmt::format("counts {} {} {} {} {} {} outside {}\n", c.leaks,
-                                c.stale_device_reads, c.stale_cpu_reads, c.lost_writes,
+  std::string out = fmt::format("counts {} {} {} {} {} {} {} outside {}\n", c.leaks,
+                                c.disclosures, c.stale_device_reads, c.stale_cpu_reads, c.lost_writes,
                                 c.stale_iotlb_accesses, c.iommu_faults,
                                 o.realized_outside_windows());
   for (const auto& w : o.windows()) out += describe(w) + "\n";
