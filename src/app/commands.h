@@ -71,11 +71,17 @@ struct PlatformArgs {
   Arg dot;     // Graphviz output, '-' for stdout
 };
 
+struct DiffArgs {
+  std::string a, b;        // JSON reports
+  bool every_row = false;  // list the values that agree too
+};
+
 int run_command(const RunArgs& args);
 int sweep_command(const SweepArgs& args);
 int check_command(const CheckArgs& args);
 int params_command();
 int platform_command(const PlatformArgs& args);
+int diff_command(const DiffArgs& args);
 
 // "<command-line>:1:COL: error: MESSAGE" on stderr.
 void command_line_error(int column, const std::string& message);

@@ -13,6 +13,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "base/spelling.h"
+#include "iocsim_build_info.h"
 
 namespace iocsim::app {
 namespace {
@@ -80,7 +81,8 @@ int main_impl(int argc, char* argv[]) {
   CLI::App app{
       "iocsim: a cycle-approximate IOMMU and cache-coherency simulator of VFIO type1 and the "
       "2024 non-coherent DMA flush series."};
-  app.set_version_flag("--version", std::string("iocsim ") + IOCSIM_VERSION);
+  app.set_version_flag("--version",
+                       fmt::format("iocsim {} (commit {})", IOCSIM_VERSION, IOCSIM_COMMIT));
   app.require_subcommand(1);
 
   RunArgs run;
@@ -143,6 +145,18 @@ int main_impl(int argc, char* argv[]) {
 
   auto* params_cmd = app.add_subcommand("params", "List every model parameter: name, unit, default, meaning");
   params_cmd->footer("Example: iocsim params");
+
+  DiffArgs diff;
+  auto* diff_cmd = app.add_subcommand(
+      "diff", "Compare two JSON reports: inputs, counters, windows by kind, flush cost by site");
+  diff_cmd->add_option("a", diff.a, "a report (iocsim run --json)")->required();
+  diff_cmd->add_option("b", diff.b, "the report to compare it with")->required();
+  diff_cmd->add_flag("-v,--verbose", diff.every_row, "list the values that agree too");
+  diff_cmd->footer(
+      "Exits 0 when the reports agree, 1 when something differs, 2 when a file is not a report.\n"
+      "Example: iocsim run scenarios/seed/leak-on-noncoherent-map.yaml --json a.json; "
+      "iocsim run scenarios/seed/leak-on-noncoherent-map.yaml --policy posted-v1 --json b.json; "
+      "iocsim diff a.json b.json");
 
   // CLI11 would take an unknown command for a stray argument and say only
   // that a subcommand is required.
@@ -212,6 +226,7 @@ int main_impl(int argc, char* argv[]) {
     return platform_command(platform);
   }
   if (params_cmd->parsed()) return params_command();
+  if (diff_cmd->parsed()) return diff_command(diff);
   return kExitBadInput;
 }
 

@@ -7,6 +7,7 @@
 #include "analysis/flush_ledger.h"
 #include "analysis/hazards.h"
 #include "base/units.h"
+#include "iocsim_build_info.h"
 #include "vfio/errno_names.h"
 
 namespace iocsim::report {
@@ -37,6 +38,11 @@ json to_json(const scenario::RunResult& r) {
 
   json overrides = json::object();
   for (const auto& [name, text] : s.overrides) overrides[name] = text;
+  // Every parameter's value as the run resolved it (preset, scenario,
+  // study point, --set): what reproduces the platform without the preset.
+  json params = json::object();
+  for (const std::string& name : s.platform.params.catalog().names())
+    params[name] = s.platform.params.text(name);
   json device_overrides = json::object();
   for (const platform::DeviceSpec& d : s.platform.devices)
     for (const auto& [name, text] : d.params) device_overrides[d.name][name] = text;
@@ -138,6 +144,7 @@ json to_json(const scenario::RunResult& r) {
   }
 
   return {{"iocsim_version", IOCSIM_VERSION},
+          {"iocsim_commit", IOCSIM_COMMIT},
           {"scenario", s.name},
           {"summary", s.summary},
           {"file", s.file},
@@ -146,7 +153,8 @@ json to_json(const scenario::RunResult& r) {
           {"platform",
            {{"preset", s.platform.preset},
             {"overrides", std::move(overrides)},
-            {"device_overrides", std::move(device_overrides)}}},
+            {"device_overrides", std::move(device_overrides)},
+            {"params", std::move(params)}}},
           {"vars", s.vars},
           {"seed", r.seed},
           {"sim_time_ns", ns(r.sim_time)},

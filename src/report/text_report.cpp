@@ -11,6 +11,7 @@
 #include "analysis/hazards.h"
 #include "base/line_value.h"
 #include "base/units.h"
+#include "report/window_summary.h"
 #include "vfio/flush_sites.h"
 
 namespace iocsim::report {
@@ -110,31 +111,6 @@ double vfio_step_ns(const json& run) {
       if (op == v) total += st["end_ns"].get<double>() - st["start_ns"].get<double>();
   }
   return total;
-}
-
-struct KindSummary {
-  std::string kind;
-  size_t count = 0, realized = 0;
-  double longest_ns = 0;
-  double quickest_hit_ns = 0;  // of the realized ones
-};
-
-// Per hazard kind, in the order the kinds first appear.
-std::vector<KindSummary> summarize_windows(const json& windows) {
-  std::vector<KindSummary> kinds;
-  for (const auto& w : windows) {
-    const std::string kind = w["kind"];
-    auto it = std::find_if(kinds.begin(), kinds.end(),
-                           [&](const KindSummary& k) { return k.kind == kind; });
-    if (it == kinds.end()) it = kinds.insert(kinds.end(), KindSummary{kind});
-    ++it->count;
-    it->longest_ns = std::max(it->longest_ns, w["duration_ns"].get<double>());
-    if (!w["realized"].get<bool>()) continue;
-    const double hit = w["first_hit_ns"].get<double>() - w["start_ns"].get<double>();
-    it->quickest_hit_ns = it->realized ? std::min(it->quickest_hit_ns, hit) : hit;
-    ++it->realized;
-  }
-  return kinds;
 }
 
 const json* longest_window(const json& windows) {

@@ -100,6 +100,43 @@ PY
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert [r["policy"] for r in d["runs"]] == ["none", "posted-v1", "review-v2", "map-only", "eager-unmap", "wbinvd", "nosnoop-off"]; assert d["comparison"]["metrics"]["leaks"]["posted-v1"] == 0' "$out" \
       || fail "the JSON is not what docs/format.md 5 says"
     ;;
+  provenance)
+    # The commit the binary was built from and every parameter's resolved
+    # value, --set's included; --version names the commit too.
+    expect_exit 0 --version
+    contains "$out" "(commit "
+    expect_exit 0 run "$seed" --set llc.ways=16 --json -
+    "$iocsim" params >"$out.params" 2>/dev/null
+    python3 - "$out" "$out.params" <<'PY' || fail "the report does not carry its provenance"
+import json, re, sys
+report = json.load(open(sys.argv[1]))
+assert re.fullmatch(r"([0-9a-f]{40}(-dirty)?|unknown)", report["iocsim_commit"]), report["iocsim_commit"]
+params = report["platform"]["params"]
+assert params["llc.ways"] == "16", params["llc.ways"]
+assert params["llc.size"] == "12MiB", params["llc.size"]
+# One value for every parameter `iocsim params` lists.
+listed = {line.split()[0] for line in open(sys.argv[2]) if re.match(r"[a-z0-9]+\.[A-Za-z0-9_.]+ ", line)}
+assert listed and listed == set(params), sorted(listed ^ set(params))[:5]
+PY
+    ;;
+  diff_reports)
+    "$iocsim" run "$seed" --json "$out.none.json" >/dev/null 2>&1
+    "$iocsim" run "$seed" --policy posted-v1 --json "$out.posted.json" >/dev/null 2>&1
+    expect_exit 1 diff "$out.none.json" "$out.posted.json"
+    contains "$out" "policy            none  posted-v1"
+    grep -qE '^leaks +32768 +0  -32768 \(-100\.0%\)$' "$out" || fail "no leaks row"
+    grep -qE '^flush\.by_site\.map\.bytes +0 +2MiB  \+2MiB$' "$out" || fail "no flush row by site"
+    grep -qE '^leak windows +512 +0 ' "$out" || fail "no windows row by kind"
+    expect_exit 0 diff "$out.none.json" "$out.none.json"
+    contains "$out" "The reports agree on every input and on all"
+    # Not JSON: its position; JSON but not a report: the field it lacks.
+    printf '{"counts": {\n  "leaks": 1,\n' >"$out.bad.json"
+    expect_exit 2 diff "$out.none.json" "$out.bad.json"
+    grep -qE "^$out.bad.json:3:1: error: not JSON: " "$err" || fail "no position of the JSON error"
+    echo '{"runs": [{"scenario": "s", "policy": "none"}]}' >"$out.other.json"
+    expect_exit 2 diff "$out.other.json" "$out.none.json"
+    contains "$err" "$out.other.json:1:1: error: not an iocsim report: it has no \"runs[0].kernel_base\""
+    ;;
   deterministic)
     "$iocsim" run "$seed" --json "$out.1" >/dev/null 2>&1
     "$iocsim" run "$seed" --json "$out.2" >/dev/null 2>&1
@@ -423,7 +460,7 @@ PY
     ;;
   unknown_subcommand)
     expect_exit 2 frobnicate
-    [ "$(cat "$err")" = "<command-line>:1:8: error: unknown command 'frobnicate'; the commands are run, check, sweep, platform, params" ] \
+    [ "$(cat "$err")" = "<command-line>:1:8: error: unknown command 'frobnicate'; the commands are run, check, sweep, platform, params, diff" ] \
       || fail "unexpected error line"
     expect_exit 2 chek "$seed"
     contains "$err" "unknown command 'chek' (did you mean 'check'?)"

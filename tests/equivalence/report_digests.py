@@ -17,7 +17,8 @@ shows how two builds differ, report by report.
 A run is `iocsim run FILE --policy all --kernel BASE --platform PRESET
 --json -`: every file under scenarios/ and tests/data/ that is a scenario
 (not a study); those of scenarios/validation/ on the default preset only. The digest covers the exit status, the JSON report with
-`iocsim_version` left out (it names the build, not the behaviour), and, when
+`iocsim_version` and `iocsim_commit` left out (they name the build, not the
+behaviour), and, when
 a run is bad input or an internal error, what it printed on stderr.
 """
 import argparse
@@ -57,9 +58,12 @@ def runs():
             if p == "default" or not f.startswith("scenarios/validation/")]
 
 
+BUILD_KEYS = ("iocsim_version", "iocsim_commit")
+
+
 def without_version(value):
     if isinstance(value, dict):
-        return {k: without_version(v) for k, v in value.items() if k != "iocsim_version"}
+        return {k: without_version(v) for k, v in value.items() if k not in BUILD_KEYS}
     if isinstance(value, list):
         return [without_version(v) for v in value]
     return value

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A report's windows summed up by kind: how many, how many an access hit,
+// the longest, the quickest hit. The text report's tables and `iocsim diff`
+// read them.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace iocsim::report {
+
+struct KindSummary {
+  std::string kind;
+  size_t count = 0, realized = 0;
+  double longest_ns = 0;
+  double quickest_hit_ns = 0;  // of the realized ones
+};
+
+// Per hazard kind, in the order the kinds first appear in `windows` (a
+// report's "windows").
+std::vector<KindSummary> summarize_windows(const nlohmann::json& windows);
+
+}  // namespace iocsim::report
