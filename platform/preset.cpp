@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/data_dir.h"
 #include "base/spelling.h"
 #include "platform/catalog.h"
 
@@ -73,14 +74,14 @@ std::string preset_path(const std::string& name_or_path) {
   if (name_or_path.find('/') != std::string::npos ||
       (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".yaml"))
     return name_or_path;
-  return fmt::format("{}/platform/presets/{}.yaml", IOCSIM_SOURCE_DIR, name_or_path);
+  return fmt::format("{}/platform/presets/{}.yaml", data_dir(), name_or_path);
 }
 
 std::vector<std::string> preset_names() {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(
-           fmt::format("{}/platform/presets", IOCSIM_SOURCE_DIR), ec))
+           fmt::format("{}/platform/presets", data_dir()), ec))
     if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;

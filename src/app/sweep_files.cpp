@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "base/data_dir.h"
 #include "base/units.h"
 
 namespace iocsim::app {
@@ -78,7 +79,7 @@ nlohmann::json study_description(const scenario::Study& study) {
 
 bool draw_plots(const std::string& dir, std::string& error) {
   const char* configured = std::getenv("IOCSIM_PLOT_SCRIPT");
-  const std::string script = configured ? configured : IOCSIM_PLOT_SCRIPT;
+  const std::string script = configured ? configured : data_dir() + "/tools/plot-study";
   const pid_t pid = ::fork();
   if (pid < 0) {
     error = fmt::format("fork: {}", std::strerror(errno));
