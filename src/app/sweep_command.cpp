@@ -88,10 +88,11 @@ std::optional<ResultsTable> open_results(const std::string& path,
   return table;
 }
 
-bool write_description(const std::string& dir, const scenario::Study& study, std::string& error) {
+bool write_description(const std::string& dir, const scenario::Study& study,
+                       const scenario::Scenario& base, std::string& error) {
   const std::string path = (fs::path(dir) / kStudyFile).string();
   std::ofstream out(path);
-  out << study_description(study).dump(2) << "\n";
+  out << study_description(study, base).dump(2) << "\n";
   if (!out) error = fmt::format("cannot write {}", path);
   return static_cast<bool>(out);
 }
@@ -168,20 +169,20 @@ int sweep_command(const SweepArgs& args) {
   auto study = scenario::load_study(args.study, diags);
   for (const auto& d : diags.list()) std::cerr << d.format() << "\n";
   if (!study) return kExitBadInput;
-  if (study->policies.empty()) {
-    yaml::Diagnostics scenario_diags;
-    auto base = scenario::load_scenario(study->scenario, {}, scenario_diags);
-    for (const auto& d : scenario_diags.list()) std::cerr << d.format() << "\n";
-    if (!base) return kExitBadInput;
-    study->policies.push_back(base->kernel.policy);
-  }
+  // The scenario as its file says: its policy when the study names none, and
+  // its preset and kernel base for the plots.
+  yaml::Diagnostics scenario_diags;
+  auto base = scenario::load_scenario(study->scenario, {}, scenario_diags);
+  for (const auto& d : scenario_diags.list()) std::cerr << d.format() << "\n";
+  if (!base) return kExitBadInput;
+  if (study->policies.empty()) study->policies.push_back(base->kernel.policy);
 
   const std::string out_dir = args.out.empty() ? "sweeps/" + study->name : args.out;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return fail(fmt::format("cannot create {}: {}", out_dir, ec.message()), 2);
   std::string error;
-  if (!write_description(out_dir, *study, error)) return fail(error, 2);
+  if (!write_description(out_dir, *study, *base, error)) return fail(error, 2);
   const std::string csv = (fs::path(out_dir) / kResultsFile).string();
   const std::vector<std::string> header = results_header(*study);
   auto done = open_results(csv, header, error);

@@ -12,7 +12,10 @@
 #include <fmt/format.h>
 
 #include "base/data_dir.h"
+#include "base/quantity.h"
 #include "base/units.h"
+#include "iocsim_build_info.h"
+#include "scenario/expectations.h"
 
 namespace iocsim::app {
 namespace {
@@ -48,7 +51,7 @@ std::string point_key(const std::vector<std::string>& header,
   return key;
 }
 
-nlohmann::json study_description(const scenario::Study& study) {
+nlohmann::json study_description(const scenario::Study& study, const scenario::Scenario& base) {
   nlohmann::json axes = nlohmann::json::array();
   for (const auto& axis : study.grid) {
     nlohmann::json numbers = nlohmann::json::array();
@@ -68,8 +71,24 @@ nlohmann::json study_description(const scenario::Study& study) {
     plot["log_y"] = p.log_y ? nlohmann::json(*p.log_y) : nlohmann::json(nullptr);
     plots.push_back(plot);
   }
+  // What a plot's axis says of each metric: its label, and whether it is a
+  // count, bytes or a time (in ns), which decides the unit drawn.
+  nlohmann::json labels = nlohmann::json::object(), quantities = nlohmann::json::object();
+  for (const std::string& metric : study.metrics) {
+    labels[metric] = scenario::metric_label(metric);
+    const std::optional<Quantity> q = scenario::run_key_quantity(metric);
+    const bool time = q == Quantity::picos || metric.rfind("steps.", 0) == 0;
+    quantities[metric] = time ? "time" : q == Quantity::bytes ? "bytes" : "count";
+  }
   return {{"study", study.name},
           {"scenario", study.scenario},
+          {"ran_on",
+           {{"preset", base.platform.preset},
+            {"kernel_base", vfio::to_string(base.kernel.base)},
+            {"seeds", study.seeds},
+            {"iocsim_commit", IOCSIM_COMMIT}}},
+          {"metric_labels", labels},
+          {"metric_quantities", quantities},
           {"columns", results_header(study)},
           {"axes", axes},
           {"policies", study.policies},

@@ -59,5 +59,9 @@ std::vector<StudyPoint> expand_grid(const Study& study);
 // The metrics a study may record: every end-of-run counter of the report,
 // or `stats.COMPONENT.COUNTER`.
 bool known_metric(const std::string& name);
+// How plots name a known metric: the text report's words for it ("leaks
+// (lines)", "flush CPU time at map", "longest window"); the key itself for
+// `stats.` and `steps.` metrics.
+std::string metric_label(const std::string& name);
 
 }  // namespace iocsim::scenario

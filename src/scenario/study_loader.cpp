@@ -4,12 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "analysis/flush_ledger.h"
+#include "analysis/hazards.h"
 #include "base/spelling.h"
 #include "platform/catalog.h"
 #include "scenario/expectations.h"
 #include "scenario/scenario_vars.h"
 #include "scenario/study.h"
 #include "vfio/flush_policy.h"
+#include "vfio/flush_sites.h"
 
 namespace iocsim::scenario {
 namespace {
@@ -192,6 +195,28 @@ bool known_metric(const std::string& name) {
     return dot > 6 && (field == "start_ns" || field == "end_ns" || field == "duration_ns");
   }
   return name != "invariants" && run_key_quantity(name).has_value();
+}
+
+std::string metric_label(const std::string& name) {
+  for (const analysis::CounterInfo& c : analysis::kCounters)
+    if (name == c.key)
+      return c.unit.empty() ? std::string(c.label) : fmt::format("{} ({})", c.label, c.unit);
+  if (name == "max_window_ns") return "longest window";
+  if (name == "sim_time_ns") return "simulated time";
+  auto flush_label = [](std::string_view field) -> std::string {
+    if (field == "calls") return "flush calls";
+    if (field == "bytes") return "bytes flushed";
+    if (field == "lines") return "lines flushed";
+    if (field == "lines_written_back") return "lines written back";
+    return "flush CPU time";
+  };
+  for (const analysis::FlushField& f : analysis::kFlushFields) {
+    if (name == fmt::format("flush.{}", f.name)) return flush_label(f.name);
+    for (const vfio::FlushSiteInfo& site : vfio::kFlushSites)
+      if (name == fmt::format("flush.by_site.{}.{}", site.name, f.name))
+        return fmt::format("{} at {}", flush_label(f.name), site.name);
+  }
+  return name;
 }
 
 std::optional<Study> load_study(const std::string& path, yaml::Diagnostics& diags) {

@@ -338,6 +338,13 @@ PY
     contains "$svg" "cpu.flush = clflush"
     contains "$svg" "cpu.flush = clflushopt"
     contains "$svg" "a panel per cpu.flush"
+    # The metric by its label in the unit of its largest value, and what the
+    # points ran on under the plots.
+    grep -qE "flush CPU time \((ns|us|ms|s)\)" "$svg" || fail "the y axis is not the metric's label and unit"
+    contains "$svg" "scenario scenarios/studies/guest-boot.yaml"
+    contains "$svg" "preset default"
+    contains "$svg" "kernel v6.9"
+    contains "$svg" "seed 1"
     # upstream leaks at every point, the flushing policies at none.
     awk -F, 'NR > 1 && (($4 == "none") != ($10 > 0)) { bad = 1 } END { exit bad }' \
       "$out.d/results.csv" || fail "a row is not what the scenario gives"
