@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <string>
 #include <string_view>
 
 #include "base/line_value.h"
@@ -112,6 +113,10 @@ struct CounterInfo {
   std::string_view unit;
   uint64_t Counts::*field;
 };
+
+// A counter's label with what it counts, as reports and plots name it:
+// "leaks (lines)".
+std::string counter_label(const CounterInfo& c);
 
 inline constexpr CounterInfo kCounters[] = {
     {"leaks", "leaks", "lines", &Counts::leaks},

@@ -13,6 +13,11 @@ const HazardKindInfo* hazard_kind_named(std::string_view name) {
   return nullptr;
 }
 
+std::string counter_label(const CounterInfo& c) {
+  if (c.unit.empty()) return std::string(c.label);
+  return std::string(c.label) + " (" + std::string(c.unit) + ")";
+}
+
 void Oracle::register_device(uint32_t stream_id, OwnerId owner) {
   device_owner_[stream_id] = owner;
 }

@@ -14,7 +14,6 @@
 #include "analysis/flush_ledger.h"
 #include "analysis/hazards.h"
 #include "base/quantity.h"
-#include "base/units.h"
 #include "report/text_report.h"
 #include "report/window_summary.h"
 #include "vfio/flush_sites.h"
@@ -42,12 +41,14 @@ void require_kind(const json& value, bool (json::*is)() const, const char* what,
   if (!(value.*is)()) throw NotAReport(fmt::format("\"{}\" is not {}", path, what));
 }
 
-void check_run(const json& run, const std::string& at) {
-  const std::string p = at.empty() ? "" : at;
+void check_run(const json& run, const std::string& p) {
   auto path = [&](const std::string& key) { return p.empty() ? key : p + "." + key; };
   require_kind(run, &json::is_object, "an object", p.empty() ? "report" : p);
   for (const char* key : {"scenario", "policy", "kernel_base"})
     require_kind(field(run, key, p), &json::is_string, "a string", path(key));
+  require_kind(field(run, "platform", p), &json::is_object, "an object", path("platform"));
+  require_kind(field(run["platform"], "preset", path("platform")), &json::is_string, "a string",
+               path("platform.preset"));
   for (const char* key : {"seed", "sim_time_ns", "max_window_ns"}) require_number(run, key, p);
   const json& counts = field(run, "counts", p);
   require_kind(counts, &json::is_object, "an object", path("counts"));
@@ -99,8 +100,7 @@ struct InputRow {
 std::string show(Quantity q, double v) {
   switch (q) {
     case Quantity::count: return fmt::format("{}", std::llround(v));
-    case Quantity::bytes:
-      return v == 0 ? "0" : units::format_size_largest(static_cast<uint64_t>(std::llround(v)));
+    case Quantity::bytes: return format_bytes(static_cast<uint64_t>(std::llround(v)));
     case Quantity::picos: return format_time_ns(v);
   }
   return "";
@@ -116,13 +116,27 @@ std::string change(const ValueRow& r) {
   return text;
 }
 
-std::optional<double> number_at(const json& run, std::initializer_list<const char*> path) {
+using Path = std::vector<std::string>;
+
+// The value at `path` in `run`, or null.
+const json* value_at(const json& run, const Path& path) {
   const json* at = &run;
-  for (const char* key : path) {
-    if (!at->is_object() || !at->contains(key)) return std::nullopt;
+  for (const std::string& key : path) {
+    if (!at->is_object() || !at->contains(key)) return nullptr;
     at = &(*at)[key];
   }
-  return at->get<double>();
+  return at;
+}
+
+std::optional<double> number_at(const json& run, const Path& path) {
+  const json* at = value_at(run, path);
+  return at ? std::optional<double>(at->get<double>()) : std::nullopt;
+}
+
+std::optional<std::string> text_at(const json& run, const Path& path) {
+  const json* at = value_at(run, path);
+  if (!at) return std::nullopt;
+  return at->is_string() ? at->get<std::string>() : at->dump();
 }
 
 std::vector<ValueRow> value_rows(const json& a, const json& b) {
@@ -139,8 +153,7 @@ std::vector<ValueRow> value_rows(const json& a, const json& b) {
       if (std::find(counters.begin(), counters.end(), key) == counters.end())
         counters.push_back(key);
   for (const std::string& key : counters)
-    add(key, Quantity::count, number_at(a, {"counts", key.c_str()}),
-        number_at(b, {"counts", key.c_str()}));
+    add(key, Quantity::count, number_at(a, {"counts", key}), number_at(b, {"counts", key}));
 
   const std::vector<KindSummary> ka = summarize_windows(a["windows"]),
                                  kb = summarize_windows(b["windows"]);
@@ -166,8 +179,7 @@ std::vector<ValueRow> value_rows(const json& a, const json& b) {
 
   for (const analysis::FlushField& f : analysis::kFlushFields) {
     const std::string name(f.name);
-    add("flush." + name, f.quantity, number_at(a, {"flush", name.c_str()}),
-        number_at(b, {"flush", name.c_str()}));
+    add("flush." + name, f.quantity, number_at(a, {"flush", name}), number_at(b, {"flush", name}));
   }
   std::set<std::string> sites;
   for (const json* run : {&a, &b})
@@ -178,8 +190,8 @@ std::vector<ValueRow> value_rows(const json& a, const json& b) {
     for (const analysis::FlushField& f : analysis::kFlushFields) {
       const std::string name(f.name);
       add(fmt::format("flush.by_site.{}.{}", site, name), f.quantity,
-          number_at(a, {"flush", "by_site", site.c_str(), name.c_str()}),
-          number_at(b, {"flush", "by_site", site.c_str(), name.c_str()}));
+          number_at(a, {"flush", "by_site", site, name}),
+          number_at(b, {"flush", "by_site", site, name}));
     }
   }
   add("sim_time_ns", Quantity::picos, number_at(a, {"sim_time_ns"}),
@@ -196,47 +208,39 @@ std::vector<ValueRow> value_rows(const json& a, const json& b) {
   return rows;
 }
 
-std::optional<std::string> text_at(const json& run, const std::vector<std::string>& path) {
-  const json* at = &run;
-  for (const std::string& key : path) {
-    if (!at->is_object() || !at->contains(key)) return std::nullopt;
-    at = &(*at)[key];
-  }
-  return at->is_string() ? at->get<std::string>() : at->dump();
-}
-
 // What each run was run with: the inputs that differ.
 std::vector<InputRow> differing_inputs(const json& a, const json& b) {
-  std::vector<std::vector<std::string>> paths;
+  std::vector<Path> paths;
   for (const char* key :
        {"scenario", "file", "policy", "kernel_base", "seed", "iocsim_version", "iocsim_commit"})
     paths.push_back({key});
   paths.push_back({"platform", "preset"});
-  // Every parameter's resolved value; from a report without them, the
-  // values set over the preset's.
+  // Every parameter's resolved value (from a report without them, the values
+  // set over the preset's), each device's own, and every variable: the
+  // leaves under these sections in either report, in order.
   const bool resolved = a["platform"].contains("params") && b["platform"].contains("params");
-  for (const char* section : {resolved ? "params" : "overrides", "device_overrides"}) {
-    std::set<std::string> keys;
-    for (const json* run : {&a, &b})
-      if ((*run)["platform"].contains(section))
-        for (const auto& [key, value] : (*run)["platform"][section].items()) {
-          if (!value.is_object()) {
-            keys.insert(key);
-            continue;
-          }
-          for (const auto& [inner, text] : value.items()) keys.insert(key + "\n" + inner);
+  for (const Path& section : {Path{"platform", resolved ? "params" : "overrides"},
+                              Path{"platform", "device_overrides"}, Path{"vars"}}) {
+    std::set<Path> leaves;
+    for (const json* run : {&a, &b}) {
+      const json* values = value_at(*run, section);
+      if (!values || !values->is_object()) continue;
+      for (const auto& [key, value] : values->items()) {
+        Path leaf = section;
+        leaf.push_back(key);
+        if (!value.is_object()) {
+          leaves.insert(leaf);
+          continue;
         }
-    for (const std::string& key : keys) {
-      const size_t split = key.find('\n');
-      if (split == std::string::npos) paths.push_back({"platform", section, key});
-      else paths.push_back({"platform", section, key.substr(0, split), key.substr(split + 1)});
+        for (const auto& [inner, text] : value.items()) {
+          Path deeper = leaf;
+          deeper.push_back(inner);
+          leaves.insert(deeper);
+        }
+      }
     }
+    paths.insert(paths.end(), leaves.begin(), leaves.end());
   }
-  std::set<std::string> vars;
-  for (const json* run : {&a, &b})
-    if (run->contains("vars"))
-      for (const auto& [key, value] : (*run)["vars"].items()) vars.insert(key);
-  for (const std::string& var : vars) paths.push_back({"vars", var});
 
   std::vector<InputRow> rows;
   for (const auto& path : paths) {
@@ -261,7 +265,7 @@ std::vector<json> runs_of(const json& report) {
 std::string describe(const json& run) {
   return fmt::format("{}, policy {}, kernel {}, platform {}", run["scenario"].get<std::string>(),
                      run["policy"].get<std::string>(), run["kernel_base"].get<std::string>(),
-                     run["platform"].value("preset", std::string("?")));
+                     run["platform"]["preset"].get<std::string>());
 }
 
 // Columns as wide as their widest cell: the first left-aligned, the

@@ -19,14 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-// A size for a table column (at most 8 characters); the JSON report keeps
-// the exact number.
-std::string bytes(uint64_t n) { return n == 0 ? "0" : units::format_size_largest(n); }
-
-// A counter's label with what it counts: "leaks (lines)".
-std::string counter_label(const analysis::CounterInfo& c) {
-  return c.unit.empty() ? std::string(c.label) : fmt::format("{} ({})", c.label, c.unit);
-}
 constexpr const char* kLinesNote = "(lines: 64-byte cache lines, one per access)";
 
 // What the scenario's own `flush` steps did (the kernel's flushes are the
@@ -141,6 +133,8 @@ std::string describe_window(const json& w) {
 
 }  // namespace
 
+std::string format_bytes(uint64_t n) { return n == 0 ? "0" : units::format_size_largest(n); }
+
 std::string format_time_ns(double ns) {
   if (ns == 0) return "0 ns";
   const char* unit = "ns";
@@ -164,7 +158,7 @@ std::string render_text(const json& run, int verbosity) {
 
   out += "\nExposure\n";
   for (const analysis::CounterInfo& c : analysis::kCounters)
-    out += fmt::format("  {:<32}{:>10}\n", counter_label(c),
+    out += fmt::format("  {:<32}{:>10}\n", analysis::counter_label(c),
                        run["counts"][std::string(c.key)].get<uint64_t>());
   out += fmt::format("  {}\n", kLinesNote);
   const auto& windows = run["windows"];
@@ -195,7 +189,7 @@ std::string render_text(const json& run, int verbosity) {
     auto row = [&](const std::string& name, const json& c) {
       const double cpu = c["cpu_ns"].get<double>();
       out += fmt::format("  {:<8}{:>7}{:>10}{:>10}{:>14}{:>12}{:>9.0f}%\n", name,
-                         c["calls"].get<uint64_t>(), bytes(c["bytes"].get<uint64_t>()),
+                         c["calls"].get<uint64_t>(), format_bytes(c["bytes"].get<uint64_t>()),
                          c["lines"].get<uint64_t>(), c["lines_written_back"].get<uint64_t>(),
                          format_time_ns(cpu), vfio_ns > 0 ? 100.0 * cpu / vfio_ns : 0.0);
     };
@@ -207,7 +201,7 @@ std::string render_text(const json& run, int verbosity) {
     // the kernel's.
     if (user.steps) {
       out += fmt::format("  {:<8}{:>7}{:>10}{:>10}{:>14}{:>12}{:>10}\n", "steps", user.steps,
-                         bytes(user.lines * kLineBytes), user.lines, user.written_back,
+                         format_bytes(user.lines * kLineBytes), user.lines, user.written_back,
                          format_time_ns(user.ns), "-");
       out += "  (steps: the scenario's own flush steps, not the kernel's)\n";
     }
@@ -322,7 +316,7 @@ std::string render_comparison(const json& combined, int verbosity) {
     return std::to_string(runs[i][section][key].get<uint64_t>());
   };
   for (const analysis::CounterInfo& c : analysis::kCounters)
-    row(counter_label(c), [&](size_t i) { return count(i, "counts", std::string(c.key)); });
+    row(analysis::counter_label(c), [&](size_t i) { return count(i, "counts", std::string(c.key)); });
 
   // Windows by kind, for each kind some run has: how many, how many a
   // request hit, the longest, and the quickest hit where one was hit.
@@ -366,8 +360,9 @@ std::string render_comparison(const json& combined, int verbosity) {
     }
   };
   row("flush calls", [&](size_t i) { return count(i, "flush", "calls"); });
-  row("flush bytes", [&](size_t i) { return bytes(runs[i]["flush"]["bytes"].get<uint64_t>()); });
-  by_site("bytes", [](const json& c) { return bytes(c["bytes"].get<uint64_t>()); });
+  row("flush bytes",
+      [&](size_t i) { return format_bytes(runs[i]["flush"]["bytes"].get<uint64_t>()); });
+  by_site("bytes", [](const json& c) { return format_bytes(c["bytes"].get<uint64_t>()); });
   row("lines written back", [&](size_t i) { return count(i, "flush", "lines_written_back"); });
   row("flush CPU time",
       [&](size_t i) { return format_time_ns(runs[i]["flush"]["cpu_ns"].get<double>()); });

@@ -16,5 +16,8 @@ std::string render_comparison(const nlohmann::json& combined, int verbosity);
 
 // "12.3 us", "850 ns", "1.20 ms": three significant digits.
 std::string format_time_ns(double ns);
+// A size for a table column (at most 8 characters: "~4.02MiB", "0"); the
+// JSON report keeps the exact number.
+std::string format_bytes(uint64_t n);
 
 }  // namespace iocsim::report

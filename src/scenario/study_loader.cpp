@@ -199,8 +199,7 @@ bool known_metric(const std::string& name) {
 
 std::string metric_label(const std::string& name) {
   for (const analysis::CounterInfo& c : analysis::kCounters)
-    if (name == c.key)
-      return c.unit.empty() ? std::string(c.label) : fmt::format("{} ({})", c.label, c.unit);
+    if (name == c.key) return analysis::counter_label(c);
   if (name == "max_window_ns") return "longest window";
   if (name == "sim_time_ns") return "simulated time";
   auto flush_label = [](std::string_view field) -> std::string {

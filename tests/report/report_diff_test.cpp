@@ -101,6 +101,9 @@ TEST_CASE("a document without a report's fields is not a report, and says which 
   json no_counts = run("none", 1);
   no_counts.erase("counts");
   CHECK_THROWS_WITH(check_report(no_counts), "it has no \"counts\"");
+  json no_platform = run("none", 1);
+  no_platform.erase("platform");
+  CHECK_THROWS_WITH(check_report(no_platform), "it has no \"platform\"");
   json text_leaks = run("none", 1);
   text_leaks["counts"]["leaks"] = "many";
   CHECK_THROWS_WITH(check_report(text_leaks), "\"counts.leaks\" is not a number");
