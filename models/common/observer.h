@@ -109,6 +109,13 @@ class CoherenceObserver {
                              MemoryWriter who, Picos at) {
     for (uint64_t i = 0; i < lines; ++i) memory_write(pa + i * kLineBytes, value, who, at);
   }
+  // DRAM served `lines` lines from `pa`, all reads or all writes, arriving at
+  // `start` and done by `end` (device traffic, write-backs, fills and
+  // page-table walks alike: every transaction the memory controller serves).
+  virtual void memory_accessed(uint64_t /*pa*/, uint64_t /*lines*/, bool /*write*/,
+                               Picos /*start*/, Picos /*end*/) {}
+  // The IOMMU looked a device request's page up in its IOTLB at `at`.
+  virtual void iotlb_looked_up(uint32_t /*stream_id*/, bool /*hit*/, Picos /*at*/) {}
   // A device read or wrote a line through an IOMMU.
   virtual void device_access(const DeviceAccess& /*access*/) {}
   // A device request completed (after its lines' device_access).

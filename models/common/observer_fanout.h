@@ -42,6 +42,13 @@ class ObserverFanout : public CoherenceObserver {
                      Picos at) override {
     for (auto* o : observers_) o->memory_filled(pa, lines, value, who, at);
   }
+  void memory_accessed(uint64_t pa, uint64_t lines, bool write, Picos start,
+                       Picos end) override {
+    for (auto* o : observers_) o->memory_accessed(pa, lines, write, start, end);
+  }
+  void iotlb_looked_up(uint32_t stream_id, bool hit, Picos at) override {
+    for (auto* o : observers_) o->iotlb_looked_up(stream_id, hit, at);
+  }
   void device_access(const DeviceAccess& access) override {
     for (auto* o : observers_) o->device_access(access);
   }

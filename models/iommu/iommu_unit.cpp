@@ -71,10 +71,10 @@ IommuUnit::IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config
       config_(config),
       ids_(&ids),
       observer_(observer),
+      statistics_(kStatsSection, std::string(basename()) + "."),
       iotlb_(config.iotlb.entries, config.iotlb.ways),
       walk_cache_(config.iotlb.walk_cache_entries),
-      tables_(&tables),
-      statistics_(kStatsSection, std::string(basename()) + ".") {
+      tables_(&tables) {
   const IotlbStats& iotlb = iotlb_.stats();
   const WalkCacheStats& walk_cache = walk_cache_.stats();
   for (const auto& [counter, value] :
@@ -280,9 +280,12 @@ void IommuUnit::walk(uint32_t domain_id, uint64_t iova, uint64_t page_size,
   }
 }
 
-const IotlbEntry* IommuUnit::translate(uint32_t domain_id, const Domain& d, uint64_t iova,
-                                       sc_core::sc_time& delay) {
-  if (const IotlbEntry* hit = iotlb_.lookup(domain_id, iova)) return hit;
+const IotlbEntry* IommuUnit::translate(uint32_t stream_id, uint32_t domain_id, const Domain& d,
+                                       uint64_t iova, sc_core::sc_time& delay) {
+  const IotlbEntry* hit = iotlb_.lookup(domain_id, iova);
+  if (observer_)
+    observer_->iotlb_looked_up(stream_id, hit != nullptr, global_picos() + to_picos(delay));
+  if (hit) return hit;
   const std::optional<IoPte> pte = d.table.lookup(iova);
   walk(domain_id, iova, pte ? pte->size : kPageBytes, delay);
   if (!pte) return nullptr;
@@ -332,7 +335,7 @@ void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   while (done < length) {
     const uint64_t at = iova + done;
-    const IotlbEntry* t = translate(domain_id, d, at, delay);
+    const IotlbEntry* t = translate(attrs->stream_id, domain_id, d, at, delay);
     if (!t || (write ? !t->write : !t->read)) {
       fault(attrs->stream_id, at, write, delay);
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -156,9 +156,10 @@ class IommuUnit : public sc_core::sc_module,
   void fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_time delay);
   // The translation of `iova` from the IOTLB, or from a walk (which fills the
   // IOTLB and adds its reads to `delay`); nullptr if there is none. Valid
-  // until the IOTLB next changes.
-  const IotlbEntry* translate(uint32_t domain_id, const Domain& d, uint64_t iova,
-                              sc_core::sc_time& delay);
+  // until the IOTLB next changes. The observer is told whether the IOTLB hit
+  // for device `stream_id`.
+  const IotlbEntry* translate(uint32_t stream_id, uint32_t domain_id, const Domain& d,
+                              uint64_t iova, sc_core::sc_time& delay);
   void walk(uint32_t domain, uint64_t iova, uint64_t page_size, sc_core::sc_time& delay);
   // Drops the domain's IOTLB entries overlapping [first, last] (inclusive).
   void invalidate(uint32_t domain, uint64_t first, uint64_t last, Picos at);

@@ -125,8 +125,10 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   Picos posted = arrive;
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
     if (const auto* run = trans.get_extension<LineFill>()) {
-      delay = from_picos(fill(addr, lines, *run, writer_of(trans), arrive, posted) - global);
+      const Picos done = fill(addr, lines, *run, writer_of(trans), arrive, posted);
+      delay = from_picos(done - global);
       stats_.writes += lines;
+      if (observer_) observer_->memory_accessed(addr, lines, true, arrive, done);
       if (posting) posting->posted = std::max(posting->posted, posted);
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -151,6 +153,8 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   if (posting && trans.is_write()) posting->posted = std::max(posting->posted, posted);
   if (trans.is_read()) stats_.reads += lines;
   else if (trans.is_write()) stats_.writes += lines;
+  if (observer_ && (trans.is_read() || trans.is_write()))
+    observer_->memory_accessed(addr, lines, trans.is_write(), arrive, done);
   delay = from_picos(done - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
