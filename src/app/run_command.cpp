@@ -72,9 +72,12 @@ int run_command(const RunArgs& args) {
   if (!outputs_writable(args, policies)) return kExitBadInput;
 
   std::vector<ChildJob> jobs;
-  for (const std::string& policy : policies)
-    jobs.push_back({&*loaded, {policy, selection.kernel_base(), selection.seed},
-                    outputs_for(args, policy, policies.size() > 1)});
+  for (const std::string& policy : policies) {
+    RunOutputs outputs = outputs_for(args, policy, policies.size() > 1);
+    scenario::RunOptions options{policy, selection.kernel_base(), selection.seed};
+    options.record_counters = !outputs.trace.empty() || !outputs.vcd.empty();
+    jobs.push_back({&*loaded, options, std::move(outputs)});
+  }
   std::vector<nlohmann::json> reports;
   int worst = kExitOk;
   bool broken = false;

@@ -3,11 +3,12 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "base/units.h"
+#include "report/window_runs.h"
 #include "vfio/errno_names.h"
 
 namespace iocsim::report {
@@ -15,8 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kCpuPid = 1, kDmaPid = 2, kExposurePid = 3;
-constexpr uint64_t kPageMask = ~uint64_t{0xfff};
+constexpr int kCpuPid = 1, kDmaPid = 2, kExposurePid = 3, kCounterPid = 4;
 
 double us(Picos ps) { return static_cast<double>(ps) / 1e6; }
 
@@ -41,18 +41,39 @@ std::string device_name(const scenario::Scenario& s, uint32_t stream_id) {
   return stream_id ? s.devices[stream_id - 1].name : std::string("CPU");
 }
 
+uint64_t core_tid(uint64_t core) { return core + 1; }
+// DMA track ids: 1000 per device; engine e is base + 1 + e, faults base + 999.
+uint64_t engine_tid(uint32_t stream, uint32_t engine) {
+  return uint64_t{stream} * 1000 + 1 + engine;
+}
+uint64_t faults_tid(uint32_t stream) { return uint64_t{stream} * 1000 + 999; }
+
+// The step running at `at` (steps run one after another), or null before the first.
+const scenario::StepRecord* step_at(const std::vector<scenario::StepRecord>& steps, Picos at) {
+  auto after = std::upper_bound(steps.begin(), steps.end(), at,
+                                [](Picos t, const scenario::StepRecord& st) { return t < st.start; });
+  return after == steps.begin() ? nullptr : &*std::prev(after);
+}
+
 void add_cpu(const scenario::RunResult& r, json& events) {
   events.push_back(metadata("process_name", kCpuPid, 0, "CPU"));
-  events.push_back(metadata("thread_name", kCpuPid, 1, "core 0"));
+  std::set<uint64_t> cores{0};
   for (const scenario::StepRecord& st : r.steps) {
+    cores.insert(st.core);
     const std::string name = st.name.empty() ? st.op : fmt::format("{} {}", st.op, st.name);
-    json args{{"index", st.index}, {"result", st.error ? vfio::errno_name(st.error) : "ok"}};
+    json args{{"index", st.index},
+              {"core", st.core},
+              {"result", st.error ? vfio::errno_name(st.error) : "ok"}};
     for (const auto& [k, v] : st.values) args[k] = v;
-    events.push_back(slice(name, kCpuPid, 1, st.start, st.end, std::move(args)));
+    events.push_back(slice(name, kCpuPid, core_tid(st.core), st.start, st.end, std::move(args)));
   }
+  for (uint64_t core : cores)
+    events.push_back(metadata("thread_name", kCpuPid, core_tid(core), fmt::format("core {}", core)));
+  // The kernel flushes on the core of the step that called it.
   for (const vfio::FlushCall& c : r.flush.calls()) {
-    events.push_back(slice(fmt::format("flush at {}", vfio::to_string(c.site)), kCpuPid, 1,
-                           c.done.start_picos, c.done.end_picos,
+    const scenario::StepRecord* st = step_at(r.steps, c.done.start_picos);
+    events.push_back(slice(fmt::format("flush at {}", vfio::to_string(c.site)), kCpuPid,
+                           core_tid(st ? st->core : 0), c.done.start_picos, c.done.end_picos,
                            {{"phys", c.phys ? units::format_hex(c.phys) : "whole cache"},
                             {"bytes", c.bytes},
                             {"lines", c.done.lines},
@@ -63,25 +84,20 @@ void add_cpu(const scenario::RunResult& r, json& events) {
 void add_dma(const scenario::RunResult& r, json& events) {
   const scenario::Scenario& s = *r.scenario;
   events.push_back(metadata("process_name", kDmaPid, 0, "DMA"));
-  // Track ids: 1000 per device; engine e is tid base + 1 + e, faults base + 999.
   std::map<uint64_t, std::string> tracks;
-  auto engine_tid = [&](uint32_t stream, uint32_t engine) {
-    const uint64_t tid = uint64_t{stream} * 1000 + 1 + engine;
-    if (!tracks.count(tid))
-      tracks[tid] = engine ? fmt::format("{}: {}", device_name(s, stream),
-                                         r.actor_names.at(engine - 1))
-                           : fmt::format("{}: steps", device_name(s, stream));
-    return tid;
-  };
   for (const analysis::ActivityBurst& b : r.bursts) {
+    const uint64_t tid = engine_tid(b.stream_id, b.engine);
+    if (!tracks.count(tid))
+      tracks[tid] = b.engine ? fmt::format("{}: {}", device_name(s, b.stream_id),
+                                           r.actor_names.at(b.engine - 1))
+                             : fmt::format("{}: steps", device_name(s, b.stream_id));
     const std::string name =
         std::string(b.write ? "write" : "read") + (b.faulted ? " (faulted)" : "");
-    events.push_back(slice(name, kDmaPid,
-                           engine_tid(b.stream_id, b.engine), b.start, b.end,
+    events.push_back(slice(name, kDmaPid, tid, b.start, b.end,
                            {{"requests", b.requests}, {"bytes", b.bytes}, {"faulted", b.faulted}}));
   }
   for (const analysis::FaultBurst& f : r.fault_bursts) {
-    const uint64_t tid = uint64_t{f.stream_id} * 1000 + 999;
+    const uint64_t tid = faults_tid(f.stream_id);
     tracks[tid] = fmt::format("{}: IOMMU faults", device_name(s, f.stream_id));
     // The burst as a slice, its first fault as an instant.
     events.push_back(slice(fmt::format("{} fault{}", f.count, f.count == 1 ? "" : "s"), kDmaPid,
@@ -93,52 +109,126 @@ void add_dma(const scenario::RunResult& r, json& events) {
     events.push_back(metadata("thread_name", kDmaPid, tid, name));
 }
 
-// Windows of one page and kind may overlap (different lines or devices);
-// each goes to the first lane of its track free at its start, so slices on
-// one track never overlap.
+// Where the access that first hit `run` came from: the burst of its device
+// under way at the hit, or for a CPU-side kind the step running then.
+struct Track {
+  int pid = 0;
+  uint64_t tid = 0;
+};
+std::optional<Track> hit_source(const scenario::RunResult& r, const WindowRun& run) {
+  const Picos at = *run.first_hit;
+  if (analysis::kHazardKinds[static_cast<size_t>(run.kind)].cpu_side) {
+    const scenario::StepRecord* st = step_at(r.steps, at);
+    if (!st || at > st->end) return std::nullopt;
+    return Track{kCpuPid, core_tid(st->core)};
+  }
+  for (const analysis::ActivityBurst& b : r.bursts)
+    if (b.stream_id == run.stream_id && b.start <= at && at <= b.end)
+      return Track{kDmaPid, engine_tid(b.stream_id, b.engine)};
+  return std::nullopt;
+}
+
 void add_exposure(const scenario::RunResult& r, json& events) {
   const scenario::Scenario& s = *r.scenario;
   events.push_back(metadata("process_name", kExposurePid, 0, "exposure"));
-  std::vector<const analysis::Window*> windows;
-  for (const analysis::Window& w : r.windows) windows.push_back(&w);
-  std::stable_sort(windows.begin(), windows.end(), [](const auto* a, const auto* b) {
-    return std::make_tuple(a->pa & kPageMask, a->kind, a->start) <
-           std::make_tuple(b->pa & kPageMask, b->kind, b->start);
-  });
-  using Track = std::pair<uint64_t, analysis::HazardKind>;
-  std::map<Track, std::vector<Picos>> lane_ends;
-  uint64_t next_tid = 1;
-  std::map<std::tuple<uint64_t, analysis::HazardKind, size_t>, uint64_t> tids;
-  for (const analysis::Window* w : windows) {
-    const Track track{w->pa & kPageMask, w->kind};
-    std::vector<Picos>& ends = lane_ends[track];
-    size_t lane = 0;
-    while (lane < ends.size() && ends[lane] > w->start) ++lane;
-    if (lane == ends.size()) ends.push_back(0);
-    ends[lane] = w->end;
-    auto [it, added] = tids.try_emplace({track.first, track.second, lane}, next_tid);
-    if (added) {
-      ++next_tid;
-      events.push_back(metadata(
-          "thread_name", kExposurePid, it->second,
-          fmt::format("page {} {}{}", units::format_hex(track.first),
-                      analysis::to_string(track.second),
-                      lane ? fmt::format(" ({})", lane + 1) : std::string())));
+  std::map<std::pair<uint32_t, analysis::HazardKind>, uint64_t> tids;
+  uint64_t next_flow = 1;
+  for (const WindowRun& run : window_runs(r.windows)) {
+    const std::string device = device_name(s, run.stream_id);
+    auto [it, added] = tids.try_emplace({run.stream_id, run.kind}, tids.size() + 1);
+    const uint64_t tid = it->second;
+    if (added)
+      events.push_back(metadata("thread_name", kExposurePid, tid,
+                                fmt::format("{}: {}", device, analysis::to_string(run.kind))));
+    json owners = json::array();
+    for (OwnerId o : run.owners)
+      owners.push_back(o == kNobody ? "nobody" : s.principals[o - 1].name);
+    events.push_back(slice(std::string(analysis::to_string(run.kind)), kExposurePid, tid,
+                           run.start, run.end,
+                           {{"device", device},
+                            {"windows", run.windows},
+                            {"lines", run.lines},
+                            {"first_line", units::format_hex(run.lowest_pa)},
+                            {"last_line", units::format_hex(run.highest_pa)},
+                            {"owners", std::move(owners)},
+                            {"realized_windows", run.realized},
+                            {"hits", run.hits},
+                            {"open_at_end", run.open_at_end}}));
+    if (!run.first_hit) continue;
+    events.push_back(instant("first hit", kExposurePid, tid, *run.first_hit,
+                             {{"realized_windows", run.realized}, {"hits", run.hits}}));
+    if (const std::optional<Track> from = hit_source(r, run)) {
+      const json flow{{"name", "hit"}, {"cat", "exposure"}, {"id", next_flow++}};
+      json start = flow, finish = flow;
+      start.update({{"ph", "s"}, {"pid", from->pid}, {"tid", from->tid},
+                    {"ts", us(*run.first_hit)}});
+      // A device runs ahead of global time within its quantum, so an access
+      // through a stale IOTLB entry can carry a time past the invalidation
+      // that closed the window; the arrow still ends on the run it hit.
+      finish.update({{"ph", "f"}, {"bp", "e"}, {"pid", kExposurePid}, {"tid", tid},
+                     {"ts", us(std::clamp(*run.first_hit, run.start, run.end))}});
+      events.push_back(std::move(start));
+      events.push_back(std::move(finish));
     }
-    const std::string device = device_name(s, w->stream_id);
-    json args{{"pa", units::format_hex(w->pa)},
-              {"size", w->size},
-              {"iova", units::format_hex(w->iova)},
-              {"device", device},
-              {"owner", w->owner == kNobody ? "nobody"
-                                                    : s.principals[w->owner - 1].name},
-              {"hits", w->hits},
-              {"open_at_end", w->open_at_end}};
-    events.push_back(slice(fmt::format("{} ({})", analysis::to_string(w->kind), device),
-                           kExposurePid, it->second, w->start, w->end, args));
-    if (w->realized)
-      events.push_back(instant("first hit", kExposurePid, it->second, w->first_hit,
-                               {{"pa", units::format_hex(w->pa)}, {"hits", w->hits}}));
+  }
+}
+
+// A counter track: one point per bucket, from time 0.
+void add_counter(json& events, const std::string& name, const std::vector<double>& values,
+                 Picos width) {
+  for (size_t i = 0; i < values.size(); ++i)
+    events.push_back({{"ph", "C"}, {"name", name}, {"pid", kCounterPid},
+                      {"ts", us(i * width)}, {"args", {{"value", values[i]}}}});
+}
+
+// An amount per bucket as a rate per nanosecond (bytes/ns is GB/s), with a
+// last point of 0 where the last bucket ends.
+std::vector<double> per_ns(const analysis::BucketedSeries& series) {
+  std::vector<double> rates;
+  for (size_t i = 0; i < series.size(); ++i)
+    rates.push_back(series.sum(i) / picos_to_ns(series.width()));
+  rates.push_back(0);
+  return rates;
+}
+
+void add_counters(const scenario::RunResult& r, json& events) {
+  events.push_back(metadata("process_name", kCounterPid, 0, "counters"));
+  // Open windows per kind, from the windows themselves.
+  std::map<analysis::HazardKind, std::vector<std::pair<Picos, int>>> changes;
+  for (const analysis::Window& w : r.windows) {
+    changes[w.kind].emplace_back(w.start, +1);
+    changes[w.kind].emplace_back(w.end, -1);
+  }
+  for (auto& [kind, list] : changes) {
+    std::sort(list.begin(), list.end());
+    analysis::BucketedSeries open;
+    int64_t level = 0;
+    for (const auto& [at, delta] : list) open.set(at, static_cast<double>(level += delta));
+    add_counter(events, fmt::format("open windows: {}", analysis::to_string(kind)), open.peaks(),
+                open.width());
+  }
+  if (!r.counters) return;
+  const analysis::CounterSeries& c = *r.counters;
+  if (!c.dirty_lines.empty())
+    add_counter(events, "dirty lines", c.dirty_lines.peaks(), c.dirty_lines.width());
+  if (!c.dram_read_bytes.empty())
+    add_counter(events, "DRAM read (GB/s)", per_ns(c.dram_read_bytes), c.dram_read_bytes.width());
+  if (!c.dram_write_bytes.empty())
+    add_counter(events, "DRAM write (GB/s)", per_ns(c.dram_write_bytes),
+                c.dram_write_bytes.width());
+  for (const auto& [stream, iotlb] : c.iotlb) {
+    const std::string device = device_name(*r.scenario, stream);
+    std::vector<double> lookups = per_ns(iotlb.lookups);
+    for (double& rate : lookups) rate *= 1000;  // per microsecond
+    add_counter(events, fmt::format("IOTLB lookups per us: {}", device), lookups,
+                iotlb.lookups.width());
+    // The hit rate where there were lookups; it holds over buckets without.
+    for (size_t i = 0; i < iotlb.lookups.size(); ++i) {
+      if (iotlb.lookups.sum(i) == 0) continue;
+      events.push_back({{"ph", "C"}, {"name", fmt::format("IOTLB hit rate (%): {}", device)},
+                        {"pid", kCounterPid}, {"ts", us(i * iotlb.lookups.width())},
+                        {"args", {{"value", 100 * iotlb.hits.sum(i) / iotlb.lookups.sum(i)}}}});
+    }
   }
 }
 
@@ -149,6 +239,7 @@ json to_trace(const scenario::RunResult& r) {
   add_cpu(r, events);
   add_dma(r, events);
   add_exposure(r, events);
+  add_counters(r, events);
   return {{"displayTimeUnit", "ns"},
           {"otherData",
            {{"scenario", r.scenario->name}, {"policy", r.policy}, {"seed", r.seed}}},

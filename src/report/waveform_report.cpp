@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "report/waveform_report.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -8,44 +9,127 @@
 #include "report/vcd_writer.h"
 
 namespace iocsim::report {
+namespace {
 
-void write_waveform(const scenario::RunResult& r, std::ostream& out) {
+std::string device_name(const scenario::Scenario& s, uint32_t stream_id) {
+  return stream_id ? s.devices[stream_id - 1].name : std::string("CPU");
+}
+
+void add_cpu(const scenario::RunResult& r, VcdWriter& vcd) {
+  std::map<uint64_t, std::pair<size_t, size_t>> cores;  // core -> (step, flushing)
+  auto signals = [&](uint64_t core) {
+    auto [it, added] = cores.try_emplace(core);
+    if (added)
+      it->second = {vcd.add_string("cpu", fmt::format("core{}_step", core)),
+                    vcd.add_wire("cpu", fmt::format("core{}_flushing", core))};
+    return it->second;
+  };
+  signals(0);
+  for (const scenario::StepRecord& st : r.steps) {
+    const size_t step = signals(st.core).first;
+    vcd.set_string(step, st.start, fmt::format("{}:{}{}", st.index, st.op,
+                                        st.name.empty() ? "" : ":" + st.name));
+    vcd.set_string(step, st.end, "-");
+  }
+  // The kernel flushes on the core of the step that called it.
+  for (const vfio::FlushCall& c : r.flush.calls()) {
+    auto after = std::upper_bound(
+        r.steps.begin(), r.steps.end(), c.done.start_picos,
+        [](Picos t, const scenario::StepRecord& st) { return t < st.start; });
+    const uint64_t core = after == r.steps.begin() ? 0 : std::prev(after)->core;
+    vcd.add_interval(signals(core).second, c.done.start_picos, c.done.end_picos);
+  }
+}
+
+void add_dma(const scenario::RunResult& r, VcdWriter& vcd) {
   const scenario::Scenario& s = *r.scenario;
-  VcdWriter vcd;
-
-  const size_t step = vcd.add_register("cpu", "step", 32);
-  for (const scenario::StepRecord& st : r.steps) vcd.set(step, st.start, st.index);
-  const size_t flushing = vcd.add_wire("cpu", "flushing");
-  for (const vfio::FlushCall& c : r.flush.calls())
-    vcd.add_interval(flushing, c.done.start_picos, c.done.end_picos);
-
   std::map<std::pair<uint32_t, uint32_t>, size_t> engines;
   for (const analysis::ActivityBurst& b : r.bursts) {
     auto [it, added] = engines.try_emplace({b.stream_id, b.engine}, 0);
     if (added)
-      it->second = vcd.add_wire("dma." + s.devices[b.stream_id - 1].name,
-                                b.engine ? r.actor_names.at(b.engine - 1) : "steps");
+      it->second = vcd.add_wire("dma", fmt::format("{}_{}", device_name(s, b.stream_id),
+                                                   b.engine ? r.actor_names.at(b.engine - 1)
+                                                            : "steps"));
     vcd.add_interval(it->second, b.start, b.end);
   }
   std::map<uint32_t, size_t> faulting;
   for (const analysis::FaultBurst& f : r.fault_bursts) {
     auto [it, added] = faulting.try_emplace(f.stream_id, 0);
-    if (added) it->second = vcd.add_wire("dma." + s.devices[f.stream_id - 1].name, "faulting");
+    if (added)
+      it->second = vcd.add_wire("dma", fmt::format("{}_faulting", device_name(s, f.stream_id)));
     vcd.add_interval(it->second, f.first, f.last);
   }
+}
 
-  // Page wires declared in address order, whatever order the windows closed in.
-  auto page_of = [](const analysis::Window& w) { return w.pa & ~uint64_t{0xfff}; };
-  std::map<std::pair<analysis::HazardKind, uint64_t>, size_t> pages;
-  for (const analysis::Window& w : r.windows) pages.try_emplace({w.kind, page_of(w)}, 0);
-  for (auto& [key, wire] : pages)
-    wire = vcd.add_wire(fmt::format("exposure.{}", analysis::to_string(key.first)),
-                        fmt::format("page_{:#x}", key.second));
-  for (const analysis::Window& w : r.windows)
-    vcd.add_interval(pages.at({w.kind, page_of(w)}), w.start, w.end);
+void add_exposure(const scenario::RunResult& r, VcdWriter& vcd) {
+  struct Signals {
+    size_t open_wire, open_count, hit;
+    std::vector<std::pair<Picos, int>> changes;
+  };
+  std::map<std::pair<uint32_t, analysis::HazardKind>, Signals> by_track;
+  for (const analysis::Window& w : r.windows) {
+    auto [it, added] = by_track.try_emplace({w.stream_id, w.kind});
+    if (added) {
+      const std::string name = fmt::format("{}_{}", device_name(*r.scenario, w.stream_id),
+                                           analysis::to_string(w.kind));
+      it->second.open_wire = vcd.add_wire("exposure", name);
+      it->second.open_count = vcd.add_register("exposure", name + "_open", 32);
+      it->second.hit = vcd.add_event("exposure", name + "_hit");
+    }
+    Signals& sig = it->second;
+    vcd.add_interval(sig.open_wire, w.start, w.end);
+    sig.changes.emplace_back(w.start, +1);
+    sig.changes.emplace_back(w.end, -1);
+    if (w.realized) vcd.trigger(sig.hit, w.first_hit);
+  }
+  for (auto& [track, sig] : by_track) {
+    std::sort(sig.changes.begin(), sig.changes.end());
+    uint64_t open = 0;
+    vcd.set(sig.open_count, 0, open);
+    for (const auto& [at, delta] : sig.changes) vcd.set(sig.open_count, at, open += delta);
+  }
+}
 
-  vcd.write(out, fmt::format("iocsim {}: {} under {}, seed {}", IOCSIM_VERSION, s.name,
-                             r.policy, r.seed));
+void add_counters(const scenario::RunResult& r, VcdWriter& vcd) {
+  if (!r.counters) return;
+  const analysis::CounterSeries& c = *r.counters;
+  if (!c.dirty_lines.empty()) {
+    const size_t dirty = vcd.add_register("counters", "dirty_lines", 64);
+    const std::vector<double> peaks = c.dirty_lines.peaks();
+    for (size_t i = 0; i < peaks.size(); ++i)
+      vcd.set(dirty, i * c.dirty_lines.width(), static_cast<uint64_t>(peaks[i]));
+  }
+  // Bytes per nanosecond are GB/s.
+  auto bandwidth = [&](const analysis::BucketedSeries& bytes, const char* name) {
+    if (bytes.empty()) return;
+    const size_t signal = vcd.add_real("counters", name);
+    const double ns = picos_to_ns(bytes.width());
+    for (size_t i = 0; i < bytes.size(); ++i)
+      vcd.set_real(signal, i * bytes.width(), bytes.sum(i) / ns);
+    vcd.set_real(signal, bytes.size() * bytes.width(), 0.0);
+  };
+  bandwidth(c.dram_read_bytes, "dram_read_GBps");
+  bandwidth(c.dram_write_bytes, "dram_write_GBps");
+  for (const auto& [stream, iotlb] : c.iotlb) {
+    const size_t rate = vcd.add_real(
+        "counters", fmt::format("{}_iotlb_hit_pct", device_name(*r.scenario, stream)));
+    for (size_t i = 0; i < iotlb.lookups.size(); ++i) {
+      const double lookups = iotlb.lookups.sum(i);
+      if (lookups > 0) vcd.set_real(rate, i * iotlb.lookups.width(), 100 * iotlb.hits.sum(i) / lookups);
+    }
+  }
+}
+
+}  // namespace
+
+void write_waveform(const scenario::RunResult& r, std::ostream& out) {
+  VcdWriter vcd;
+  add_cpu(r, vcd);
+  add_dma(r, vcd);
+  add_exposure(r, vcd);
+  add_counters(r, vcd);
+  vcd.write(out, fmt::format("iocsim {}: {} under {}, seed {}", IOCSIM_VERSION,
+                             r.scenario->name, r.policy, r.seed));
 }
 
 }  // namespace iocsim::report

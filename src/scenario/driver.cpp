@@ -92,6 +92,7 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
       base(options.base.value_or(scenario.kernel.base)) {
   observers.add(oracle);
   observers.add(timeline);
+  if (options.record_counters) observers.add(counters);
   for (const platform::DeviceSpec& d : s.platform.devices)
     oracle.register_device(d.stream_id, d.owner);
   machine = std::make_unique<platform::Platform>(s.platform, observers);
@@ -199,6 +200,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.stats = run.machine->stats();
   r.bursts = run.timeline.bursts();
   r.fault_bursts = run.timeline.faults();
+  if (options.record_counters) r.counters = run.counters.series();
   std::vector<const stats::Provider*> actors;
   for (const detail::Actor& actor : run.actors) {
     r.actor_names.push_back(actor.name);

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/counter_tracks.h"
 #include "analysis/flush_ledger.h"
 #include "analysis/invariants.h"
 #include "analysis/timeline.h"
@@ -27,6 +28,8 @@ struct RunOptions {
   // Check the kernel invariants after every step, not only at the end (the
   // random-sequence stress test does; it costs a walk of every container).
   bool invariants_every_step = false;
+  // Record counters over time for a trace or waveform (RunResult::counters).
+  bool record_counters = false;
 };
 
 struct StepRecord {
@@ -34,6 +37,7 @@ struct StepRecord {
   std::string op;
   std::string name;
   int error = 0;  // 0 or -errno
+  uint64_t core = 0;  // the core it ran on (the step's `cpu`)
   Picos start = 0, end = 0, cpu = 0;
   std::vector<std::pair<std::string, uint64_t>> values;  // only when the step succeeded
   std::optional<std::vector<std::pair<uint64_t, uint64_t>>> dmas;  // state: [iova, size]
@@ -60,6 +64,7 @@ struct RunResult {
   analysis::FlushLedger flush;  // with every call, for timelines
   std::vector<analysis::ActivityBurst> bursts;
   std::vector<analysis::FaultBurst> fault_bursts;
+  std::optional<analysis::CounterSeries> counters;  // if RunOptions::record_counters
   std::vector<std::string> actor_names;  // engine i (from 1) is actor_names[i - 1]
   std::vector<StepRecord> steps;
   std::vector<ExpectationRecord> expectations;

@@ -13,6 +13,7 @@
 #include "analysis/flush_ledger.h"
 #include "analysis/kernel_state.h"
 #include "analysis/oracle.h"
+#include "analysis/counter_tracks.h"
 #include "analysis/timeline.h"
 #include "host/host.h"
 #include "models/common/observer_fanout.h"
@@ -71,7 +72,8 @@ struct Run {
   vfio::KernelBase base;
   analysis::Oracle oracle;
   analysis::Timeline timeline;
-  models::ObserverFanout observers;  // the oracle, then the timeline
+  analysis::CounterTracks counters;  // observes only if record_counters
+  models::ObserverFanout observers;  // the oracle, the timeline, then the counters
   analysis::FlushLedger ledger;
   vfio::KernelLog log;
   std::unique_ptr<platform::Platform> machine;

@@ -53,6 +53,7 @@ void Run::execute_all() {
     record.index = step.index;
     record.op = step.op;
     record.name = step.name;
+    record.core = step.cpu;
     record.start = models::to_picos(sc_core::sc_time_stamp());
     const Picos busy = cpu.busy();
     const unsigned warnings = log.warnings();

@@ -3,11 +3,15 @@
 """Validates an iocsim --trace file as Perfetto's JSON importer reads it.
 
 check_trace.py TRACE [--track PROCESS/THREAD-PREFIX]... [--slice NAME]...
+                [--counter NAME-PREFIX]... [--flows]
 
 Every event has the fields its phase needs; slices (ph X) on one track nest
-properly (Perfetto drops slices that overlap without nesting); every track
-named on the command line exists (its thread name starts with the prefix)
-and every --slice name occurs.
+properly (Perfetto drops slices that overlap without nesting); each flow
+arrow has its start (ph s) and its finish (ph f, bound to the enclosing
+slice) inside a slice of their tracks; counters (ph C) have numeric values.
+Every track named on the command line exists (its thread name starts with
+the prefix), every --slice name occurs, every --counter has points, and with
+--flows there is at least one flow arrow.
 """
 import argparse
 import json
@@ -25,6 +29,8 @@ def main():
     parser.add_argument("trace")
     parser.add_argument("--track", action="append", default=[])
     parser.add_argument("--slice", action="append", default=[])
+    parser.add_argument("--counter", action="append", default=[])
+    parser.add_argument("--flows", action="store_true")
     args = parser.parse_args()
 
     with open(args.trace) as f:
@@ -36,6 +42,8 @@ def main():
     processes, threads = {}, {}
     slices = defaultdict(list)
     names = set()
+    flows = defaultdict(dict)  # id -> phase -> (track, ts)
+    counters = defaultdict(int)
     for e in events:
         ph = e.get("ph")
         if ph == "M":
@@ -57,6 +65,22 @@ def main():
             if e.get("s") not in ("t", "p", "g") or "ts" not in e:
                 fail(f"bad instant event: {e}")
             names.add(e["name"])
+        elif ph in ("s", "f"):
+            for key in ("name", "cat", "id", "pid", "tid", "ts"):
+                if key not in e:
+                    fail(f"flow event without {key}: {e}")
+            if ph == "f" and e.get("bp") != "e":
+                fail(f"flow finish not bound to its enclosing slice: {e}")
+            if ph in flows[e["id"]]:
+                fail(f"flow {e['id']} has two events of phase {ph}")
+            flows[e["id"]][ph] = ((e["pid"], e["tid"]), e["ts"])
+        elif ph == "C":
+            for key in ("name", "pid", "ts", "args"):
+                if key not in e:
+                    fail(f"counter without {key}: {e}")
+            if not e["args"] or not all(isinstance(v, (int, float)) for v in e["args"].values()):
+                fail(f"counter without numeric values: {e}")
+            counters[e["name"]] += 1
         else:
             fail(f"unexpected phase {ph}")
 
@@ -74,6 +98,19 @@ def main():
                 fail(f"'{name}' [{start}, {end}] overlaps '{stack[-1][2]}' on {threads[track]}")
             stack.append((start, end, name))
 
+    # Perfetto binds a flow's ends to the slices enclosing them on their tracks.
+    for flow_id, ends in flows.items():
+        if set(ends) != {"s", "f"}:
+            fail(f"flow {flow_id} has only {sorted(ends)}")
+        for ph, (track, ts) in ends.items():
+            if not any(start - 1e-9 <= ts <= end + 1e-9 for start, end, _ in slices[track]):
+                fail(f"flow {flow_id} ({ph}) at {ts} is in no slice of track {track}")
+    if args.flows and not flows:
+        fail("no flow arrows")
+    for want in args.counter:
+        if not any(name.startswith(want) for name in counters):
+            fail(f"no counter {want}; counters: {sorted(counters)}")
+
     for want in args.track:
         process, _, prefix = want.partition("/")
         if not any(processes.get(pid) == process and name.startswith(prefix)
@@ -82,7 +119,8 @@ def main():
     for want in args.slice:
         if want not in names:
             fail(f"no event named {want}")
-    print(f"check_trace: {len(events)} events on {len(threads)} tracks")
+    print(f"check_trace: {len(events)} events on {len(threads)} tracks, "
+          f"{len(flows)} flows, {len(counters)} counters")
 
 
 main()

@@ -221,18 +221,45 @@ PY
   trace_valid)
     expect_exit 0 run "$seed" --policy none --trace "$out.json" -q
     python3 "$root/tests/app/check_trace.py" "$out.json" --track "CPU/core 0" \
-      --track "DMA/gpu0: steps" --track "exposure/page 0x15ff000 leak" \
-      --slice "leak (gpu0)" --slice "map" --slice "first hit" >"$out" 2>"$err" \
+      --track "DMA/gpu0: steps" --track "exposure/gpu0: leak" \
+      --slice "leak" --slice "map" --slice "first hit" --flows \
+      --counter "open windows: leak" --counter "dirty lines" --counter "DRAM read (GB/s)" \
+      --counter "DRAM write (GB/s)" --counter "IOTLB hit rate (%): gpu0" >"$out" 2>"$err" \
       || fail "the trace is not valid"
+    ;;
+  trace_scales)
+    # Steps on the cores they ran on; a device's windows as runs on one
+    # track per kind, not a track per page (this scenario's 642 windows
+    # cover 642 pages); the device read that hit a leak window drawn as a
+    # flow arrow from the DMA track.
+    expect_exit 0 run "$root/scenarios/seed/dirty-in-another-core.yaml" --trace "$out.json" -q
+    python3 "$root/tests/app/check_trace.py" "$out.json" --track "CPU/core 1" \
+      --track "CPU/core 2" --track "CPU/core 3" --flows >"$out" 2>"$err" \
+      || fail "the trace is not valid"
+    python3 - "$out.json" <<'PY' || fail "the trace does not scale as it should"
+import json, sys
+events = json.load(open(sys.argv[1]))["traceEvents"]
+tracks = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
+          if e["ph"] == "M" and e["name"] == "thread_name"}
+exposure = sorted(name for (pid, _), name in tracks.items() if pid == 3)
+assert exposure == ["gpu0: leak", "gpu0: stale_device_read", "gpu0: stale_iotlb_access"], exposure
+touch = [e for e in events if e["ph"] == "X" and e["name"] == "touch"]
+assert {tracks[(e["pid"], e["tid"])] for e in touch} == {"core 1", "core 2"}, touch
+leak = [e for e in events if e["ph"] == "X" and e["pid"] == 3 and e["name"] == "leak"]
+assert sum(e["args"]["windows"] for e in leak) == 512, leak
+starts = [e for e in events if e["ph"] == "s"]
+assert any(tracks[(e["pid"], e["tid"])] == "gpu0: steps" for e in starts), starts
+PY
     ;;
   trace_probe)
     # Seed scenario 8 as Perfetto shows it: the prober's faulted reads before
     # the map and its reads after, the faults, and the windows with hits.
     expect_exit 0 run "$root/scenarios/seed/malicious-probe-during-map.yaml" --trace "$out.json" -q
     python3 "$root/tests/app/check_trace.py" "$out.json" --track "DMA/gpu0: prober" \
-      --track "DMA/gpu0: IOMMU faults" --track "exposure/page 0x15ff000 leak" \
-      --slice "read (faulted)" --slice "read" --slice "fault" --slice "leak (gpu0)" \
-      --slice "first hit" >"$out" 2>"$err" || fail "the probe trace is not what Perfetto should show"
+      --track "DMA/gpu0: IOMMU faults" --track "exposure/gpu0: leak" \
+      --slice "read (faulted)" --slice "read" --slice "fault" --slice "leak" \
+      --slice "first hit" --flows >"$out" 2>"$err" \
+      || fail "the probe trace is not what Perfetto should show"
     ;;
   trace_per_policy)
     mkdir "$out.d"
@@ -248,10 +275,16 @@ PY
     ;;
   vcd_valid)
     expect_exit 0 run "$seed" --policy none --vcd "$out.vcd" -q
-    python3 "$root/tests/app/check_vcd.py" "$out.vcd" --signal cpu.step \
-      --signal cpu.flushing --toggles dma.gpu0.steps \
-      --toggles exposure.leak.page_0x15ff000 >"$out" 2>"$err" \
+    python3 "$root/tests/app/check_vcd.py" "$out.vcd" --signal cpu.core0_flushing \
+      --string "cpu.core0_step=6:map" --toggles dma.gpu0_steps \
+      --toggles exposure.gpu0_leak --signal exposure.gpu0_leak_open \
+      --fires exposure.gpu0_leak_hit --signal counters.dirty_lines \
+      --signal counters.dram_read_GBps --signal counters.gpu0_iotlb_hit_pct >"$out" 2>"$err" \
       || fail "the waveform is not valid"
+    expect_exit 0 run "$root/scenarios/seed/dirty-in-another-core.yaml" --vcd "$out.vcd" -q
+    python3 "$root/tests/app/check_vcd.py" "$out.vcd" --string "cpu.core3_step=-" \
+      --signal cpu.core1_flushing >"$out" 2>"$err" \
+      || fail "the waveform has no track per core"
     ;;
   output_unwritable)
     expect_exit 2 run "$seed" --trace /nonexistent/dir/trace.json

@@ -46,3 +46,38 @@ TEST_CASE("a register is unknown until set and changes only when its value does"
   CHECK(text.find("$dumpvars\nbx !\n$end\n#5\nb10 !\n#9\nb101 !\n") != std::string::npos);
   CHECK(text.find("#7") == std::string::npos);
 }
+
+TEST_CASE("strings, reals and events: GTKWave's string type, IEEE reals and events") {
+  VcdWriter vcd;
+  const size_t step = vcd.add_string("cpu", "core0_step");
+  const size_t rate = vcd.add_real("counters", "rate");
+  const size_t hit = vcd.add_event("exposure", "hit");
+  vcd.set_string(step, 0, "3:map dma");
+  vcd.set_string(step, 10, "-");
+  vcd.set_real(rate, 5, 1.5);
+  vcd.trigger(hit, 0);
+  vcd.trigger(hit, 10);
+  std::ostringstream out;
+  vcd.write(out, "test");
+  const std::string text = out.str();
+  CHECK(text.find("$var string 1 ! core0_step $end\n") != std::string::npos);
+  CHECK(text.find("$var real 64 \" rate $end\n") != std::string::npos);
+  CHECK(text.find("$var event 1 # hit $end\n") != std::string::npos);
+  // The string is one token; an event at 0 follows the dump.
+  CHECK(text.find("#0\n$dumpvars\ns3:map_dma !\n$end\n1#\n#5\nr1.5 \"\n#10\n") !=
+        std::string::npos);
+  CHECK(text.find("#10\ns- !\n1#\n") != std::string::npos);
+}
+
+TEST_CASE("a name declared twice in a scope gets a suffix") {
+  VcdWriter vcd;
+  vcd.add_wire("dma", "gpu steps");
+  vcd.add_wire("dma", "gpu_steps");
+  vcd.add_wire("other", "gpu_steps");
+  std::ostringstream out;
+  vcd.write(out, "test");
+  const std::string text = out.str();
+  CHECK(text.find("! gpu_steps $end") != std::string::npos);
+  CHECK(text.find("\" gpu_steps_2 $end") != std::string::npos);
+  CHECK(text.find("# gpu_steps $end") != std::string::npos);
+}
