@@ -148,12 +148,10 @@ std::string Platform::domain_unit(vfio::DomainHandle domain) const {
   return kernel_iommu_->unit(domain).basename();
 }
 
-std::map<vfio::DomainHandle, analysis::Digest> Platform::translation_digests() const {
-  std::map<vfio::DomainHandle, analysis::Digest> out;
+std::map<vfio::DomainHandle, SetDigest> Platform::translation_digests() const {
+  std::map<vfio::DomainHandle, SetDigest> out;
   for (vfio::DomainHandle d : kernel_iommu_->live_domains()) {
-    analysis::Digest& digest = out[d];
-    for (const auto& [iova, pte] : kernel_iommu_->unit(d).page_table(d).entries())
-      digest.add(pte.iova, pte.pa, pte.size, (pte.read ? 1 : 0) | (pte.write ? 2 : 0));
+    out[d] = kernel_iommu_->unit(d).page_table(d).digest();
   }
   return out;
 }

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/kernel_state.h"
+#include "base/set_digest.h"
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_agent.h"
 #include "models/dma/dma_master.h"
@@ -58,7 +58,7 @@ class Platform {
   // The name of the IOMMU unit a live domain lives in.
   std::string domain_unit(vfio::DomainHandle domain) const;
   // Every live domain's translations, summarised.
-  std::map<vfio::DomainHandle, analysis::Digest> translation_digests() const;
+  std::map<vfio::DomainHandle, SetDigest> translation_digests() const;
   std::vector<stats::Section> stats() const;
   // Lets what was waiting for time to pass (deferred IOTLB invalidation)
   // happen, up to `now`: call at the end of a run, before reading the oracle.

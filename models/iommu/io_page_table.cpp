@@ -18,6 +18,17 @@ std::optional<IoPte> IoPageTable::lookup(uint64_t iova) const {
   return it->second;
 }
 
+void IoPageTable::insert(const IoPte& pte) {
+  entries_.emplace(pte.iova, pte);
+  digest_.add(pte.iova, pte.pa, pte.size, permissions(pte));
+}
+
+std::map<uint64_t, IoPte>::iterator IoPageTable::erase(std::map<uint64_t, IoPte>::iterator it) {
+  const IoPte& pte = it->second;
+  digest_.remove(pte.iova, pte.pa, pte.size, permissions(pte));
+  return entries_.erase(it);
+}
+
 int IoPageTable::map_pages(uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t count,
                            bool read, bool write, std::vector<IoPte>& added) {
   const uint64_t last = iova + (pgsize * count - 1);
@@ -29,7 +40,7 @@ int IoPageTable::map_pages(uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t
   }
   for (uint64_t i = 0; i < count; ++i) {
     IoPte pte{iova + i * pgsize, pa + i * pgsize, pgsize, read, write};
-    entries_.emplace(pte.iova, pte);
+    insert(pte);
     added.push_back(pte);
   }
   return 0;
@@ -39,7 +50,7 @@ void IoPageTable::split(std::map<uint64_t, IoPte>::iterator it, uint64_t cut_fir
                         uint64_t cut_last) {
   const IoPte whole = it->second;
   const uint64_t whole_last = whole.iova + (whole.size - 1);
-  entries_.erase(it);
+  erase(it);
   // Largest supported, aligned pages over [first, last]; inclusive bounds so a
   // page ending at 2^64-1 never wraps.
   auto refill = [&](uint64_t first, uint64_t last) {
@@ -48,8 +59,7 @@ void IoPageTable::split(std::map<uint64_t, IoPte>::iterator it, uint64_t cut_fir
       while (size > 1 &&
              (!(pgsize_bitmap_ & size) || first % size != 0 || size - 1 > last - first))
         size >>= 1;
-      entries_.emplace(first, IoPte{first, whole.pa + (first - whole.iova), size, whole.read,
-                                    whole.write});
+      insert({first, whole.pa + (first - whole.iova), size, whole.read, whole.write});
       if (first + (size - 1) == last) break;
       first += size;
     }
@@ -80,7 +90,7 @@ uint64_t IoPageTable::unmap_pages(uint64_t iova, uint64_t pgsize, uint64_t count
       continue;
     }
     removed.push_back(pte);
-    it = entries_.erase(it);
+    it = erase(it);
     // A page removed whole may reach past the request: report through its end.
     if (pte_last - iova >= reach) reach = pte_last - iova + 1;
   }

@@ -20,6 +20,8 @@
 #include <optional>
 #include <vector>
 
+#include "base/set_digest.h"
+
 namespace iocsim::models {
 
 struct IoPte {
@@ -52,8 +54,14 @@ class IoPageTable {
   bool empty() const { return entries_.empty(); }
   uint64_t entry_count() const { return entries_.size(); }
   const std::map<uint64_t, IoPte>& entries() const { return entries_; }
+  // The entries as a set (iova, pa, size, permissions), kept as they change.
+  const SetDigest& digest() const { return digest_; }
 
  private:
+  static uint64_t permissions(const IoPte& pte) { return (pte.read ? 1 : 0) | (pte.write ? 2 : 0); }
+  // Every change of entries_ goes through these two, which keep digest_.
+  void insert(const IoPte& pte);
+  std::map<uint64_t, IoPte>::iterator erase(std::map<uint64_t, IoPte>::iterator it);
   std::map<uint64_t, IoPte>::iterator containing(uint64_t iova);
   // Replaces entry `it` by aligned pages covering what lies outside
   // [cut_first, cut_last] (inclusive).
@@ -62,6 +70,7 @@ class IoPageTable {
   uint64_t pgsize_bitmap_;
   bool split_on_unmap_;
   std::map<uint64_t, IoPte> entries_;  // keyed by entry iova
+  SetDigest digest_;
 };
 
 }  // namespace iocsim::models

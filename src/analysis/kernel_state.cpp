@@ -4,28 +4,12 @@
 #include <fmt/format.h>
 
 namespace iocsim::analysis {
-namespace {
-
-// splitmix64's finaliser: a well-mixed 64-bit hash of a 64-bit value.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
-
-void Digest::add(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
-  ++count;
-  sum += mix(a ^ mix(b ^ mix(c ^ mix(d))));  // a sum: the order of adding does not matter
-}
 
 KernelState capture(const std::map<std::string, const vfio::IommuData*>& containers,
                     const host::Host& host,
-                    const std::map<vfio::DomainHandle, Digest>& translations) {
+                    const std::map<vfio::DomainHandle, SetDigest>& translations) {
   KernelState s;
-  host.for_each_pin([&](uint64_t pfn, uint64_t pins) { s.pins.add(pfn, pins); });
+  s.pins = host.pin_digest();
   for (const auto& p : host.processes()) s.locked_vm[p.name()] = p.locked_vm();
   for (const auto& [name, c] : containers) {
     KernelState::Container& out = s.containers[name];

@@ -10,20 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "base/set_digest.h"
 #include "host/host.h"
 #include "vfio/iommu_driver.h"
 
 namespace iocsim::analysis {
 
-// A set summarised by its size and an order-independent digest.
-struct Digest {
-  uint64_t count = 0;
-  uint64_t sum = 0;
-  void add(uint64_t a, uint64_t b, uint64_t c = 0, uint64_t d = 0);
-  friend bool operator==(const Digest& x, const Digest& y) {
-    return x.count == y.count && x.sum == y.sum;
-  }
-};
 
 struct KernelState {
   struct Mapping {
@@ -45,15 +37,15 @@ struct KernelState {
     std::vector<vfio::DomainHandle> domains;
     std::vector<std::pair<uint64_t, uint64_t>> windows;
   };
-  Digest pins;
+  SetDigest pins;
   std::map<std::string, uint64_t> locked_vm;  // by principal
   std::map<std::string, Container> containers;
-  std::map<vfio::DomainHandle, Digest> translations;
+  std::map<vfio::DomainHandle, SetDigest> translations;
 };
 
 KernelState capture(const std::map<std::string, const vfio::IommuData*>& containers,
                     const host::Host& host,
-                    const std::map<vfio::DomainHandle, Digest>& translations);
+                    const std::map<vfio::DomainHandle, SetDigest>& translations);
 
 // What differs, one line each ("locked_vm of vm-a: 512 -> 0"); empty if equal.
 std::vector<std::string> differences(const KernelState& before, const KernelState& after);

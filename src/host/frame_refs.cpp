@@ -27,8 +27,36 @@ void FrameRefs::spread(Block& b) {
   b.differing = 0;
 }
 
+void FrameRefs::changing(uint64_t number, Block& b) {
+  if (b.summed) {
+    pins_ -= b.pins;
+    b.summed = false;
+  }
+  if (!b.pending) {
+    b.pending = true;
+    changed_.push_back(number);
+  }
+}
+
+SetDigest FrameRefs::pin_digest() const {
+  for (uint64_t number : changed_) {
+    auto it = blocks_.find(number);
+    if (it == blocks_.end() || !it->second.pending) continue;  // gone, or listed twice
+    const Block& b = it->second;
+    b.pins = {};
+    for (uint64_t i = 0; i < kBlockFrames; ++i)
+      if (b.has(i) && b.at(i).pincount) b.pins.add((number << kBlockShift) + i, b.at(i).pincount);
+    pins_ += b.pins;
+    b.summed = true;
+    b.pending = false;
+  }
+  changed_.clear();
+  return pins_;
+}
+
 void FrameRefs::add(uint64_t pfn, FrameRef counts) {
   Block& b = *memo_.find_or_add(pfn >> kBlockShift, blocks_);
+  changing(pfn >> kBlockShift, b);
   const uint64_t i = pfn % kBlockFrames;
   if (b.has(i)) throw std::logic_error("frame " + std::to_string(pfn) + " is already tracked");
   b.tracked[i / 64] |= uint64_t{1} << (i % 64);
@@ -46,6 +74,7 @@ void FrameRefs::add(uint64_t pfn, FrameRef counts) {
 void FrameRefs::add_run(uint64_t pfn, uint64_t count, FrameRef counts) {
   for (uint64_t at = pfn, end = pfn + count; at < end;) {
     Block& b = *memo_.find_or_add(at >> kBlockShift, blocks_);
+    changing(at >> kBlockShift, b);
     const uint64_t from = at % kBlockFrames, to = std::min(kBlockFrames, from + (end - at));
     for (uint64_t i = from; i < to; ++i)
       if (b.has(i))
@@ -67,6 +96,7 @@ void FrameRefs::add_run(uint64_t pfn, uint64_t count, FrameRef counts) {
 
 void FrameRefs::set(uint64_t pfn, FrameRef counts) {
   Block& b = tracked_block(pfn);
+  changing(pfn >> kBlockShift, b);
   const uint64_t i = pfn % kBlockFrames;
   if (!b.refs) {
     if (counts == b.common) return;
@@ -85,6 +115,7 @@ void FrameRefs::set(uint64_t pfn, FrameRef counts) {
 void FrameRefs::pin_run(uint64_t pfn, uint64_t count) {
   for (uint64_t at = pfn, end = pfn + count; at < end;) {
     Block& b = tracked_block(at);
+    changing(at >> kBlockShift, b);
     const uint64_t from = at % kBlockFrames, to = std::min(kBlockFrames, from + (end - at));
     for (uint64_t i = from; i < to; ++i)
       if (!b.has(i))
@@ -121,6 +152,7 @@ void FrameRefs::settle(Block& b, uint64_t changed) {
 void FrameRefs::erase(uint64_t pfn) {
   Block& b = tracked_block(pfn);
   const uint64_t number = pfn >> kBlockShift, i = pfn % kBlockFrames;
+  changing(number, b);
   b.tracked[i / 64] &= ~(uint64_t{1} << (i % 64));
   if (--b.count == 0) {
     blocks_.erase(number);

@@ -16,8 +16,10 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "base/page_memo.h"
+#include "base/set_digest.h"
 
 namespace iocsim::host {
 
@@ -53,6 +55,11 @@ class FrameRefs {
   // Blocks keeping counts per frame (for tests and memory accounting).
   uint64_t blocks_by_frame() const;
 
+  // The pinned frames as a set of (pfn, pincount). Kept per block and summed:
+  // a block's part is worked out again only after its counts changed, so
+  // reading it costs what changed since the last read, not the frames held.
+  SetDigest pin_digest() const;
+
  private:
   static constexpr uint64_t kBlockShift = 9;
   static constexpr uint64_t kBlockFrames = uint64_t{1} << kBlockShift;
@@ -64,12 +71,18 @@ class FrameRefs {
     uint32_t differing = 0;
     std::array<uint64_t, kBlockFrames / 64> tracked{};  // one bit per frame
     uint32_t count = 0;                                 // bits set
+    // The block's part of pin_digest(), while `summed`; `pending` while its
+    // number waits in changed_ to be worked out again.
+    mutable SetDigest pins;
+    mutable bool summed = false, pending = false;
 
     bool has(uint64_t i) const { return tracked[i / 64] >> (i % 64) & 1; }
     FrameRef at(uint64_t i) const { return refs ? (*refs)[i] : common; }
   };
 
   Block& tracked_block(uint64_t pfn);
+  // Called before a block's counts change: its part of the pin digest is out of date.
+  void changing(uint64_t number, Block& b);
   // Gives `b` an array of counts, every frame at `common`.
   void spread(Block& b);
   // After a change to `b`'s counts per frame (`changed`: a tracked frame,
@@ -81,6 +94,8 @@ class FrameRefs {
   // Keyed by block number. Blocks leave blocks_ only in erase(), which updates it.
   mutable PageMemo<Block> memo_;
   std::unique_ptr<Counts> spare_;  // the array of the block that last settled
+  mutable SetDigest pins_;                     // of the blocks `summed`
+  mutable std::vector<uint64_t> changed_;      // blocks `pending`, by number
 };
 
 template <typename Fn>

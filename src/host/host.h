@@ -115,13 +115,9 @@ class Host {
 
   // --- for checks and reports ---
   uint64_t pin_count(uint64_t pfn) const;
-  // fn(pfn, pins) for every pinned frame, in no particular order.
-  template <typename Fn>
-  void for_each_pin(Fn fn) const {
-    frame_refs_.for_each([&](uint64_t pfn, const FrameRef& f) {
-      if (f.pincount) fn(pfn, f.pincount);
-    });
-  }
+  // Every pinned frame and its pins, as a set of (pfn, pins): a check
+  // compares two without walking the frames (FrameRefs::pin_digest).
+  SetDigest pin_digest() const { return frame_refs_.pin_digest(); }
   uint64_t pinned_frames() const;  // frames with at least one pin
   // Frames unpinned while holding no pin, in order.
   const std::vector<uint64_t>& pin_underflows() const { return pin_underflows_; }

@@ -5,7 +5,7 @@
 #include "analysis/kernel_state.h"
 
 using namespace iocsim;
-using analysis::Digest;
+using iocsim::SetDigest;
 using analysis::KernelState;
 
 namespace {
@@ -28,7 +28,7 @@ KernelState base() {
 TEST_CASE("equal states have no differences, the digest ignores order") {
   KernelState a = base(), b = base();
   CHECK(analysis::differences(a, b).empty());
-  Digest x, y;
+  SetDigest x, y;
   x.add(1, 2);
   x.add(3, 4);
   y.add(3, 4);
@@ -39,7 +39,7 @@ TEST_CASE("equal states have no differences, the digest ignores order") {
 TEST_CASE("each kind of leftover change is named") {
   const KernelState a = base();
   KernelState b = base();
-  b.pins = Digest{};
+  b.pins = SetDigest{};
   b.pins.add(100, 1);
   b.pins.add(102, 1);  // same count, another page
   b.locked_vm["vm-a"] = 3;

@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "analysis/kernel_state.h"
+#include "base/set_digest.h"
 #include "host/host.h"
 #include "vfio/arch_flush.h"
 #include "vfio/flush_observer.h"
@@ -48,8 +48,8 @@ class FakeIommu : public vfio::IommuCore {
   void watch_pins(const host::Host& h) { host_ = &h; }
 
   size_t domain_count() const { return domains_.size(); }
-  std::map<DomainHandle, analysis::Digest> digests() const {
-    std::map<DomainHandle, analysis::Digest> out;
+  std::map<DomainHandle, SetDigest> digests() const {
+    std::map<DomainHandle, SetDigest> out;
     for (const auto& [d, dom] : domains_)
       for (const auto& [iova, pa] : dom.pages) out[d].add(iova, pa);
     return out;

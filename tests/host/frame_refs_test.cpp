@@ -8,8 +8,19 @@
 #include <stdexcept>
 #include <utility>
 
+using iocsim::SetDigest;
 using iocsim::host::FrameRef;
 using iocsim::host::FrameRefs;
+
+namespace {
+// The digest of the pinned frames, worked out from scratch.
+SetDigest pins_of(const std::map<uint64_t, FrameRef>& frames) {
+  SetDigest d;
+  for (const auto& [pfn, f] : frames)
+    if (f.pincount) d.add(pfn, f.pincount);
+  return d;
+}
+}  // namespace
 
 TEST_CASE("frame reference counts are kept per frame, whatever the frames' order") {
   std::mt19937_64 rng(GENERATE(11, 12, 13));
@@ -34,6 +45,8 @@ TEST_CASE("frame reference counts are kept per frame, whatever the frames' order
       continue;
     }
     REQUIRE(*f == it->second);
+    // The digest, read now and then, follows every change since the last read.
+    if (step % 997 == 0) REQUIRE(refs.pin_digest() == pins_of(ref));
     if (rng() % 4 == 0) {
       refs.erase(pfn);
       ref.erase(it);
@@ -45,6 +58,7 @@ TEST_CASE("frame reference counts are kept per frame, whatever the frames' order
   std::map<uint64_t, FrameRef> walked;
   refs.for_each([&](uint64_t pfn, const FrameRef& f) { CHECK(walked.emplace(pfn, f).second); });
   CHECK(walked == ref);
+  CHECK(refs.pin_digest() == pins_of(ref));
 }
 
 TEST_CASE("pinning a run of frames does what set() does frame by frame") {
@@ -83,6 +97,28 @@ TEST_CASE("pinning a run of frames does what set() does frame by frame") {
   runs.for_each([&](uint64_t pfn, const FrameRef& f) { a.emplace(pfn, f); });
   by_frame.for_each([&](uint64_t pfn, const FrameRef& f) { b.emplace(pfn, f); });
   CHECK(a == b);
+  CHECK(runs.pin_digest() == pins_of(a));
+  CHECK(by_frame.pin_digest() == pins_of(b));
+}
+
+TEST_CASE("the pin digest comes back when pins are dropped again, and tells frames apart") {
+  FrameRefs refs;
+  refs.add_run(1000, 1024, {1, 0});
+  const SetDigest none = refs.pin_digest();
+  CHECK(none == SetDigest{});
+  refs.pin_run(1200, 3);
+  const SetDigest three = refs.pin_digest();
+  CHECK(three.count == 3);
+  refs.set(1201, {1, 0});
+  refs.set(1205, {1, 1});  // a pin on another frame: the same count, another set
+  const SetDigest moved = refs.pin_digest();
+  CHECK(moved.count == 3);
+  CHECK_FALSE(moved == three);
+  refs.set(1205, {1, 0});
+  refs.set(1201, {1, 1});
+  CHECK(refs.pin_digest() == three);
+  refs.erase(1200);  // a pinned frame no longer tracked
+  CHECK(refs.pin_digest().count == 2);
 }
 
 TEST_CASE("a block mapped, then pinned, frame by frame keeps one pair of counts at the end") {

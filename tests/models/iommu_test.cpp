@@ -50,6 +50,30 @@ TEST_CASE("unmapping part of a large page removes it whole unless it splits") {
   CHECK_FALSE(split.lookup(0));
 }
 
+TEST_CASE("a page table's digest follows its entries through maps, splits and unmaps") {
+  auto from_entries = [](const IoPageTable& t) {
+    iocsim::SetDigest d;
+    for (const auto& [iova, pte] : t.entries())
+      d.add(pte.iova, pte.pa, pte.size, (pte.read ? 1 : 0) | (pte.write ? 2 : 0));
+    return d;
+  };
+  std::vector<IoPte> added, removed;
+  IoPageTable t(kBitmap, true);
+  const iocsim::SetDigest empty = t.digest();
+  t.map_pages(0, 0x40000000, M2, 1, true, true, added);
+  t.map_pages(M2, 0x1000, K4, 4, true, false, added);
+  CHECK(t.digest() == from_entries(t));
+  const iocsim::SetDigest mapped = t.digest();
+  t.unmap_pages(K4, K4, 2, removed);  // splits the 2 MiB page
+  CHECK(t.digest() == from_entries(t));
+  CHECK_FALSE(t.digest() == mapped);
+  t.unmap_pages(0, K4, 1, removed);
+  t.unmap_pages(3 * K4, K4, 509, removed);
+  t.unmap_pages(M2, K4, 4, removed);
+  CHECK(t.empty());
+  CHECK(t.digest() == empty);
+}
+
 TEST_CASE("unmap of an unmapped iova unmaps nothing") {
   IoPageTable t(kBitmap, false);
   std::vector<IoPte> removed;
