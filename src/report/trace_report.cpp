@@ -37,23 +37,12 @@ json instant(const std::string& name, int pid, uint64_t tid, Picos at, json args
           {"tid", tid}, {"ts", us(at)}, {"args", std::move(args)}};
 }
 
-std::string device_name(const scenario::Scenario& s, uint32_t stream_id) {
-  return stream_id ? s.devices[stream_id - 1].name : std::string("CPU");
-}
-
 uint64_t core_tid(uint64_t core) { return core + 1; }
 // DMA track ids: 1000 per device; engine e is base + 1 + e, faults base + 999.
 uint64_t engine_tid(uint32_t stream, uint32_t engine) {
   return uint64_t{stream} * 1000 + 1 + engine;
 }
 uint64_t faults_tid(uint32_t stream) { return uint64_t{stream} * 1000 + 999; }
-
-// The step running at `at` (steps run one after another), or null before the first.
-const scenario::StepRecord* step_at(const std::vector<scenario::StepRecord>& steps, Picos at) {
-  auto after = std::upper_bound(steps.begin(), steps.end(), at,
-                                [](Picos t, const scenario::StepRecord& st) { return t < st.start; });
-  return after == steps.begin() ? nullptr : &*std::prev(after);
-}
 
 void add_cpu(const scenario::RunResult& r, json& events) {
   events.push_back(metadata("process_name", kCpuPid, 0, "CPU"));
@@ -71,7 +60,7 @@ void add_cpu(const scenario::RunResult& r, json& events) {
     events.push_back(metadata("thread_name", kCpuPid, core_tid(core), fmt::format("core {}", core)));
   // The kernel flushes on the core of the step that called it.
   for (const vfio::FlushCall& c : r.flush.calls()) {
-    const scenario::StepRecord* st = step_at(r.steps, c.done.start_picos);
+    const scenario::StepRecord* st = r.step_at(c.done.start_picos);
     events.push_back(slice(fmt::format("flush at {}", vfio::to_string(c.site)), kCpuPid,
                            core_tid(st ? st->core : 0), c.done.start_picos, c.done.end_picos,
                            {{"phys", c.phys ? units::format_hex(c.phys) : "whole cache"},
@@ -82,15 +71,14 @@ void add_cpu(const scenario::RunResult& r, json& events) {
 }
 
 void add_dma(const scenario::RunResult& r, json& events) {
-  const scenario::Scenario& s = *r.scenario;
   events.push_back(metadata("process_name", kDmaPid, 0, "DMA"));
   std::map<uint64_t, std::string> tracks;
   for (const analysis::ActivityBurst& b : r.bursts) {
     const uint64_t tid = engine_tid(b.stream_id, b.engine);
     if (!tracks.count(tid))
-      tracks[tid] = b.engine ? fmt::format("{}: {}", device_name(s, b.stream_id),
+      tracks[tid] = b.engine ? fmt::format("{}: {}", r.device_name(b.stream_id),
                                            r.actor_names.at(b.engine - 1))
-                             : fmt::format("{}: steps", device_name(s, b.stream_id));
+                             : fmt::format("{}: steps", r.device_name(b.stream_id));
     const std::string name =
         std::string(b.write ? "write" : "read") + (b.faulted ? " (faulted)" : "");
     events.push_back(slice(name, kDmaPid, tid, b.start, b.end,
@@ -98,7 +86,7 @@ void add_dma(const scenario::RunResult& r, json& events) {
   }
   for (const analysis::FaultBurst& f : r.fault_bursts) {
     const uint64_t tid = faults_tid(f.stream_id);
-    tracks[tid] = fmt::format("{}: IOMMU faults", device_name(s, f.stream_id));
+    tracks[tid] = fmt::format("{}: IOMMU faults", r.device_name(f.stream_id));
     // The burst as a slice, its first fault as an instant.
     events.push_back(slice(fmt::format("{} fault{}", f.count, f.count == 1 ? "" : "s"), kDmaPid,
                            tid, f.first, f.last, {{"count", f.count}}));
@@ -118,7 +106,7 @@ struct Track {
 std::optional<Track> hit_source(const scenario::RunResult& r, const WindowRun& run) {
   const Picos at = *run.first_hit;
   if (analysis::kHazardKinds[static_cast<size_t>(run.kind)].cpu_side) {
-    const scenario::StepRecord* st = step_at(r.steps, at);
+    const scenario::StepRecord* st = r.step_at(at);
     if (!st || at > st->end) return std::nullopt;
     return Track{kCpuPid, core_tid(st->core)};
   }
@@ -134,7 +122,7 @@ void add_exposure(const scenario::RunResult& r, json& events) {
   std::map<std::pair<uint32_t, analysis::HazardKind>, uint64_t> tids;
   uint64_t next_flow = 1;
   for (const WindowRun& run : window_runs(r.windows)) {
-    const std::string device = device_name(s, run.stream_id);
+    const std::string device = r.device_name(run.stream_id);
     auto [it, added] = tids.try_emplace({run.stream_id, run.kind}, tids.size() + 1);
     const uint64_t tid = it->second;
     if (added)
@@ -217,7 +205,7 @@ void add_counters(const scenario::RunResult& r, json& events) {
     add_counter(events, "DRAM write (GB/s)", per_ns(c.dram_write_bytes),
                 c.dram_write_bytes.width());
   for (const auto& [stream, iotlb] : c.iotlb) {
-    const std::string device = device_name(*r.scenario, stream);
+    const std::string device = r.device_name(stream);
     std::vector<double> lookups = per_ns(iotlb.lookups);
     for (double& rate : lookups) rate *= 1000;  // per microsecond
     add_counter(events, fmt::format("IOTLB lookups per us: {}", device), lookups,

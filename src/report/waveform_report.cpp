@@ -11,10 +11,6 @@
 namespace iocsim::report {
 namespace {
 
-std::string device_name(const scenario::Scenario& s, uint32_t stream_id) {
-  return stream_id ? s.devices[stream_id - 1].name : std::string("CPU");
-}
-
 void add_cpu(const scenario::RunResult& r, VcdWriter& vcd) {
   std::map<uint64_t, std::pair<size_t, size_t>> cores;  // core -> (step, flushing)
   auto signals = [&](uint64_t core) {
@@ -33,21 +29,18 @@ void add_cpu(const scenario::RunResult& r, VcdWriter& vcd) {
   }
   // The kernel flushes on the core of the step that called it.
   for (const vfio::FlushCall& c : r.flush.calls()) {
-    auto after = std::upper_bound(
-        r.steps.begin(), r.steps.end(), c.done.start_picos,
-        [](Picos t, const scenario::StepRecord& st) { return t < st.start; });
-    const uint64_t core = after == r.steps.begin() ? 0 : std::prev(after)->core;
+    const scenario::StepRecord* st = r.step_at(c.done.start_picos);
+    const uint64_t core = st ? st->core : 0;
     vcd.add_interval(signals(core).second, c.done.start_picos, c.done.end_picos);
   }
 }
 
 void add_dma(const scenario::RunResult& r, VcdWriter& vcd) {
-  const scenario::Scenario& s = *r.scenario;
   std::map<std::pair<uint32_t, uint32_t>, size_t> engines;
   for (const analysis::ActivityBurst& b : r.bursts) {
     auto [it, added] = engines.try_emplace({b.stream_id, b.engine}, 0);
     if (added)
-      it->second = vcd.add_wire("dma", fmt::format("{}_{}", device_name(s, b.stream_id),
+      it->second = vcd.add_wire("dma", fmt::format("{}_{}", r.device_name(b.stream_id),
                                                    b.engine ? r.actor_names.at(b.engine - 1)
                                                             : "steps"));
     vcd.add_interval(it->second, b.start, b.end);
@@ -56,7 +49,7 @@ void add_dma(const scenario::RunResult& r, VcdWriter& vcd) {
   for (const analysis::FaultBurst& f : r.fault_bursts) {
     auto [it, added] = faulting.try_emplace(f.stream_id, 0);
     if (added)
-      it->second = vcd.add_wire("dma", fmt::format("{}_faulting", device_name(s, f.stream_id)));
+      it->second = vcd.add_wire("dma", fmt::format("{}_faulting", r.device_name(f.stream_id)));
     vcd.add_interval(it->second, f.first, f.last);
   }
 }
@@ -70,7 +63,7 @@ void add_exposure(const scenario::RunResult& r, VcdWriter& vcd) {
   for (const analysis::Window& w : r.windows) {
     auto [it, added] = by_track.try_emplace({w.stream_id, w.kind});
     if (added) {
-      const std::string name = fmt::format("{}_{}", device_name(*r.scenario, w.stream_id),
+      const std::string name = fmt::format("{}_{}", r.device_name(w.stream_id),
                                            analysis::to_string(w.kind));
       it->second.open_wire = vcd.add_wire("exposure", name);
       it->second.open_count = vcd.add_register("exposure", name + "_open", 32);
@@ -112,7 +105,7 @@ void add_counters(const scenario::RunResult& r, VcdWriter& vcd) {
   bandwidth(c.dram_write_bytes, "dram_write_GBps");
   for (const auto& [stream, iotlb] : c.iotlb) {
     const size_t rate = vcd.add_real(
-        "counters", fmt::format("{}_iotlb_hit_pct", device_name(*r.scenario, stream)));
+        "counters", fmt::format("{}_iotlb_hit_pct", r.device_name(stream)));
     for (size_t i = 0; i < iotlb.lookups.size(); ++i) {
       const double lookups = iotlb.lookups.sum(i);
       if (lookups > 0) vcd.set_real(rate, i * iotlb.lookups.width(), 100 * iotlb.hits.sum(i) / lookups);

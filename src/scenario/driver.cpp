@@ -3,6 +3,7 @@
 // results: windows, flush costs, invariants, end-of-run expectations.
 #include "scenario/driver.h"
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -137,6 +138,16 @@ bool RunResult::passed() const {
   for (const auto& i : invariants)
     if (!i.held) return false;
   return true;
+}
+
+std::string RunResult::device_name(uint32_t stream_id) const {
+  return stream_id ? scenario->devices[stream_id - 1].name : std::string("CPU");
+}
+
+const StepRecord* RunResult::step_at(Picos at) const {
+  auto after = std::upper_bound(steps.begin(), steps.end(), at,
+                                [](Picos t, const StepRecord& st) { return t < st.start; });
+  return after == steps.begin() ? nullptr : &*std::prev(after);
 }
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {

@@ -73,6 +73,12 @@ struct RunResult {
   size_t unfired_injections = 0;  // inject steps whose call never came
 
   bool passed() const;
+  // The device of a stream id, or "CPU" for 0 (a window's stream id).
+  std::string device_name(uint32_t stream_id) const;
+  // The step running at `at` (steps run one after another; the last to
+  // start by then), or null before the first: whose core a flush call or a
+  // CPU access at `at` ran on.
+  const StepRecord* step_at(Picos at) const;
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
