@@ -109,6 +109,11 @@ class CoherenceObserver {
                              MemoryWriter who, Picos at) {
     for (uint64_t i = 0; i < lines; ++i) memory_write(pa + i * kLineBytes, value, who, at);
   }
+  // Whether the observer wants memory_accessed and iotlb_looked_up, an event
+  // for every DRAM transaction and every IOTLB lookup. Asked once, when a
+  // model is built: a model shows them only to an observer that said yes, and
+  // its hot paths pay nothing for one that did not.
+  virtual bool watches_traffic() const { return false; }
   // DRAM served `lines` lines from `pa`, all reads or all writes, arriving at
   // `start` and done by `end` (device traffic, write-backs, fills and
   // page-table walks alike: every transaction the memory controller serves).

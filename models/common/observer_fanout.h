@@ -17,6 +17,11 @@ class ObserverFanout : public CoherenceObserver {
       if (o->needs_line_order()) return true;
     return false;
   }
+  bool watches_traffic() const override {
+    for (auto* o : observers_)
+      if (o->watches_traffic()) return true;
+    return false;
+  }
   void stores_streamed(const StreamedStores& run) override {
     for (auto* o : observers_) o->stores_streamed(run);
   }

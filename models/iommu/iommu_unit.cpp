@@ -71,6 +71,7 @@ IommuUnit::IommuUnit(sc_core::sc_module_name name, const IommuUnitConfig& config
       config_(config),
       ids_(&ids),
       observer_(observer),
+      traffic_observer_(observer && observer->watches_traffic() ? observer : nullptr),
       statistics_(kStatsSection, std::string(basename()) + "."),
       iotlb_(config.iotlb.entries, config.iotlb.ways),
       walk_cache_(config.iotlb.walk_cache_entries),
@@ -283,8 +284,9 @@ void IommuUnit::walk(uint32_t domain_id, uint64_t iova, uint64_t page_size,
 const IotlbEntry* IommuUnit::translate(uint32_t stream_id, uint32_t domain_id, const Domain& d,
                                        uint64_t iova, sc_core::sc_time& delay) {
   const IotlbEntry* hit = iotlb_.lookup(domain_id, iova);
-  if (observer_)
-    observer_->iotlb_looked_up(stream_id, hit != nullptr, global_picos() + to_picos(delay));
+  if (traffic_observer_)
+    traffic_observer_->iotlb_looked_up(stream_id, hit != nullptr,
+                                       global_picos() + to_picos(delay));
   if (hit) return hit;
   const std::optional<IoPte> pte = d.table.lookup(iova);
   walk(domain_id, iova, pte ? pte->size : kPageBytes, delay);

@@ -169,6 +169,7 @@ class IommuUnit : public sc_core::sc_module,
   IommuUnitConfig config_;
   DomainIds* ids_;
   CoherenceObserver* observer_;
+  CoherenceObserver* traffic_observer_;  // observer_ if it watches traffic, else null
   BlockingPath coherent_path_{coherent_side};
   BlockingPath direct_path_{direct_side};
   std::map<uint32_t, Domain> domains_;

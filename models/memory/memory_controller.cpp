@@ -76,6 +76,7 @@ MemoryController::MemoryController(sc_core::sc_module_name name, const MemoryCon
       socket("socket"),
       config_(config),
       observer_(observer),
+      traffic_observer_(observer && observer->watches_traffic() ? observer : nullptr),
       dram_(config.geometry, config.timings),
       write_queue_(config.geometry.channels, config.write_queue) {
   socket.bind(*this);
@@ -128,7 +129,7 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
       const Picos done = fill(addr, lines, *run, writer_of(trans), arrive, posted);
       delay = from_picos(done - global);
       stats_.writes += lines;
-      if (observer_) observer_->memory_accessed(addr, lines, true, arrive, done);
+      if (traffic_observer_) traffic_observer_->memory_accessed(addr, lines, true, arrive, done);
       if (posting) posting->posted = std::max(posting->posted, posted);
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -153,8 +154,8 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   if (posting && trans.is_write()) posting->posted = std::max(posting->posted, posted);
   if (trans.is_read()) stats_.reads += lines;
   else if (trans.is_write()) stats_.writes += lines;
-  if (observer_ && (trans.is_read() || trans.is_write()))
-    observer_->memory_accessed(addr, lines, trans.is_write(), arrive, done);
+  if (traffic_observer_ && (trans.is_read() || trans.is_write()))
+    traffic_observer_->memory_accessed(addr, lines, trans.is_write(), arrive, done);
   delay = from_picos(done - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -81,6 +81,7 @@ class MemoryController : public sc_core::sc_module,
 
   MemoryConfig config_;
   CoherenceObserver* observer_;
+  CoherenceObserver* traffic_observer_;  // observer_ if it watches traffic, else null
   BackingStore store_;
   DramTiming dram_;
   WriteQueue write_queue_;

@@ -31,6 +31,7 @@ class CounterTracks : public models::CoherenceObserver {
  public:
   // A store stream's runs are taken whole: the dirty set changes by ranges.
   bool needs_line_order() const override { return false; }
+  bool watches_traffic() const override { return true; }
   void stores_streamed(const models::StreamedStores& run) override;
   void cpu_store(uint64_t pa, const LineValue& value, Picos at) override;
   void device_write_cached(uint64_t pa, const LineValue& value, Picos at) override;

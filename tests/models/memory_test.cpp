@@ -204,3 +204,51 @@ TEST_CASE("a line fill is written as its lines issued step apart: each line show
 TEST_CASE("a line fill is written as its lines issued step apart: shown as one run") {
   check_fill(false);
 }
+
+namespace {
+
+// Records DRAM transactions, if it says it watches traffic.
+struct TrafficObserver : RecordingObserver {
+  explicit TrafficObserver(bool watching) : watching(watching) {}
+  bool watching;
+  struct Access {
+    uint64_t pa, lines;
+    bool write;
+    Picos start, end;
+  };
+  std::vector<Access> accesses;
+  bool watches_traffic() const override { return watching; }
+  void memory_accessed(uint64_t pa, uint64_t lines, bool write, Picos start,
+                       Picos end) override {
+    accesses.push_back({pa, lines, write, start, end});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("DRAM transactions are shown only to an observer that watches traffic") {
+  TrafficObserver watching(true), not_watching(false);
+  MemoryController shown("shown", config(), &watching);
+  MemoryController hidden("hidden", config(), &not_watching);
+  Initiator a("a"), b("b");
+  a.socket.bind(shown.socket);
+  b.socket.bind(hidden.socket);
+  run_bench([&] {
+    for (Initiator* cpu : {&a, &b}) {
+      std::vector<LineValue> two(2), three(3);
+      sc_core::sc_time delay = sc_core::sc_time(1'000, sc_core::SC_PS);
+      REQUIRE(cpu->access(tlm::TLM_WRITE_COMMAND, 0x1000, two, delay) == tlm::TLM_OK_RESPONSE);
+      REQUIRE(cpu->access(tlm::TLM_READ_COMMAND, 0x2000, three, delay) == tlm::TLM_OK_RESPONSE);
+    }
+  });
+  CHECK(not_watching.accesses.empty());
+  REQUIRE(watching.accesses.size() == 2);
+  CHECK(watching.accesses[0].pa == 0x1000);
+  CHECK(watching.accesses[0].lines == 2);
+  CHECK(watching.accesses[0].write);
+  CHECK(watching.accesses[0].start == 1'000);
+  CHECK(watching.accesses[0].end == 1'000 + 27'500 + 2 * 1'250);
+  CHECK(watching.accesses[1].lines == 3);
+  CHECK_FALSE(watching.accesses[1].write);
+  CHECK(watching.accesses[1].start == watching.accesses[0].end);
+}
