@@ -56,6 +56,13 @@ void BucketedSeries::set(Picos at, double value) {
   b.set = true;
 }
 
+std::vector<double> BucketedSeries::per_ns() const {
+  std::vector<double> out;
+  out.reserve(buckets_.size());
+  for (const Bucket& b : buckets_) out.push_back(b.sum / picos_to_ns(width_));
+  return out;
+}
+
 std::vector<double> BucketedSeries::peaks() const {
   std::vector<double> out;
   out.reserve(buckets_.size());

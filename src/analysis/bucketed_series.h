@@ -38,6 +38,8 @@ class BucketedSeries {
   bool empty() const { return buckets_.empty(); }
   // The amount added within bucket i.
   double sum(size_t i) const { return buckets_.at(i).sum; }
+  // Per bucket, its amount per nanosecond (bytes per ns are GB/s).
+  std::vector<double> per_ns() const;
   // The highest level of bucket i: any set within it, and the level carried
   // in from the buckets before it unless a set came at its very start; 0
   // before the first set.

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 
 #include <boost/icl/interval_set.hpp>
 
@@ -17,6 +18,13 @@ namespace iocsim::analysis {
 
 struct IotlbSeries {
   BucketedSeries lookups, hits;  // bucketed alike: both get every lookup
+
+  // The percentage of bucket i's lookups that hit; none without lookups.
+  std::optional<double> hit_percent(size_t i) const {
+    const double n = lookups.sum(i);
+    if (n == 0) return std::nullopt;
+    return 100 * hits.sum(i) / n;
+  }
 };
 
 struct CounterSeries {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -172,9 +173,7 @@ void add_counter(json& events, const std::string& name, const std::vector<double
 // An amount per bucket as a rate per nanosecond (bytes/ns is GB/s), with a
 // last point of 0 where the last bucket ends.
 std::vector<double> per_ns(const analysis::BucketedSeries& series) {
-  std::vector<double> rates;
-  for (size_t i = 0; i < series.size(); ++i)
-    rates.push_back(series.sum(i) / picos_to_ns(series.width()));
+  std::vector<double> rates = series.per_ns();
   rates.push_back(0);
   return rates;
 }
@@ -182,16 +181,11 @@ std::vector<double> per_ns(const analysis::BucketedSeries& series) {
 void add_counters(const scenario::RunResult& r, json& events) {
   events.push_back(metadata("process_name", kCounterPid, 0, "counters"));
   // Open windows per kind, from the windows themselves.
-  std::map<analysis::HazardKind, std::vector<std::pair<Picos, int>>> changes;
-  for (const analysis::Window& w : r.windows) {
-    changes[w.kind].emplace_back(w.start, +1);
-    changes[w.kind].emplace_back(w.end, -1);
-  }
-  for (auto& [kind, list] : changes) {
-    std::sort(list.begin(), list.end());
+  std::map<analysis::HazardKind, std::vector<const analysis::Window*>> by_kind;
+  for (const analysis::Window& w : r.windows) by_kind[w.kind].push_back(&w);
+  for (const auto& [kind, windows] : by_kind) {
     analysis::BucketedSeries open;
-    int64_t level = 0;
-    for (const auto& [at, delta] : list) open.set(at, static_cast<double>(level += delta));
+    for (const auto& [at, count] : open_counts(windows)) open.set(at, static_cast<double>(count));
     add_counter(events, fmt::format("open windows: {}", analysis::to_string(kind)), open.peaks(),
                 open.width());
   }
@@ -211,12 +205,11 @@ void add_counters(const scenario::RunResult& r, json& events) {
     add_counter(events, fmt::format("IOTLB lookups per us: {}", device), lookups,
                 iotlb.lookups.width());
     // The hit rate where there were lookups; it holds over buckets without.
-    for (size_t i = 0; i < iotlb.lookups.size(); ++i) {
-      if (iotlb.lookups.sum(i) == 0) continue;
-      events.push_back({{"ph", "C"}, {"name", fmt::format("IOTLB hit rate (%): {}", device)},
-                        {"pid", kCounterPid}, {"ts", us(i * iotlb.lookups.width())},
-                        {"args", {{"value", 100 * iotlb.hits.sum(i) / iotlb.lookups.sum(i)}}}});
-    }
+    for (size_t i = 0; i < iotlb.lookups.size(); ++i)
+      if (const std::optional<double> percent = iotlb.hit_percent(i))
+        events.push_back({{"ph", "C"}, {"name", fmt::format("IOTLB hit rate (%): {}", device)},
+                          {"pid", kCounterPid}, {"ts", us(i * iotlb.lookups.width())},
+                          {"args", {{"value", *percent}}}});
   }
 }
 

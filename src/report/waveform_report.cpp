@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "report/waveform_report.h"
 
-#include <algorithm>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "report/vcd_writer.h"
+#include "report/window_runs.h"
 
 namespace iocsim::report {
 namespace {
@@ -57,7 +58,7 @@ void add_dma(const scenario::RunResult& r, VcdWriter& vcd) {
 void add_exposure(const scenario::RunResult& r, VcdWriter& vcd) {
   struct Signals {
     size_t open_wire, open_count, hit;
-    std::vector<std::pair<Picos, int>> changes;
+    std::vector<const analysis::Window*> windows;
   };
   std::map<std::pair<uint32_t, analysis::HazardKind>, Signals> by_track;
   for (const analysis::Window& w : r.windows) {
@@ -71,15 +72,12 @@ void add_exposure(const scenario::RunResult& r, VcdWriter& vcd) {
     }
     Signals& sig = it->second;
     vcd.add_interval(sig.open_wire, w.start, w.end);
-    sig.changes.emplace_back(w.start, +1);
-    sig.changes.emplace_back(w.end, -1);
+    sig.windows.push_back(&w);
     if (w.realized) vcd.trigger(sig.hit, w.first_hit);
   }
-  for (auto& [track, sig] : by_track) {
-    std::sort(sig.changes.begin(), sig.changes.end());
-    uint64_t open = 0;
-    vcd.set(sig.open_count, 0, open);
-    for (const auto& [at, delta] : sig.changes) vcd.set(sig.open_count, at, open += delta);
+  for (const auto& [track, sig] : by_track) {
+    vcd.set(sig.open_count, 0, uint64_t{0});
+    for (const auto& [at, count] : open_counts(sig.windows)) vcd.set(sig.open_count, at, count);
   }
 }
 
@@ -92,13 +90,12 @@ void add_counters(const scenario::RunResult& r, VcdWriter& vcd) {
     for (size_t i = 0; i < peaks.size(); ++i)
       vcd.set(dirty, i * c.dirty_lines.width(), static_cast<uint64_t>(peaks[i]));
   }
-  // Bytes per nanosecond are GB/s.
+  // Bytes per nanosecond are GB/s; 0 where the last bucket ends.
   auto bandwidth = [&](const analysis::BucketedSeries& bytes, const char* name) {
     if (bytes.empty()) return;
     const size_t signal = vcd.add_real("counters", name);
-    const double ns = picos_to_ns(bytes.width());
-    for (size_t i = 0; i < bytes.size(); ++i)
-      vcd.set_real(signal, i * bytes.width(), bytes.sum(i) / ns);
+    const std::vector<double> rates = bytes.per_ns();
+    for (size_t i = 0; i < rates.size(); ++i) vcd.set_real(signal, i * bytes.width(), rates[i]);
     vcd.set_real(signal, bytes.size() * bytes.width(), 0.0);
   };
   bandwidth(c.dram_read_bytes, "dram_read_GBps");
@@ -106,10 +103,9 @@ void add_counters(const scenario::RunResult& r, VcdWriter& vcd) {
   for (const auto& [stream, iotlb] : c.iotlb) {
     const size_t rate = vcd.add_real(
         "counters", fmt::format("{}_iotlb_hit_pct", r.device_name(stream)));
-    for (size_t i = 0; i < iotlb.lookups.size(); ++i) {
-      const double lookups = iotlb.lookups.sum(i);
-      if (lookups > 0) vcd.set_real(rate, i * iotlb.lookups.width(), 100 * iotlb.hits.sum(i) / lookups);
-    }
+    for (size_t i = 0; i < iotlb.lookups.size(); ++i)
+      if (const std::optional<double> percent = iotlb.hit_percent(i))
+        vcd.set_real(rate, i * iotlb.lookups.width(), *percent);
   }
 }
 

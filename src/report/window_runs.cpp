@@ -44,4 +44,22 @@ std::vector<WindowRun> window_runs(const std::vector<analysis::Window>& windows)
   return runs;
 }
 
+std::vector<std::pair<Picos, uint64_t>> open_counts(
+    const std::vector<const analysis::Window*>& windows) {
+  std::vector<std::pair<Picos, int>> changes;
+  changes.reserve(2 * windows.size());
+  for (const analysis::Window* w : windows) {
+    changes.emplace_back(w->start, +1);
+    changes.emplace_back(w->end, -1);
+  }
+  std::sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second > b.second;
+  });
+  std::vector<std::pair<Picos, uint64_t>> counts;
+  counts.reserve(changes.size());
+  uint64_t open = 0;
+  for (const auto& [at, delta] : changes) counts.emplace_back(at, open += delta);
+  return counts;
+}
+
 }  // namespace iocsim::report

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "analysis/hazards.h"
@@ -28,5 +29,12 @@ struct WindowRun {
 // Runs by device (stream id), then kind, then start; the runs of one device
 // and kind never overlap in time.
 std::vector<WindowRun> window_runs(const std::vector<analysis::Window>& windows);
+
+// How many of `windows` are open from each time one opens or closes on:
+// (time, count) in time order. At one time the openings come first, so a
+// window that opens and closes at once (a zero-length one) counts as open
+// for that instant and a count never goes below zero.
+std::vector<std::pair<Picos, uint64_t>> open_counts(
+    const std::vector<const analysis::Window*>& windows);
 
 }  // namespace iocsim::report

@@ -61,3 +61,13 @@ TEST_CASE("other devices and kinds run apart, ordered by device then kind") {
   CHECK(runs[1].kind == HazardKind::leak);
   CHECK(runs[2].stream_id == 2);
 }
+
+TEST_CASE("open counts: openings first at one time, so a zero-length window counts once") {
+  const std::vector<Window> ws{window(1, HazardKind::leak, 0x1000, 100, 300),
+                               window(1, HazardKind::leak, 0x2000, 300, 400),
+                               window(1, HazardKind::leak, 0x3000, 500, 500)};
+  const std::vector<const Window*> all{&ws[0], &ws[1], &ws[2]};
+  const std::vector<std::pair<uint64_t, uint64_t>> expected{
+      {100, 1}, {300, 2}, {300, 1}, {400, 0}, {500, 1}, {500, 0}};
+  CHECK(iocsim::report::open_counts(all) == expected);
+}
