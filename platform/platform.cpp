@@ -150,9 +150,8 @@ std::string Platform::domain_unit(vfio::DomainHandle domain) const {
 
 std::map<vfio::DomainHandle, SetDigest> Platform::translation_digests() const {
   std::map<vfio::DomainHandle, SetDigest> out;
-  for (vfio::DomainHandle d : kernel_iommu_->live_domains()) {
+  for (vfio::DomainHandle d : kernel_iommu_->live_domains())
     out[d] = kernel_iommu_->unit(d).page_table(d).digest();
-  }
   return out;
 }
 

@@ -58,7 +58,9 @@ class IoPageTable {
   const SetDigest& digest() const { return digest_; }
 
  private:
-  static uint64_t permissions(const IoPte& pte) { return (pte.read ? 1 : 0) | (pte.write ? 2 : 0); }
+  static uint64_t permissions(const IoPte& pte) {
+    return (pte.read ? 1 : 0) | (pte.write ? 2 : 0);
+  }
   // Every change of entries_ goes through these two, which keep digest_.
   void insert(const IoPte& pte);
   std::map<uint64_t, IoPte>::iterator erase(std::map<uint64_t, IoPte>::iterator it);

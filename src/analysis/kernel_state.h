@@ -16,7 +16,6 @@
 
 namespace iocsim::analysis {
 
-
 struct KernelState {
   struct Mapping {
     uint64_t iova, size, vaddr;

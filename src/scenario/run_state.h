@@ -10,10 +10,10 @@
 #include <set>
 #include <string>
 
+#include "analysis/counter_tracks.h"
 #include "analysis/flush_ledger.h"
 #include "analysis/kernel_state.h"
 #include "analysis/oracle.h"
-#include "analysis/counter_tracks.h"
 #include "analysis/timeline.h"
 #include "host/host.h"
 #include "models/common/observer_fanout.h"
