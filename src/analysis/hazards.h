@@ -54,7 +54,7 @@ inline constexpr std::string_view to_string(HazardKind kind) {
 // The kind named `name`, or null.
 const HazardKindInfo* hazard_kind_named(std::string_view name);
 
-// One exposure window: lines [pa, pa + size) of one page over [start, end).
+// One exposure window: lines [pa, pa + size) over [start, end).
 // Device-side windows (stale_device_read, leak): the lines are mapped at
 // `iova` for device `stream_id` and DRAM holds data owned by `owner`.
 // CPU-side windows (stale_cpu_read, lost_write): the CPU cache holds an older
@@ -71,9 +71,17 @@ const HazardKindInfo* hazard_kind_named(std::string_view name);
 // they are where a device read discloses another principal's data; a line
 // has one device-side window at a time, a stale read's (stale_device_read or
 // leak) taking precedence.
-// `realized` if at least one access hit it (`hits` of them, the first at
-// `first_hit`); `open_at_end` if the run ended with the window still open
-// (then `end` is the end of the run).
+// A window as reported is a run: the windows of adjacent lines (the next
+// lines in PA and IOVA) with the same kind, device, owner and `open_at_end`
+// that overlap in time, merged (MergedWindows), so a device transfer of
+// gigabytes that opens a window per line is one entry. `windows` says how
+// many it holds: one per line, a stale IOTLB entry's one for the entry.
+// [start, end) spans them all: the first opening to the last close; `longest`
+// is the longest of them (each line's own window is what `max_window_ns`
+// measures). `realized_windows` of them were hit by an access, `hits`
+// accesses in all, the first at `first_hit`; `quickest_hit` is the shortest
+// time from one of them opening to its first hit. `open_at_end` if the
+// run ended with its windows still open (then `end` is the end of the run).
 struct Window {
   HazardKind kind = HazardKind::stale_device_read;
   uint64_t pa = 0;
@@ -83,12 +91,15 @@ struct Window {
   OwnerId owner = kNobody;
   Picos start = 0;
   Picos end = 0;
-  bool realized = false;
-  Picos first_hit = 0;
+  Picos longest = 0;
+  uint64_t windows = 1;
+  uint64_t realized_windows = 0;
   uint64_t hits = 0;
+  Picos first_hit = 0;
+  Picos quickest_hit = 0;
   bool open_at_end = false;
 
-  Picos duration() const { return end - start; }
+  bool realized() const { return realized_windows > 0; }
 };
 
 // The run's counters: realized events, one per access, and the warnings the

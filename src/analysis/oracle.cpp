@@ -120,9 +120,13 @@ Window Oracle::OpenWindow::closed(uint64_t pa, uint64_t size, Picos at, bool ope
   w.owner = owner;
   w.start = start;
   w.end = std::max(at, start);
-  w.realized = hits > 0;
-  w.first_hit = first_hit;
+  w.longest = w.end - w.start;
+  w.realized_windows = hits > 0;
   w.hits = hits;
+  w.first_hit = first_hit;
+  // (A device runs ahead within its quantum: an access through a stale
+  // IOTLB entry can carry a time before the entry's window opened.)
+  w.quickest_hit = hits ? first_hit - std::min(first_hit, start) : 0;
   w.open_at_end = open_at_end;
   return w;
 }
@@ -421,7 +425,7 @@ void Oracle::close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntr
   const auto [domain, iova] = it->first;
   const StaleEntry e = it->second;
   stale_entries_.erase(it);
-  windows_.push_back(e.window.closed(e.pa, e.size, at, open_at_end));
+  windows_.add(e.window.closed(e.pa, e.size, at, open_at_end));
   if (!open_at_end) translation_unmapped(domain, iova, e.pa, e.size, at);
 }
 
@@ -554,45 +558,22 @@ Oracle::OpenWindows::iterator Oracle::close(OpenWindows& from, OpenWindows::iter
                                             Picos at, bool open_at_end) {
   const Window w = it->second.closed(it->first.second, kLineBytes, at, open_at_end);
   const OpenWindows::iterator next = from.erase(it);
-  record(w);
+  windows_.add(w);
   return next;
 }
 
 void Oracle::close_all(OpenWindows& from, Picos at) {
   // One pass and one clear: erasing the windows one by one would rebalance
   // the tree for each (a guest's worth of lines, at the end of a run).
-  for (const auto& [key, open] : from) record(open.closed(key.second, kLineBytes, at, true));
+  for (const auto& [key, open] : from) windows_.add(open.closed(key.second, kLineBytes, at, true));
   from.clear();
-}
-
-void Oracle::record(const Window& w) {
-  if (!windows_.empty()) {
-    // The next line of the same page, open over the same interval: one window.
-    Window& last = windows_.back();
-    const bool same_page = (last.pa >> kPageShift) == (w.pa >> kPageShift);
-    if (same_page && last.pa + last.size == w.pa && last.iova + last.size == w.iova &&
-        last.kind == w.kind && last.stream_id == w.stream_id && last.owner == w.owner &&
-        last.start == w.start && last.end == w.end && last.realized == w.realized &&
-        last.open_at_end == w.open_at_end) {
-      last.size += w.size;
-      if (w.hits && (last.hits == 0 || w.first_hit < last.first_hit)) last.first_hit = w.first_hit;
-      last.hits += w.hits;
-      return;
-    }
-  }
-  windows_.push_back(w);
 }
 
 void Oracle::finish(Picos at) {
   while (!stale_entries_.empty()) close_stale_entry(stale_entries_.begin(), at, true);
   close_all(open_, at);
   close_all(cpu_open_, at);
-}
-
-Picos Oracle::max_window() const {
-  Picos longest = 0;
-  for (const Window& w : windows_) longest = std::max(longest, w.duration());
-  return longest;
+  windows_.finish();
 }
 
 }  // namespace iocsim::analysis

@@ -38,6 +38,7 @@
 #include "analysis/exposures.h"
 #include "analysis/hazards.h"
 #include "analysis/line_states.h"
+#include "analysis/merged_windows.h"
 #include "analysis/streamed_copies.h"
 #include "models/common/observer.h"
 #include "base/page_memo.h"
@@ -93,9 +94,9 @@ class Oracle : public models::CoherenceObserver {
   void finish(Picos at);
 
   const Counts& counts() const { return counts_; }
-  // Closed windows, lines of a page that behaved alike merged into one.
-  const std::vector<Window>& windows() const { return windows_; }
-  Picos max_window() const;
+  // Closed windows, merged into runs (MergedWindows).
+  const std::vector<Window>& windows() const { return windows_.runs(); }
+  Picos max_window() const { return windows_.longest(); }
   // Realized events that no potential window covered: must be 0.
   uint64_t realized_outside_windows() const { return realized_outside_; }
 
@@ -175,9 +176,6 @@ class Oracle : public models::CoherenceObserver {
                               bool open_at_end);
   // Closes every window of `from`, in order, as open at the end.
   void close_all(OpenWindows& from, Picos at);
-  // Adds a closed window to windows_, merged into the last one if it
-  // continues it.
-  void record(const Window& w);
   void close_stale_entry(std::map<std::pair<uint32_t, uint64_t>, StaleEntry>::iterator it,
                          Picos at, bool open_at_end);
   OwnerId owner_of(uint32_t stream) const;
@@ -205,7 +203,7 @@ class Oracle : public models::CoherenceObserver {
   OpenWindows open_{window_nodes_.get()};
   OpenWindows cpu_open_{window_nodes_.get()};
   std::map<std::pair<uint32_t, uint64_t>, StaleEntry> stale_entries_;  // by (domain, iova)
-  std::vector<Window> windows_;
+  MergedWindows windows_;
   Counts counts_;
   uint64_t realized_outside_ = 0;
 };

@@ -65,10 +65,13 @@ json to_json(const scenario::RunResult& r) {
     entry["owner"] = owner_name(s, w.owner);
     entry["start_ns"] = ns(w.start);
     entry["end_ns"] = ns(w.end);
-    entry["duration_ns"] = ns(w.duration());
-    entry["realized"] = w.realized;
+    entry["duration_ns"] = ns(w.longest);
+    entry["windows"] = w.windows;
+    entry["realized"] = w.realized();
+    entry["realized_windows"] = w.realized_windows;
     entry["hits"] = w.hits;
-    entry["first_hit_ns"] = w.realized ? json(ns(w.first_hit)) : json(nullptr);
+    entry["first_hit_ns"] = w.realized() ? json(ns(w.first_hit)) : json(nullptr);
+    entry["quickest_hit_ns"] = w.realized() ? json(ns(w.quickest_hit)) : json(nullptr);
     entry["open_at_end"] = w.open_at_end;
   }
 

@@ -171,6 +171,7 @@ std::vector<ValueRow> value_rows(const json& a, const json& b) {
     const KindSummary x = summary(ka, kind), y = summary(kb, kind);
     if (x.count == 0 && y.count == 0) continue;
     add(kind + " windows", Quantity::count, x.count, y.count);
+    add("  runs", Quantity::count, x.runs, y.runs);
     add("  realized", Quantity::count, x.realized, y.realized);
     add("  longest", Quantity::picos, x.longest_ns, y.longest_ns);
   }

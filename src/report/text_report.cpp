@@ -20,6 +20,9 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kLinesNote = "(lines: 64-byte cache lines, one per access)";
+constexpr const char* kWindowsNote =
+    "(windows: one per line, or per stale IOTLB entry; a run: those of adjacent lines that "
+    "overlap in time)";
 
 // What the scenario's own `flush` steps did (the kernel's flushes are the
 // report's `flush`): how many steps, lines, lines written back, and their time.
@@ -117,8 +120,11 @@ const json* longest_window(const json& windows) {
 std::string describe_window(const json& w) {
   const std::string kind = w["kind"];
   const std::string device = w["device"].is_null() ? "the CPU" : w["device"].get<std::string>();
-  const std::string where =
-      fmt::format("pa {} (iova {})", w["pa"].get<std::string>(), w["iova"].get<std::string>());
+  const uint64_t size = w["size"].get<uint64_t>();
+  const std::string pa = w["pa"], iova = w["iova"];
+  const std::string where = size > kLineBytes
+                                ? fmt::format("pa {} (iova {}, {})", pa, iova, format_bytes(size))
+                                : fmt::format("pa {} (iova {})", pa, iova);
   std::string text = format_time_ns(w["duration_ns"].get<double>()) + ", ";
   const analysis::HazardKindInfo* info = analysis::hazard_kind_named(kind);
   if (info && info->cpu_side)
@@ -166,13 +172,14 @@ std::string render_text(const json& run, int verbosity) {
   if (kinds.empty()) {
     out += "  exposure windows: none\n";
   } else {
-    out += fmt::format("\n  {:<20}{:>8}{:>10}{:>12}{:>14}\n", "windows", "count", "realized",
-                       "longest", "quickest hit");
+    out += fmt::format("\n  {:<20}{:>8}{:>10}{:>10}{:>12}{:>14}\n", "windows", "runs", "count",
+                       "realized", "longest", "quickest hit");
     for (const KindSummary& k : kinds)
-      out += fmt::format("  {:<20}{:>8}{:>10}{:>12}{:>14}\n", k.kind, k.count, k.realized,
-                         format_time_ns(k.longest_ns),
+      out += fmt::format("  {:<20}{:>8}{:>10}{:>10}{:>12}{:>14}\n", k.kind, k.runs, k.count,
+                         k.realized, format_time_ns(k.longest_ns),
                          k.realized ? format_time_ns(k.quickest_hit_ns) : "-");
     out += "  longest: " + describe_window(*longest_window(windows)) + "\n";
+    out += fmt::format("  {}\n", kWindowsNote);
     if (std::any_of(kinds.begin(), kinds.end(), [](const KindSummary& k) { return k.realized; }))
       out += "  (quickest hit: the shortest time from a window opening to its first hit)\n";
   }
@@ -274,14 +281,19 @@ std::string render_text(const json& run, int verbosity) {
       size_t shown = 0;
       for (const auto& w : windows) {
         if (shown++ == 20) break;
+        const uint64_t count = w["windows"].get<uint64_t>();
+        std::string realized;
+        if (w["realized"].get<bool>())
+          realized = count > 1 ? fmt::format("  realized {} of {}",
+                                             w["realized_windows"].get<uint64_t>(), count)
+                               : std::string("  realized");
         out += fmt::format("  {:<18} pa {} +{} iova {} {} <- {}  {} .. {}{}\n",
                            w["kind"].get<std::string>(), w["pa"].get<std::string>(),
-                           w["size"].get<uint64_t>(), w["iova"].get<std::string>(),
+                           format_bytes(w["size"].get<uint64_t>()), w["iova"].get<std::string>(),
                            w["device"].is_null() ? "CPU" : w["device"].get<std::string>(),
                            w["owner"].get<std::string>(),
                            format_time_ns(w["start_ns"].get<double>()),
-                           format_time_ns(w["end_ns"].get<double>()),
-                           w["realized"].get<bool>() ? "  realized" : "");
+                           format_time_ns(w["end_ns"].get<double>()), realized);
       }
     }
     if (!run["kernel_log"].empty()) {
@@ -339,6 +351,7 @@ std::string render_comparison(const json& combined, int verbosity) {
     };
     row(std::string(info.name) + " windows",
         [&of](size_t i) { return std::to_string(of[i] ? of[i]->count : 0); });
+    row("  runs", cell([](const KindSummary& k) { return std::to_string(k.runs); }));
     row("  realized", cell([](const KindSummary& k) { return std::to_string(k.realized); }));
     row("  longest", cell([](const KindSummary& k) { return format_time_ns(k.longest_ns); }));
     if (realized)
@@ -380,6 +393,7 @@ std::string render_comparison(const json& combined, int verbosity) {
   row("invariants",
       [&](size_t i) { return std::string(invariants_hold(runs[i]) ? "hold" : "BROKEN"); });
   out += fmt::format("{}\n", kLinesNote);
+  if (any_window) out += fmt::format("{}\n", kWindowsNote);
 
   for (const auto& run : runs) {
     const Tally t = tally(run);

@@ -180,13 +180,13 @@ std::vector<double> per_ns(const analysis::BucketedSeries& series) {
 
 void add_counters(const scenario::RunResult& r, json& events) {
   events.push_back(metadata("process_name", kCounterPid, 0, "counters"));
-  // Open windows per kind, from the windows themselves.
+  // Open runs of windows per kind (a run holds the windows of its lines).
   std::map<analysis::HazardKind, std::vector<const analysis::Window*>> by_kind;
   for (const analysis::Window& w : r.windows) by_kind[w.kind].push_back(&w);
   for (const auto& [kind, windows] : by_kind) {
     analysis::BucketedSeries open;
     for (const auto& [at, count] : open_counts(windows)) open.set(at, static_cast<double>(count));
-    add_counter(events, fmt::format("open windows: {}", analysis::to_string(kind)), open.peaks(),
+    add_counter(events, fmt::format("open runs: {}", analysis::to_string(kind)), open.peaks(),
                 open.width());
   }
   if (!r.counters) return;

@@ -10,7 +10,7 @@
 //             runs while they overlap (window_runs.h), with an instant at a
 //             run's first hit and a flow arrow to it from the device burst
 //             (or, for the CPU-side kinds, the step) that made the hit;
-//   counters  open windows per kind, dirty lines, DRAM read and write
+//   counters  open runs of windows per kind, dirty lines, DRAM read and write
 //             bandwidth, and IOTLB lookups and hit rate per device, in at
 //             most 1024 buckets each (analysis/bucketed_series.h); when the
 //             run recorded them (RunOptions::record_counters).

@@ -73,7 +73,7 @@ void add_exposure(const scenario::RunResult& r, VcdWriter& vcd) {
     Signals& sig = it->second;
     vcd.add_interval(sig.open_wire, w.start, w.end);
     sig.windows.push_back(&w);
-    if (w.realized) vcd.trigger(sig.hit, w.first_hit);
+    if (w.realized()) vcd.trigger(sig.hit, w.first_hit);
   }
   for (const auto& [track, sig] : by_track) {
     vcd.set(sig.open_count, 0, uint64_t{0});

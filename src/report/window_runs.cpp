@@ -29,14 +29,14 @@ std::vector<WindowRun> window_runs(const std::vector<analysis::Window>& windows)
     }
     WindowRun& run = runs.back();
     run.end = std::max(run.end, w->end);
-    ++run.windows;
+    run.windows += w->windows;
     run.lines += w->size / kLineBytes;
     run.lowest_pa = std::min(run.lowest_pa, w->pa);
     run.highest_pa = std::max(run.highest_pa, w->pa + w->size - kLineBytes);
     run.owners.insert(w->owner);
     run.open_at_end = run.open_at_end || w->open_at_end;
-    if (w->realized) {
-      ++run.realized;
+    if (w->realized()) {
+      run.realized += w->realized_windows;
       run.hits += w->hits;
       if (!run.first_hit || w->first_hit < *run.first_hit) run.first_hit = w->first_hit;
     }

@@ -52,7 +52,7 @@ TEST_CASE("a window opens when stale memory becomes reachable and closes when wr
   CHECK(w.size == 64);
   CHECK(w.start == 20);
   CHECK(w.end == 50);
-  CHECK_FALSE(w.realized);
+  CHECK_FALSE(w.realized());
   CHECK_FALSE(w.open_at_end);
   CHECK(o.max_window() == 30);
 }
@@ -89,7 +89,7 @@ TEST_CASE("realized reads are counted per access and mark their window") {
   o.finish(100);
   REQUIRE(o.windows().size() == 1);
   CHECK(o.windows()[0].kind == HazardKind::stale_device_read);
-  CHECK(o.windows()[0].realized);
+  CHECK(o.windows()[0].realized());
   CHECK(o.windows()[0].open_at_end);
   CHECK(o.windows()[0].start == 10);
   CHECK(o.windows()[0].end == 100);
@@ -160,20 +160,27 @@ TEST_CASE("a mapping of another principal's data opens a disclosure window, a st
   CHECK(o.windows()[2].open_at_end);
 }
 
-TEST_CASE("lines of a page that behave alike merge into one window, others do not") {
+TEST_CASE("the windows of a page's lines make one run, whichever of them were hit") {
   Oracle o = exposed_page(0);
   for (uint64_t line = 0; line < 64; ++line)
     o.cpu_store(PA + line * 64, {line + 1, kNobody, 0}, 10);
   o.device_access({GPU, 7, 64 * 5, PA + 64 * 5, false, false, LineValue{}, 11});
+  o.device_access({GPU, 7, 64 * 5, PA + 64 * 5, false, false, LineValue{}, 12});
+  o.device_access({GPU, 7, 64 * 9, PA + 64 * 9, false, false, LineValue{}, 14});
   o.translation_unmapped(7, 0, PA, 4096, 40);
-  REQUIRE(o.windows().size() == 3);  // lines 0-4, line 5 (realized), lines 6-63
-  CHECK(o.windows()[0].size == 5 * 64);
-  CHECK(o.windows()[1].realized);
-  CHECK(o.windows()[1].first_hit == 11);
-  CHECK(o.windows()[1].pa == PA + 5 * 64);
-  CHECK(o.windows()[2].size == 58 * 64);
-  CHECK(o.windows()[2].iova == 6 * 64);
-  for (const auto& w : o.windows()) CHECK(w.end == 40);
+  REQUIRE(o.windows().size() == 1);
+  const analysis::Window& run = o.windows()[0];
+  CHECK(run.pa == PA);
+  CHECK(run.iova == 0);
+  CHECK(run.size == 4096);
+  CHECK(run.windows == 64);
+  CHECK(run.realized_windows == 2);
+  CHECK(run.hits == 3);
+  CHECK(run.first_hit == 11);
+  CHECK(run.quickest_hit == 1);
+  CHECK(run.start == 10);
+  CHECK(run.end == 40);
+  CHECK(run.longest == 30);
 }
 
 TEST_CASE("a device joining a domain later gets its window from when it joined") {
@@ -358,9 +365,10 @@ TEST_CASE("faults are counted") {
 namespace {
 
 std::string describe(const analysis::Window& w) {
-  return fmt::format("{} {:#x}+{} iova {:#x} s{} o{} {}-{} r{} f{} h{} e{}",
+  return fmt::format("{} {:#x}+{} iova {:#x} s{} o{} {}-{} l{} w{} r{} f{} q{} h{} e{}",
                      static_cast<int>(w.kind), w.pa, w.size, w.iova, w.stream_id, w.owner,
-                     w.start, w.end, w.realized, w.first_hit, w.hits, w.open_at_end);
+                     w.start, w.end, w.longest, w.windows, w.realized_windows, w.first_hit,
+                     w.quickest_hit, w.hits, w.open_at_end);
 }
 
 std::string describe(const Oracle& o, const std::vector<uint64_t>& lines) {

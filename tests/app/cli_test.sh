@@ -43,7 +43,9 @@ case "$case_name" in
     contains "$out" "posted-v1"
     grep -Eq '^leaks \(lines\) +32768 +0 +0 +0 +0 +0 +0$' "$out" || fail "the comparison table does not show the leak"
     # Windows by kind: the leak only upstream, the IOTLB sync window under all.
-    grep -Eq '^leak windows +512 +0 +0 +0 +0 +0 +0$' "$out" || fail "no leak windows row"
+    grep -Eq '^leak windows +32768 +0 +0 +0 +0 +0 +0$' "$out" || fail "no leak windows row"
+    # A window per line, merged into a run per page (the guest's frames are scattered).
+    grep -Eq '^  runs +512 +- +- +- +- +- +-$' "$out" || fail "no leak runs row"
     grep -Eq '^  quickest hit +37.6 us +- +- +- +- +- +-$' "$out" || fail "no quickest hit row"
     grep -Eq '^stale_iotlb_access windows( +128){7}$' "$out" || fail "no IOTLB windows row"
     # Sizes in their largest unit, flush cost by site, the scenario's own flush step.
@@ -57,9 +59,10 @@ case "$case_name" in
     # The kernel flushed nothing, the scenario's clwb step did.
     contains "$out" "  (the kernel flushed nothing)"
     grep -Eq '^  steps +1 +2MiB +32768 +32768 +67.2 us +-$' "$out" || fail "no flush step row"
-    grep -Eq '^  leak +512 +512 +418 us +[0-9.]+ us$' "$out" || fail "no leak row in the windows table"
-    grep -Eq '^  stale_device_read +2 +0 +[0-9.]+ ns +-$' "$out" || fail "no probe-page row"
-    contains "$out" "longest: 418 us, leak of vm-a's data to gpu0 at pa 0x187f000 (iova 0x180000)"
+    grep -Eq '^  leak +512 +32768 +32768 +418 us +[0-9.]+ us$' "$out" || fail "no leak row in the windows table"
+    # The two probe pages' windows: one run.
+    grep -Eq '^  stale_device_read +1 +128 +0 +[0-9.]+ ns +-$' "$out" || fail "no probe-page row"
+    contains "$out" "longest: 418 us, leak of vm-a's data to gpu0 at pa 0x187f000 (iova 0x180000, 4KiB)"
     ;;
   validation_report)
     data=$root/tests/data/validation-steps.yaml
@@ -126,7 +129,8 @@ PY
     contains "$out" "policy            none  posted-v1"
     grep -qE '^leaks +32768 +0  -32768 \(-100\.0%\)$' "$out" || fail "no leaks row"
     grep -qE '^flush\.by_site\.map\.bytes +0 +2MiB  \+2MiB$' "$out" || fail "no flush row by site"
-    grep -qE '^leak windows +512 +0 ' "$out" || fail "no windows row by kind"
+    grep -qE '^leak windows +32768 +0 ' "$out" || fail "no windows row by kind"
+    grep -qE '^  runs +512 +0 ' "$out" || fail "no runs row by kind"
     expect_exit 0 diff "$out.none.json" "$out.none.json"
     contains "$out" "The reports agree on every input and on all"
     # Not JSON: its position; JSON but not a report: the field it lacks.
@@ -223,15 +227,15 @@ PY
     python3 "$root/tests/app/check_trace.py" "$out.json" --track "CPU/core 0" \
       --track "DMA/gpu0: steps" --track "exposure/gpu0: leak" \
       --slice "leak" --slice "map" --slice "first hit" --flows \
-      --counter "open windows: leak" --counter "dirty lines" --counter "DRAM read (GB/s)" \
+      --counter "open runs: leak" --counter "dirty lines" --counter "DRAM read (GB/s)" \
       --counter "DRAM write (GB/s)" --counter "IOTLB hit rate (%): gpu0" >"$out" 2>"$err" \
       || fail "the trace is not valid"
     ;;
   trace_scales)
     # Steps on the cores they ran on; a device's windows as runs on one
-    # track per kind, not a track per page (this scenario's 642 windows
-    # cover 642 pages); the device read that hit a leak window drawn as a
-    # flow arrow from the DMA track.
+    # track per kind, not a track per page (this scenario's 641 runs of
+    # windows cover 642 pages); the device read that hit a leak window drawn
+    # as a flow arrow from the DMA track.
     expect_exit 0 run "$root/scenarios/seed/dirty-in-another-core.yaml" --trace "$out.json" -q
     python3 "$root/tests/app/check_trace.py" "$out.json" --track "CPU/core 1" \
       --track "CPU/core 2" --track "CPU/core 3" --flows >"$out" 2>"$err" \
@@ -246,7 +250,7 @@ assert exposure == ["gpu0: leak", "gpu0: stale_device_read", "gpu0: stale_iotlb_
 touch = [e for e in events if e["ph"] == "X" and e["name"] == "touch"]
 assert {tracks[(e["pid"], e["tid"])] for e in touch} == {"core 1", "core 2"}, touch
 leak = [e for e in events if e["ph"] == "X" and e["pid"] == 3 and e["name"] == "leak"]
-assert sum(e["args"]["windows"] for e in leak) == 512, leak
+assert sum(e["args"]["windows"] for e in leak) == 512 * 64, leak
 starts = [e for e in events if e["ph"] == "s"]
 assert any(tracks[(e["pid"], e["tid"])] == "gpu0: steps" for e in starts), starts
 PY

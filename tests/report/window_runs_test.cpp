@@ -27,10 +27,10 @@ TEST_CASE("overlapping windows of one device and kind form one run") {
                          window(1, HazardKind::leak, 0x1000, 0, 150),
                          window(1, HazardKind::leak, 0x3000, 300, 400),  // touches the run's end
                          window(1, HazardKind::leak, 0x9000, 500, 600)};
-  ws[0].realized = true;
+  ws[0].realized_windows = 1;
   ws[0].first_hit = 250;
   ws[0].hits = 3;
-  ws[2].realized = true;
+  ws[2].realized_windows = 1;
   ws[2].first_hit = 320;
   ws[2].hits = 1;
   ws[2].owner = 2;
