@@ -337,7 +337,7 @@ void Oracle::device_access(const models::DeviceAccess& access) {
     // The memory write it caused (or, with DDIO, its landing in the cache)
     // has been shown already; name the writer of any CPU-side window that
     // write opened or extended.
-    device_writes_[access.pa] = {access.stream_id, access.iova};
+    device_writes_.set(access.pa, {access.stream_id, access.iova - access.pa});
     for (HazardKind kind : {HazardKind::stale_cpu_read, HazardKind::lost_write}) {
       auto it = cpu_open_.find({static_cast<uint32_t>(kind), access.pa});
       if (it == cpu_open_.end()) continue;
@@ -507,9 +507,9 @@ void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerI
     if (it->second.owner == owner) return;
     it = close(cpu_open_, it, at, false);
   }
-  auto writer = device_writes_.find(line_pa);
-  const DeviceWrite w = writer != device_writes_.end() ? writer->second : DeviceWrite{0, 0};
-  cpu_open_.emplace_hint(it, key, OpenWindow{kind, owner, w.stream, w.iova, at});
+  const DeviceWrite w = device_writes_.get(line_pa);
+  const uint64_t iova = w.stream ? line_pa + w.iova_offset : 0;
+  cpu_open_.emplace_hint(it, key, OpenWindow{kind, owner, w.stream, iova, at});
 }
 
 void Oracle::evaluate_exposed_line(uint64_t pa, Picos at) {

@@ -42,6 +42,7 @@
 #include "analysis/streamed_copies.h"
 #include "models/common/observer.h"
 #include "base/page_memo.h"
+#include "base/paged_lines.h"
 
 namespace iocsim::analysis {
 
@@ -132,9 +133,17 @@ class Oracle : public models::CoherenceObserver {
     OpenWindow window;
     uint64_t pa, size;
   };
+  // The latest device write to a line: its device (0: none yet) and its IOVA
+  // as an offset from the line's address, which the lines of a page (and of
+  // a contiguous mapping) share: PagedLines keeps a page a device wrote as
+  // one value. (A hash node per line took 1 GB for a 1 GiB device write.)
   struct DeviceWrite {
-    uint32_t stream;
-    uint64_t iova;
+    uint32_t stream = 0;
+    uint64_t iova_offset = 0;  // IOVA - PA, modulo 2^64
+    bool operator==(const DeviceWrite& o) const {
+      return stream == o.stream && iova_offset == o.iova_offset;
+    }
+    bool operator!=(const DeviceWrite& o) const { return !(*this == o); }
   };
 
   // The cached copy of a line, or nullptr; `dirty` says whether it is dirty.
@@ -196,7 +205,7 @@ class Oracle : public models::CoherenceObserver {
   // Copies a stream's runs put in the caches, while nothing else looks:
   // none of their lines is in cached_.
   StreamedCopies streamed_;
-  std::unordered_map<uint64_t, DeviceWrite> device_writes_;  // the latest, by line address
+  PagedLines<DeviceWrite> device_writes_;
   // (Held by pointer so that the oracle stays movable.)
   std::unique_ptr<std::pmr::unsynchronized_pool_resource> window_nodes_ =
       std::make_unique<std::pmr::unsynchronized_pool_resource>();
