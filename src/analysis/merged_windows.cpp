@@ -42,59 +42,72 @@ void MergedWindows::absorb(Window& run, const Window& w) {
 void MergedWindows::repoint(Index& index, const Edge& edge, size_t from, size_t to) {
   auto it = index.find(edge);
   if (it == index.end() || it->second != from) return;
-  if (to == static_cast<size_t>(-1)) index.erase(it);
+  if (to == kNone) index.erase(it);
   else it->second = to;
 }
 
 void MergedWindows::remove(size_t i) {
-  constexpr size_t kGone = static_cast<size_t>(-1);
-  repoint(by_start_, start_of(runs_[i]), i, kGone);
-  repoint(by_end_, end_of(runs_[i]), i, kGone);
+  repoint(by_start_, start_of(runs_[i]), i, kNone);
+  repoint(by_end_, end_of(runs_[i]), i, kNone);
   const size_t last = runs_.size() - 1;
   if (i != last) {
     runs_[i] = runs_[last];
     repoint(by_start_, start_of(runs_[i]), last, i);
     repoint(by_end_, end_of(runs_[i]), last, i);
+    if (growing_ == last) growing_ = i;
   }
   runs_.pop_back();
 }
 
+void MergedWindows::join_next(size_t run, const Window& w) {
+  auto after = by_start_.find(end_of(w));
+  if (after == by_start_.end() || !continues(w, runs_[after->second])) return;
+  // `w` fills the gap between `run` and the run after it, which overlaps
+  // `w` in time, so the grown run too.
+  const size_t next = after->second;
+  absorb(runs_[run], runs_[next]);
+  remove(next);
+}
+
+void MergedWindows::set_growing(size_t run) {
+  if (growing_ != kNone && growing_ != run) by_end_[end_of(runs_[growing_])] = growing_;
+  growing_ = run;
+  repoint(by_end_, end_of(runs_[run]), run, kNone);
+}
+
 void MergedWindows::add(const Window& w) {
   longest_ = std::max(longest_, w.longest);
+  if (growing_ != kNone && end_of(runs_[growing_]) == start_of(w) &&
+      continues(runs_[growing_], w)) {
+    absorb(runs_[growing_], w);
+    join_next(growing_, w);
+    return;
+  }
   auto before = by_end_.find(start_of(w));
-  auto after = by_start_.find(end_of(w));
-  const bool extends = before != by_end_.end() && continues(runs_[before->second], w);
-  const bool precedes = after != by_start_.end() && continues(w, runs_[after->second]);
-  if (extends) {
-    // The run before grows by `w` and, if `w` fills the gap between it and
-    // the run after, by that run too (which overlaps `w` in time, so the
-    // grown run as well).
+  if (before != by_end_.end() && continues(runs_[before->second], w)) {
     const size_t run = before->second;
     by_end_.erase(before);
     absorb(runs_[run], w);
-    if (precedes) {
-      const size_t next = after->second;
-      absorb(runs_[run], runs_[next]);
-      by_end_[end_of(runs_[run])] = run;  // where `next` ended: remove() leaves it
-      remove(next);
-    } else {
-      by_end_[end_of(runs_[run])] = run;
-    }
+    set_growing(run);
+    join_next(growing_, w);
     return;
   }
-  if (precedes) {
+  auto after = by_start_.find(end_of(w));
+  if (after != by_start_.end() && continues(w, runs_[after->second])) {
     const size_t run = after->second;
     by_start_.erase(after);
     absorb(runs_[run], w);
     by_start_[start_of(runs_[run])] = run;
+    set_growing(run);
     return;
   }
   runs_.push_back(w);
   by_start_[start_of(w)] = runs_.size() - 1;
-  by_end_[end_of(w)] = runs_.size() - 1;
+  set_growing(runs_.size() - 1);
 }
 
 void MergedWindows::finish() {
+  growing_ = kNone;
   by_start_ = {};
   by_end_ = {};
   std::sort(runs_.begin(), runs_.end(), [](const Window& a, const Window& b) {

@@ -64,12 +64,24 @@ class MergedWindows {
   static void repoint(Index& index, const Edge& edge, size_t from, size_t to);
   // Removes run `i` (merged into another), moving the last run into its place.
   void remove(size_t i);
+  // Merges into `run` the run that starts where `w`, now part of `run`,
+  // ends, if `w` overlaps it in time.
+  void join_next(size_t run, const Window& w);
+  // Makes `run` the growing run: its end leaves by_end_, the previous one's
+  // goes back in.
+  void set_growing(size_t run);
 
+  static constexpr size_t kNone = static_cast<size_t>(-1);
   std::vector<Window> runs_;
   // Runs by where their lines begin and end. Two runs of one class can end
   // at the same address (a line exposed twice): the index keeps the later,
   // and the earlier grows no more.
   Index by_start_, by_end_;
+  // The run the last window went into. Windows mostly close in address
+  // order (a page zeroed or written back, a transfer a line at a time), so
+  // the next one extends it: by_end_ leaves its end out, and add() tries it
+  // first, without a lookup.
+  size_t growing_ = kNone;
   Picos longest_ = 0;
 };
 

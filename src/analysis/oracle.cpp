@@ -5,6 +5,9 @@
 #include <iterator>
 #include <optional>
 
+#include <boost/container/flat_set.hpp>
+#include <boost/container/small_vector.hpp>
+
 namespace iocsim::analysis {
 
 const HazardKindInfo* hazard_kind_named(std::string_view name) {
@@ -513,7 +516,9 @@ void Oracle::set_cpu_window(uint64_t line_pa, HazardKind kind, bool open, OwnerI
 }
 
 void Oracle::evaluate_exposed_line(uint64_t pa, Picos at) {
-  std::set<uint32_t> streams;
+  // (On the stack: a line's devices are a handful, and a std::set allocated
+  // a node per device on every event of a mapped line.)
+  boost::container::small_flat_set<uint32_t, 8> streams;
   exposed_.for_page(pa >> kPageShift, [&](const Exposures::Reach& e) {
     auto d = domains_.find(e.domain);
     if (d != domains_.end()) streams.insert(d->second.devices.begin(), d->second.devices.end());
