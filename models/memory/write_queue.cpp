@@ -2,6 +2,7 @@
 #include "models/memory/write_queue.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace iocsim::models {
 
@@ -9,8 +10,14 @@ WriteQueue::WriteQueue(uint64_t channels, uint64_t entries)
     : entries_(entries), channels_(channels) {}
 
 Picos WriteQueue::leaves(const Channel& c, uint64_t index) const {
-  for (auto it = c.held.rbegin(); it != c.held.rend(); ++it)
-    if (it->first <= index) return it->run.leaves(index - it->first);
+  // The last run that begins at or before `index` (runs are held in order;
+  // single writes, a device's, hold about entries() of them).
+  auto after = std::upper_bound(c.held.begin(), c.held.end(), index,
+                                [](uint64_t i, const Held& h) { return i < h.first; });
+  if (after != c.held.begin()) {
+    const Held& h = *std::prev(after);
+    return h.run.leaves(index - h.first);
+  }
   // Before every run held: a write of a long run's lines that were not shown
   // (take()'s `unseen`). Only a row of that run asks, and its own last posting
   // is below the run's last, which the rows shown answer exactly: at arrival.
