@@ -14,9 +14,7 @@ KernelState capture(const std::map<std::string, const vfio::IommuData*>& contain
   for (const auto& [name, c] : containers) {
     KernelState::Container& out = s.containers[name];
     out.dma_avail = c->dma_avail();
-    for (const vfio::MappingState& m : c->mappings())
-      out.mappings.push_back({m.iova, m.size, m.vaddr, m.prot, m.mapped, m.vaddr_invalid,
-                              m.has_dirty_bitmap, m.external_pin_refs});
+    out.mappings = c->mappings_digest();
     out.domains = c->domains();
     out.windows = c->iova_windows();
   }
@@ -46,7 +44,7 @@ std::vector<std::string> differences(const KernelState& a, const KernelState& b)
                                 after.dma_avail));
     if (!(before.mappings == after.mappings))
       out.push_back(fmt::format("mappings of {}: {} -> {} entries or their fields", name,
-                                before.mappings.size(), after.mappings.size()));
+                                before.mappings.count, after.mappings.count));
     if (before.domains != after.domains)
       out.push_back(fmt::format("domains of {}: {} -> {}", name, before.domains.size(),
                                 after.domains.size()));

@@ -17,22 +17,9 @@
 namespace iocsim::analysis {
 
 struct KernelState {
-  struct Mapping {
-    uint64_t iova, size, vaddr;
-    int prot;
-    bool mapped, vaddr_invalid;
-    bool has_dirty_bitmap;
-    uint64_t external_pin_refs;  // the vfio_pfn reference counts, summed
-    friend bool operator==(const Mapping& a, const Mapping& b) {
-      return a.iova == b.iova && a.size == b.size && a.vaddr == b.vaddr && a.prot == b.prot &&
-             a.mapped == b.mapped && a.vaddr_invalid == b.vaddr_invalid &&
-             a.has_dirty_bitmap == b.has_dirty_bitmap &&
-             a.external_pin_refs == b.external_pin_refs;
-    }
-  };
   struct Container {
     unsigned dma_avail = 0;
-    std::vector<Mapping> mappings;
+    SetDigest mappings;  // IommuData::mappings_digest()
     std::vector<vfio::DomainHandle> domains;
     std::vector<std::pair<uint64_t, uint64_t>> windows;
   };

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/set_digest.h"
 #include "host/process.h"
 #include "vfio/flush_observer.h"
 #include "vfio/iommu_core.h"
@@ -74,6 +75,10 @@ class IommuData {
   virtual host::Process& owner() const = 0;
   virtual unsigned dma_avail() const = 0;
   virtual std::vector<MappingState> mappings() const = 0;
+  // A digest of mappings() but for `mm` and `locked_vm`: what a failed
+  // operation must leave as it was. Reading it costs what changed since it
+  // was last read.
+  virtual SetDigest mappings_digest() const = 0;
   virtual std::vector<DomainHandle> domains() const = 0;
   // The usable IOVA windows, inclusive.
   virtual std::vector<std::pair<dma_addr_t, dma_addr_t>> iova_windows() const = 0;

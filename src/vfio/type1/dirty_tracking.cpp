@@ -29,6 +29,7 @@ int VfioIommu::vfio_dma_bitmap_alloc(VfioDma* dma, uint64_t pgsize) {
   const uint64_t npages = dma->size / pgsize;
   if (npages > kDirtyBitmapPagesMax) return -EINVAL;
   if (alloc_fails()) return -ENOMEM;
+  dma_digest_.changing(dma);
   dma->bitmap.assign(npages, false);
   return 0;
 }
@@ -47,7 +48,10 @@ void VfioIommu::vfio_iommu_populate_bitmap_full() {
 int VfioIommu::vfio_dma_bitmap_alloc_all(uint64_t pgsize) {
   for (auto n = dma_list_.begin(); n != dma_list_.end(); ++n) {
     if (int ret = vfio_dma_bitmap_alloc(n->second.get(), pgsize)) {
-      for (auto p = dma_list_.begin(); p != n; ++p) p->second->bitmap.clear();
+      for (auto p = dma_list_.begin(); p != n; ++p) {
+        dma_digest_.changing(p->second.get());
+        p->second->bitmap.clear();
+      }
       return ret;
     }
     vfio_dma_populate_bitmap(n->second.get(), pgsize);
@@ -56,7 +60,10 @@ int VfioIommu::vfio_dma_bitmap_alloc_all(uint64_t pgsize) {
 }
 
 void VfioIommu::vfio_dma_bitmap_free_all() {
-  for (auto& entry : dma_list_) entry.second->bitmap.clear();
+  for (auto& entry : dma_list_) {
+    dma_digest_.changing(entry.second.get());
+    entry.second->bitmap.clear();
+  }
 }
 
 // Copies a dma's bits into the user's bitmap at its offset from base_iova,

@@ -44,10 +44,14 @@ VfioIommu::DmaIter VfioIommu::vfio_find_dma_first_node(dma_addr_t start, uint64_
 VfioDma* VfioIommu::vfio_link_dma(std::unique_ptr<VfioDma> dma) {
   VfioDma* raw = dma.get();
   dma_list_.emplace(raw->iova, std::move(dma));
+  dma_digest_.linked(raw);
   return raw;
 }
 
-void VfioIommu::vfio_unlink_dma(VfioDma* dma) { dma_list_.erase(dma->iova); }
+void VfioIommu::vfio_unlink_dma(VfioDma* dma) {
+  dma_digest_.unlinking(dma);
+  dma_list_.erase(dma->iova);
+}
 
 VfioPfn* VfioIommu::vfio_find_vpfn(VfioDma* dma, dma_addr_t iova) {
   auto it = dma->pfn_list.lower_bound(iova);

@@ -33,6 +33,7 @@ int VfioIommu::vfio_pin_map_dma(VfioDma* dma, uint64_t map_size) {
   unsigned long pfn;
   const unsigned long limit = current().memlock_limit() >> PAGE_SHIFT;
   int ret = 0;
+  dma_digest_.changing(dma);  // its size grows, it becomes mapped
 
   // P1: the series marks the dma before the first chunk, so that every
   // unwind below unpins through the flushing path.
@@ -137,6 +138,7 @@ int VfioIommu::vfio_dma_do_map(const DmaMapArgs& map) {
     if (!dma->vaddr_invalid || dma->iova != iova || dma->size != size) return -EINVAL;
     int ret = vfio_change_dma_owner(dma);
     if (ret) return ret;
+    dma_digest_.changing(dma);
     dma->vaddr = vaddr;
     dma->vaddr_invalid = false;
     vaddr_invalid_count_--;
@@ -164,8 +166,10 @@ int VfioIommu::vfio_dma_do_map(const DmaMapArgs& map) {
 
   // Don't pin and map if the container has no IOMMU-capable domain.
   int ret = 0;
-  if (domain_list_.empty())
+  if (domain_list_.empty()) {
+    dma_digest_.changing(dma);
     dma->size = size;
+  }
   else
     ret = vfio_pin_map_dma(dma, size);
 

@@ -93,6 +93,7 @@ long VfioIommu::vfio_unmap_unpin(VfioDma* dma, bool do_accounting) {
     }
   }
 
+  dma_digest_.changing(dma);
   dma->iommu_mapped = false;
 
   if (unmapped_region_cnt)
@@ -184,6 +185,7 @@ again:
         if (dma->vaddr_invalid) {
           // Roll back only what this call invalidated.
           for (auto m = first_n; m != n; ++m) {
+            dma_digest_.changing(m->second.get());
             m->second->vaddr_invalid = false;
             vaddr_invalid_count_--;
           }
@@ -191,6 +193,7 @@ again:
           unmapped = 0;
           break;
         }
+        dma_digest_.changing(dma);
         dma->vaddr_invalid = true;
         vaddr_invalid_count_++;
         unmapped += dma->size;

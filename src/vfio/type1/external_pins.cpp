@@ -13,6 +13,7 @@ namespace iocsim::vfio {
 
 int VfioIommu::vfio_iova_put_vfio_pfn(VfioDma* dma, VfioPfn* vpfn) {
   int ret = 0;
+  dma_digest_.changing(dma);
   if (--vpfn->ref_count == 0) {
     ret = put_pfn(vpfn->pfn, dma->prot);
     dma->pfn_list.erase(vpfn->iova);
@@ -77,6 +78,7 @@ int VfioIommu::pin_pages(GroupId iommu_group, dma_addr_t user_iova, int npage, i
       goto pin_unwind;
     }
     if (VfioPfn* vpfn = vfio_find_vpfn(dma, iova)) {
+      dma_digest_.changing(dma);
       vpfn->ref_count++;
       pages[static_cast<size_t>(i)] = vpfn->pfn;
       continue;
@@ -94,6 +96,7 @@ int VfioIommu::pin_pages(GroupId iommu_group, dma_addr_t user_iova, int npage, i
       if (put_pfn(phys_pfn, dma->prot) && do_accounting) vfio_lock_acct(dma, -1, true);
       goto pin_unwind;
     }
+    dma_digest_.changing(dma);
     dma->pfn_list[iova] = VfioPfn{iova, phys_pfn, 1};
     pages[static_cast<size_t>(i)] = phys_pfn;
     if (dirty_page_tracking_) dma->bitmap[(iova - dma->iova) >> ffs64(pgsize_bitmap_)] = true;

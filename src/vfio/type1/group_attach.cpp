@@ -130,7 +130,10 @@ int VfioIommu::vfio_iommu_replay(VfioDomain& domain) {
 
   // All dmas are now mapped; deferred to a second walk so that the unwind
   // can tell which entries this replay pinned.
-  for (auto& entry : dma_list_) entry.second->iommu_mapped = true;
+  for (auto& entry : dma_list_) {
+    dma_digest_.changing(entry.second.get());
+    entry.second->iommu_mapped = true;
+  }
   return 0;
 
 unwind:

@@ -23,6 +23,7 @@
 
 #include "vfio/iommu_driver.h"
 #include "vfio/kernel.h"
+#include "vfio/type1/dma_list_digest.h"
 #include "vfio/uapi.h"
 
 namespace iocsim::vfio {
@@ -119,6 +120,7 @@ class VfioIommu : public IommuData {
   host::Process& owner() const override { return *owner_; }
   unsigned dma_avail() const override { return dma_avail_; }
   std::vector<MappingState> mappings() const override;
+  SetDigest mappings_digest() const override { return dma_digest_.read(dma_list_); }
   std::vector<DomainHandle> domains() const override;
   std::vector<std::pair<dma_addr_t, dma_addr_t>> iova_windows() const override;
   // One pin per mapped page however many domains map it (counted from the
@@ -273,6 +275,8 @@ class VfioIommu : public IommuData {
   std::list<VfioDomain> domain_list_;  // newest first
   std::list<VfioIova> iova_list_;
   std::map<dma_addr_t, std::unique_ptr<VfioDma>> dma_list_;
+  // Told before every change of a field it covers (dma_list_digest.h).
+  DmaListDigest dma_digest_;
   unsigned dma_avail_ = 0;
   unsigned vaddr_invalid_count_ = 0;
   uint64_t pgsize_bitmap_ = 0;
