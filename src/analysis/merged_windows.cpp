@@ -76,7 +76,6 @@ void MergedWindows::set_growing(size_t run) {
 }
 
 void MergedWindows::add(const Window& w) {
-  longest_ = std::max(longest_, w.longest);
   if (growing_ != kNone && end_of(runs_[growing_]) == start_of(w) &&
       continues(runs_[growing_], w)) {
     absorb(runs_[growing_], w);

@@ -28,8 +28,6 @@ class MergedWindows {
   void finish();
   // The runs; in order once finish() has been called.
   const std::vector<Window>& runs() const { return runs_; }
-  // The longest window any run holds.
-  Picos longest() const { return longest_; }
 
  private:
   // What two runs must share to merge, and an address where one begins or ends.
@@ -82,7 +80,6 @@ class MergedWindows {
   // the next one extends it: by_end_ leaves its end out, and add() tries it
   // first, without a lookup.
   size_t growing_ = kNone;
-  Picos longest_ = 0;
 };
 
 }  // namespace iocsim::analysis

@@ -570,7 +570,8 @@ Oracle::OpenWindows::iterator Oracle::close(OpenWindows& from, OpenWindows::iter
 void Oracle::close_all(OpenWindows& from, Picos at) {
   // One pass and one clear: erasing the windows one by one would rebalance
   // the tree for each (a guest's worth of lines, at the end of a run).
-  for (const auto& [key, open] : from) windows_.add(open.closed(key.second, kLineBytes, at, true));
+  for (const auto& [key, open] : from)
+    windows_.add(open.closed(key.second, kLineBytes, at, true));
   from.clear();
 }
 
@@ -579,6 +580,12 @@ void Oracle::finish(Picos at) {
   close_all(open_, at);
   close_all(cpu_open_, at);
   windows_.finish();
+}
+
+Picos Oracle::max_window() const {
+  Picos longest = 0;
+  for (const Window& run : windows_.runs()) longest = std::max(longest, run.longest);
+  return longest;
 }
 
 }  // namespace iocsim::analysis

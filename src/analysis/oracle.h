@@ -97,7 +97,7 @@ class Oracle : public models::CoherenceObserver {
   const Counts& counts() const { return counts_; }
   // Closed windows, merged into runs (MergedWindows).
   const std::vector<Window>& windows() const { return windows_.runs(); }
-  Picos max_window() const { return windows_.longest(); }
+  Picos max_window() const;
   // Realized events that no potential window covered: must be 0.
   uint64_t realized_outside_windows() const { return realized_outside_; }
 

@@ -30,7 +30,8 @@ struct WindowRun {
 // and kind never overlap in time.
 std::vector<WindowRun> window_runs(const std::vector<analysis::Window>& windows);
 
-// How many of `windows` are open from each time one opens or closes on:
+// How many of `windows` (report entries: runs of windows, analysis/
+// hazards.h) are open from each time one opens or closes on:
 // (time, count) in time order. At one time the openings come first, so a
 // window that opens and closes at once (a zero-length one) counts as open
 // for that instant and a count never goes below zero.

@@ -23,17 +23,11 @@
 
 namespace iocsim::vfio {
 
-// One user mapping as `state` expectations, invariants and the check that
-// failed operations restore the kernel read it.
+// One user mapping as `state` steps and the locked_vm invariant read it (the
+// check that failed operations restore the kernel reads mappings_digest()).
 struct MappingState {
   dma_addr_t iova = 0;
   uint64_t size = 0;
-  uint64_t vaddr = 0;
-  int prot = 0;
-  bool mapped = false;         // in the IOMMU domains
-  bool vaddr_invalid = false;  // VFIO_DMA_MAP_FLAG_VADDR: waiting for a new vaddr
-  bool has_dirty_bitmap = false;
-  uint64_t external_pin_refs = 0;  // pins of emulated devices' drivers, summed
   const host::Process* mm = nullptr;  // whose locked_vm it charges
   uint64_t locked_vm = 0;             // pages it charges there
 };
@@ -75,9 +69,11 @@ class IommuData {
   virtual host::Process& owner() const = 0;
   virtual unsigned dma_avail() const = 0;
   virtual std::vector<MappingState> mappings() const = 0;
-  // A digest of mappings() but for `mm` and `locked_vm`: what a failed
-  // operation must leave as it was. Reading it costs what changed since it
-  // was last read.
+  // A digest of every mapping's iova, size, vaddr, prot, whether it is in
+  // the IOMMU domains, whether its vaddr waits for a new one
+  // (VFIO_DMA_MAP_FLAG_VADDR), whether it has a dirty bitmap, and its
+  // emulated devices' pins: what a failed operation must leave as it was.
+  // Reading it costs what changed since it was last read.
   virtual SetDigest mappings_digest() const = 0;
   virtual std::vector<DomainHandle> domains() const = 0;
   // The usable IOVA windows, inclusive.

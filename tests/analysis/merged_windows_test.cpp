@@ -60,7 +60,6 @@ TEST_CASE("windows of adjacent lines that overlap in time make one run") {
   CHECK(run.hits == 2);
   CHECK(run.first_hit == 150);
   CHECK(run.quickest_hit == 40);
-  CHECK(m.longest() == 190);
 }
 
 TEST_CASE("a window closing out of order joins the runs on both sides into one") {
@@ -147,7 +146,7 @@ TEST_CASE("runs of windows closed in any order hold every window once, and none 
     m.finish();
     const std::vector<Window>& runs = m.runs();
     uint64_t held = 0, realized = 0, bytes = 0;
-    Picos longest = 0;
+    Picos longest = 0, longest_held = 0;
     for (const Window& r : runs) {
       held += r.windows;
       realized += r.realized_windows;
@@ -159,7 +158,8 @@ TEST_CASE("runs of windows closed in any order hold every window once, and none 
     const auto hit = std::count_if(windows.begin(), windows.end(),
                                    [](const Window& w) { return w.realized(); });
     CHECK(realized == static_cast<uint64_t>(hit));
-    CHECK(m.longest() == longest);
+    for (const Window& w : windows) longest_held = std::max(longest_held, w.longest);
+    CHECK(longest == longest_held);
     // Each window lies in one run, inside its lines and its time.
     for (const Window& w : windows) {
       const auto holders = std::count_if(runs.begin(), runs.end(), [&](const Window& r) {

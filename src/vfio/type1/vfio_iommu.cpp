@@ -179,12 +179,8 @@ long VfioIommu::check_extension(unsigned long arg) { return check_extension(this
 std::vector<MappingState> VfioIommu::mappings() const {
   std::vector<MappingState> out;
   out.reserve(dma_list_.size());
-  for (const auto& [iova, dma] : dma_list_) {
-    uint64_t refs = 0;
-    for (const auto& [pin_iova, vpfn] : dma->pfn_list) refs += vpfn.ref_count;
-    out.push_back({dma->iova, dma->size, dma->vaddr, dma->prot, dma->iommu_mapped,
-                   dma->vaddr_invalid, !dma->bitmap.empty(), refs, dma->mm, dma->locked_vm});
-  }
+  for (const auto& [iova, dma] : dma_list_)
+    out.push_back({dma->iova, dma->size, dma->mm, dma->locked_vm});
   return out;
 }
 
