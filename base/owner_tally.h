@@ -16,15 +16,15 @@ class OwnerTally {
 
   // Consecutive lines mostly have one owner: they are counted in a run and
   // reach the map when the owner changes or the counts are read.
-  void add(const LineValue& value) {
-    ++lines;
+  void add(const LineValue& value, uint64_t count = 1) {
+    lines += count;
     if (run_ && value.owner == run_owner_) {
-      ++run_;
+      run_ += count;
       return;
     }
     flush();
     run_owner_ = value.owner;
-    run_ = 1;
+    run_ = count;
   }
   const std::map<OwnerId, uint64_t>& by_owner() const {
     flush();

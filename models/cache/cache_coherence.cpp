@@ -351,6 +351,15 @@ Picos Cache::snoop_write(uint64_t pa, const LineValue& value, Picos t,
   return memory(tlm::TLM_WRITE_COMMAND, pa, v, t + config_.hit_latency, attrs);
 }
 
+Picos Cache::snoop_write_run(tlm::tlm_generic_payload& trans, LineFill& run, Picos t) {
+  run.lines_taken = 0;
+  settle();
+  const uint64_t lines = trans.get_data_length() / kLineBytes;
+  if (config_.ddio_ways > 0 || !holds_none(line_of(trans.get_address()), lines)) return t;
+  // Each line reaches memory a lookup after it arrived, as in snoop_write.
+  return to_memory(trans, t + config_.hit_latency);
+}
+
 Picos Cache::flush_everywhere(uint64_t line, bool invalidate, Picos at, CacheMaintenance& op) {
   if (!indexed(line)) return at;
   ++op.lines_resident;

@@ -54,6 +54,10 @@ bool Cache::streamable(uint64_t core, uint64_t first, uint64_t lines) {
   if (lag_ && boost::icl::intersects(
                   lag_lines_, boost::icl::interval<uint64_t>::right_open(first, first + lines)))
     return false;
+  return holds_none(first, lines);
+}
+
+bool Cache::holds_none(uint64_t first, uint64_t lines) const {
   bool fresh = true;
   for (uint64_t line = first, end = first + lines; fresh && line < end;) {
     const uint64_t block_end = std::min(end, (line / kIndexBlockLines + 1) * kIndexBlockLines);

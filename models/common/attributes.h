@@ -65,9 +65,19 @@ struct WritePosting : tlm::tlm_extension<WritePosting> {
 // issued `i * step` after the transaction's own time (a target takes it no
 // earlier), and has that write's outcome; the data pointer is not used. The
 // response's delay is when the last line is done.
+//
+// A device's run of one-line writes (a DMA master's requests, line i
+// arriving `i * step` after the first) is a LineFill with `device_run` set:
+// the IOMMU unit shows the observer what the writes did (device_write_run),
+// so neither the cache nor memory shows them. A target takes a prefix of such
+// a run and answers how many lines in `lines_taken` (0: none), having changed
+// nothing for the rest; the initiator sends those as it would have without
+// the run. See DmaMaster::transfer.
 struct LineFill : tlm::tlm_extension<LineFill> {
   LineValue value;
   Picos step = 0;
+  bool device_run = false;
+  uint64_t lines_taken = 0;  // response to a device run
 
   tlm::tlm_extension_base* clone() const override { return new LineFill(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {

@@ -42,6 +42,34 @@ struct DeviceRequest {
   Picos start = 0, end = 0;
 };
 
+// Writes of one value by one device to `lines` consecutive lines, one
+// request per line, through one IOTLB entry that is not stale (a run the
+// IOMMU unit moved at once: DmaMaster::transfer). For each line i, [pa + i *
+// 64] got `value` in DRAM (or, snooped, past caches that held none of the
+// lines: nothing was invalidated), through IOVA iova + i * 64.
+struct DeviceWriteRun {
+  uint32_t stream_id = 0;
+  uint32_t domain = 0;
+  uint64_t iova = 0;
+  uint64_t pa = 0;
+  uint64_t lines = 0;
+  LineValue value;
+  bool snooped = false;
+};
+
+// `count` requests of one DMA engine, each of `bytes`, all translated; the
+// k-th issued at start + k * step, each issued before the one ahead of it
+// ended, the last of them ending at `end` (the latest end of any).
+struct DeviceRequestRun {
+  uint32_t stream_id = 0;
+  uint32_t engine = 0;
+  uint64_t iova = 0;
+  uint64_t bytes = 0;
+  uint64_t count = 0;
+  bool write = false;
+  Picos start = 0, step = 0, end = 0;
+};
+
 // Consecutive lines: [pa, pa + lines * 64).
 struct LineSpan {
   uint64_t pa = 0;
@@ -125,6 +153,17 @@ class CoherenceObserver {
   virtual void device_access(const DeviceAccess& /*access*/) {}
   // A device request completed (after its lines' device_access).
   virtual void device_request(const DeviceRequest& /*request*/) {}
+  // Whether the observer takes `run` at once, without each line's time:
+  // device_write_run() instead of each line's memory_write and device_access,
+  // and device_request_run() instead of each request's device_request. Asked
+  // before the run moves (the observer must not change what it concludes
+  // from the events it sees), and true only when no line's own time could
+  // change what it concludes. By default no: every line and request is shown.
+  virtual bool takes_device_write_run(const DeviceWriteRun& /*run*/) const { return false; }
+  // A run the observer took, its last line in memory by `at`.
+  virtual void device_write_run(const DeviceWriteRun& /*run*/, Picos /*at*/) {}
+  // The requests of a run whose writes the observer took.
+  virtual void device_request_run(const DeviceRequestRun& /*run*/) {}
   // Whether a device can issue No-Snoop requests at all (it cannot once its
   // No-Snoop enable is cleared, if it honours the enable). Devices start able.
   virtual void device_nosnoop_capability(uint32_t /*stream_id*/, bool /*capable*/,

@@ -60,6 +60,17 @@ class ObserverFanout : public CoherenceObserver {
   void device_request(const DeviceRequest& request) override {
     for (auto* o : observers_) o->device_request(request);
   }
+  bool takes_device_write_run(const DeviceWriteRun& run) const override {
+    for (auto* o : observers_)
+      if (!o->takes_device_write_run(run)) return false;
+    return true;
+  }
+  void device_write_run(const DeviceWriteRun& run, Picos at) override {
+    for (auto* o : observers_) o->device_write_run(run, at);
+  }
+  void device_request_run(const DeviceRequestRun& run) override {
+    for (auto* o : observers_) o->device_request_run(run);
+  }
   void device_nosnoop_capability(uint32_t stream_id, bool capable, Picos at) override {
     for (auto* o : observers_) o->device_nosnoop_capability(stream_id, capable, at);
   }

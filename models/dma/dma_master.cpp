@@ -96,12 +96,35 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   InFlight& tags = engines_[engine];
   tags.done.resize(config_.outstanding, 0);
   Picos last_done = global_picos() + to_picos(timeline.get_local_time());
-  for (uint64_t offset = 0; offset < size; offset += config_.request_bytes) {
+  const bool write = cmd == tlm::TLM_WRITE_COMMAND;
+  // Runs of one-line writes, on a payload of their own.
+  const bool runs = write && config_.write_runs && config_.request_bytes == kLineBytes;
+  tlm::tlm_generic_payload run_trans;
+  LineFill* fill = nullptr;  // owned by `run_trans`, as its attributes
+  if (runs) {
+    fill = new LineFill;
+    fill->value = written;
+    fill->device_run = true;
+    run_trans.set_extension(fill);
+    run_trans.set_extension(new RequestAttributes(*attrs));
+  }
+  uint64_t runs_from = 0;  // after a declined run: the offset where runs are offered again
+  for (uint64_t offset = 0; offset < size;) {
+    if (runs && offset >= runs_from) {
+      const std::optional<uint64_t> taken = write_run(run_trans, *fill, iova + offset,
+                                                      size - offset, engine, timeline,
+                                                      last_done, result);
+      if (taken && *taken > 0) {
+        offset += *taken * kLineBytes;
+        if (timeline.need_sync()) timeline.sync();
+        continue;
+      }
+      if (taken) runs_from = ((iova + offset) / kPageBytes + 1) * kPageBytes - iova;
+    }
     const Picos global = global_picos();
     const Picos ready = global + to_picos(timeline.get_local_time());
     const uint64_t bytes = std::min(config_.request_bytes, size - offset);
     const uint64_t lines = bytes / kLineBytes;
-    const bool write = cmd == tlm::TLM_WRITE_COMMAND;
     if (write)
       for (uint64_t i = 0; i < lines; ++i) put_line(buffer.data(), i, written);
     trans.set_command(cmd);
@@ -148,6 +171,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
       result.values.add(result.last);
     }
     (write ? stats_.lines_written : stats_.lines_read) += lines;
+    offset += bytes;
     if (timeline.need_sync()) timeline.sync();
   }
   // The transfer is done when its last request is.
@@ -155,6 +179,51 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   if (completion == Completion::wait && last_done > global + to_picos(timeline.get_local_time()))
     timeline.set(from_picos(last_done - global));
   return result;
+}
+
+std::optional<uint64_t> DmaMaster::write_run(tlm::tlm_generic_payload& trans, LineFill& fill,
+                                             uint64_t iova, uint64_t bytes, uint32_t engine,
+                                             QuantumKeeper& timeline, Picos& last_done,
+                                             DmaResult& result) {
+  const Picos global = global_picos();
+  const Picos ready = global + to_picos(timeline.get_local_time());
+  const Picos wire = link_.write_time(kLineBytes);
+  const Picos first_sent = std::max(ready, link_.up_free());
+  // Write k leaves the link free at first_sent + (k + 1) * wire, and the
+  // engine syncs after the first write that leaves it free at or past the
+  // sync point: the run ends with that write.
+  const Picos sync_at = timeline.next_sync();
+  const uint64_t before_sync =
+      sync_at > first_sent ? (sync_at - first_sent + wire - 1) / wire : 1;
+  const uint64_t count = std::min(bytes / kLineBytes, std::max<uint64_t>(before_sync, 1));
+  if (count < 2) return std::nullopt;
+  trans.set_command(tlm::TLM_IGNORE_COMMAND);
+  trans.set_address(iova);
+  trans.set_data_ptr(nullptr);
+  trans.set_data_length(count * kLineBytes);
+  trans.set_streaming_width(count * kLineBytes);
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  fill.step = wire;
+  fill.lines_taken = 0;
+  sc_core::sc_time delay = from_picos(first_sent + wire + link_.config().latency - global);
+  out_.b_transport(trans, delay);
+  const uint64_t taken = fill.lines_taken;
+  if (taken == 0) return 0;
+  const PcieLink::Upstream up = link_.send_up_run(ready, wire, taken);
+  const Picos done = global + to_picos(delay);
+  last_done = std::max(last_done, done);
+  timeline.set(from_picos(link_.up_free() - global));
+  stats_.requests += taken;
+  stats_.lines_written += taken;
+  run_lines_ += taken;
+  if (observer_)
+    observer_->device_request_run(
+        {stream_id_, engine, iova, kLineBytes, taken, true, up.sent, wire, done});
+  result.lines += taken;
+  result.values.add(fill.value, taken);
+  result.last = fill.value;
+  return taken;
 }
 
 }  // namespace iocsim::models

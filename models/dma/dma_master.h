@@ -22,6 +22,15 @@
 // device that honours it stops setting the attribute, one that does not
 // keeps setting it (no capability tells which).
 //
+// Writes of one line per request come in runs: until the engine's next
+// sync, request k goes out as soon as the link has sent request k - 1, so the
+// requests reach the IOMMU unit a write's wire time apart. The engine offers
+// such a run at once (LineFill::device_run); the IOMMU unit takes the lines
+// one IOTLB entry translates when it, its observer and memory can take them
+// at once, each line with the outcome it would have had alone, and the
+// observer is shown the run's requests (device_request_run) instead of each.
+// A run that is declined goes line by line up to the next 4 KiB of IOVA.
+//
 // Called from SystemC threads; time advances through quantum keepers.
 // Not modelled (yet): flow-control credits (posted writes are limited only by
 // the link), a maximum read request size below `request_bytes`.
@@ -29,6 +38,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +62,10 @@ struct DmaConfig {
   uint64_t request_bytes = kLineBytes;
   uint64_t outstanding = 1;  // reads an engine keeps in flight
   PcieLinkConfig link;
+  // Offer runs of one-line writes to the IOMMU unit (see DmaMaster), which
+  // changes nothing but the simulator's speed; the equivalence tests turn it
+  // off to compare.
+  bool write_runs = true;
 
   static void declare(params::Catalog& catalog);
   static DmaConfig from(const params::Set& set);
@@ -102,10 +116,20 @@ class DmaMaster : public sc_core::sc_module, public stats::Provider {
   const DmaConfig& config() const { return config_; }
   const PcieLink& link() const { return link_; }
   const DmaStats& stats() const { return stats_; }
+  // Lines of writes that went in runs the IOMMU unit took (for tests and
+  // benchmarks: the statistics count them as their requests would).
+  uint64_t run_lines() const { return run_lines_; }
   static constexpr const char* kStatsSection = "dma";
   const stats::Group& statistics() const override { return statistics_; }
 
  private:
+  // Offers the IOMMU unit the one-line writes of `written` from `iova` (up to
+  // `bytes`) that go out before the engine's next sync, and accounts for the
+  // ones it takes as their requests would have. How many it took (0: it
+  // declined), or nothing if fewer than two would go out.
+  std::optional<uint64_t> write_run(tlm::tlm_generic_payload& trans, LineFill& fill,
+                                    uint64_t iova, uint64_t bytes, uint32_t engine,
+                                    QuantumKeeper& timeline, Picos& last_done, DmaResult& result);
 
   uint32_t stream_id_;
   OwnerId owner_;
@@ -126,6 +150,7 @@ class DmaMaster : public sc_core::sc_module, public stats::Provider {
   };
   std::map<uint32_t, InFlight> engines_;
   DmaStats stats_;
+  uint64_t run_lines_ = 0;
   stats::Group statistics_;
 };
 

@@ -100,6 +100,12 @@ PcieLink::Upstream PcieLink::send_up(Picos at, Picos wire) {
   return {start, up_free_ + config_.latency};
 }
 
+PcieLink::Upstream PcieLink::send_up_run(Picos at, Picos wire, uint64_t count) {
+  const Picos start = std::max(at, up_free_);
+  up_free_ = start + count * wire;
+  return {start, up_free_ + config_.latency};
+}
+
 Picos PcieLink::send_down(Picos ready, Picos wire) {
   const Picos start = std::max(ready, down_free_);
   down_free_ = start + wire;

@@ -66,6 +66,10 @@ class PcieLink {
   // Sends `wire` worth of TLPs upstream no sooner than `at`, once the link is
   // free.
   Upstream send_up(Picos at, Picos wire);
+  // send_up() of `count` TLPs of `wire` each, the first no sooner than `at`
+  // and each next as soon as the link is free: when the first started and
+  // when the last arrived.
+  Upstream send_up_run(Picos at, Picos wire, uint64_t count);
   // Sends completions downstream, no sooner than their data is ready at the
   // root complex at `ready`: returns when the last has reached the device.
   Picos send_down(Picos ready, Picos wire);

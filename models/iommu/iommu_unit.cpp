@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "models/iommu/iommu_unit.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 
@@ -307,7 +308,64 @@ void IommuUnit::fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_ti
                                  global_picos() + to_picos(delay));
 }
 
+const IommuUnit::Attachment* IommuUnit::attachment_of(uint32_t stream_id) {
+  if (!last_attachment_.d || last_attachment_.stream != stream_id) {
+    auto attached = stream_domain_.find(stream_id);
+    if (attached == stream_domain_.end()) return nullptr;
+    last_attachment_ = {stream_id, attached->second, &domain(attached->second)};
+  }
+  return &last_attachment_;
+}
+
+void IommuUnit::device_write_run(tlm::tlm_generic_payload& trans, LineFill& run,
+                                 sc_core::sc_time& delay) {
+  run.lines_taken = 0;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  const auto* attrs = trans.get_extension<RequestAttributes>();
+  // A traffic observer is shown each line's lookup, and a flush queue is
+  // settled at every request: those runs go line by line.
+  if (!attrs || traffic_observer_ || !queue_.empty()) return;
+  const Attachment* a = attachment_of(attrs->stream_id);
+  if (!a) return;
+  const uint64_t iova = trans.get_address();
+  // The lines the entry that translates the first one covers, if it hits,
+  // is not stale and allows writes: each of their lookups would hit it.
+  const uint32_t slot = iotlb_.peek(a->domain, iova);
+  if (slot == Iotlb::kNoSlot) return;
+  const IotlbEntry& e = iotlb_.entry(slot);
+  if (e.stale || !e.write) return;
+  const uint64_t length = std::min<uint64_t>(trans.get_data_length(), e.size - (iova - e.iova));
+  const bool snooped = !(attrs->no_snoop && !a->d->coherent);
+  const DeviceWriteRun shown{attrs->stream_id, a->domain,     iova,   e.pa + (iova - e.iova),
+                             length / kLineBytes, run.value, snooped};
+  if (observer_ && !observer_->takes_device_write_run(shown)) return;
+  const uint64_t whole = trans.get_data_length();
+  trans.set_address(shown.pa);
+  trans.set_data_length(length);
+  trans.set_streaming_width(length);
+  (snooped ? coherent_path_ : direct_path_).b_transport(trans, delay);
+  trans.set_address(iova);
+  trans.set_data_length(whole);
+  trans.set_streaming_width(whole);
+  // The cache takes all or none (memory all, unless it rejects the addresses).
+  if (trans.is_response_error() || run.lines_taken == 0) {
+    run.lines_taken = 0;
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  iotlb_.hit_times(slot, shown.lines);
+  stats_.requests += shown.lines;
+  (snooped ? stats_.lines_snooped : stats_.lines_direct) += shown.lines;
+  if (observer_) observer_->device_write_run(shown, global_picos() + to_picos(delay));
+}
+
 void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    if (auto* run = trans.get_extension<LineFill>(); run && run->device_run) {
+      device_write_run(trans, *run, delay);
+      return;
+    }
+  }
   ++stats_.requests;
   if (!queue_.empty()) settle(global_picos() + to_picos(delay));
   auto* attrs = trans.get_extension<RequestAttributes>();
@@ -318,17 +376,14 @@ void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  if (!last_attachment_.d || last_attachment_.stream != attrs->stream_id) {
-    auto attached = stream_domain_.find(attrs->stream_id);
-    if (attached == stream_domain_.end()) {
-      fault(attrs->stream_id, iova, write, delay);
-      trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-      return;
-    }
-    last_attachment_ = {attrs->stream_id, attached->second, &domain(attached->second)};
+  const Attachment* attached = attachment_of(attrs->stream_id);
+  if (!attached) {
+    fault(attrs->stream_id, iova, write, delay);
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
   }
-  const uint32_t domain_id = last_attachment_.domain;
-  Domain& d = *last_attachment_.d;
+  const uint32_t domain_id = attached->domain;
+  Domain& d = *attached->d;
   const bool snooped = !(attrs->no_snoop && !d.coherent);
   BlockingPath& out = snooped ? coherent_path_ : direct_path_;
 

@@ -37,6 +37,9 @@
 // effect at the time it expired.
 // A paging-structure cache (WalkCache, iommu.walk_cache.entries) can keep the
 // upper levels' entries so that a walk starts lower down.
+// A device's run of one-line writes through one IOTLB entry that hits moves
+// at once, with the lookups, memory's timing and the observer's view of each
+// line (device_write_run).
 // Not modelled (yet): ATS, PASIDs, nested translation.
 #pragma once
 
@@ -51,6 +54,7 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/common/attributes.h"
 #include "models/common/blocking_path.h"
 #include "models/common/blocking_target.h"
 #include "models/common/observer.h"
@@ -151,6 +155,10 @@ class IommuUnit : public sc_core::sc_module,
 
   // A device request, from device_side.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
+  // A device's run of one-line writes (LineFill::device_run): takes the
+  // lines the IOTLB entry of the first translates, if it hits and the
+  // observer and the target take them at once; else none.
+  void device_write_run(tlm::tlm_generic_payload& trans, LineFill& run, sc_core::sc_time& delay);
   Domain& domain(uint32_t id);
   const Domain& domain(uint32_t id) const;
   void fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_time delay);
@@ -184,6 +192,8 @@ class IommuUnit : public sc_core::sc_module,
     Domain* d = nullptr;
   };
   Attachment last_attachment_;
+  // last_attachment_, brought to `stream_id`'s (nullptr: it is attached nowhere).
+  const Attachment* attachment_of(uint32_t stream_id);
   IommuStats stats_;
   stats::Group statistics_;
   Iotlb iotlb_;

@@ -29,6 +29,24 @@ const IotlbEntry* Iotlb::search(uint32_t domain, uint64_t iova) {
   return nullptr;
 }
 
+uint32_t Iotlb::peek(uint32_t domain, uint64_t iova) const {
+  if (last_hit_ != kNoSlot && covers(slots_[last_hit_], domain, iova)) return last_hit_;
+  auto it = index_.upper_bound({domain, iova});
+  if (it == index_.begin()) return kNoSlot;
+  const uint32_t slot = std::prev(it)->second;
+  return covers(slots_[slot], domain, iova) ? slot : kNoSlot;
+}
+
+void Iotlb::hit_times(uint32_t slot, uint64_t count) {
+  // Each hit makes the entry the most recent: only the last one's stamp stays.
+  stats_.hits += count;
+  clock_ += count;
+  Slot& s = slots_[slot];
+  s.lru = clock_;
+  last_hit_ = slot;
+  if (s.entry.stale) stats_.stale_hits += count;
+}
+
 std::map<Iotlb::Key, uint32_t>::iterator Iotlb::first_overlap(uint32_t domain, uint64_t first) {
   // Entries do not overlap each other within a domain, so only the one
   // starting at or before `first` can reach into the range from below.

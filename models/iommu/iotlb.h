@@ -52,6 +52,14 @@ class Iotlb {
     if (last_hit_ != kNoSlot && covers(slots_[last_hit_], domain, iova)) return hit(last_hit_);
     return search(domain, iova);
   }
+  // The slot of the entry lookup() would hit (kNoSlot: none), without
+  // counting or touching anything; entry() is what it holds.
+  uint32_t peek(uint32_t domain, uint64_t iova) const;
+  const IotlbEntry& entry(uint32_t slot) const { return slots_[slot].entry; }
+  // `count` lookups hitting the entry in `slot`, counted and leaving the LRU
+  // order as that many lookup() calls would.
+  void hit_times(uint32_t slot, uint64_t count);
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
   // Caches a translation the walker found, replacing the least recently used
   // entry of its set and any entry of the same domain it overlaps. Entries
   // that leave this way while stale are appended to `dropped_stale`. Returns
@@ -103,7 +111,6 @@ class Iotlb {
   // The slot of the last hit (kNoSlot: none). A plain integer, not an
   // optional: the lookup writes and reads it on every request, and an
   // optional's flag and value written apart then read whole stall the load.
-  static constexpr uint32_t kNoSlot = UINT32_MAX;
   uint32_t last_hit_ = kNoSlot;
   IotlbStats stats_;
 };

@@ -125,8 +125,9 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   auto* posting = trans.get_extension<WritePosting>();
   Picos posted = arrive;
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
-    if (const auto* run = trans.get_extension<LineFill>()) {
+    if (auto* run = trans.get_extension<LineFill>()) {
       const Picos done = fill(addr, lines, *run, writer_of(trans), arrive, posted);
+      run->lines_taken = lines;
       delay = from_picos(done - global);
       stats_.writes += lines;
       if (traffic_observer_) traffic_observer_->memory_accessed(addr, lines, true, arrive, done);
@@ -168,7 +169,9 @@ Picos MemoryController::queue_write(uint64_t pa, Picos arrive, Picos done) {
 
 Picos MemoryController::fill(uint64_t pa, uint64_t lines, const LineFill& run, MemoryWriter who,
                              Picos arrive, Picos& posted) {
-  if (!observer_ || !observer_->needs_line_order()) {
+  // A device's run is shown by its IOMMU unit (LineFill); others, at once
+  // unless the observer needs each line's time.
+  if (!observer_ || run.device_run || !observer_->needs_line_order()) {
     // A channel's last line waits for the one `entries` before it, and the
     // next write for the one after that: the rows of the last `entries` + 1
     // lines are all the queue needs.
@@ -182,7 +185,7 @@ Picos MemoryController::fill(uint64_t pa, uint64_t lines, const LineFill& run, M
           *latest = std::max(*latest, write_queue_.take(row.channel, writes, row.unshown));
         });
     store_.fill(pa, lines, run.value);
-    if (observer_) observer_->memory_filled(pa, lines, run.value, who, done);
+    if (observer_ && !run.device_run) observer_->memory_filled(pa, lines, run.value, who, done);
     return done;
   }
   Picos done = arrive;

@@ -11,9 +11,10 @@
 // when its last line was posted, which is later than it arrived while the
 // queue is full. Reads are not queued (no read queue is modelled).
 //
-// A LineFill (a run of write-backs of one value) is timed a row at a time
-// (DramTiming::access_run) and stored a block or page at a time, unless the
-// observer needs each line's own memory_write: then line by line.
+// A LineFill (a run of write-backs of one value, or a device's run of
+// writes) is timed a row at a time (DramTiming::access_run) and stored a
+// block or page at a time, unless the observer needs each line's own
+// memory_write: then line by line. A device's run is always taken whole.
 //
 // Accesses must be line-aligned and a whole number of lines; anything else is
 // answered with TLM_BURST_ERROR_RESPONSE. Addresses beyond `size` get

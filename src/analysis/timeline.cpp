@@ -30,6 +30,17 @@ void Timeline::device_request(const models::DeviceRequest& r) {
                      r.faulted ? uint64_t{1} : uint64_t{0}});
 }
 
+void Timeline::device_request_run(const models::DeviceRequestRun& run) {
+  // Every request after the first went out before the one ahead of it ended,
+  // so each continues the burst the first begins or continues, whose end is
+  // the latest of theirs.
+  device_request({run.stream_id, run.engine, run.iova, run.bytes, run.write, false, run.start,
+                  run.end});
+  ActivityBurst& b = bursts_[open_burst_.at({run.stream_id, run.engine})];
+  b.requests += run.count - 1;
+  b.bytes += (run.count - 1) * run.bytes;
+}
+
 void Timeline::translation_fault(uint32_t stream_id, uint64_t iova, bool, Picos at) {
   auto open = open_faults_.find(stream_id);
   if (open != open_faults_.end()) {

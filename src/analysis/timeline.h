@@ -45,6 +45,9 @@ class Timeline : public models::CoherenceObserver {
   void memory_filled(uint64_t, uint64_t, const LineValue&, models::MemoryWriter,
                      Picos) override {}
   void device_request(const models::DeviceRequest& request) override;
+  // A run's lines are nothing to it, and its requests continue one burst.
+  bool takes_device_write_run(const models::DeviceWriteRun&) const override { return true; }
+  void device_request_run(const models::DeviceRequestRun& run) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
 
   // Bursts in the order they began, per engine.
