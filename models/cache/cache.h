@@ -194,9 +194,9 @@ class Cache : public sc_core::sc_module,
   // returns when the last ends.
   Picos snoop_reads(tlm::tlm_generic_payload& trans, Picos t);
   Picos snoop_write(uint64_t pa, const LineValue& value, Picos t, const RequestAttributes& attrs);
-  // A device's run of writes (LineFill::device_run): without DDIO, and when
-  // no level holds any of its lines, what snoop_write would do to each comes
-  // down to memory's write, which takes the run whole; else none is taken.
+  // A device's run of writes (LineFill::device_run): without DDIO, what
+  // snoop_write would do to each line no level holds comes down to memory's
+  // write: the lines up to the first held one go to memory as a run.
   Picos snoop_write_run(tlm::tlm_generic_payload& trans, LineFill& run, Picos t);
   void maintain(CacheMaintenance& op, uint64_t pa, Picos at);
   void wbinvd(CacheMaintenance& op, Picos at);
@@ -263,9 +263,10 @@ class Cache : public sc_core::sc_module,
   // of stores that has filled the core's caches and the LLC, every line of
   // them one no level holds: store_stream can then apply them.
   bool streamable(uint64_t core, uint64_t first, uint64_t lines);
-  // Whether the residency index holds none of `lines` lines from `first`
-  // (a lookup per 2 MiB block it has nothing of, else per page).
-  bool holds_none(uint64_t first, uint64_t lines) const;
+  // The first of `lines` lines from `first` the residency index holds
+  // (first + lines: none), looked up per 2 MiB block it has nothing of,
+  // else per page.
+  uint64_t first_held(uint64_t first, uint64_t lines) const;
   // The stores of `value` to those lines, by arithmetic.
   Picos store_stream(uint64_t core, uint64_t first, uint64_t lines, const LineValue& value,
                      Picos t);

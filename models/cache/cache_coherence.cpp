@@ -353,11 +353,18 @@ Picos Cache::snoop_write(uint64_t pa, const LineValue& value, Picos t,
 
 Picos Cache::snoop_write_run(tlm::tlm_generic_payload& trans, LineFill& run, Picos t) {
   run.lines_taken = 0;
+  if (config_.ddio_ways > 0) return t;
   settle();
-  const uint64_t lines = trans.get_data_length() / kLineBytes;
-  if (config_.ddio_ways > 0 || !holds_none(line_of(trans.get_address()), lines)) return t;
+  const uint64_t first = line_of(trans.get_address()), length = trans.get_data_length();
+  const uint64_t lines = first_held(first, length / kLineBytes) - first;
+  if (lines == 0) return t;
   // Each line reaches memory a lookup after it arrived, as in snoop_write.
-  return to_memory(trans, t + config_.hit_latency);
+  trans.set_data_length(lines * kLineBytes);
+  trans.set_streaming_width(lines * kLineBytes);
+  t = to_memory(trans, t + config_.hit_latency);
+  trans.set_data_length(length);
+  trans.set_streaming_width(length);
+  return t;
 }
 
 Picos Cache::flush_everywhere(uint64_t line, bool invalidate, Picos at, CacheMaintenance& op) {

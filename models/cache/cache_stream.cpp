@@ -54,21 +54,26 @@ bool Cache::streamable(uint64_t core, uint64_t first, uint64_t lines) {
   if (lag_ && boost::icl::intersects(
                   lag_lines_, boost::icl::interval<uint64_t>::right_open(first, first + lines)))
     return false;
-  return holds_none(first, lines);
+  return first_held(first, lines) == first + lines;
 }
 
-bool Cache::holds_none(uint64_t first, uint64_t lines) const {
-  bool fresh = true;
-  for (uint64_t line = first, end = first + lines; fresh && line < end;) {
+uint64_t Cache::first_held(uint64_t first, uint64_t lines) const {
+  const uint64_t end = first + lines;
+  for (uint64_t line = first; line < end;) {
     const uint64_t block_end = std::min(end, (line / kIndexBlockLines + 1) * kIndexBlockLines);
+    uint64_t held_line = block_end;
     if (block_pages_.count(line / kIndexBlockLines))
       for_each_page_mask(line << kLineShift, block_end - line, [&](uint64_t page, uint64_t mask) {
-        if (const uint64_t* held = fresh ? page_memo_.find_in(page, page_lines_) : nullptr)
-          fresh = !(*held & mask);
+        const uint64_t* held =
+            held_line == block_end ? page_memo_.find_in(page, page_lines_) : nullptr;
+        if (held && (*held & mask))
+          held_line = page * kLinesPerPage +
+                      static_cast<uint64_t>(__builtin_ctzll(*held & mask));
       });
+    if (held_line < block_end) return held_line;
     line = block_end;
   }
-  return fresh;
+  return end;
 }
 
 Picos Cache::store_stream(uint64_t core, uint64_t first, uint64_t lines, const LineValue& value,

@@ -153,13 +153,13 @@ class CoherenceObserver {
   virtual void device_access(const DeviceAccess& /*access*/) {}
   // A device request completed (after its lines' device_access).
   virtual void device_request(const DeviceRequest& /*request*/) {}
-  // Whether the observer takes `run` at once, without each line's time:
-  // device_write_run() instead of each line's memory_write and device_access,
-  // and device_request_run() instead of each request's device_request. Asked
-  // before the run moves (the observer must not change what it concludes
-  // from the events it sees), and true only when no line's own time could
-  // change what it concludes. By default no: every line and request is shown.
-  virtual bool takes_device_write_run(const DeviceWriteRun& /*run*/) const { return false; }
+  // How many of `run`'s first lines the observer takes at once, without each
+  // line's time: device_write_run() instead of each line's memory_write and
+  // device_access, and device_request_run() instead of each request's
+  // device_request. Asked before the run moves; only lines whose own times
+  // could not change what the observer concludes. By default none: every
+  // line and request is shown.
+  virtual uint64_t takes_device_write_run(const DeviceWriteRun& /*run*/) const { return 0; }
   // A run the observer took, its last line in memory by `at`.
   virtual void device_write_run(const DeviceWriteRun& /*run*/, Picos /*at*/) {}
   // The requests of a run whose writes the observer took.

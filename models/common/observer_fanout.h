@@ -60,10 +60,11 @@ class ObserverFanout : public CoherenceObserver {
   void device_request(const DeviceRequest& request) override {
     for (auto* o : observers_) o->device_request(request);
   }
-  bool takes_device_write_run(const DeviceWriteRun& run) const override {
+  uint64_t takes_device_write_run(const DeviceWriteRun& run) const override {
+    DeviceWriteRun taken = run;
     for (auto* o : observers_)
-      if (!o->takes_device_write_run(run)) return false;
-    return true;
+      if ((taken.lines = o->takes_device_write_run(taken)) == 0) break;
+    return taken.lines;
   }
   void device_write_run(const DeviceWriteRun& run, Picos at) override {
     for (auto* o : observers_) o->device_write_run(run, at);

@@ -116,7 +116,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
                                                       last_done, result);
       if (taken && *taken > 0) {
         offset += *taken * kLineBytes;
-        if (timeline.need_sync()) timeline.sync();
+        if (timeline.need_sync()) timeline.sync_or_pass();
         continue;
       }
       if (taken) runs_from = ((iova + offset) / kPageBytes + 1) * kPageBytes - iova;
@@ -172,7 +172,7 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     }
     (write ? stats_.lines_written : stats_.lines_read) += lines;
     offset += bytes;
-    if (timeline.need_sync()) timeline.sync();
+    if (timeline.need_sync()) timeline.sync_or_pass();
   }
   // The transfer is done when its last request is.
   const Picos global = global_picos();
@@ -180,6 +180,10 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
     timeline.set(from_picos(last_done - global));
   return result;
 }
+
+namespace {
+constexpr uint64_t kMaxRunBytes = 2ull << 20;
+}  // namespace
 
 std::optional<uint64_t> DmaMaster::write_run(tlm::tlm_generic_payload& trans, LineFill& fill,
                                              uint64_t iova, uint64_t bytes, uint32_t engine,
@@ -189,13 +193,31 @@ std::optional<uint64_t> DmaMaster::write_run(tlm::tlm_generic_payload& trans, Li
   const Picos ready = global + to_picos(timeline.get_local_time());
   const Picos wire = link_.write_time(kLineBytes);
   const Picos first_sent = std::max(ready, link_.up_free());
-  // Write k leaves the link free at first_sent + (k + 1) * wire, and the
-  // engine syncs after the first write that leaves it free at or past the
-  // sync point: the run ends with that write.
-  const Picos sync_at = timeline.next_sync();
-  const uint64_t before_sync =
-      sync_at > first_sent ? (sync_at - first_sent + wire - 1) / wire : 1;
-  const uint64_t count = std::min(bytes / kLineBytes, std::max<uint64_t>(before_sync, 1));
+  // Write j leaves the link free at free_after(j), the engine's time after
+  // it. Past a sync point, the engine syncs if another process has activity
+  // pending by then and passes the point otherwise; the run ends with the
+  // first write after which it would sync. (No process runs during the run,
+  // so what is pending stays as it is.)
+  auto free_after = [&](uint64_t j) { return first_sent + (j + 1) * wire; };
+  // The first write from `from` on that leaves the link free at or past `sync_at`.
+  auto crossing = [&](Picos sync_at, uint64_t from) {
+    const uint64_t j = sync_at > first_sent + wire ? (sync_at - first_sent - 1) / wire : 0;
+    return std::max(j, from);
+  };
+  const Picos pending = timeline.others_pending();
+  // At most what one IOTLB entry of 2 MiB translates, so the sync points of
+  // the lines offered are few (they are worked out one at a time).
+  uint64_t count = std::min(bytes, kMaxRunBytes) / kLineBytes;
+  for (Picos sync_at = timeline.next_sync();;) {
+    const uint64_t j = crossing(sync_at, 0);
+    if (j >= count) break;
+    sync_at = QuantumKeeper::sync_point_after(free_after(j));
+    // (Under a zero quantum every write is at a sync point: the run ends at the first.)
+    if (pending <= free_after(j) || sync_at <= free_after(j)) {
+      count = j + 1;
+      break;
+    }
+  }
   if (count < 2) return std::nullopt;
   trans.set_command(tlm::TLM_IGNORE_COMMAND);
   trans.set_address(iova);
@@ -213,6 +235,11 @@ std::optional<uint64_t> DmaMaster::write_run(tlm::tlm_generic_payload& trans, Li
   const PcieLink::Upstream up = link_.send_up_run(ready, wire, taken);
   const Picos done = global + to_picos(delay);
   last_done = std::max(last_done, done);
+  // The sync points the engine passed before the run's last write; after
+  // that write, the caller decides as after any request.
+  for (uint64_t j = crossing(timeline.next_sync(), 0); j + 1 < taken;
+       j = crossing(timeline.next_sync(), j + 1))
+    timeline.pass_sync_point_at(free_after(j));
   timeline.set(from_picos(link_.up_free() - global));
   stats_.requests += taken;
   stats_.lines_written += taken;

@@ -329,30 +329,33 @@ void IommuUnit::device_write_run(tlm::tlm_generic_payload& trans, LineFill& run,
   if (!a) return;
   const uint64_t iova = trans.get_address();
   // The lines the entry that translates the first one covers, if it hits,
-  // is not stale and allows writes: each of their lookups would hit it.
+  // is not stale and allows writes (each of their lookups would hit it), up
+  // to the first the observer or the target cannot take at once.
   const uint32_t slot = iotlb_.peek(a->domain, iova);
   if (slot == Iotlb::kNoSlot) return;
   const IotlbEntry& e = iotlb_.entry(slot);
   if (e.stale || !e.write) return;
   const uint64_t length = std::min<uint64_t>(trans.get_data_length(), e.size - (iova - e.iova));
   const bool snooped = !(attrs->no_snoop && !a->d->coherent);
-  const DeviceWriteRun shown{attrs->stream_id, a->domain,     iova,   e.pa + (iova - e.iova),
-                             length / kLineBytes, run.value, snooped};
-  if (observer_ && !observer_->takes_device_write_run(shown)) return;
+  DeviceWriteRun shown{attrs->stream_id, a->domain,     iova,   e.pa + (iova - e.iova),
+                       length / kLineBytes, run.value, snooped};
+  if (observer_ && (shown.lines = observer_->takes_device_write_run(shown)) == 0) return;
   const uint64_t whole = trans.get_data_length();
   trans.set_address(shown.pa);
-  trans.set_data_length(length);
-  trans.set_streaming_width(length);
+  trans.set_data_length(shown.lines * kLineBytes);
+  trans.set_streaming_width(shown.lines * kLineBytes);
   (snooped ? coherent_path_ : direct_path_).b_transport(trans, delay);
   trans.set_address(iova);
   trans.set_data_length(whole);
   trans.set_streaming_width(whole);
-  // The cache takes all or none (memory all, unless it rejects the addresses).
+  // The cache takes the lines up to the first it holds (memory all, unless
+  // it rejects the addresses).
   if (trans.is_response_error() || run.lines_taken == 0) {
     run.lines_taken = 0;
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
+  shown.lines = run.lines_taken;
   iotlb_.hit_times(slot, shown.lines);
   stats_.requests += shown.lines;
   (snooped ? stats_.lines_snooped : stats_.lines_direct) += shown.lines;

@@ -366,42 +366,49 @@ void Oracle::device_access(const models::DeviceAccess& access) {
     ++realized_outside_;
 }
 
-bool Oracle::takes_device_write_run(const models::DeviceWriteRun& run) const {
+uint64_t Oracle::takes_device_write_run(const models::DeviceWriteRun& run) const {
   // Each line's memory_write and device_access would leave its DRAM holding
   // its newest value, with no cached copy, and change no window, whenever:
-  // no line has a newer value than the run's, no line has a cached copy (it
-  // would be hidden: a CPU-side window) or a CPU-side window, and no device
-  // that reaches the lines has a window open on them or would be shown
-  // another principal's data (a disclosure window). Then all that changes is
-  // the lines' states and writers, whatever each line's time.
-  const uint64_t first = line_base(run.pa), end = first + run.lines * kLineBytes;
-  bool newer = false;
-  lines_.for_each_piece(first, run.lines, [&](uint64_t, uint64_t, const LineState& s) {
-    newer = newer || s.newest.version > run.value.version;
+  // the line has no newer value than the run's, no cached copy (it would be
+  // hidden: a CPU-side window) and no CPU-side window, and no device that
+  // reaches it has a window open on it or would be shown another principal's
+  // data (a disclosure window). Then all that changes is the line's state and
+  // writer, whatever its time. The run's lines up to the first that fails.
+  const uint64_t first = line_base(run.pa);
+  uint64_t end = first + run.lines * kLineBytes;
+  auto stop_at = [&](uint64_t pa) { end = std::min(end, pa); };
+  lines_.for_each_piece(first, run.lines, [&](uint64_t pa, uint64_t, const LineState& s) {
+    if (s.newest.version > run.value.version) stop_at(pa);
   });
-  if (newer) return false;
-  bool cached_copy = false;
   for_each_page_mask(first, run.lines, [&](uint64_t page, uint64_t mask) {
-    const CachedPage* p = cached_copy ? nullptr : cached_page(page);
-    cached_copy = cached_copy || (p && (p->present & mask));
+    const CachedPage* p = (page << kPageShift) < end ? cached_page(page) : nullptr;
+    if (p && (p->present & mask))
+      stop_at((page << kPageShift) +
+              static_cast<uint64_t>(__builtin_ctzll(p->present & mask)) * kLineBytes);
   });
-  if (cached_copy) return false;
-  auto any_open = [&](const OpenWindows& open, uint32_t key) {
+  auto stop_at_open = [&](const OpenWindows& open, uint32_t key) {
     auto it = open.lower_bound({key, first});
-    return it != open.end() && it->first.first == key && it->first.second < end;
+    if (it != open.end() && it->first.first == key && it->first.second < end)
+      stop_at(it->first.second);
   };
   for (HazardKind kind : {HazardKind::stale_cpu_read, HazardKind::lost_write})
-    if (any_open(cpu_open_, static_cast<uint32_t>(kind))) return false;
-  boost::container::small_flat_set<uint32_t, 8> streams;
-  for (uint64_t page = first >> kPageShift; page <= (end - 1) >> kPageShift; ++page)
+    stop_at_open(cpu_open_, static_cast<uint32_t>(kind));
+  // (A device has windows only on pages it reaches.)
+  boost::container::small_flat_set<uint32_t, 8> seen;
+  for (uint64_t page = first >> kPageShift; (page << kPageShift) < end; ++page)
     exposed_.for_page(page, [&](const Exposures::Reach& e) {
       auto d = domains_.find(e.domain);
-      if (d != domains_.end()) streams.insert(d->second.devices.begin(), d->second.devices.end());
+      if (d == domains_.end()) return false;
+      for (uint32_t stream : d->second.devices) {
+        if (discloses(run.value.owner, stream)) {
+          stop_at(std::max(first, page << kPageShift));
+          return true;
+        }
+        if (seen.insert(stream).second) stop_at_open(open_, stream);
+      }
       return false;
     });
-  for (uint32_t stream : streams)
-    if (discloses(run.value.owner, stream) || any_open(open_, stream)) return false;
-  return true;
+  return (end - first) / kLineBytes;
 }
 
 void Oracle::device_write_run(const models::DeviceWriteRun& run, Picos) {

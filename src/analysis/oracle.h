@@ -76,7 +76,7 @@ class Oracle : public models::CoherenceObserver {
   void memory_filled(uint64_t pa, uint64_t lines, const LineValue& value,
                      models::MemoryWriter who, Picos at) override;
   void device_access(const models::DeviceAccess& access) override;
-  bool takes_device_write_run(const models::DeviceWriteRun& run) const override;
+  uint64_t takes_device_write_run(const models::DeviceWriteRun& run) const override;
   void device_write_run(const models::DeviceWriteRun& run, Picos at) override;
   void device_nosnoop_capability(uint32_t stream_id, bool capable, Picos at) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;

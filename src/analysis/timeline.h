@@ -46,7 +46,9 @@ class Timeline : public models::CoherenceObserver {
                      Picos) override {}
   void device_request(const models::DeviceRequest& request) override;
   // A run's lines are nothing to it, and its requests continue one burst.
-  bool takes_device_write_run(const models::DeviceWriteRun&) const override { return true; }
+  uint64_t takes_device_write_run(const models::DeviceWriteRun& run) const override {
+    return run.lines;
+  }
   void device_request_run(const models::DeviceRequestRun& run) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
 
