@@ -457,6 +457,8 @@ void Cache::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay
       t = snoop_write(trans.get_address() + i * kLineBytes, get_line(data, i), t, attrs);
   } else if (auto* run = trans.get_extension<LineFill>(); run && run->device_run) {
     t = snoop_write_run(trans, *run, t);
+  } else if (auto* reads = trans.get_extension<PacedReads>()) {
+    t = snoop_read_run(trans, *reads, t);
   }
   delay = from_picos(t - global);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);

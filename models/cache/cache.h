@@ -13,8 +13,8 @@
 //  - snoop_side: coherent device requests: reads return the newest cached
 //                copy (a core's Modified line, else the LLC's, else any
 //                core's) without allocating; writes invalidate every copy and
-//                go to memory (a device's run of writes to lines no level
-//                holds, at once); with `ddio_ways` (Intel DDIO), writes instead
+//                go to memory (a device's run of reads or writes of lines no
+//                level holds, at once); with `ddio_ways` (Intel DDIO), writes instead
 //                update the LLC's copy or allocate into the first `ddio_ways`
 //                ways of its set, dirty, and memory is written on eviction;
 //  - mem_side:   line fills and write-backs (runs of them as LineFills).
@@ -198,6 +198,10 @@ class Cache : public sc_core::sc_module,
   // snoop_write would do to each line no level holds comes down to memory's
   // write: the lines up to the first held one go to memory as a run.
   Picos snoop_write_run(tlm::tlm_generic_payload& trans, LineFill& run, Picos t);
+  // A device's run of reads (PacedReads): what snoop_reads does to each line
+  // no level holds comes down to memory's read a lookup later: the lines up
+  // to the first held one go to memory as a run.
+  Picos snoop_read_run(tlm::tlm_generic_payload& trans, PacedReads& run, Picos t);
   void maintain(CacheMaintenance& op, uint64_t pa, Picos at);
   void wbinvd(CacheMaintenance& op, Picos at);
 

@@ -10,6 +10,7 @@
 
 #include "base/cache_op.h"
 #include "base/line_value.h"
+#include "base/owner_tally.h"
 #include "base/picos.h"
 
 namespace iocsim::models {
@@ -82,6 +83,38 @@ struct LineFill : tlm::tlm_extension<LineFill> {
   tlm::tlm_extension_base* clone() const override { return new LineFill(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
     *this = static_cast<const LineFill&>(other);
+  }
+};
+
+// When each line of a device's run of one-line reads reaches a target, which
+// can depend on when the lines before it were answered (the device's tags
+// and its link): arrival(i) is asked for line i once line i - 1 has been
+// answered, and answered(i, at) is told when line i's data are ready, in
+// order. answered() says false when the device must stop after line i (it
+// syncs there, letting another process run).
+class ReadPacer {
+ public:
+  virtual ~ReadPacer() = default;
+  virtual Picos arrival(uint64_t i) = 0;
+  virtual bool answered(uint64_t i, Picos at) = 0;
+};
+
+// A device's run of one-line reads of [address, address + data_length)
+// (DmaMaster::transfer), on TLM_IGNORE_COMMAND: each line's request arrives
+// as `pacer` says. A target takes a prefix and answers how many lines in
+// `lines_taken` (0: none), having changed nothing for the rest; memory also
+// counts the values of the lines taken by owner into `values` and gives the
+// last in `last`. The IOMMU unit shows the observer what the reads did, so no
+// target shows them.
+struct PacedReads : tlm::tlm_extension<PacedReads> {
+  ReadPacer* pacer = nullptr;
+  OwnerTally* values = nullptr;
+  LineValue last;
+  uint64_t lines_taken = 0;
+
+  tlm::tlm_extension_base* clone() const override { return new PacedReads(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const PacedReads&>(other);
   }
 };
 

@@ -57,9 +57,22 @@ struct DeviceWriteRun {
   bool snooped = false;
 };
 
+// Reads by one device of `lines` consecutive lines, one request per line,
+// through one IOTLB entry that is not stale (a run the IOMMU unit moved at
+// once: DmaMaster::transfer): line i read [pa + i * 64] from DRAM (or,
+// snooped, past caches that held none of the lines) through IOVA iova + i * 64.
+struct DeviceReadRun {
+  uint32_t stream_id = 0;
+  uint32_t domain = 0;
+  uint64_t iova = 0;
+  uint64_t pa = 0;
+  uint64_t lines = 0;
+  bool snooped = false;
+};
+
 // `count` requests of one DMA engine, each of `bytes`, all translated; the
-// k-th issued at start + k * step, each issued before the one ahead of it
-// ended, the last of them ending at `end` (the latest end of any).
+// first issued at `start`, each next one before the one ahead of it ended,
+// the last of them ending at `end` (the latest end of any).
 struct DeviceRequestRun {
   uint32_t stream_id = 0;
   uint32_t engine = 0;
@@ -67,7 +80,7 @@ struct DeviceRequestRun {
   uint64_t bytes = 0;
   uint64_t count = 0;
   bool write = false;
-  Picos start = 0, step = 0, end = 0;
+  Picos start = 0, end = 0;
 };
 
 // Consecutive lines: [pa, pa + lines * 64).
@@ -162,6 +175,12 @@ class CoherenceObserver {
   virtual uint64_t takes_device_write_run(const DeviceWriteRun& /*run*/) const { return 0; }
   // A run the observer took, its last line in memory by `at`.
   virtual void device_write_run(const DeviceWriteRun& /*run*/, Picos /*at*/) {}
+  // As takes_device_write_run(), for reads: device_read_run() instead of
+  // each line's device_access (the lines' values are DRAM's as the run
+  // began: nothing writes them while it moves).
+  virtual uint64_t takes_device_read_run(const DeviceReadRun& /*run*/) const { return 0; }
+  // A run of reads the observer took, its last line answered by `at`.
+  virtual void device_read_run(const DeviceReadRun& /*run*/, Picos /*at*/) {}
   // The requests of a run whose writes the observer took.
   virtual void device_request_run(const DeviceRequestRun& /*run*/) {}
   // Whether a device can issue No-Snoop requests at all (it cannot once its

@@ -69,6 +69,15 @@ class ObserverFanout : public CoherenceObserver {
   void device_write_run(const DeviceWriteRun& run, Picos at) override {
     for (auto* o : observers_) o->device_write_run(run, at);
   }
+  uint64_t takes_device_read_run(const DeviceReadRun& run) const override {
+    DeviceReadRun taken = run;
+    for (auto* o : observers_)
+      if ((taken.lines = o->takes_device_read_run(taken)) == 0) break;
+    return taken.lines;
+  }
+  void device_read_run(const DeviceReadRun& run, Picos at) override {
+    for (auto* o : observers_) o->device_read_run(run, at);
+  }
   void device_request_run(const DeviceRequestRun& run) override {
     for (auto* o : observers_) o->device_request_run(run);
   }

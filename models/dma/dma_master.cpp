@@ -97,23 +97,33 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
   tags.done.resize(config_.outstanding, 0);
   Picos last_done = global_picos() + to_picos(timeline.get_local_time());
   const bool write = cmd == tlm::TLM_WRITE_COMMAND;
-  // Runs of one-line writes, on a payload of their own.
-  const bool runs = write && config_.write_runs && config_.request_bytes == kLineBytes;
+  // Runs of one-line requests, on a payload of their own, which owns its
+  // extensions.
+  const bool runs = config_.runs && config_.request_bytes == kLineBytes;
   tlm::tlm_generic_payload run_trans;
-  LineFill* fill = nullptr;  // owned by `run_trans`, as its attributes
+  LineFill* fill = nullptr;
+  PacedReads* reads = nullptr;
   if (runs) {
-    fill = new LineFill;
-    fill->value = written;
-    fill->device_run = true;
-    run_trans.set_extension(fill);
     run_trans.set_extension(new RequestAttributes(*attrs));
+    if (write) {
+      fill = new LineFill;
+      fill->value = written;
+      fill->device_run = true;
+      run_trans.set_extension(fill);
+    } else {
+      reads = new PacedReads;
+      reads->values = &result.values;
+      run_trans.set_extension(reads);
+    }
   }
   uint64_t runs_from = 0;  // after a declined run: the offset where runs are offered again
   for (uint64_t offset = 0; offset < size;) {
     if (runs && offset >= runs_from) {
-      const std::optional<uint64_t> taken = write_run(run_trans, *fill, iova + offset,
-                                                      size - offset, engine, timeline,
-                                                      last_done, result);
+      const std::optional<uint64_t> taken =
+          write ? write_run(run_trans, *fill, iova + offset, size - offset, engine, timeline,
+                            last_done, result)
+                : read_run(run_trans, *reads, iova + offset, size - offset, engine, tags,
+                           timeline, last_done, result);
       if (taken && *taken > 0) {
         offset += *taken * kLineBytes;
         if (timeline.need_sync()) timeline.sync_or_pass();
@@ -185,6 +195,83 @@ namespace {
 constexpr uint64_t kMaxRunBytes = 2ull << 20;
 }  // namespace
 
+// A read run's requests as the line path issues them: each waits for its tag
+// and the link, and once answered its completions go down the link; after
+// each, the engine's sync point is passed, or the run stops there if the
+// engine would sync and let another process run.
+class DmaMaster::ReadPace final : public ReadPacer {
+ public:
+  ReadPace(PcieLink& link, InFlight& tags, QuantumKeeper& timeline, Picos ready)
+      : link_(link), tags_(tags), timeline_(timeline), ready_(ready),
+        pending_(timeline.others_pending()), sync_at_(timeline.next_sync()) {}
+
+  Picos arrival(uint64_t i) override {
+    tag_ = &tags_.done[tags_.next];
+    tags_.next = tags_.next + 1 == tags_.done.size() ? 0 : tags_.next + 1;
+    const PcieLink::Upstream up = link_.send_up(std::max(ready_, *tag_), link_.read_request_time());
+    if (i == 0) first_sent_ = up.sent;
+    return up.arrived;
+  }
+  bool answered(uint64_t, Picos at) override {
+    const Picos done = link_.send_down(at, link_.completions_time(kLineBytes));
+    *tag_ = done;
+    last_done_ = std::max(last_done_, done);
+    ready_ = std::max(link_.up_free(), tags_.done[tags_.next]);
+    if (ready_ < sync_at_) return true;
+    if (pending_ <= ready_) return false;  // the engine syncs here
+    timeline_.pass_sync_point_at(ready_);
+    sync_at_ = timeline_.next_sync();
+    return true;
+  }
+
+  Picos ready() const { return ready_; }
+  Picos first_sent() const { return first_sent_; }
+  Picos last_done() const { return last_done_; }
+
+ private:
+  PcieLink& link_;
+  InFlight& tags_;
+  QuantumKeeper& timeline_;
+  Picos ready_;  // when the engine may issue its next read
+  Picos pending_, sync_at_;
+  Picos* tag_ = nullptr;
+  Picos first_sent_ = 0, last_done_ = 0;
+};
+
+std::optional<uint64_t> DmaMaster::read_run(tlm::tlm_generic_payload& trans, PacedReads& reads,
+                                            uint64_t iova, uint64_t bytes, uint32_t engine,
+                                            InFlight& tags, QuantumKeeper& timeline,
+                                            Picos& last_done, DmaResult& result) {
+  const uint64_t count = std::min(bytes, kMaxRunBytes) / kLineBytes;
+  if (count < 2) return std::nullopt;
+  const Picos global = global_picos();
+  ReadPace pace(link_, tags, timeline, global + to_picos(timeline.get_local_time()));
+  trans.set_command(tlm::TLM_IGNORE_COMMAND);
+  trans.set_address(iova);
+  trans.set_data_ptr(nullptr);
+  trans.set_data_length(count * kLineBytes);
+  trans.set_streaming_width(count * kLineBytes);
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  reads.pacer = &pace;
+  reads.lines_taken = 0;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;  // each line arrives as the pace says
+  out_.b_transport(trans, delay);
+  const uint64_t taken = reads.lines_taken;
+  if (taken == 0) return 0;
+  last_done = std::max(last_done, pace.last_done());
+  timeline.set(from_picos(pace.ready() - global));
+  stats_.requests += taken;
+  stats_.lines_read += taken;
+  run_lines_ += taken;
+  if (observer_)
+    observer_->device_request_run(
+        {stream_id_, engine, iova, kLineBytes, taken, false, pace.first_sent(), pace.last_done()});
+  result.lines += taken;
+  result.last = reads.last;
+  return taken;
+}
+
 std::optional<uint64_t> DmaMaster::write_run(tlm::tlm_generic_payload& trans, LineFill& fill,
                                              uint64_t iova, uint64_t bytes, uint32_t engine,
                                              QuantumKeeper& timeline, Picos& last_done,
@@ -246,7 +333,7 @@ std::optional<uint64_t> DmaMaster::write_run(tlm::tlm_generic_payload& trans, Li
   run_lines_ += taken;
   if (observer_)
     observer_->device_request_run(
-        {stream_id_, engine, iova, kLineBytes, taken, true, up.sent, wire, done});
+        {stream_id_, engine, iova, kLineBytes, taken, true, up.sent, done});
   result.lines += taken;
   result.values.add(fill.value, taken);
   result.last = fill.value;

@@ -22,14 +22,17 @@
 // device that honours it stops setting the attribute, one that does not
 // keeps setting it (no capability tells which).
 //
-// Writes of one line per request come in runs: until the engine's next
-// sync, request k goes out as soon as the link has sent request k - 1, so the
-// requests reach the IOMMU unit a write's wire time apart. The engine offers
-// such a run at once (LineFill::device_run); the IOMMU unit takes the lines
-// one IOTLB entry translates when it, its observer and memory can take them
-// at once, each line with the outcome it would have had alone, and the
+// Requests of one line come in runs. Writes: until the engine's next sync,
+// write k goes out as soon as the link has sent write k - 1, so they reach
+// the IOMMU unit a write's wire time apart, and the engine offers them at
+// once (LineFill::device_run). Reads: the engine offers them with a pace
+// (PacedReads) that issues each as its tag and the link allow, once the one
+// before it was answered. The IOMMU unit takes the lines one IOTLB entry
+// translates, up to the first that it, its observer or the caches cannot
+// take at once, each line with the outcome it would have had alone, and the
 // observer is shown the run's requests (device_request_run) instead of each.
 // A run that is declined goes line by line up to the next 4 KiB of IOVA.
+// A sync point that would let no other process run is passed, not synced.
 //
 // Called from SystemC threads; time advances through quantum keepers.
 // Not modelled (yet): flow-control credits (posted writes are limited only by
@@ -62,10 +65,10 @@ struct DmaConfig {
   uint64_t request_bytes = kLineBytes;
   uint64_t outstanding = 1;  // reads an engine keeps in flight
   PcieLinkConfig link;
-  // Offer runs of one-line writes to the IOMMU unit (see DmaMaster), which
+  // Offer runs of one-line requests to the IOMMU unit (see DmaMaster), which
   // changes nothing but the simulator's speed; the equivalence tests turn it
   // off to compare.
-  bool write_runs = true;
+  bool runs = true;
 
   static void declare(params::Catalog& catalog);
   static DmaConfig from(const params::Set& set);
@@ -130,6 +133,14 @@ class DmaMaster : public sc_core::sc_module, public stats::Provider {
   std::optional<uint64_t> write_run(tlm::tlm_generic_payload& trans, LineFill& fill,
                                     uint64_t iova, uint64_t bytes, uint32_t engine,
                                     QuantumKeeper& timeline, Picos& last_done, DmaResult& result);
+  struct InFlight;
+  class ReadPace;
+  // The same for one-line reads from `iova`, paced as the engine would issue
+  // them (ReadPace): what memory reads goes into `result`.
+  std::optional<uint64_t> read_run(tlm::tlm_generic_payload& trans, PacedReads& reads,
+                                   uint64_t iova, uint64_t bytes, uint32_t engine,
+                                   InFlight& tags, QuantumKeeper& timeline, Picos& last_done,
+                                   DmaResult& result);
 
   uint32_t stream_id_;
   OwnerId owner_;

@@ -362,10 +362,52 @@ void IommuUnit::device_write_run(tlm::tlm_generic_payload& trans, LineFill& run,
   if (observer_) observer_->device_write_run(shown, global_picos() + to_picos(delay));
 }
 
+void IommuUnit::device_read_run(tlm::tlm_generic_payload& trans, PacedReads& run,
+                                sc_core::sc_time& delay) {
+  run.lines_taken = 0;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  const auto* attrs = trans.get_extension<RequestAttributes>();
+  if (!attrs || traffic_observer_ || !queue_.empty()) return;  // as device_write_run
+  const Attachment* a = attachment_of(attrs->stream_id);
+  if (!a) return;
+  const uint64_t iova = trans.get_address();
+  const uint32_t slot = iotlb_.peek(a->domain, iova);
+  if (slot == Iotlb::kNoSlot) return;
+  const IotlbEntry& e = iotlb_.entry(slot);
+  if (e.stale || !e.read) return;
+  const uint64_t length = std::min<uint64_t>(trans.get_data_length(), e.size - (iova - e.iova));
+  const bool snooped = !(attrs->no_snoop && !a->d->coherent);
+  DeviceReadRun shown{attrs->stream_id, a->domain, iova, e.pa + (iova - e.iova),
+                      length / kLineBytes, snooped};
+  if (observer_ && (shown.lines = observer_->takes_device_read_run(shown)) == 0) return;
+  const uint64_t whole = trans.get_data_length();
+  trans.set_address(shown.pa);
+  trans.set_data_length(shown.lines * kLineBytes);
+  trans.set_streaming_width(shown.lines * kLineBytes);
+  (snooped ? coherent_path_ : direct_path_).b_transport(trans, delay);
+  trans.set_address(iova);
+  trans.set_data_length(whole);
+  trans.set_streaming_width(whole);
+  if (trans.is_response_error() || run.lines_taken == 0) {
+    run.lines_taken = 0;
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  shown.lines = run.lines_taken;
+  iotlb_.hit_times(slot, shown.lines);
+  stats_.requests += shown.lines;
+  (snooped ? stats_.lines_snooped : stats_.lines_direct) += shown.lines;
+  if (observer_) observer_->device_read_run(shown, global_picos() + to_picos(delay));
+}
+
 void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
     if (auto* run = trans.get_extension<LineFill>(); run && run->device_run) {
       device_write_run(trans, *run, delay);
+      return;
+    }
+    if (auto* reads = trans.get_extension<PacedReads>()) {
+      device_read_run(trans, *reads, delay);
       return;
     }
   }

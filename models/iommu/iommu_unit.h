@@ -37,9 +37,9 @@
 // effect at the time it expired.
 // A paging-structure cache (WalkCache, iommu.walk_cache.entries) can keep the
 // upper levels' entries so that a walk starts lower down.
-// A device's run of one-line writes through one IOTLB entry that hits moves
-// at once, with the lookups, memory's timing and the observer's view of each
-// line (device_write_run).
+// A device's run of one-line writes or reads through one IOTLB entry that
+// hits moves at once, with the lookups, memory's timing and the observer's
+// view of each line (device_write_run, device_read_run).
 // Not modelled (yet): ATS, PASIDs, nested translation.
 #pragma once
 
@@ -159,6 +159,9 @@ class IommuUnit : public sc_core::sc_module,
   // lines the IOTLB entry of the first translates, if it hits and the
   // observer and the target take them at once; else none.
   void device_write_run(tlm::tlm_generic_payload& trans, LineFill& run, sc_core::sc_time& delay);
+  // The same for a run of one-line reads (PacedReads) through an entry that
+  // allows reads.
+  void device_read_run(tlm::tlm_generic_payload& trans, PacedReads& run, sc_core::sc_time& delay);
   Domain& domain(uint32_t id);
   const Domain& domain(uint32_t id) const;
   void fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_time delay);

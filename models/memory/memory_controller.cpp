@@ -125,6 +125,11 @@ void MemoryController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   auto* posting = trans.get_extension<WritePosting>();
   Picos posted = arrive;
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    if (auto* reads = trans.get_extension<PacedReads>()) {
+      delay = from_picos(paced_reads(addr, lines, *reads) - global);
+      trans.set_response_status(tlm::TLM_OK_RESPONSE);
+      return;
+    }
     if (auto* run = trans.get_extension<LineFill>()) {
       const Picos done = fill(addr, lines, *run, writer_of(trans), arrive, posted);
       run->lines_taken = lines;
@@ -198,6 +203,22 @@ Picos MemoryController::fill(uint64_t pa, uint64_t lines, const LineFill& run, M
     store_.write(line_pa, run.value);
     observer_->memory_write(line_pa, run.value, who, line_done);
   }
+  return done;
+}
+
+Picos MemoryController::paced_reads(uint64_t pa, uint64_t lines, PacedReads& run) {
+  Picos done = 0;
+  uint64_t taken = 0;
+  while (taken < lines) {
+    done = dram_.access(pa + taken * kLineBytes, run.pacer->arrival(taken));
+    if (!run.pacer->answered(taken++, done)) break;
+  }
+  run.lines_taken = taken;
+  stats_.reads += taken;
+  store_.lines().for_each_piece(pa, taken, [&](uint64_t, uint64_t n, const LineValue& v) {
+    run.values->add(v, n);
+    run.last = v;
+  });
   return done;
 }
 

@@ -15,6 +15,8 @@
 // writes) is timed a row at a time (DramTiming::access_run) and stored a
 // block or page at a time, unless the observer needs each line's own
 // memory_write: then line by line. A device's run is always taken whole.
+// A device's run of reads (PacedReads) is timed line by line as the device
+// paces it, with no transaction per line.
 //
 // Accesses must be line-aligned and a whole number of lines; anything else is
 // answered with TLM_BURST_ERROR_RESPONSE. Addresses beyond `size` get
@@ -76,6 +78,9 @@ class MemoryController : public sc_core::sc_module,
   // `posted` to when the queue took its last line.
   Picos fill(uint64_t pa, uint64_t lines, const LineFill& run, MemoryWriter who, Picos arrive,
              Picos& posted);
+  // A device's run of one-line reads (PacedReads), line by line as the
+  // device paces them; returns when the last taken was answered.
+  Picos paced_reads(uint64_t pa, uint64_t lines, PacedReads& run);
   // The write of the line at `pa` arriving at `arrive`, whose data cross the
   // bus by `done`, through the write queue; returns when it was posted.
   Picos queue_write(uint64_t pa, Picos arrive, Picos done);

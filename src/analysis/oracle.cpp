@@ -411,6 +411,20 @@ uint64_t Oracle::takes_device_write_run(const models::DeviceWriteRun& run) const
   return (end - first) / kLineBytes;
 }
 
+uint64_t Oracle::takes_device_read_run(const models::DeviceReadRun& run) const {
+  // A line read from DRAM (directly, or past caches that hold none of the
+  // run) returns what DRAM holds: if that is its newest value and not another
+  // principal's, its device_access counts nothing and hits no window, at
+  // whatever time. The run's lines up to the first that fails.
+  const uint64_t first = line_base(run.pa);
+  uint64_t end = first + run.lines * kLineBytes;
+  lines_.for_each_piece(first, run.lines, [&](uint64_t pa, uint64_t, const LineState& s) {
+    if (s.memory.version < s.newest.version || discloses(s.memory.owner, run.stream_id))
+      end = std::min(end, pa);
+  });
+  return (end - first) / kLineBytes;
+}
+
 void Oracle::device_write_run(const models::DeviceWriteRun& run, Picos) {
   lines_.update_range(run.pa, run.lines, [&](const LineState& s) {
     return LineState{run.value.version > s.newest.version ? run.value : s.newest, run.value};

@@ -78,6 +78,8 @@ class Oracle : public models::CoherenceObserver {
   void device_access(const models::DeviceAccess& access) override;
   uint64_t takes_device_write_run(const models::DeviceWriteRun& run) const override;
   void device_write_run(const models::DeviceWriteRun& run, Picos at) override;
+  // (The reads it takes would change nothing: device_read_run has nothing to do.)
+  uint64_t takes_device_read_run(const models::DeviceReadRun& run) const override;
   void device_nosnoop_capability(uint32_t stream_id, bool capable, Picos at) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
   void domain_created(uint32_t domain) override;

@@ -49,6 +49,9 @@ class Timeline : public models::CoherenceObserver {
   uint64_t takes_device_write_run(const models::DeviceWriteRun& run) const override {
     return run.lines;
   }
+  uint64_t takes_device_read_run(const models::DeviceReadRun& run) const override {
+    return run.lines;
+  }
   void device_request_run(const models::DeviceRequestRun& run) override;
   void translation_fault(uint32_t stream_id, uint64_t iova, bool write, Picos at) override;
 
