@@ -2,8 +2,10 @@
 // iocsim-bench-dma: how many 64-byte device requests per second the DMA path
 // simulates (DMA master -> IOMMU unit with its IOTLB hitting -> cache or DRAM
 // -> the oracle watching), against a baseline of the same number of
-// b_transport calls to an empty TLM target under a quantum keeper. Prints one
-// line per path; a benchmark, not a test: nothing is asserted.
+// b_transport calls to an empty TLM target under a quantum keeper: a request
+// at a time ("DMA path", DmaConfig::runs off), and as the device moves runs
+// of them ("DMA runs"). Prints one line per path; a benchmark, not a test:
+// nothing is asserted.
 //
 //   iocsim-bench-dma [REQUESTS] [ROUNDS]   (default 2000000 requests, 5 rounds)
 #include <algorithm>
@@ -98,7 +100,9 @@ struct Bench : sc_core::sc_module {
   models::IommuUnit unit{"unit", {"intel-vtd", false, 0x40201000, 0, (1ull << 48) - 1, false, 4,
                                   true, {}, {}},
                          ids, tables, &oracle};
-  models::DmaMaster device{"device", 1, 1, true, {64, 5'330, 1}, versions, &oracle};
+  models::DmaMaster device{"device", 1, 1, true, {64, 5'330, {1}, false}, versions, &oracle};
+  models::DmaMaster runs_device{"runs_device", 2, 1, true, {64, 5'330, {1}, true}, versions,
+                                &oracle};
   EmptyTarget empty{"empty"};
   BareInitiator bare{"bare"};
   BareInitiator idle_cpu{"idle_cpu"};  // a core on the cache's CPU side, idle here
@@ -110,6 +114,7 @@ struct Bench : sc_core::sc_module {
     unit.coherent_side.bind(cache.snoop_side);
     unit.direct_side.bind(memory.socket);
     device.socket.bind(unit.device_side);
+    runs_device.socket.bind(unit.device_side);
     bare.socket.bind(empty.socket);
     SC_THREAD(run);
   }
@@ -128,24 +133,28 @@ struct Bench : sc_core::sc_module {
   void run() {
     const uint32_t d = unit.domain_alloc();
     unit.attach_device(d, 1, 0);
+    unit.attach_device(d, 2, 0);
     oracle.register_device(1, 1);
+    oracle.register_device(2, 1);
     // 16 pages fit the 128-entry IOTLB: every request after the first few hits.
     unit.map_pages(d, 0, 64u << 20, kPage, 16, true, true, 0);
     const uint64_t n = (requests + 16 * 64 - 1) / (16 * 64) * 16 * 64;
     // Rounds of the baseline and both paths back to back, so that each
     // ratio compares runs a moment apart, whatever the machine does between
     // rounds; the table takes the median of each.
-    std::vector<double> base_rate, rate[2], ratio[2];
+    // Paths: 0 and 1 a request at a time (snooped, No-Snoop), 2 and 3 in runs.
+    std::vector<double> base_rate, rate[4], ratio[4];
     for (unsigned round = 0; round < rounds; ++round) {
       const double base = requests / seconds([&] { bare.run(requests); });
       base_rate.push_back(base);
-      for (bool no_snoop : {false, true}) {
+      for (int path = 0; path < 4; ++path) {
+        models::DmaMaster& master = path < 2 ? device : runs_device;
         const double r = n / seconds([&] {
           for (uint64_t done = 0; done < requests; done += 16 * 64)
-            device.read(0, 16 * kPage, no_snoop);
+            master.read(0, 16 * kPage, path % 2 == 1);
         });
-        rate[no_snoop].push_back(r);
-        ratio[no_snoop].push_back(r / base);
+        rate[path].push_back(r);
+        ratio[path].push_back(r / base);
       }
     }
     std::printf("%u rounds; each line is the median of its rounds\n", rounds);
@@ -154,13 +163,13 @@ struct Bench : sc_core::sc_module {
                   static_cast<unsigned long long>(count), r / 1e6);
     };
     line("baseline: empty target", requests, median(base_rate));
-    for (bool no_snoop : {false, true}) {
-      line(no_snoop ? "DMA path, No-Snoop (to DRAM)" : "DMA path, snooped (through the LLC)", n,
-           median(rate[no_snoop]));
+    const char* names[4] = {"DMA path, snooped (through the LLC)", "DMA path, No-Snoop (to DRAM)",
+                            "DMA runs, snooped (through the LLC)", "DMA runs, No-Snoop (to DRAM)"};
+    for (int path = 0; path < 4; ++path) {
+      line(names[path], n, median(rate[path]));
       std::printf("%-36s %.3f of the baseline's rate (ratios from %.3f to %.3f)\n", "",
-                  median(ratio[no_snoop]),
-                  *std::min_element(ratio[no_snoop].begin(), ratio[no_snoop].end()),
-                  *std::max_element(ratio[no_snoop].begin(), ratio[no_snoop].end()));
+                  median(ratio[path]), *std::min_element(ratio[path].begin(), ratio[path].end()),
+                  *std::max_element(ratio[path].begin(), ratio[path].end()));
     }
   }
 };
