@@ -374,20 +374,13 @@ Picos Cache::snoop_read_run(tlm::tlm_generic_payload& trans, PacedReads& run, Pi
   const uint64_t lines = first_held(first, length / kLineBytes) - first;
   if (lines == 0) return t;
   // Each line goes to memory a lookup after it arrived, as in snoop_reads.
-  struct AfterLookup final : ReadPacer {
-    ReadPacer* device;
-    Picos lookup;
-    AfterLookup(ReadPacer* d, Picos l) : device(d), lookup(l) {}
-    Picos arrival(uint64_t i) override { return device->arrival(i) + lookup; }
-    bool answered(uint64_t i, Picos at) override { return device->answered(i, at); }
-  } paced(run.pacer, config_.hit_latency);
-  run.pacer = &paced;
+  run.added += config_.hit_latency;
   trans.set_data_length(lines * kLineBytes);
   trans.set_streaming_width(lines * kLineBytes);
   t = to_memory(trans, t);
   trans.set_data_length(length);
   trans.set_streaming_width(length);
-  run.pacer = paced.device;
+  run.added -= config_.hit_latency;
   stats_.snoop_misses += run.lines_taken;
   return t;
 }

@@ -108,6 +108,8 @@ class ReadPacer {
 // target shows them.
 struct PacedReads : tlm::tlm_extension<PacedReads> {
   ReadPacer* pacer = nullptr;
+  // What the targets on the way add to each line's arrival (a cache's lookup).
+  Picos added = 0;
   OwnerTally* values = nullptr;
   LineValue last;
   uint64_t lines_taken = 0;

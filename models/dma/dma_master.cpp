@@ -203,17 +203,18 @@ class DmaMaster::ReadPace final : public ReadPacer {
  public:
   ReadPace(PcieLink& link, InFlight& tags, QuantumKeeper& timeline, Picos ready)
       : link_(link), tags_(tags), timeline_(timeline), ready_(ready),
-        pending_(timeline.others_pending()), sync_at_(timeline.next_sync()) {}
+        pending_(timeline.others_pending()), sync_at_(timeline.next_sync()),
+        request_wire_(link.read_request_time()), completion_wire_(link.completions_time(kLineBytes)) {}
 
   Picos arrival(uint64_t i) override {
     tag_ = &tags_.done[tags_.next];
     tags_.next = tags_.next + 1 == tags_.done.size() ? 0 : tags_.next + 1;
-    const PcieLink::Upstream up = link_.send_up(std::max(ready_, *tag_), link_.read_request_time());
+    const PcieLink::Upstream up = link_.send_up(std::max(ready_, *tag_), request_wire_);
     if (i == 0) first_sent_ = up.sent;
     return up.arrived;
   }
   bool answered(uint64_t, Picos at) override {
-    const Picos done = link_.send_down(at, link_.completions_time(kLineBytes));
+    const Picos done = link_.send_down(at, completion_wire_);
     *tag_ = done;
     last_done_ = std::max(last_done_, done);
     ready_ = std::max(link_.up_free(), tags_.done[tags_.next]);
@@ -234,6 +235,7 @@ class DmaMaster::ReadPace final : public ReadPacer {
   QuantumKeeper& timeline_;
   Picos ready_;  // when the engine may issue its next read
   Picos pending_, sync_at_;
+  const Picos request_wire_, completion_wire_;  // the same for every read of a line
   Picos* tag_ = nullptr;
   Picos first_sent_ = 0, last_done_ = 0;
 };
@@ -255,6 +257,7 @@ std::optional<uint64_t> DmaMaster::read_run(tlm::tlm_generic_payload& trans, Pac
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   reads.pacer = &pace;
   reads.lines_taken = 0;
+  reads.added = 0;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;  // each line arrives as the pace says
   out_.b_transport(trans, delay);
   const uint64_t taken = reads.lines_taken;

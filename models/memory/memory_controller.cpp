@@ -210,7 +210,7 @@ Picos MemoryController::paced_reads(uint64_t pa, uint64_t lines, PacedReads& run
   Picos done = 0;
   uint64_t taken = 0;
   while (taken < lines) {
-    done = dram_.access(pa + taken * kLineBytes, run.pacer->arrival(taken));
+    done = dram_.access(pa + taken * kLineBytes, run.pacer->arrival(taken) + run.added);
     if (!run.pacer->answered(taken++, done)) break;
   }
   run.lines_taken = taken;
