@@ -42,32 +42,24 @@ struct DeviceRequest {
   Picos start = 0, end = 0;
 };
 
-// Writes of one value by one device to `lines` consecutive lines, one
-// request per line, through one IOTLB entry that is not stale (a run the
-// IOMMU unit moved at once: DmaMaster::transfer). For each line i, [pa + i *
-// 64] got `value` in DRAM (or, snooped, past caches that held none of the
-// lines: nothing was invalidated), through IOVA iova + i * 64.
-struct DeviceWriteRun {
+// Requests of one device to `lines` consecutive lines, one request per line,
+// through one IOTLB entry that is not stale (a run the IOMMU unit moved at
+// once: DmaMaster::transfer): line i is [pa + i * 64], reached through IOVA
+// iova + i * 64 in DRAM (or, snooped, past caches that held none of the
+// lines: nothing was invalidated). In a run of reads, each line returned
+// what DRAM held.
+struct DeviceRun {
   uint32_t stream_id = 0;
   uint32_t domain = 0;
   uint64_t iova = 0;
   uint64_t pa = 0;
   uint64_t lines = 0;
-  LineValue value;
   bool snooped = false;
 };
-
-// Reads by one device of `lines` consecutive lines, one request per line,
-// through one IOTLB entry that is not stale (a run the IOMMU unit moved at
-// once: DmaMaster::transfer): line i read [pa + i * 64] from DRAM (or,
-// snooped, past caches that held none of the lines) through IOVA iova + i * 64.
-struct DeviceReadRun {
-  uint32_t stream_id = 0;
-  uint32_t domain = 0;
-  uint64_t iova = 0;
-  uint64_t pa = 0;
-  uint64_t lines = 0;
-  bool snooped = false;
+using DeviceReadRun = DeviceRun;
+// A run of writes: each line got `value`.
+struct DeviceWriteRun : DeviceRun {
+  LineValue value;
 };
 
 // `count` requests of one DMA engine, each of `bytes`, all translated; the

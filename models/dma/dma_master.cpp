@@ -192,7 +192,20 @@ DmaResult DmaMaster::transfer(tlm::tlm_command cmd, uint64_t iova, uint64_t size
 }
 
 namespace {
+
 constexpr uint64_t kMaxRunBytes = 2ull << 20;
+
+// `trans` as a run of `count` lines from `iova`: its extension says of what.
+void aim_run(tlm::tlm_generic_payload& trans, uint64_t iova, uint64_t count) {
+  trans.set_command(tlm::TLM_IGNORE_COMMAND);
+  trans.set_address(iova);
+  trans.set_data_ptr(nullptr);
+  trans.set_data_length(count * kLineBytes);
+  trans.set_streaming_width(count * kLineBytes);
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+
 }  // namespace
 
 // A read run's requests as the line path issues them: each waits for its tag
@@ -248,13 +261,7 @@ std::optional<uint64_t> DmaMaster::read_run(tlm::tlm_generic_payload& trans, Pac
   if (count < 2) return std::nullopt;
   const Picos global = global_picos();
   ReadPace pace(link_, tags, timeline, global + to_picos(timeline.get_local_time()));
-  trans.set_command(tlm::TLM_IGNORE_COMMAND);
-  trans.set_address(iova);
-  trans.set_data_ptr(nullptr);
-  trans.set_data_length(count * kLineBytes);
-  trans.set_streaming_width(count * kLineBytes);
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  aim_run(trans, iova, count);
   reads.pacer = &pace;
   reads.lines_taken = 0;
   reads.added = 0;
@@ -309,13 +316,7 @@ std::optional<uint64_t> DmaMaster::write_run(tlm::tlm_generic_payload& trans, Li
     }
   }
   if (count < 2) return std::nullopt;
-  trans.set_command(tlm::TLM_IGNORE_COMMAND);
-  trans.set_address(iova);
-  trans.set_data_ptr(nullptr);
-  trans.set_data_length(count * kLineBytes);
-  trans.set_streaming_width(count * kLineBytes);
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  aim_run(trans, iova, count);
   fill.step = wire;
   fill.lines_taken = 0;
   sc_core::sc_time delay = from_picos(first_sent + wire + link_.config().latency - global);

@@ -317,9 +317,9 @@ const IommuUnit::Attachment* IommuUnit::attachment_of(uint32_t stream_id) {
   return &last_attachment_;
 }
 
-void IommuUnit::device_write_run(tlm::tlm_generic_payload& trans, LineFill& run,
-                                 sc_core::sc_time& delay) {
-  run.lines_taken = 0;
+void IommuUnit::device_run(tlm::tlm_generic_payload& trans, uint64_t& lines_taken,
+                           const LineValue* written, sc_core::sc_time& delay) {
+  lines_taken = 0;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   const auto* attrs = trans.get_extension<RequestAttributes>();
   // A traffic observer is shown each line's lookup, and a flush queue is
@@ -329,17 +329,20 @@ void IommuUnit::device_write_run(tlm::tlm_generic_payload& trans, LineFill& run,
   if (!a) return;
   const uint64_t iova = trans.get_address();
   // The lines the entry that translates the first one covers, if it hits,
-  // is not stale and allows writes (each of their lookups would hit it), up
-  // to the first the observer or the target cannot take at once.
+  // is not stale and allows the access (each of their lookups would hit
+  // it), up to the first the observer or the target cannot take at once.
   const uint32_t slot = iotlb_.peek(a->domain, iova);
   if (slot == Iotlb::kNoSlot) return;
   const IotlbEntry& e = iotlb_.entry(slot);
-  if (e.stale || !e.write) return;
+  if (e.stale || !(written ? e.write : e.read)) return;
   const uint64_t length = std::min<uint64_t>(trans.get_data_length(), e.size - (iova - e.iova));
   const bool snooped = !(attrs->no_snoop && !a->d->coherent);
-  DeviceWriteRun shown{attrs->stream_id, a->domain,     iova,   e.pa + (iova - e.iova),
-                       length / kLineBytes, run.value, snooped};
-  if (observer_ && (shown.lines = observer_->takes_device_write_run(shown)) == 0) return;
+  DeviceWriteRun shown{{attrs->stream_id, a->domain, iova, e.pa + (iova - e.iova),
+                        length / kLineBytes, snooped},
+                       written ? *written : LineValue{}};
+  if (observer_ && (shown.lines = written ? observer_->takes_device_write_run(shown)
+                                          : observer_->takes_device_read_run(shown)) == 0)
+    return;
   const uint64_t whole = trans.get_data_length();
   trans.set_address(shown.pa);
   trans.set_data_length(shown.lines * kLineBytes);
@@ -348,66 +351,31 @@ void IommuUnit::device_write_run(tlm::tlm_generic_payload& trans, LineFill& run,
   trans.set_address(iova);
   trans.set_data_length(whole);
   trans.set_streaming_width(whole);
-  // The cache takes the lines up to the first it holds (memory all, unless
-  // it rejects the addresses).
-  if (trans.is_response_error() || run.lines_taken == 0) {
-    run.lines_taken = 0;
+  // A cache takes the lines up to the first it holds (memory all, unless it
+  // rejects the addresses).
+  if (trans.is_response_error() || lines_taken == 0) {
+    lines_taken = 0;
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  shown.lines = run.lines_taken;
+  shown.lines = lines_taken;
   iotlb_.hit_times(slot, shown.lines);
   stats_.requests += shown.lines;
   (snooped ? stats_.lines_snooped : stats_.lines_direct) += shown.lines;
-  if (observer_) observer_->device_write_run(shown, global_picos() + to_picos(delay));
-}
-
-void IommuUnit::device_read_run(tlm::tlm_generic_payload& trans, PacedReads& run,
-                                sc_core::sc_time& delay) {
-  run.lines_taken = 0;
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
-  const auto* attrs = trans.get_extension<RequestAttributes>();
-  if (!attrs || traffic_observer_ || !queue_.empty()) return;  // as device_write_run
-  const Attachment* a = attachment_of(attrs->stream_id);
-  if (!a) return;
-  const uint64_t iova = trans.get_address();
-  const uint32_t slot = iotlb_.peek(a->domain, iova);
-  if (slot == Iotlb::kNoSlot) return;
-  const IotlbEntry& e = iotlb_.entry(slot);
-  if (e.stale || !e.read) return;
-  const uint64_t length = std::min<uint64_t>(trans.get_data_length(), e.size - (iova - e.iova));
-  const bool snooped = !(attrs->no_snoop && !a->d->coherent);
-  DeviceReadRun shown{attrs->stream_id, a->domain, iova, e.pa + (iova - e.iova),
-                      length / kLineBytes, snooped};
-  if (observer_ && (shown.lines = observer_->takes_device_read_run(shown)) == 0) return;
-  const uint64_t whole = trans.get_data_length();
-  trans.set_address(shown.pa);
-  trans.set_data_length(shown.lines * kLineBytes);
-  trans.set_streaming_width(shown.lines * kLineBytes);
-  (snooped ? coherent_path_ : direct_path_).b_transport(trans, delay);
-  trans.set_address(iova);
-  trans.set_data_length(whole);
-  trans.set_streaming_width(whole);
-  if (trans.is_response_error() || run.lines_taken == 0) {
-    run.lines_taken = 0;
-    trans.set_response_status(tlm::TLM_OK_RESPONSE);
-    return;
-  }
-  shown.lines = run.lines_taken;
-  iotlb_.hit_times(slot, shown.lines);
-  stats_.requests += shown.lines;
-  (snooped ? stats_.lines_snooped : stats_.lines_direct) += shown.lines;
-  if (observer_) observer_->device_read_run(shown, global_picos() + to_picos(delay));
+  if (!observer_) return;
+  const Picos at = global_picos() + to_picos(delay);
+  if (written) observer_->device_write_run(shown, at);
+  else observer_->device_read_run(shown, at);
 }
 
 void IommuUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
     if (auto* run = trans.get_extension<LineFill>(); run && run->device_run) {
-      device_write_run(trans, *run, delay);
+      device_run(trans, run->lines_taken, &run->value, delay);
       return;
     }
     if (auto* reads = trans.get_extension<PacedReads>()) {
-      device_read_run(trans, *reads, delay);
+      device_run(trans, reads->lines_taken, nullptr, delay);
       return;
     }
   }

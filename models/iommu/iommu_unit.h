@@ -39,7 +39,7 @@
 // upper levels' entries so that a walk starts lower down.
 // A device's run of one-line writes or reads through one IOTLB entry that
 // hits moves at once, with the lookups, memory's timing and the observer's
-// view of each line (device_write_run, device_read_run).
+// view of each line (device_run).
 // Not modelled (yet): ATS, PASIDs, nested translation.
 #pragma once
 
@@ -155,13 +155,12 @@ class IommuUnit : public sc_core::sc_module,
 
   // A device request, from device_side.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
-  // A device's run of one-line writes (LineFill::device_run): takes the
-  // lines the IOTLB entry of the first translates, if it hits and the
-  // observer and the target take them at once; else none.
-  void device_write_run(tlm::tlm_generic_payload& trans, LineFill& run, sc_core::sc_time& delay);
-  // The same for a run of one-line reads (PacedReads) through an entry that
-  // allows reads.
-  void device_read_run(tlm::tlm_generic_payload& trans, PacedReads& run, sc_core::sc_time& delay);
+  // A device's run of one-line writes of `*written` (LineFill::device_run)
+  // or, with no `written`, reads (PacedReads): takes the lines the IOTLB
+  // entry of the first translates, if it hits, up to the first the observer
+  // or the target cannot take at once, and says how many in `lines_taken`.
+  void device_run(tlm::tlm_generic_payload& trans, uint64_t& lines_taken,
+                  const LineValue* written, sc_core::sc_time& delay);
   Domain& domain(uint32_t id);
   const Domain& domain(uint32_t id) const;
   void fault(uint32_t stream, uint64_t iova, bool write, sc_core::sc_time delay);
