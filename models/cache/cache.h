@@ -202,6 +202,9 @@ class Cache : public sc_core::sc_module,
   // no level holds comes down to memory's read a lookup later: the lines up
   // to the first held one go to memory as a run.
   Picos snoop_read_run(tlm::tlm_generic_payload& trans, PacedReads& run, Picos t);
+  // Sends a device run's lines up to the first a level holds on to memory at
+  // `at`; returns when memory answered, `t` if no line went.
+  Picos unheld_to_memory(tlm::tlm_generic_payload& trans, Picos t, Picos at);
   void maintain(CacheMaintenance& op, uint64_t pa, Picos at);
   void wbinvd(CacheMaintenance& op, Picos at);
 

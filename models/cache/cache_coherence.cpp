@@ -354,34 +354,30 @@ Picos Cache::snoop_write(uint64_t pa, const LineValue& value, Picos t,
 Picos Cache::snoop_write_run(tlm::tlm_generic_payload& trans, LineFill& run, Picos t) {
   run.lines_taken = 0;
   if (config_.ddio_ways > 0) return t;
-  settle();
-  const uint64_t first = line_of(trans.get_address()), length = trans.get_data_length();
-  const uint64_t lines = first_held(first, length / kLineBytes) - first;
-  if (lines == 0) return t;
   // Each line reaches memory a lookup after it arrived, as in snoop_write.
-  trans.set_data_length(lines * kLineBytes);
-  trans.set_streaming_width(lines * kLineBytes);
-  t = to_memory(trans, t + config_.hit_latency);
-  trans.set_data_length(length);
-  trans.set_streaming_width(length);
-  return t;
+  return unheld_to_memory(trans, t, t + config_.hit_latency);
 }
 
 Picos Cache::snoop_read_run(tlm::tlm_generic_payload& trans, PacedReads& run, Picos t) {
   run.lines_taken = 0;
+  // Each line goes to memory a lookup after it arrived, as in snoop_reads.
+  run.added += config_.hit_latency;
+  t = unheld_to_memory(trans, t, t);
+  run.added -= config_.hit_latency;
+  stats_.snoop_misses += run.lines_taken;
+  return t;
+}
+
+Picos Cache::unheld_to_memory(tlm::tlm_generic_payload& trans, Picos t, Picos at) {
   settle();
   const uint64_t first = line_of(trans.get_address()), length = trans.get_data_length();
   const uint64_t lines = first_held(first, length / kLineBytes) - first;
   if (lines == 0) return t;
-  // Each line goes to memory a lookup after it arrived, as in snoop_reads.
-  run.added += config_.hit_latency;
   trans.set_data_length(lines * kLineBytes);
   trans.set_streaming_width(lines * kLineBytes);
-  t = to_memory(trans, t);
+  t = to_memory(trans, at);
   trans.set_data_length(length);
   trans.set_streaming_width(length);
-  run.added -= config_.hit_latency;
-  stats_.snoop_misses += run.lines_taken;
   return t;
 }
 

@@ -217,7 +217,8 @@ class DmaMaster::ReadPace final : public ReadPacer {
   ReadPace(PcieLink& link, InFlight& tags, QuantumKeeper& timeline, Picos ready)
       : link_(link), tags_(tags), timeline_(timeline), ready_(ready),
         pending_(timeline.others_pending()), sync_at_(timeline.next_sync()),
-        request_wire_(link.read_request_time()), completion_wire_(link.completions_time(kLineBytes)) {}
+        request_wire_(link.read_request_time()),
+        completion_wire_(link.completions_time(kLineBytes)) {}
 
   Picos arrival(uint64_t i) override {
     tag_ = &tags_.done[tags_.next];
@@ -253,6 +254,14 @@ class DmaMaster::ReadPace final : public ReadPacer {
   Picos first_sent_ = 0, last_done_ = 0;
 };
 
+void DmaMaster::count_run(const DeviceRequestRun& run, DmaResult& result) {
+  stats_.requests += run.count;
+  (run.write ? stats_.lines_written : stats_.lines_read) += run.count;
+  run_lines_ += run.count;
+  result.lines += run.count;
+  if (observer_) observer_->device_request_run(run);
+}
+
 std::optional<uint64_t> DmaMaster::read_run(tlm::tlm_generic_payload& trans, PacedReads& reads,
                                             uint64_t iova, uint64_t bytes, uint32_t engine,
                                             InFlight& tags, QuantumKeeper& timeline,
@@ -271,14 +280,10 @@ std::optional<uint64_t> DmaMaster::read_run(tlm::tlm_generic_payload& trans, Pac
   if (taken == 0) return 0;
   last_done = std::max(last_done, pace.last_done());
   timeline.set(from_picos(pace.ready() - global));
-  stats_.requests += taken;
-  stats_.lines_read += taken;
-  run_lines_ += taken;
-  if (observer_)
-    observer_->device_request_run(
-        {stream_id_, engine, iova, kLineBytes, taken, false, pace.first_sent(), pace.last_done()});
-  result.lines += taken;
   result.last = reads.last;
+  count_run({stream_id_, engine, iova, kLineBytes, taken, false, pace.first_sent(),
+             pace.last_done()},
+            result);
   return taken;
 }
 
@@ -332,15 +337,9 @@ std::optional<uint64_t> DmaMaster::write_run(tlm::tlm_generic_payload& trans, Li
        j = crossing(timeline.next_sync(), j + 1))
     timeline.pass_sync_point_at(free_after(j));
   timeline.set(from_picos(link_.up_free() - global));
-  stats_.requests += taken;
-  stats_.lines_written += taken;
-  run_lines_ += taken;
-  if (observer_)
-    observer_->device_request_run(
-        {stream_id_, engine, iova, kLineBytes, taken, true, up.sent, done});
-  result.lines += taken;
   result.values.add(fill.value, taken);
   result.last = fill.value;
+  count_run({stream_id_, engine, iova, kLineBytes, taken, true, up.sent, done}, result);
   return taken;
 }
 

@@ -133,6 +133,9 @@ class DmaMaster : public sc_core::sc_module, public stats::Provider {
   std::optional<uint64_t> write_run(tlm::tlm_generic_payload& trans, LineFill& fill,
                                     uint64_t iova, uint64_t bytes, uint32_t engine,
                                     QuantumKeeper& timeline, Picos& last_done, DmaResult& result);
+  // What a run the IOMMU unit took adds to the statistics and `result`, and
+  // its requests shown to the observer.
+  void count_run(const DeviceRequestRun& run, DmaResult& result);
   struct InFlight;
   class ReadPace;
   // The same for one-line reads from `iova`, paced as the engine would issue
