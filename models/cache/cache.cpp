@@ -37,20 +37,6 @@ PrivateLevelConfig private_level(const params::Set& set, const std::string& leve
           set.picos(level + ".hit_latency")};
 }
 
-// Runs read(pa, value, t) on every line of the read `trans` in order, each
-// from when the previous one ends, filling its data; returns when the last ends.
-template <typename Read>
-Picos each_line(tlm::tlm_generic_payload& trans, Picos t, Read read) {
-  const uint64_t lines = trans.get_data_length() / kLineBytes;
-  unsigned char* data = trans.get_data_ptr();
-  for (uint64_t i = 0; i < lines; ++i) {
-    LineValue v;
-    t = read(trans.get_address() + i * kLineBytes, v, t);
-    put_line(data, i, v);
-  }
-  return t;
-}
-
 }  // namespace
 
 // Defaults: an Intel Core i7-1185G7 (Tiger Lake-U, Willow Cove cores), the
@@ -114,6 +100,40 @@ void CacheConfig::declare(params::Catalog& catalog) {
       {"1280KiB", "20", "Willow Cove: 1280 KB 20-way L2 (AnandTech review, page 4)", "9cycles",
        "a 14-cycle L2 load-to-use (Skylake-SP and Cascade Lake 14, Golden Cove ~16; "
        "docs/hardware-parameters.md section 3) less the 5-cycle L1D lookup a miss has made"});
+  // Loads that overlap (docs/hardware-parameters.md section 3.1).
+  catalog.declare(Spec::duration("l1d.load_line",
+                                 "time between the issue of two lines' loads in one request")
+                      .by_default("1cycles",
+                                  "two 32-byte loads a cycle on Skylake and later Intel cores "
+                                  "(Intel Optimization Reference Manual; "
+                                  "docs/hardware-parameters.md 3.1)"));
+  catalog.declare(Spec::count("l1d.fill_buffers",
+                              "L1D misses in flight per core (0: loads do not overlap, each "
+                              "waits for the one before)",
+                              0, 1024)
+                      .by_default("16",
+                                  "the count commonly quoted for Sunny Cove and later, 12 on "
+                                  "Skylake (docs/hardware-parameters.md 3.1; unverified)"));
+  catalog.declare(Spec::count("l2.queue",
+                              "L2 misses and prefetches in flight per core (0: no limit)", 0,
+                              1024)
+                      .by_default("48",
+                                  "the count commonly quoted for Sunny Cove and later, 32 on "
+                                  "Skylake (docs/hardware-parameters.md 3.1; unverified)"));
+  catalog.declare(Spec::count("l2.prefetch_distance",
+                              "lines the L2 streamer prefetches ahead of a run of loads, within "
+                              "a 4 KiB page (0: no prefetcher)",
+                              0, kLinesPerPage)
+                      .by_default("20",
+                                  "the streamer runs up to 20 lines ahead of the load request "
+                                  "(Intel Optimization Reference Manual, Data Prefetching; "
+                                  "docs/hardware-parameters.md 3.1)"));
+  catalog.declare(Spec::count("l2.prefetch_streams", "runs of loads the L2 streamer follows", 1,
+                              1024)
+                      .by_default("32",
+                                  "the streamer maintains up to 32 streams (Intel Optimization "
+                                  "Reference Manual, Data Prefetching; "
+                                  "docs/hardware-parameters.md 3.1)"));
 }
 
 CacheConfig CacheConfig::from(const params::Set& set) {
@@ -129,6 +149,11 @@ CacheConfig CacheConfig::from(const params::Set& set) {
   c.l2 = private_level(set, "l2");
   c.inclusive = set.flag("llc.inclusive");
   c.core_snoop = set.picos("llc.core_snoop");
+  c.load_line = set.picos("l1d.load_line");
+  c.fill_buffers = set.count("l1d.fill_buffers");
+  c.l2_queue = set.count("l2.queue");
+  c.prefetch_distance = set.count("l2.prefetch_distance");
+  c.prefetch_streams = set.count("l2.prefetch_streams");
   return c;
 }
 
@@ -158,6 +183,9 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
       core.latency.push_back(cfg->hit_latency);
       core.stats.push_back(stats);
     }
+    core.fill_buffers = MissSlots(config.fill_buffers);
+    core.queue = MissSlots(config.l2_queue);
+    core.prefetcher = StreamPrefetcher(config.prefetch_distance, config.prefetch_streams);
   }
   if (config.stream_stores) stream_ = stream_for_geometry();
   for (const auto& [counter, value] :
@@ -171,7 +199,8 @@ Cache::Cache(sc_core::sc_module_name name, const CacheConfig& config,
         {"l2.load_hits", &stats_.l2.load_hits}, {"l2.load_misses", &stats_.l2.load_misses},
         {"core_snoops", &stats_.core_snoops}, {"core_invalidations", &stats_.core_invalidations},
         {"back_invalidations", &stats_.back_invalidations},
-        {"ddio_updates", &stats_.ddio_updates}, {"ddio_allocations", &stats_.ddio_allocations}})
+        {"ddio_updates", &stats_.ddio_updates}, {"ddio_allocations", &stats_.ddio_allocations},
+        {"prefetches", &stats_.prefetches}})
     statistics_.add(counter, *value);
   cpu_side.register_b_transport(this, &Cache::cpu_transport);
   snoop_side.bind(*this);
@@ -295,11 +324,15 @@ void Cache::cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc
   gather_postings(t);
   if (fill || trans.is_write()) {
     t = write(static_cast<uint64_t>(core), trans, fill, t);
+  } else if (trans.is_read()) {
+    interrupt_stream();
+    const Picos done = loads(static_cast<uint64_t>(core), trans, t);
+    if (auto* completion = trans.get_extension<LoadCompletion>())
+      completion->completes = std::max(done, posted());
+    else
+      t = done;
   } else {
     interrupt_stream();
-    if (trans.is_read())
-      t = each_line(trans, t,
-                    [&](uint64_t pa, LineValue& v, Picos at) { return load(core, pa, v, at); });
   }
   t = std::max(t, posted());
   delay = from_picos(t - global);
@@ -354,20 +387,51 @@ Picos Cache::llc_only_load(uint64_t pa, LineValue& out, Picos t) {
   return t;
 }
 
-Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos t) {
+Picos Cache::loads(uint64_t core, tlm::tlm_generic_payload& trans, Picos& issue) {
+  const uint64_t lines = trans.get_data_length() / kLineBytes;
+  unsigned char* data = trans.get_data_ptr();
+  const bool overlap = config_.fill_buffers > 0 && !cores_[core].levels.empty();
+  Picos done = issue;
+  for (uint64_t i = 0; i < lines; ++i) {
+    if (!overlap) issue = done;
+    LineValue v;
+    done = std::max(done, load(core, trans.get_address() + i * kLineBytes, v, issue));
+    put_line(data, i, v);
+    if (overlap) issue += config_.load_line;
+  }
+  if (!overlap) issue = done;
+  return done;
+}
+
+Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos& issue) {
   Core& c = cores_[core];
+  Picos t = issue;
   if (c.levels.empty()) {
     t = llc_only_load(pa, out, t);
   } else {
     const uint64_t line = line_of(pa);
     const size_t outer = c.levels.size() - 1;
+    if (!c.levels.front().find(line)) {
+      // A miss waits for a fill buffer, and the loads after it for this one.
+      issue = t = c.fill_buffers.claim(issue);
+    }
     size_t level = 0;
     CacheWay* hit = nullptr;
+    Picos reached_outer = t;
     for (; level <= outer; ++level) {
+      if (level == outer) reached_outer = t;
       t += c.latency[level];
       hit = c.levels[level].find(line);
       ++(hit ? c.stats[level]->load_hits : c.stats[level]->load_misses);
       if (hit) break;
+    }
+    if (level == outer && !c.arriving.empty()) {
+      // A line a prefetch brought: the load waits for its data.
+      auto arriving = c.arriving.find(line);
+      if (arriving != c.arriving.end()) {
+        t = std::max(t, arriving->second);
+        c.arriving.erase(arriving);
+      }
     }
     if (hit) {
       out = hit->value;
@@ -376,13 +440,42 @@ Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos t) {
       fill_inner(core, line, out, level, true);  // the levels inside it missed
     } else {
       bool exclusive = false;
+      t = c.queue.claim(t);
       t = shared_read(core, line, out, exclusive, t);
+      c.queue.hold(t);
       core_install(core, line, out, false, exclusive, t);
       fill_inner(core, line, out, outer, true);
     }
+    if (level > 0) c.fill_buffers.hold(t);
+    // The streamer sees the request the outer level took (after it, so that
+    // its prefetches do not displace the line the request is after).
+    if (level >= outer) prefetch(core, line, reached_outer);
   }
   if (observer_) observer_->cpu_load(pa, out, t);
   return t;
+}
+
+void Cache::prefetch(uint64_t core, uint64_t line, Picos at) {
+  Core& c = cores_[core];
+  c.prefetcher.request(line, prefetch_lines_);
+  if (prefetch_lines_.empty()) return;
+  // Lines prefetched and left before any load took them (or stored over)
+  // are forgotten once their data have arrived.
+  if (c.arriving.size() > kArrivingKept) {
+    for (auto it = c.arriving.begin(); it != c.arriving.end();)
+      it = it->second <= at ? c.arriving.erase(it) : std::next(it);
+  }
+  for (uint64_t ahead : prefetch_lines_) {
+    if (indexed(ahead) && core_copy(core, ahead)) continue;  // the core has it already
+    LineValue value;
+    bool exclusive = false;
+    const Picos done = shared_read(core, ahead, value, exclusive, c.queue.claim(at));
+    c.queue.hold(done);
+    core_install(core, ahead, value, false, exclusive, done);
+    c.arriving[ahead] = done;
+    ++stats_.prefetches;
+  }
+  prefetch_lines_.clear();
 }
 
 void Cache::llc_only_store(uint64_t pa, const LineValue& value, Picos t) {

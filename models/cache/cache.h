@@ -43,7 +43,14 @@
 // with the same outcome as line by line (cache_stream.cpp).
 //
 // Timing: a load costs the hit latency of each level it looks up, plus a
-// memory read if none holds the line. Stores are whole-line and posted: they
+// memory read if none holds the line. The loads of one request issue a
+// `load_line` apart and overlap (load_overlap.h): a load that misses the
+// L1D holds one of the core's `fill_buffers` until its data arrive, one that
+// misses the L2 also an entry of the L2's queue, and the L2 streamer
+// prefetches along runs of adjacent lines into the L2, each prefetch taking a
+// queue entry; a load of a line a prefetch has not yet brought waits for it.
+// The request's time is when its last load issued; its LoadCompletion, when
+// the data of every load arrived (without one, the time is that). Stores are whole-line and posted: they
 // cost `store_line` and allocate without fetching (as fast-string stores
 // do); dirty victims are written back posted. A load or store request
 // completes no sooner than memory's write queue took the last write-back it
@@ -51,7 +58,7 @@
 // the core does not stall line by line). Maintenance ops cost the CPU
 // nothing here (the CPU agent charges issue costs); the LLC lookup is their
 // lookup time, and the response says when their write-back reaches memory.
-// Does not model: partial-line accesses, MSHR limits, bandwidth between the
+// Does not model: partial-line accesses, the L1D's own prefetchers, bandwidth between the
 // levels, the L1D/L2 traffic of a victim, or per-core timelines for wbinvd
 // (other cores are not stalled).
 #pragma once
@@ -68,6 +75,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/cache/cache_array.h"
+#include "models/cache/load_overlap.h"
 #include "models/cache/store_stream.h"
 #include "models/common/attributes.h"
 #include "models/common/blocking_path.h"
@@ -98,6 +106,16 @@ struct CacheConfig {
   PrivateLevelConfig l1d{}, l2{};  // per core; size 0: no such level
   bool inclusive = true;
   Picos core_snoop = 0;  // added when a request needs another core's copy
+  // Loads that overlap (load_overlap.h), per core: the time between the
+  // issue of two lines' loads; L1D misses in flight (0: loads do not
+  // overlap, each waits for the one before); L2 misses and prefetches in
+  // flight (0: no limit); how far the L2 streamer runs ahead (0: no
+  // prefetcher) and how many streams it keeps.
+  Picos load_line = 0;
+  uint64_t fill_buffers = 0;
+  uint64_t l2_queue = 0;
+  uint64_t prefetch_distance = 0;
+  uint64_t prefetch_streams = 0;
   // Apply long streams of stores by arithmetic (see Cache::store_stream),
   // which changes nothing but the simulator's speed; the equivalence tests
   // turn it off to compare.
@@ -123,6 +141,7 @@ struct CacheStats {
   uint64_t core_snoops = 0;          // loads that needed another core's copy
   uint64_t core_invalidations = 0;   // copies other cores lost to a store or device write
   uint64_t back_invalidations = 0;   // core copies an inclusive LLC's eviction removed
+  uint64_t prefetches = 0;           // lines the L2 streamer fetched
 };
 
 class Cache : public sc_core::sc_module,
@@ -171,6 +190,12 @@ class Cache : public sc_core::sc_module,
     std::vector<CacheArray> levels;  // the private levels that exist, innermost first
     std::vector<Picos> latency;      // each level's lookup time
     std::vector<LevelStats*> stats;  // each level's counters
+    MissSlots fill_buffers{0};       // the innermost level's misses in flight
+    MissSlots queue{0};              // the outermost level's misses and prefetches in flight
+    StreamPrefetcher prefetcher{0, 0};
+    // Lines a prefetch put in the outermost level before their data arrive:
+    // line -> arrival (a load that finds one waits for it).
+    std::unordered_map<uint64_t, Picos> arriving;
     CacheArray& outer() { return levels.back(); }
   };
   // Where the newest copy of a line is, and whether memory lacks it.
@@ -183,7 +208,17 @@ class Cache : public sc_core::sc_module,
   void cpu_transport(int core, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   // A device request, from snoop_side.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
-  Picos load(uint64_t core, uint64_t pa, LineValue& out, Picos t);
+  // The loads of the read `trans` by `core`, the first issued at `issue`,
+  // filling its data; moves `issue` to when the last has issued (and its
+  // data arrived, if loads do not overlap); returns when every load's data
+  // arrived.
+  Picos loads(uint64_t core, tlm::tlm_generic_payload& trans, Picos& issue);
+  // One load issued at `issue`, which moves on to when the load could take
+  // a fill buffer; returns when its data arrive.
+  Picos load(uint64_t core, uint64_t pa, LineValue& out, Picos& issue);
+  // A load of `line` reached `core`'s outermost level at `at`: the streamer's
+  // prefetches, each into that level as its queue allows.
+  void prefetch(uint64_t core, uint64_t line, Picos at);
   Picos store(uint64_t core, uint64_t pa, const LineValue& value, Picos t);
   Picos llc_only_load(uint64_t pa, LineValue& out, Picos t);
   void llc_only_store(uint64_t pa, const LineValue& value, Picos t);
@@ -344,6 +379,10 @@ class Cache : public sc_core::sc_module,
   // A run's dropped lines, for an observer that takes them at once (reused:
   // no allocation per run).
   std::vector<LineSpan> run_dropped_;
+  // The lines a prefetch() fetches (reused: no allocation per load).
+  std::vector<uint64_t> prefetch_lines_;
+  // How many arriving lines a core keeps before those already arrived go.
+  static constexpr size_t kArrivingKept = 4096;
 
   // Reused for every memory access (no allocation on the request path). The
   // payload owns its extensions and frees them when it is destroyed.

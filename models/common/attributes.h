@@ -59,6 +59,19 @@ struct WritePosting : tlm::tlm_extension<WritePosting> {
   }
 };
 
+// Asks a cache when the data of a read's loads arrived. The loads of one
+// request overlap: the request's time is when its last load issued, and the
+// core goes on from there; an initiator that must have the data (the end of
+// a CPU read) waits for `completes`, which the cache sets.
+struct LoadCompletion : tlm::tlm_extension<LoadCompletion> {
+  Picos completes = 0;
+
+  tlm::tlm_extension_base* clone() const override { return new LoadCompletion(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const LoadCompletion&>(other);
+  }
+};
+
 // A run of lines that all take one value (a zeroed page or folio, or a run
 // of write-backs) rides on TLM_IGNORE_COMMAND, as cache maintenance does, so
 // a target that does not know it ignores it. It stands for a write of

@@ -118,6 +118,9 @@ CpuAgent::CpuAgent(sc_core::sc_module_name name, const CpuConfig& config,
   store_trans_.set_extension(store_fill_);
   store_trans_.set_command(tlm::TLM_IGNORE_COMMAND);
   store_trans_.set_data_ptr(buffer_.data());
+  load_trans_.set_command(tlm::TLM_READ_COMMAND);
+  load_trans_.set_data_ptr(buffer_.data());
+  load_trans_.set_extension(load_completion_);
   maintenance_trans_.set_extension(maintenance_);
   maintenance_trans_.set_command(tlm::TLM_IGNORE_COMMAND);
   maintenance_trans_.set_data_ptr(buffer_.data());
@@ -215,16 +218,20 @@ std::vector<LineValue> CpuAgent::load(uint64_t pa, uint64_t bytes) {
   require_lines(pa, bytes, "loads");
   std::vector<LineValue> values;
   values.reserve(bytes / kLineBytes);
-  tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_READ_COMMAND);
-  trans.set_data_ptr(buffer_.data());
+  tlm::tlm_generic_payload& trans = load_trans_;
+  // Each page's loads overlap with the next page's (the cache answers when
+  // the last of them issued); the data of them all are in by the end.
+  Picos arrived = 0;
   each_chunk(pa, bytes, [&](uint64_t addr, uint64_t len) {
     trans.set_address(addr);
     trans.set_data_length(len);
     trans.set_streaming_width(len);
+    load_completion_->completes = 0;
     transport(trans);
+    arrived = std::max(arrived, load_completion_->completes);
     for (uint64_t i = 0; i < len / kLineBytes; ++i) values.push_back(get_line(buffer_.data(), i));
   });
+  advance_to(arrived);
   return values;
 }
 

@@ -10,7 +10,10 @@
 // one to complete. wbinvd is serialising: the core waits until the whole
 // hierarchy has been written back.
 // A platform has one agent per core, each bound to the cache hierarchy in
-// core order. Not modelled (yet): out-of-order overlap of loads, the store
+// core order. The loads of one load() overlap as the cache allows (fill
+// buffers, the L2 streamer: models/cache/load_overlap.h), and load() returns
+// once the data of them all have arrived; loads of separate calls do not
+// overlap, so dependent accesses stay serial. Not modelled (yet): the store
 // buffer, IPIs.
 #pragma once
 
@@ -128,10 +131,12 @@ class CpuAgent : public sc_core::sc_module {
   Picos flushes_complete_at_ = 0;  // completion of the latest unfenced clflushopt/clwb
   std::vector<unsigned char> buffer_;
   // Every store goes out in one payload, with its value in the LineFill the
-  // payload owns, and every maintenance operation in another: no allocation
-  // per operation.
+  // payload owns, every load in another, with its LoadCompletion, and every
+  // maintenance operation in a third: no allocation per operation.
   tlm::tlm_generic_payload store_trans_;
   LineFill* store_fill_ = new LineFill;
+  tlm::tlm_generic_payload load_trans_;
+  LoadCompletion* load_completion_ = new LoadCompletion;
   tlm::tlm_generic_payload maintenance_trans_;
   CacheMaintenance* maintenance_ = new CacheMaintenance;
   ResidencyIndex* residency_ = nullptr;

@@ -118,8 +118,10 @@ struct RecordingObserver : models::CoherenceObserver {
   void device_access(const models::DeviceAccess& a) override { device_accesses.push_back(a); }
   void device_request(const models::DeviceRequest& r) override { device_requests.push_back(r); }
   void cpu_store(uint64_t pa, const LineValue&, Picos) override { cpu_stores.push_back(pa); }
-  void cache_line_filled(uint64_t pa, const LineValue&, Picos) override {
+  std::vector<std::pair<uint64_t, Picos>> fill_times;  // (pa, when its data arrived)
+  void cache_line_filled(uint64_t pa, const LineValue&, Picos at) override {
     residency.push_back("fill " + hex(pa));
+    fill_times.emplace_back(pa, at);
   }
   void cache_line_dropped(uint64_t pa, Picos) override { residency.push_back("drop " + hex(pa)); }
   static std::string hex(uint64_t v) {

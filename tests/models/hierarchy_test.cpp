@@ -44,8 +44,8 @@ struct Rig {
   models::MemoryController memory{"memory", flat_memory(1u << 20, 27'500, 1'250), &seen};
   Cache cache;
   Initiator core0{"core0"}, core1{"core1"}, device{"device"};
-  explicit Rig(bool inclusive, uint64_t ddio_ways = 0)
-      : cache("llc", two_cores(inclusive, ddio_ways), &seen) {
+  explicit Rig(bool inclusive, uint64_t ddio_ways = 0) : Rig(two_cores(inclusive, ddio_ways)) {}
+  explicit Rig(const models::CacheConfig& config) : cache("llc", config, &seen) {
     core0.socket.bind(cache.cpu_side);
     core1.socket.bind(cache.cpu_side);
     device.socket.bind(cache.snoop_side);
@@ -77,7 +77,45 @@ struct Rig {
     return m;
   }
   char state(int n, uint64_t pa) const { return cache.core_state(n, pa); }
+  // A read of `lines` lines by core 0 at `at`, as the CPU agent sends it:
+  // when its last load issued, and when the data of all arrived.
+  std::pair<Picos, Picos> read(uint64_t pa, uint64_t lines, Picos at) {
+    std::vector<unsigned char> data(lines * kLineBytes);
+    tlm::tlm_generic_payload trans;
+    trans.set_command(tlm::TLM_READ_COMMAND);
+    trans.set_address(pa);
+    trans.set_data_ptr(data.data());
+    trans.set_data_length(data.size());
+    trans.set_streaming_width(data.size());
+    models::LoadCompletion completion;
+    trans.set_extension(&completion);
+    sc_core::sc_time d = sc_core::sc_time(static_cast<double>(at), sc_core::SC_PS);
+    core0.socket->b_transport(trans, d);
+    trans.clear_extension(&completion);
+    REQUIRE(trans.get_response_status() == tlm::TLM_OK_RESPONSE);
+    return {ps(d), completion.completes};
+  }
+  Picos filled_at(uint64_t pa) const {
+    for (const auto& [line, at] : seen.fill_times)
+      if (line == pa) return at;
+    FAIL("no fill of the line");
+    return 0;
+  }
 };
+
+// two_cores(false) whose loads overlap: `buffers` fill buffers, loads issued
+// `load_line` apart, and an L2 streamer `distance` lines ahead.
+models::CacheConfig overlapping(uint64_t buffers, Picos load_line, uint64_t distance = 0) {
+  models::CacheConfig c = two_cores(false);
+  c.size = 1 << 16;  // room for a read's lines and the lines a streamer brings
+  c.l1d = {1 << 10, 2, kL1};
+  c.l2 = {1 << 12, 4, kL2};
+  c.fill_buffers = buffers;
+  c.load_line = load_line;
+  c.prefetch_distance = distance;
+  c.prefetch_streams = 4;
+  return c;
+}
 
 }  // namespace
 
@@ -342,4 +380,58 @@ TEST_CASE("the residency index follows every level, non-inclusive LLC") {
 TEST_CASE("the residency index follows every level, device writes kept in the LLC (DDIO)") {
   Rig rig(true, 1);
   residency_index_follows_the_arrays(rig, 3);
+}
+
+TEST_CASE("a read's misses overlap up to the fill buffers, each further one waits for the earliest") {
+  // Loads 2 ns apart reach the flat memory apart by more than its 1.25 ns
+  // of bus time, so each miss costs kMemory on its own.
+  Rig rig(overlapping(2, 2'000));
+  run_bench([&] {
+    constexpr Picos kMiss = kL1 + kL2 + kLlc + kMemory;
+    const auto [issued, arrived] = rig.read(0x1000, 4, 0);
+    // Lines 0 and 1 issue at 0 and 2 ns; line 2 takes line 0's buffer when
+    // its data arrive; line 3, 2 ns later, line 1's.
+    CHECK(issued == kMiss + 2'000 + 2'000);
+    CHECK(arrived == kMiss + 2'000 + kMiss);
+    CHECK(rig.filled_at(0x1000) == kMiss);
+    CHECK(rig.filled_at(0x1040) == 2'000 + kMiss);
+    CHECK(rig.filled_at(0x1080) == 2 * kMiss);
+    CHECK(rig.filled_at(0x10c0) == 2'000 + 2 * kMiss);
+    // Hits need no buffer: four L1D hits issue a line apart.
+    const auto [hits_issued, hits_arrived] = rig.read(0x1000, 4, 1'000'000);
+    CHECK(hits_issued == 1'000'000 + 4 * 2'000);
+    CHECK(hits_arrived == 1'000'000 + 3 * 2'000 + kL1);
+  });
+}
+
+TEST_CASE("with no fill buffers a read's loads go one after another, each when the last arrived") {
+  Rig rig(overlapping(0, 2'000));
+  run_bench([&] {
+    constexpr Picos kMiss = kL1 + kL2 + kLlc + kMemory;
+    const auto [issued, arrived] = rig.read(0x1000, 3, 0);
+    CHECK(issued == 3 * kMiss);
+    CHECK(arrived == 3 * kMiss);
+  });
+}
+
+TEST_CASE("the L2 streamer fetches ahead of adjacent loads, and a load of a line on its way waits") {
+  Rig rig(overlapping(16, 2'000, 4));
+  run_bench([&] {
+    LineValue v;
+    constexpr Picos kMiss = kL1 + kL2 + kLlc + kMemory;
+    // Two loads of adjacent lines set the stream's direction: the second
+    // reaches the L2 at kL1 and prefetches lines 2 to 5 into it.
+    CHECK(rig.load(0, 0x2000, v) == kMiss);
+    rig.load(0, 0x2040, v);
+    CHECK(rig.cache.stats().prefetches == 4);
+    CHECK(rig.state(0, 0x2140) == 'E');
+    // Line 5, loaded at once, is still on its way: the load ends when it arrives.
+    const Picos line5 = rig.load(0, 0x2140, v);
+    CHECK(line5 > kL1 + kL2);
+    CHECK(line5 == rig.filled_at(0x2140));
+    // Line 2, loaded long after, is an L2 hit.
+    const uint64_t l2_hits = rig.cache.stats().l2.load_hits;
+    CHECK(rig.read(0x2080, 1, 1'000'000).second == 1'000'000 + kL1 + kL2);
+    CHECK(rig.cache.stats().l2.load_hits == l2_hits + 1);
+  });
 }
