@@ -425,13 +425,10 @@ Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos& issue) {
       ++(hit ? c.stats[level]->load_hits : c.stats[level]->load_misses);
       if (hit) break;
     }
-    if (level == outer && !c.arriving.empty()) {
+    if (hit && hit->ready) {
       // A line a prefetch brought: the load waits for its data.
-      auto arriving = c.arriving.find(line);
-      if (arriving != c.arriving.end()) {
-        t = std::max(t, arriving->second);
-        c.arriving.erase(arriving);
-      }
+      t = std::max(t, hit->ready);
+      hit->ready = 0;
     }
     if (hit) {
       out = hit->value;
@@ -458,21 +455,13 @@ Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos& issue) {
 void Cache::prefetch(uint64_t core, uint64_t line, Picos at) {
   Core& c = cores_[core];
   c.prefetcher.request(line, prefetch_lines_);
-  if (prefetch_lines_.empty()) return;
-  // Lines prefetched and left before any load took them (or stored over)
-  // are forgotten once their data have arrived.
-  if (c.arriving.size() > kArrivingKept) {
-    for (auto it = c.arriving.begin(); it != c.arriving.end();)
-      it = it->second <= at ? c.arriving.erase(it) : std::next(it);
-  }
   for (uint64_t ahead : prefetch_lines_) {
     if (indexed(ahead) && core_copy(core, ahead)) continue;  // the core has it already
     LineValue value;
     bool exclusive = false;
     const Picos done = shared_read(core, ahead, value, exclusive, c.queue.claim(at));
     c.queue.hold(done);
-    core_install(core, ahead, value, false, exclusive, done);
-    c.arriving[ahead] = done;
+    core_install(core, ahead, value, false, exclusive, done).ready = done;
     ++stats_.prefetches;
   }
   prefetch_lines_.clear();

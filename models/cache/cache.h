@@ -193,9 +193,6 @@ class Cache : public sc_core::sc_module,
     MissSlots fill_buffers{0};       // the innermost level's misses in flight
     MissSlots queue{0};              // the outermost level's misses and prefetches in flight
     StreamPrefetcher prefetcher{0, 0};
-    // Lines a prefetch put in the outermost level before their data arrive:
-    // line -> arrival (a load that finds one waits for it).
-    std::unordered_map<uint64_t, Picos> arriving;
     CacheArray& outer() { return levels.back(); }
   };
   // Where the newest copy of a line is, and whether memory lacks it.
@@ -381,8 +378,6 @@ class Cache : public sc_core::sc_module,
   std::vector<LineSpan> run_dropped_;
   // The lines a prefetch() fetches (reused: no allocation per load).
   std::vector<uint64_t> prefetch_lines_;
-  // How many arriving lines a core keeps before those already arrived go.
-  static constexpr size_t kArrivingKept = 4096;
 
   // Reused for every memory access (no allocation on the request path). The
   // payload owns its extensions and frees them when it is destroyed.

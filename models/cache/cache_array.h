@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/line_value.h"
+#include "base/picos.h"
 
 namespace iocsim::models {
 
@@ -19,6 +20,9 @@ struct CacheWay {
   LineValue value;
   bool dirty = false;      // newer than the next level down (in a core: MESI Modified)
   bool exclusive = false;  // in a core: no other core holds the line (MESI Exclusive or Modified)
+  // When a prefetch's data arrive (0: they have, or no prefetch brought the
+  // line); a load that finds the line waits for them. Reset by every fill.
+  Picos ready = 0;
 };
 
 class CacheArray {
@@ -40,6 +44,7 @@ class CacheArray {
     const size_t i = index(way);
     if (tags_[i] == kInvalid) ++recency_[set_of(line)].valid;
     way.line = line;
+    way.ready = 0;
     tags_[i] = line + 1;
   }
   void invalidate(CacheWay& way) {
