@@ -5,7 +5,12 @@
 // Address mapping (line-interleaved, as controllers do to spread streams):
 // consecutive lines go to consecutive channels; within a channel, the lines
 // of one row are consecutive, then consecutive rows go to consecutive banks
-// (alternating bank groups first), and the row number is what remains.
+// (alternating bank groups first), and the row number is what remains. With
+// `bank_hash`, the bank index is XORed with the row number's low bits (a
+// rotation by the row when the bank count is not a power of two, which no
+// DDR4 or DDR5 part has), as controllers permute banks so that two streams a
+// multiple of the bank rotation apart (2 MiB folios) do not take turns
+// closing each other's rows (docs/hardware-parameters.md 4).
 //
 // Per access, on its bank (open-page policy, JEDEC command timing):
 //  - row hit:      READ/WRITE when the bank is free;           data after tCL
@@ -38,6 +43,7 @@ struct DramGeometry {
   uint64_t bank_groups = 1;
   uint64_t banks_per_group = 1;
   uint64_t row_bytes = 8192;  // one row of one bank across the rank (a DRAM "page")
+  bool bank_hash = false;     // permute the banks by the row number
 };
 
 struct DramTimings {
@@ -133,16 +139,18 @@ inline DramLocation DramTiming::locate(uint64_t pa) const {
 
 inline void DramTiming::place(uint64_t row_index, uint64_t& bank, uint64_t& row) const {
   if (shifts_) {
-    const uint64_t n = row_index & bank_mask_;
-    bank = ((n & group_mask_) << in_group_bits_) | (n >> group_bits_);
     row = row_index >> bank_bits_;
+    const uint64_t n = (row_index ^ (g_.bank_hash ? row : 0)) & bank_mask_;
+    bank = ((n & group_mask_) << in_group_bits_) | (n >> group_bits_);
     return;
   }
   // Bank n of the rotation: groups alternate fastest (n % groups), so that
   // consecutive rows land in different bank groups.
-  const uint64_t n = row_index % banks_per_channel_;
+  const uint64_t banks = banks_per_channel_;
+  row = row_index / banks;
+  uint64_t n = row_index % banks;
+  if (g_.bank_hash) n = (banks & (banks - 1)) == 0 ? n ^ (row % banks) : (n + row) % banks;
   bank = (n % g_.bank_groups) * g_.banks_per_group + n / g_.bank_groups;
-  row = row_index / banks_per_channel_;
 }
 
 }  // namespace iocsim::models

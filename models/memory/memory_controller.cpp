@@ -37,6 +37,15 @@ void MemoryConfig::declare(params::Catalog& catalog) {
                       .by_default("8KiB",
                                   "a 1 KiB page per x8 device (the JEDEC DDR4 x8 page size; "
                                   "unverified here) times 8 devices per rank"));
+  catalog.declare(Spec::flag("memory.bank_hash",
+                             "permute the banks by the row number, so that streams a multiple of "
+                             "the bank rotation apart use different banks (false: rows rotate "
+                             "over the banks in order)")
+                      .by_default("true",
+                                  "Intel controllers XOR row address bits into the bank bits "
+                                  "(Pessl et al., DRAMA, USENIX Security 2016); permutation-based "
+                                  "page interleaving (Zhang et al., MICRO 2000); "
+                                  "docs/hardware-parameters.md 4"));
   catalog.declare(Spec::duration("memory.tCL", "READ to first data (CAS latency)")
                       .by_default("13.75ns", kDdr4));  // CL22 at tCK 0.625 ns
   catalog.declare(Spec::duration("memory.tRCD", "ACTIVATE to READ or WRITE")
@@ -64,7 +73,8 @@ void MemoryConfig::declare(params::Catalog& catalog) {
 MemoryConfig MemoryConfig::from(const params::Set& set) {
   return {set.size("memory.size"),
           {set.count("memory.channels"), set.count("memory.bank_groups"),
-           set.count("memory.banks_per_group"), set.size("memory.row_size")},
+           set.count("memory.banks_per_group"), set.size("memory.row_size"),
+           set.flag("memory.bank_hash")},
           {set.picos("memory.tCL"), set.picos("memory.tRCD"), set.picos("memory.tRP"),
            set.picos("memory.tRAS"), set.picos("memory.burst")},
           set.count("memory.write_queue")};

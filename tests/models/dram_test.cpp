@@ -2,7 +2,9 @@
 // DRAM bank and bus timing, with DDR4-3200AA numbers (docs/hardware-parameters.md 4.1).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <random>
+#include <vector>
 
 #include "models/memory/dram_timing.h"
 
@@ -96,17 +98,23 @@ TEST_CASE("the address mapping is the same with shifts (powers of two) as with d
   // The mapping as the model documents it, written out with divisions.
   auto reference = [](const models::DramGeometry& g, uint64_t pa) {
     const uint64_t line = pa / 64, row_index = line / g.channels / (g.row_bytes / 64);
-    const uint64_t banks = g.bank_groups * g.banks_per_group, n = row_index % banks;
+    const uint64_t banks = g.bank_groups * g.banks_per_group, row = row_index / banks;
+    uint64_t n = row_index % banks;
+    if (g.bank_hash) n = (banks & (banks - 1)) == 0 ? n ^ (row % banks) : (n + row) % banks;
     return models::DramLocation{line % g.channels,
-                                (n % g.bank_groups) * g.banks_per_group + n / g.bank_groups,
-                                row_index / banks};
+                                (n % g.bank_groups) * g.banks_per_group + n / g.bank_groups, row};
   };
   std::mt19937_64 random(7);
-  for (const models::DramGeometry g : {models::DramGeometry{2, 4, 4, 8192},
-                                       models::DramGeometry{16, 8, 4, 4096},
-                                       models::DramGeometry{8, 4, 4, 8192},
-                                       models::DramGeometry{3, 4, 4, 8192},
-                                       models::DramGeometry{2, 3, 4, 1024 * 3}}) {
+  std::vector<models::DramGeometry> geometries;
+  for (bool hash : {false, true})
+    for (models::DramGeometry g :
+         {models::DramGeometry{2, 4, 4, 8192}, models::DramGeometry{16, 8, 4, 4096},
+          models::DramGeometry{8, 4, 4, 8192}, models::DramGeometry{3, 4, 4, 8192},
+          models::DramGeometry{2, 3, 4, 1024 * 3}, models::DramGeometry{1, 3, 1, 8192}}) {
+      g.bank_hash = hash;
+      geometries.push_back(g);
+    }
+  for (const models::DramGeometry& g : geometries) {
     const DramTiming d(g, {tCL, tRCD, tRP, tRAS, kBurst});
     for (int i = 0; i < 10000; ++i) {
       const uint64_t pa = random() & ((1ull << 44) - 64);
@@ -115,6 +123,33 @@ TEST_CASE("the address mapping is the same with shifts (powers of two) as with d
       REQUIRE(got.bank == want.bank);
       REQUIRE(got.row == want.row);
     }
+  }
+}
+
+TEST_CASE("with bank hashing, rows a whole bank rotation apart are in different banks") {
+  // Two streams 16 rows apart (a 2 MiB folio apart on the default preset),
+  // taking turns: in one bank every access closes the other stream's row.
+  auto turns = [](bool hash) {
+    DramTiming d({1, 4, 4, kRow, hash}, {tCL, tRCD, tRP, tRAS, kBurst});
+    Picos t = 0;
+    for (uint64_t k = 0; k < 8; ++k)
+      for (uint64_t row : {0, 1}) t = d.access(addr(row, 3, k), t);
+    return std::pair{d.stats(), d.locate(addr(0, 3)).bank != d.locate(addr(1, 3)).bank};
+  };
+  const auto [plain, plain_apart] = turns(false);
+  CHECK_FALSE(plain_apart);
+  CHECK(plain.row_conflicts == 15);
+  const auto [hashed, hashed_apart] = turns(true);
+  CHECK(hashed_apart);
+  CHECK(hashed.row_conflicts == 0);
+  CHECK(hashed.row_misses == 2);
+  CHECK(hashed.row_hits == 14);
+  // Consecutive rows still visit every bank once per rotation.
+  DramTiming d({1, 4, 4, kRow, true}, {tCL, tRCD, tRP, tRAS, kBurst});
+  for (uint64_t row : {0, 1, 5}) {
+    std::vector<bool> seen(16);
+    for (uint64_t slot = 0; slot < 16; ++slot) seen[d.locate(addr(row, slot)).bank] = true;
+    CHECK(std::count(seen.begin(), seen.end(), true) == 16);
   }
 }
 
@@ -129,7 +164,8 @@ TEST_CASE("a run of lines at a fixed spacing is timed as line by line, on random
   const std::vector<models::DramGeometry> geometries{
       {2, 4, 4, 8192}, {1, 4, 4, 8192}, {8, 8, 4, 2048}, {3, 4, 4, 8192}, {2, 3, 2, 64 * 12}};
   for (int trial = 0; trial < 400; ++trial) {
-    const models::DramGeometry g = geometries[pick(geometries.size())];
+    models::DramGeometry g = geometries[pick(geometries.size())];
+    g.bank_hash = pick(2);
     const models::DramTimings t{pick(20'000), pick(20'000), pick(20'000), pick(50'000),
                                 1 + pick(5'000)};
     DramTiming by_run(g, t), by_line(g, t);
