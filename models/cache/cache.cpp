@@ -411,17 +411,15 @@ Picos Cache::load(uint64_t core, uint64_t pa, LineValue& out, Picos& issue) {
   } else {
     const uint64_t line = line_of(pa);
     const size_t outer = c.levels.size() - 1;
-    if (!c.levels.front().find(line)) {
-      // A miss waits for a fill buffer, and the loads after it for this one.
-      issue = t = c.fill_buffers.claim(issue);
-    }
+    // An L1D miss waits for a fill buffer, and the loads after it for this one.
+    CacheWay* hit = c.levels.front().find(line);
+    if (!hit) issue = t = c.fill_buffers.claim(issue);
     size_t level = 0;
-    CacheWay* hit = nullptr;
     Picos reached_outer = t;
     for (; level <= outer; ++level) {
       if (level == outer) reached_outer = t;
       t += c.latency[level];
-      hit = c.levels[level].find(line);
+      if (level > 0) hit = c.levels[level].find(line);
       ++(hit ? c.stats[level]->load_hits : c.stats[level]->load_misses);
       if (hit) break;
     }

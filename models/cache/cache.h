@@ -49,18 +49,19 @@
 // misses the L2 also an entry of the L2's queue, and the L2 streamer
 // prefetches along runs of adjacent lines into the L2, each prefetch taking a
 // queue entry; a load of a line a prefetch has not yet brought waits for it.
-// The request's time is when its last load issued; its LoadCompletion, when
-// the data of every load arrived (without one, the time is that). Stores are whole-line and posted: they
-// cost `store_line` and allocate without fetching (as fast-string stores
-// do); dirty victims are written back posted. A load or store request
+// (A core with no private level does not overlap its loads.) The request's
+// time is when its last load issued; its LoadCompletion, when the data of
+// every load arrived (without one, the time is that). Stores are whole-line
+// and posted: they cost `store_line` and allocate without fetching (as
+// fast-string stores do); dirty victims are written back posted. A load or store request
 // completes no sooner than memory's write queue took the last write-back it
 // caused (its stores go on at `store_line` until then: within one request
 // the core does not stall line by line). Maintenance ops cost the CPU
 // nothing here (the CPU agent charges issue costs); the LLC lookup is their
 // lookup time, and the response says when their write-back reaches memory.
-// Does not model: partial-line accesses, the L1D's own prefetchers, bandwidth between the
-// levels, the L1D/L2 traffic of a victim, or per-core timelines for wbinvd
-// (other cores are not stalled).
+// Does not model: partial-line accesses, the L1D's own prefetchers,
+// bandwidth between the levels, the L1D/L2 traffic of a victim, or per-core
+// timelines for wbinvd (other cores are not stalled).
 #pragma once
 
 #include <cstdint>

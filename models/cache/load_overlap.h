@@ -28,7 +28,6 @@ class MissSlots {
   // caller then hold()s the slot until its request completes.
   Picos claim(Picos t);
   void hold(Picos completes);
-  uint64_t slots() const { return slots_; }
 
  private:
   uint64_t slots_;
@@ -45,7 +44,6 @@ class StreamPrefetcher {
   // along it extends the prefetched run to `distance` lines past it, within
   // the page. A request that breaks the run restarts the page's stream.
   void request(uint64_t line, std::vector<uint64_t>& out);
-  uint64_t distance() const { return distance_; }
 
  private:
   struct Stream {

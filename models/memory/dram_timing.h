@@ -10,7 +10,7 @@
 // rotation by the row when the bank count is not a power of two, which no
 // DDR4 or DDR5 part has), as controllers permute banks so that two streams a
 // multiple of the bank rotation apart (2 MiB folios) do not take turns
-// closing each other's rows (docs/hardware-parameters.md 4).
+// closing each other's rows (docs/hardware-parameters.md 4.3).
 //
 // Per access, on its bank (open-page policy, JEDEC command timing):
 //  - row hit:      READ/WRITE when the bank is free;           data after tCL

@@ -45,7 +45,7 @@ void MemoryConfig::declare(params::Catalog& catalog) {
                                   "Intel controllers XOR row address bits into the bank bits "
                                   "(Pessl et al., DRAMA, USENIX Security 2016); permutation-based "
                                   "page interleaving (Zhang et al., MICRO 2000); "
-                                  "docs/hardware-parameters.md 4"));
+                                  "docs/hardware-parameters.md 4.3"));
   catalog.declare(Spec::duration("memory.tCL", "READ to first data (CAS latency)")
                       .by_default("13.75ns", kDdr4));  // CL22 at tCK 0.625 ns
   catalog.declare(Spec::duration("memory.tRCD", "ACTIVATE to READ or WRITE")

@@ -382,7 +382,7 @@ TEST_CASE("the residency index follows every level, device writes kept in the LL
   residency_index_follows_the_arrays(rig, 3);
 }
 
-TEST_CASE("a read's misses overlap up to the fill buffers, each further one waits for the earliest") {
+TEST_CASE("a read's misses overlap up to the fill buffers and the next waits for the earliest") {
   // Loads 2 ns apart reach the flat memory apart by more than its 1.25 ns
   // of bus time, so each miss costs kMemory on its own.
   Rig rig(overlapping(2, 2'000));
@@ -414,7 +414,7 @@ TEST_CASE("with no fill buffers a read's loads go one after another, each when t
   });
 }
 
-TEST_CASE("the L2 streamer fetches ahead of adjacent loads, and a load of a line on its way waits") {
+TEST_CASE("the L2 streamer fetches ahead of adjacent loads and a load of a line on its way waits") {
   Rig rig(overlapping(16, 2'000, 4));
   run_bench([&] {
     LineValue v;
