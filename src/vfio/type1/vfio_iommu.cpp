@@ -9,7 +9,7 @@
 namespace iocsim::vfio {
 
 VfioIommu::VfioIommu(Kernel& kernel, host::Process& owner, ContainerId id, bool v2)
-    : kernel_(kernel), owner_(&owner), id_(id), v2_(v2) {
+    : kernel_(kernel), owner_(&owner), calls_(kernel, id), v2_(v2) {
   dma_avail_ = kernel.config.dma_entry_limit;
   pgsize_bitmap_ = PAGE_MASK;
 }
@@ -138,40 +138,6 @@ uint64_t VfioIommu::pinned_pages() const {
     }
   }
   return pages;
-}
-
-void VfioIommu::flush_cache(FlushPoint point, phys_addr_t phys, uint64_t len) {
-  const FlushPolicy& policy = *kernel_.config.policy;
-  if (!policy.at(point)) return;
-  FlushCall call{id_, site_of(point), phys, len, {}};
-  switch (policy.method) {
-    case FlushMethod::lines: call.done = kernel_.arch.flush_cache_phys(phys, len); break;
-    case FlushMethod::wbinvd:
-      call.phys = 0;
-      call.done = kernel_.arch.wbinvd_on_all_cpus();
-      break;
-  }
-  if (kernel_.flushes) kernel_.flushes->flushed(call);
-}
-
-int VfioIommu::iommu_map(DomainHandle domain, dma_addr_t iova, phys_addr_t paddr, uint64_t size,
-                         int prot) {
-  iommu_calls_.map++;
-  if (int err = kernel_.faults.fire(FaultKind::iommu_map, domain)) return err;
-  return kernel_.iommu.map(domain, iova, paddr, size, prot);
-}
-
-uint64_t VfioIommu::iommu_unmap(DomainHandle domain, dma_addr_t iova, uint64_t size) {
-  iommu_calls_.unmap++;
-  if (kernel_.faults.fire(FaultKind::iommu_unmap, domain)) return 0;
-  return kernel_.iommu.unmap(domain, iova, size);
-}
-
-uint64_t VfioIommu::iommu_unmap_fast(DomainHandle domain, dma_addr_t iova, uint64_t size,
-                                     IotlbGather& gather) {
-  iommu_calls_.unmap++;
-  if (kernel_.faults.fire(FaultKind::iommu_unmap, domain)) return 0;
-  return kernel_.iommu.unmap_fast(domain, iova, size, gather);
 }
 
 long VfioIommu::check_extension(unsigned long arg) { return check_extension(this, arg, kernel_.config.base); }

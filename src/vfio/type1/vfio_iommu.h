@@ -21,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include "vfio/backend_calls.h"
 #include "vfio/iommu_driver.h"
 #include "vfio/kernel.h"
 #include "vfio/type1/dma_list_digest.h"
@@ -131,7 +132,7 @@ class VfioIommu : public IommuData {
   // What the policy's tracking (posted bool or review counter) believes.
   bool has_noncoherent_domain() const override;
   unsigned vaddr_invalid_count() const override { return vaddr_invalid_count_; }
-  IommuCalls iommu_calls() const override { return iommu_calls_; }
+  IommuCalls iommu_calls() const override { return calls_.counted(); }
 
   bool v2() const { return v2_; }
   const std::map<dma_addr_t, std::unique_ptr<VfioDma>>& dma_list() const { return dma_list_; }
@@ -248,15 +249,21 @@ class VfioIommu : public IommuData {
   // recount; review v2 decrements its counter there too, as a sanity check.
   std::list<VfioDomain>::iterator unlink_domain(std::list<VfioDomain>::iterator domain,
                                                 bool releasing);
-  // A flush point of the series over [phys, phys + len): does what the
-  // policy says there, and counts it for the point's site.
-  void flush_cache(FlushPoint point, phys_addr_t phys, uint64_t len);
-  // iommu_map/iommu_unmap/iommu_unmap_fast, counted for `state`.
+  // The flush points and the IOMMU core calls, shared with iommufd.
+  void flush_cache(FlushPoint point, phys_addr_t phys, uint64_t len) {
+    calls_.flush_cache(point, phys, len);
+  }
   int iommu_map(DomainHandle domain, dma_addr_t iova, phys_addr_t paddr, uint64_t size,
-                int prot);
-  uint64_t iommu_unmap(DomainHandle domain, dma_addr_t iova, uint64_t size);
+                int prot) {
+    return calls_.iommu_map(domain, iova, paddr, size, prot);
+  }
+  uint64_t iommu_unmap(DomainHandle domain, dma_addr_t iova, uint64_t size) {
+    return calls_.iommu_unmap(domain, iova, size);
+  }
   uint64_t iommu_unmap_fast(DomainHandle domain, dma_addr_t iova, uint64_t size,
-                            IotlbGather& gather);
+                            IotlbGather& gather) {
+    return calls_.iommu_unmap_fast(domain, iova, size, gather);
+  }
   bool warn_on(bool condition, const char* what) { return kernel_.log.warn_on(condition, what); }
   // A kzalloc()/kmalloc()/__get_free_page() the port makes: true if it fails.
   bool alloc_fails() { return kernel_.faults.fire(FaultKind::alloc) != 0; }
@@ -271,7 +278,7 @@ class VfioIommu : public IommuData {
 
   Kernel& kernel_;
   host::Process* owner_;
-  ContainerId id_;
+  BackendCalls calls_;
   std::list<VfioDomain> domain_list_;  // newest first
   std::list<VfioIova> iova_list_;
   std::map<dma_addr_t, std::unique_ptr<VfioDma>> dma_list_;
@@ -289,7 +296,6 @@ class VfioIommu : public IommuData {
   // scanning the domains; review v2 keeps a counter in link/unlink.
   bool has_noncoherent_domain_ = false;
   unsigned noncoherent_domains_ = 0;
-  IommuCalls iommu_calls_;
   bool released_ = false;
 };
 
