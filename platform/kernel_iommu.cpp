@@ -81,6 +81,16 @@ bool KernelIommu::enforce_cache_coherency(vfio::DomainHandle domain) {
   return unit_of(domain).enforce_cache_coherency(domain, cpu().now());
 }
 
+bool KernelIommu::capable_enforce_cache_coherency(vfio::GroupId group) const {
+  // intel_iommu_capable(): ecap_sc_support of the device's unit, the same
+  // snoop control that enforce_cache_coherency() needs.
+  auto g = groups_.find(group);
+  if (g == groups_.end()) return false;
+  for (const GroupDevice& d : g->second.devices)
+    if (!d.unit->config().snoop_control) return false;
+  return !g->second.devices.empty();
+}
+
 uint64_t KernelIommu::pgsize(uint64_t bitmap, uint64_t iova, uint64_t paddr, uint64_t size,
                              uint64_t* count) {
   auto fls = [](uint64_t x) { return 63u - static_cast<unsigned>(__builtin_clzll(x)); };

@@ -53,6 +53,7 @@ class KernelIommu : public vfio::IommuCore {
   std::string ops(vfio::DomainHandle domain) const override;
   bool has_enforce_cache_coherency(vfio::DomainHandle domain) const override;
   bool enforce_cache_coherency(vfio::DomainHandle domain) override;
+  bool capable_enforce_cache_coherency(vfio::GroupId group) const override;
   int map(vfio::DomainHandle domain, vfio::dma_addr_t iova, vfio::phys_addr_t paddr,
           uint64_t size, int prot) override;
   uint64_t unmap(vfio::DomainHandle domain, vfio::dma_addr_t iova, uint64_t size) override;

@@ -38,7 +38,8 @@ std::vector<Invariant> kernel_invariants(const std::vector<const vfio::IommuData
     out.push_back(inv);
   }
 
-  // locked_vm of every principal is what its live mappings charge (it starts at 0).
+  // locked_vm of every principal (mm's and user's: charged_locked_vm) is what
+  // its live mappings charge (it starts at 0).
   {
     std::map<const host::Process*, uint64_t> charged;
     for (const auto* c : containers) {
@@ -48,10 +49,10 @@ std::vector<Invariant> kernel_invariants(const std::vector<const vfio::IommuData
     Invariant inv{"locked_vm equals what live mappings charge", true, ""};
     for (const auto& p : host.processes()) {
       const uint64_t expected = charged.count(&p) ? charged[&p] : 0;
-      if (p.locked_vm() != expected) {
+      if (p.charged_locked_vm() != expected) {
         inv.held = false;
         inv.detail += fmt::format("{}: locked_vm {} pages, mappings charge {}; ", p.name(),
-                                  p.locked_vm(), expected);
+                                  p.charged_locked_vm(), expected);
       }
     }
     out.push_back(inv);

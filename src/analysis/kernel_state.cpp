@@ -10,7 +10,7 @@ KernelState capture(const std::map<std::string, const vfio::IommuData*>& contain
                     const std::map<vfio::DomainHandle, SetDigest>& translations) {
   KernelState s;
   s.pins = host.pin_digest();
-  for (const auto& p : host.processes()) s.locked_vm[p.name()] = p.locked_vm();
+  for (const auto& p : host.processes()) s.locked_vm[p.name()] = p.charged_locked_vm();
   for (const auto& [name, c] : containers) {
     KernelState::Container& out = s.containers[name];
     out.dma_avail = c->dma_avail();

@@ -156,10 +156,12 @@ int check_command(const CheckArgs& args) {
       cases.push_back({file, "", CheckCase::Status::bad_input, first, detail.str(), 0});
       continue;
     }
-    for (const std::string& policy : selection.policies(policies_of(*loaded.back()))) {
+    const bool by_backend = selection.backends().size() > 1;
+    for (const scenario::RunOptions& run : selection.runs(policies_of(*loaded.back()))) {
       case_of_job.push_back(cases.size());
-      cases.push_back({file, policy, CheckCase::Status::passed, "", "", 0});
-      jobs.push_back({&*loaded.back(), {policy, selection.kernel_base(), selection.seed}, {}});
+      const std::string label = by_backend ? run.policy + "/" + run.backend : run.policy;
+      cases.push_back({file, label, CheckCase::Status::passed, "", "", 0});
+      jobs.push_back({&*loaded.back(), run, {}});
     }
   }
 

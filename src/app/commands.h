@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/driver.h"
 #include "scenario/loader.h"
 #include "vfio/kernel_base.h"
 
@@ -24,6 +25,7 @@ struct Arg {
 struct RunSelection {
   Arg policy;  // empty: the scenario's own choice; "all": every policy
   Arg kernel;  // empty: the scenario's
+  Arg backend;  // empty: each open step's own; "all": every backend
   Arg platform;
   std::vector<scenario::LoadOptions::Set> sets;
   std::vector<Arg> vars;  // --var NAME=VALUE
@@ -37,6 +39,11 @@ struct RunSelection {
   scenario::LoadOptions load_options() const;
   // The policies to run a scenario under, `own` when --policy does not say.
   std::vector<std::string> policies(std::vector<std::string> own) const;
+  // The backends to run it on (RunOptions::backend): "" alone when
+  // --backend does not say.
+  std::vector<std::string> backends() const;
+  // Every run of a scenario: each backend, under each policy.
+  std::vector<scenario::RunOptions> runs(std::vector<std::string> own_policies) const;
 };
 
 struct RunArgs {

@@ -54,6 +54,9 @@ void add_selection_options(CLI::App* cmd, RunSelection& selection, std::vector<s
                   "flush policy (none, posted-v1, review-v2, map-only, eager-unmap, wbinvd, "
                   "nosnoop-off), or 'all' for every policy");
   cmd->add_option("--kernel", selection.kernel.text, "kernel base: v6.9 (default) or v6.18");
+  cmd->add_option("--backend", selection.backend.text,
+                  "VFIO backend of every container: type1 or iommufd (the type1 uAPI on "
+                  "/dev/iommu), or 'all' for both; default: each open step's own");
   cmd->add_option("--platform", selection.platform.text, "platform preset name or a YAML file");
   cmd->add_option("--set", sets, "override a parameter, KEY=VALUE (repeatable)");
   cmd->add_option("--var", vars, "set a variable of the scenario's vars, NAME=VALUE (repeatable)");
@@ -66,6 +69,7 @@ void locate_selection(int argc, char* argv[], const std::vector<int>& columns,
                       RunSelection& selection) {
   selection.policy.column = value_column(argc, argv, columns, "--policy", 0);
   selection.kernel.column = value_column(argc, argv, columns, "--kernel", 0);
+  selection.backend.column = value_column(argc, argv, columns, "--backend", 0);
   selection.platform.column = value_column(argc, argv, columns, "--platform", 0);
   for (size_t i = 0; i < sets.size(); ++i)
     selection.sets.push_back({sets[i], value_column(argc, argv, columns, "--set", i)});

@@ -19,10 +19,10 @@ bool output_writable(const Arg& file, const std::string& option) {
   return false;
 }
 
-std::string with_policy(const std::string& path, const std::string& policy) {
+std::string with_label(const std::string& path, const std::string& label) {
   const std::filesystem::path p(path);
-  if (!p.has_extension()) return path + "." + policy;
-  return (p.parent_path() / (p.stem().string() + "." + policy + p.extension().string()))
+  if (!p.has_extension()) return path + "." + label;
+  return (p.parent_path() / (p.stem().string() + "." + label + p.extension().string()))
       .string();
 }
 

@@ -14,7 +14,7 @@ namespace iocsim::app {
 bool output_writable(const Arg& file, const std::string& option);
 
 // "trace.json" + "none" -> "trace.none.json" ("trace" -> "trace.none"): one
-// file per policy under --policy all.
-std::string with_policy(const std::string& path, const std::string& policy);
+// file per run under --policy all or --backend all.
+std::string with_label(const std::string& path, const std::string& label);
 
 }  // namespace iocsim::app

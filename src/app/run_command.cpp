@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// `iocsim run SCENARIO`: one policy, or every policy side by side.
+// `iocsim run SCENARIO`: one policy on one backend, or several side by side.
 #include <fstream>
 #include <iostream>
 #include <utility>
@@ -30,22 +30,28 @@ bool write_json(const std::string& path, const nlohmann::json& report) {
   return true;
 }
 
-// The trace and waveform files of one policy's run.
-RunOutputs outputs_for(const RunArgs& args, const std::string& policy, bool several) {
+// What a run's files are named after among several: its policy, and its
+// backend when the runs differ in backend ("posted-v1-iommufd").
+std::string file_label(const scenario::RunOptions& run, bool by_backend) {
+  return by_backend ? run.policy + "-" + run.backend : run.policy;
+}
+
+// The trace and waveform files of one run.
+RunOutputs outputs_for(const RunArgs& args, const std::string& label, bool several) {
   auto name = [&](const Arg& file) {
-    return file.text.empty() || !several ? file.text : with_policy(file.text, policy);
+    return file.text.empty() || !several ? file.text : with_label(file.text, label);
   };
   return {name(args.trace), name(args.vcd)};
 }
 
-bool outputs_writable(const RunArgs& args, const std::vector<std::string>& policies) {
+bool outputs_writable(const RunArgs& args, const std::vector<std::string>& labels) {
   bool ok = true;
   if (!args.json.text.empty() && args.json.text != "-")
     ok &= output_writable(args.json, "--json");
-  // One error per option, not one per policy.
+  // One error per option, not one per run.
   bool trace_ok = true, vcd_ok = true;
-  for (const std::string& policy : policies) {
-    const RunOutputs files = outputs_for(args, policy, policies.size() > 1);
+  for (const std::string& label : labels) {
+    const RunOutputs files = outputs_for(args, label, labels.size() > 1);
     if (trace_ok && !files.trace.empty())
       trace_ok = output_writable({files.trace, args.trace.column}, "--trace");
     if (vcd_ok && !files.vcd.empty())
@@ -68,13 +74,16 @@ int run_command(const RunArgs& args) {
   for (const auto& d : diags.list()) std::cerr << d.format() << "\n";
   if (!loaded || !ok) return kExitBadInput;
 
-  const std::vector<std::string> policies = selection.policies({loaded->kernel.policy});
-  if (!outputs_writable(args, policies)) return kExitBadInput;
+  const std::vector<scenario::RunOptions> runs = selection.runs({loaded->kernel.policy});
+  const bool by_backend = selection.backends().size() > 1;
+  std::vector<std::string> labels;
+  for (const scenario::RunOptions& run : runs) labels.push_back(file_label(run, by_backend));
+  if (!outputs_writable(args, labels)) return kExitBadInput;
 
   std::vector<ChildJob> jobs;
-  for (const std::string& policy : policies) {
-    RunOutputs outputs = outputs_for(args, policy, policies.size() > 1);
-    scenario::RunOptions options{policy, selection.kernel_base(), selection.seed};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    RunOutputs outputs = outputs_for(args, labels[i], runs.size() > 1);
+    scenario::RunOptions options = runs[i];
     options.record_counters = !outputs.trace.empty() || !outputs.vcd.empty();
     jobs.push_back({&*loaded, options, std::move(outputs)});
   }
@@ -84,7 +93,7 @@ int run_command(const RunArgs& args) {
   run_in_children(jobs, 1, [&](size_t i, ChildOutcome&& outcome) {
     if (outcome.exit_code == kExitInternal) {
       std::cerr << fmt::format("iocsim: internal error in {} under {}: {}\n", args.scenario,
-                               policies[i], outcome.error);
+                               labels[i], outcome.error);
       broken = true;
       return;
     }
@@ -93,7 +102,7 @@ int run_command(const RunArgs& args) {
   });
   if (broken) return kExitInternal;
 
-  const bool all = policies.size() > 1;
+  const bool all = runs.size() > 1;
   const nlohmann::json report =
       all ? report::combine(std::move(reports)) : std::move(reports.front());
   if (!args.json.text.empty() && !write_json(args.json.text, report)) return kExitInternal;

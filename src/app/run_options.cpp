@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The options `run` and `check` share (RunSelection, commands.h).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "app/commands.h"
 
 #include "base/spelling.h"
+#include "scenario/backends.h"
 #include "vfio/flush_policy.h"
 
 namespace iocsim::app {
@@ -21,6 +23,14 @@ bool RunSelection::valid() const {
     command_line_error(kernel.column,
                        fmt::format("--kernel: unknown kernel base '{}' ({})", kernel.text,
                                    fmt::join(vfio::kernel_base_names(), " or ")));
+    ok = false;
+  }
+  if (!backend.text.empty() && backend.text != "all" && !scenario::backend_named(backend.text)) {
+    const std::vector<std::string> names(std::begin(scenario::kBackendNames),
+                                         std::end(scenario::kBackendNames));
+    command_line_error(backend.column,
+                       fmt::format("--backend: unknown backend '{}' ({}, or all){}", backend.text,
+                                   fmt::join(names, " or "), did_you_mean(backend.text, names)));
     ok = false;
   }
   for (const Arg& var : vars) {
@@ -58,6 +68,24 @@ std::vector<std::string> RunSelection::policies(std::vector<std::string> own) co
   if (policy.text == "all") return vfio::policy_names();
   if (!policy.text.empty()) return {policy.text};
   return own;
+}
+
+std::vector<std::string> RunSelection::backends() const {
+  if (backend.text == "all")
+    return {std::begin(scenario::kBackendNames), std::end(scenario::kBackendNames)};
+  return {backend.text};
+}
+
+std::vector<scenario::RunOptions> RunSelection::runs(std::vector<std::string> own_policies) const {
+  std::vector<scenario::RunOptions> out;
+  for (const std::string& b : backends()) {
+    for (const std::string& p : policies(own_policies)) {
+      scenario::RunOptions options{p, kernel_base(), seed};
+      options.backend = b;
+      out.push_back(std::move(options));
+    }
+  }
+  return out;
 }
 
 }  // namespace iocsim::app

@@ -44,6 +44,14 @@ class Process {
   // mm->locked_vm, in pages.
   uint64_t locked_vm() const { return locked_vm_; }
   void set_locked_vm(uint64_t pages) { locked_vm_ = pages; }
+  // The user's locked_vm (struct user_struct), in pages: what iommufd's
+  // default accounting (IOPT_PAGES_ACCOUNT_USER) charges instead of the mm.
+  // Each principal is its own user.
+  uint64_t user_locked_vm() const { return user_locked_vm_; }
+  void set_user_locked_vm(uint64_t pages) { user_locked_vm_ = pages; }
+  // Pages charged against RLIMIT_MEMLOCK by either accounting: what `state`
+  // steps report as locked_vm.
+  uint64_t charged_locked_vm() const { return locked_vm_ + user_locked_vm_; }
 
   const Vma* find_vma(uint64_t va) const;
   // Where the first VMA starting after `va` begins (UINT64_MAX if none).
@@ -85,6 +93,7 @@ class Process {
   uint64_t memlock_;
   bool cap_ipc_lock_;
   uint64_t locked_vm_ = 0;
+  uint64_t user_locked_vm_ = 0;
   std::map<uint64_t, Vma> vmas_;        // by start
   PageTable ptes_;
 };

@@ -152,6 +152,7 @@ json to_json(const scenario::RunResult& r) {
           {"summary", s.summary},
           {"file", s.file},
           {"policy", r.policy},
+          {"backend", r.backend},
           {"kernel_base", vfio::to_string(r.base)},
           {"platform",
            {{"preset", s.platform.preset},
@@ -175,14 +176,28 @@ json to_json(const scenario::RunResult& r) {
           {"stats", std::move(stats)}};
 }
 
+bool backends_differ(const json& runs) {
+  for (const json& run : runs)
+    if (run["backend"] != runs.front()["backend"]) return true;
+  return false;
+}
+
+std::string run_label(const json& run, bool with_backend) {
+  std::string label = run["policy"];
+  if (with_backend) label += "/" + run["backend"].get<std::string>();
+  return label;
+}
+
 json combine(std::vector<json> runs) {
   json policies = json::array();
   json metrics = json::object();
   auto add = [&](const std::string& metric, const std::string& policy, const json& value) {
     metrics[metric][policy] = value;
   };
+  bool by_backend = false;
+  for (const json& run : runs) by_backend |= run["backend"] != runs.front()["backend"];
   for (const json& run : runs) {
-    const std::string policy = run["policy"];
+    const std::string policy = run_label(run, by_backend);
     policies.push_back(policy);
     for (const auto& [key, value] : run["counts"].items()) add(key, policy, value);
     add("max_window_ns", policy, run["max_window_ns"]);

@@ -11,6 +11,7 @@
 #include "analysis/hazards.h"
 #include "base/line_value.h"
 #include "base/units.h"
+#include "report/json_report.h"
 #include "report/window_summary.h"
 #include "vfio/flush_sites.h"
 
@@ -64,6 +65,8 @@ std::string step_value(const std::string& key, const json& v) {
 std::string header(const json& run, bool with_policy) {
   std::string line = fmt::format("{} -- ", run["scenario"].get<std::string>());
   if (with_policy) line += fmt::format("policy {}, ", run["policy"].get<std::string>());
+  // type1 is the default and says nothing; iommufd is named.
+  if (run["backend"] != "type1") line += fmt::format("backend {}, ", run["backend"].get<std::string>());
   line += fmt::format("kernel {}, platform {}", run["kernel_base"].get<std::string>(),
                       run["platform"]["preset"].get<std::string>());
   std::string overrides;
@@ -313,11 +316,20 @@ std::string render_text(const json& run, int verbosity) {
 std::string render_comparison(const json& combined, int verbosity) {
   const json& runs = combined["runs"];
   if (runs.empty()) return "";
-  std::string out = header(runs[0], false) + "\n";
+  const bool by_backend = backends_differ(runs);
+  json first = runs[0];
+  if (by_backend) first["backend"] = "type1";  // each column says its own below
+  std::string out = header(first, false) + "\n";
   const int label_width = 32, width = 14;
   out += fmt::format("{:<{}}", "", label_width);
   for (const auto& run : runs) out += fmt::format("{:>{}}", run["policy"].get<std::string>(), width);
   out += "\n";
+  if (by_backend) {
+    out += fmt::format("{:<{}}", "backend", label_width);
+    for (const auto& run : runs)
+      out += fmt::format("{:>{}}", run["backend"].get<std::string>(), width);
+    out += "\n";
+  }
   // One row: a label, then what `cell` says of each run (by its index).
   auto row = [&](const std::string& label, auto cell) {
     out += fmt::format("{:<{}}", label, label_width);
@@ -398,7 +410,7 @@ std::string render_comparison(const json& combined, int verbosity) {
   for (const auto& run : runs) {
     const Tally t = tally(run);
     if (t.passed == t.total && invariants_hold(run) && verbosity == 0) continue;
-    out += fmt::format("\n--- {} ---\n", run["policy"].get<std::string>());
+    out += fmt::format("\n--- {} ---\n", run_label(run, by_backend));
     out += render_text(run, verbosity);
   }
   return out;

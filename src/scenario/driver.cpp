@@ -14,6 +14,7 @@
 #include "analysis/invariants.h"
 #include "models/common/time.h"
 #include "scenario/run_state.h"
+#include "iommufd/vfio_compat.h"
 #include "vfio/type1/type1_driver.h"
 
 namespace iocsim::scenario {
@@ -85,11 +86,28 @@ uint64_t run_value(const RunResult& r, const std::string& key) {
   throw std::logic_error("unknown run key " + key);
 }
 
+// What a report calls the run's backend: --backend's, or the one the open
+// steps name ("mixed" if they differ; the default if there are none).
+std::string backend_of(const Scenario& s, const std::string& chosen) {
+  if (!chosen.empty()) return chosen;
+  std::string found;
+  for (const Step& step : s.steps) {
+    const auto* open = std::get_if<OpenStep>(&step.args);
+    if (!open) continue;
+    if (found.empty())
+      found = open->backend;
+    else if (found != open->backend)
+      return "mixed";
+  }
+  return found.empty() ? std::string(kDefaultBackend) : found;
+}
+
 }  // namespace
 
 Run::Run(const Scenario& scenario, const RunOptions& options)
     : s(scenario),
       policy(policy_named(options.policy)),
+      backend_override(options.backend),
       base(options.base.value_or(scenario.kernel.base)) {
   observers.add(oracle);
   observers.add(timeline);
@@ -121,10 +139,12 @@ Run::Run(const Scenario& scenario, const RunOptions& options)
   kernel->flushes = &ledger;
   vfio = std::make_unique<vfio::VfioCore>(*kernel);
   vfio->register_iommu_driver(std::make_unique<vfio::Type1Driver>(*kernel));
+  vfio->register_iommu_driver(std::make_unique<iommufd::IommufdDriver>(*kernel));
   for (const Device& d : s.devices)
     vfio->add_device({d.name, d.group, d.emulated, d.emulated ? nullptr : &machine->pci_function(d.name)});
   result.scenario = &s;
   result.policy = options.policy;
+  result.backend = backend_of(scenario, options.backend);
   result.base = base;
   result.seed = options.seed;
   invariants_every_step = options.invariants_every_step;

@@ -30,6 +30,9 @@ struct RunOptions {
   bool invariants_every_step = false;
   // Record counters over time for a trace or waveform (RunResult::counters).
   bool record_counters = false;
+  // The backend every container is opened on (a name of kBackendNames);
+  // empty: each `open` step's own.
+  std::string backend;
 };
 
 struct StepRecord {
@@ -54,6 +57,7 @@ struct ExpectationRecord {
 struct RunResult {
   const Scenario* scenario = nullptr;
   std::string policy;
+  std::string backend;  // what RunOptions::backend chose, or the default
   vfio::KernelBase base = vfio::KernelBase::v6_9;
   uint64_t seed = 1;
   Picos sim_time = 0;

@@ -69,6 +69,7 @@ struct Run {
 
   const Scenario& s;
   const vfio::FlushPolicy& policy;
+  std::string backend_override;  // RunOptions::backend
   vfio::KernelBase base;
   analysis::Oracle oracle;
   analysis::Timeline timeline;

@@ -14,6 +14,7 @@
 #include "base/line_value.h"
 #include "base/units.h"
 #include "platform/platform_spec.h"
+#include "scenario/backends.h"
 #include "scenario/expectations.h"
 #include "scenario/steps.h"
 #include "vfio/iommu_core.h"

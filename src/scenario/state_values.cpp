@@ -22,7 +22,7 @@ std::vector<std::pair<std::string, uint64_t>> Run::state_values(const Step& step
   const Baseline before = known != baseline.end() ? known->second : Baseline{};
 
   std::vector<std::pair<std::string, uint64_t>> values{
-      {"locked_vm", host->process(s.principals[who].id)->locked_vm()},
+      {"locked_vm", host->process(s.principals[who].id)->charged_locked_vm()},
       {"domains", view ? view->domains().size() : 0},
       {"noncoherent_domains", view ? view->noncoherent_domains() : 0},
       {"pinned_pages", view ? view->pinned_pages() : 0},

@@ -5,7 +5,9 @@
 #include "scenario/vfio_steps.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "base/spelling.h"
 #include "scenario/run_state.h"
 #include "scenario/step_args_reader.h"
 #include "vfio/errno_names.h"
@@ -18,7 +20,7 @@ using detail::StepArgsReader;
 using detail::StepOutcome;
 
 const StepKind& OpenStep::kind() {
-  static const StepKind k{"open", {"container", "type", "as"}, {}, StepScope::container};
+  static const StepKind k{"open", {"container", "type", "as", "backend"}, {}, StepScope::container};
   return k;
 }
 
@@ -39,6 +41,16 @@ void OpenStep::parse(StepArgsReader& a, const Step&) {
       type = static_cast<unsigned long>(raw.value_or(0));
     }
   }
+  if (const YAML::Node b = a["backend"]) {
+    if (b.IsScalar() && backend_named(b.Scalar())) {
+      backend = b.Scalar();
+    } else {
+      std::vector<std::string> names(std::begin(kBackendNames), std::end(kBackendNames));
+      c.r.error(b, fmt::format("backend: expected {}{}", fmt::join(names, " or "),
+                               b.IsScalar() ? did_you_mean(b.Scalar(), names) : ""));
+      a.ok = false;
+    }
+  }
   if (a["as"]) {
     auto p = c.principal(a["as"], "as");
     a.ok = a.ok && p;
@@ -51,7 +63,8 @@ void OpenStep::parse(StepArgsReader& a, const Step&) {
 
 StepOutcome OpenStep::run(Run& r, const Step&) const {
   StepOutcome out;
-  const int fd = r.vfio->open(r.principal(as), type);
+  const int fd = r.vfio->open(r.principal(as), type,
+                              r.backend_override.empty() ? backend : r.backend_override);
   r.containers[container] = {fd < 0 ? -1 : fd, as};
   if (fd < 0) out.error = fd;
   return out;
@@ -247,7 +260,14 @@ void ExtensionStep::parse(StepArgsReader& a, const Step&) {
 StepOutcome ExtensionStep::run(Run& r, const Step&) const {
   StepOutcome out;
   const std::optional<int> fd = container ? std::optional<int>(r.fd(*container)) : std::nullopt;
-  out.values = {{"value", static_cast<uint64_t>(r.vfio->check_extension(fd, ext))}};
+  // Without a container: the node the run's containers are opened on.
+  const std::string_view backend =
+      r.backend_override.empty() ? kDefaultBackend : std::string_view(r.backend_override);
+  const long ret = r.vfio->check_extension(fd, ext, backend);
+  if (ret < 0)
+    out.error = static_cast<int>(ret);
+  else
+    out.values = {{"value", static_cast<uint64_t>(ret)}};
   return out;
 }
 

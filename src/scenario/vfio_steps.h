@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "scenario/backends.h"
 #include "scenario/step_kind.h"
 #include "vfio/fault_injection.h"
 #include "vfio/iommu_core.h"
@@ -20,6 +21,7 @@ struct OpenStep {
   std::string container;
   unsigned long type = 0;  // VFIO_SET_IOMMU's argument
   size_t as = 0;
+  std::string backend{kDefaultBackend};  // one of kBackendNames
 
   static const StepKind& kind();
   void parse(detail::StepArgsReader& a, const Step& step);

@@ -48,15 +48,15 @@ std::vector<const IommuData*> VfioCore::containers() const {
 }
 
 // vfio_fops_open() and vfio_ioctl_set_iommu(): the first registered backend
-// that says it supports `iommu_type` (VFIO_CHECK_EXTENSION) and opens with it
-// becomes the container's. A container with no group gets -EINVAL from the
+// of the device node that says it supports `iommu_type` (VFIO_CHECK_EXTENSION)
+// and opens with it becomes the container's. A container with no group gets -EINVAL from the
 // kernel (see vfio_core.h); so does a type no backend takes.
-int VfioCore::open(host::Process& caller, unsigned long iommu_type) {
+int VfioCore::open(host::Process& caller, unsigned long iommu_type, std::string_view backend) {
   charge_syscall();
   kernel_.current = &caller;
   int ret = -EINVAL;
   for (const auto& driver : drivers_) {
-    if (driver->check_extension(iommu_type) <= 0) continue;
+    if (driver->backend() != backend || driver->check_extension(iommu_type) <= 0) continue;
     const int fd = next_fd_;
     int err = 0;
     std::unique_ptr<IommuData> data = driver->open(iommu_type, caller, fd, &err);
@@ -73,12 +73,13 @@ int VfioCore::open(host::Process& caller, unsigned long iommu_type) {
 
 // vfio_container_ioctl_check_extension(): the container's backend, or with
 // none, every registered backend until one says yes.
-long VfioCore::check_extension(std::optional<int> fd, unsigned long arg) {
+long VfioCore::check_extension(std::optional<int> fd, unsigned long arg,
+                               std::string_view backend) {
   charge_syscall();
   if (IommuData* iommu = fd ? live(*fd) : nullptr) return iommu->check_extension(arg);
   long ret = 0;
   for (const auto& driver : drivers_)
-    if ((ret = driver->check_extension(arg)) > 0) break;
+    if (driver->backend() == backend && (ret = driver->check_extension(arg)) > 0) break;
   return ret;
 }
 

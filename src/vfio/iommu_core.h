@@ -65,6 +65,9 @@ class IommuCore {
   // Whether ops->enforce_cache_coherency exists, and calling it.
   virtual bool has_enforce_cache_coherency(DomainHandle domain) const = 0;
   virtual bool enforce_cache_coherency(DomainHandle domain) = 0;
+  // device_iommu_capable(dev, IOMMU_CAP_ENFORCE_CACHE_COHERENCY) for the
+  // group's devices: iommufd asks before it allocates a domain.
+  virtual bool capable_enforce_cache_coherency(GroupId group) const = 0;
 
   virtual int map(DomainHandle domain, dma_addr_t iova, phys_addr_t paddr, uint64_t size,
                   int prot) = 0;

@@ -5,8 +5,10 @@
 // requested type, opens it, and passes every container ioctl it does not
 // handle itself through to the state that open returned (iommu_data).
 //
-// type1 (drivers/vfio/vfio_iommu_type1.c, src/vfio/type1/) is the backend
-// today; iommufd's VFIO compatibility layer is meant to be a second one.
+// type1 (drivers/vfio/vfio_iommu_type1.c, src/vfio/type1/) is one backend;
+// iommufd's VFIO compatibility layer (src/iommufd/vfio_compat.h) is the
+// other: the container is then a file on /dev/iommu, not on /dev/vfio/vfio,
+// so the core only asks the backends of the device node a scenario opens.
 #pragma once
 
 #include <cstdint>
@@ -93,6 +95,9 @@ class IommuDriver {
  public:
   virtual ~IommuDriver() = default;
   virtual std::string_view name() const = 0;
+  // The backend as scenarios name it (`open: {backend: ...}`): which device
+  // node a container is opened on.
+  virtual std::string_view backend() const = 0;
   // .ioctl(NULL, VFIO_CHECK_EXTENSION, arg): asked before a container has one.
   virtual long check_extension(unsigned long arg) const = 0;
   // .open(arg) for the container `id` that `owner` opened; *err on failure.

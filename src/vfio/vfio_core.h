@@ -62,10 +62,13 @@ class VfioCore {
   void add_device(VfioDevice device);
 
   // --- system calls on /dev/vfio/vfio and its container fds ---
-  // A new container with the backend of VFIO_SET_IOMMU `iommu_type`: its fd.
-  int open(host::Process& caller, unsigned long iommu_type);
-  // VFIO_CHECK_EXTENSION on a container, or before any (every backend asked).
-  long check_extension(std::optional<int> fd, unsigned long arg);
+  // A new container on the device node of `backend` (a registered
+  // IommuDriver::backend()) with the backend of VFIO_SET_IOMMU `iommu_type`:
+  // its fd.
+  int open(host::Process& caller, unsigned long iommu_type, std::string_view backend);
+  // VFIO_CHECK_EXTENSION on a container, or before any: then every backend
+  // of `backend`'s device node is asked.
+  long check_extension(std::optional<int> fd, unsigned long arg, std::string_view backend);
   // close(2) of a container fd, with its groups' files (see above).
   int close(int fd);
   // The backend's ioctls, passed through. `caller` null: the process that

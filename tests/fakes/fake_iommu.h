@@ -75,6 +75,9 @@ class FakeIommu : public vfio::IommuCore {
   uint64_t pgsize_bitmap(DomainHandle) const override { return 4096; }
   std::string ops(DomainHandle d) const override { return domains_.at(d).spec.ops; }
   bool has_enforce_cache_coherency(DomainHandle) const override { return true; }
+  bool capable_enforce_cache_coherency(GroupId g) const override {
+    return groups_.at(g).snoop_control;
+  }
   bool enforce_cache_coherency(DomainHandle d) override {
     Domain& dom = domains_.at(d);
     dom.coherent = dom.spec.snoop_control;

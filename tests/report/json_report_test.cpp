@@ -114,10 +114,11 @@ TEST_CASE("running all policies puts them side by side, policies as columns") {
   for (const char* site : {"map", "unpin", "replay", "fgsp"})
     by_site[site] = {{"calls", 0}, {"bytes", 0}, {"lines", 0}, {"lines_written_back", 0},
                      {"cpu_ns", 0.0}};
-  auto run = [&](const char* policy, uint64_t leaks) {
+  auto run = [&](const char* policy, uint64_t leaks, const char* backend = "type1") {
     return json{{"scenario", "s"},
                 {"summary", ""},
                 {"policy", policy},
+                {"backend", backend},
                 {"kernel_base", "v6.9"},
                 {"platform", {{"preset", "default"}, {"overrides", json::object()}}},
                 {"counts",
@@ -152,6 +153,18 @@ TEST_CASE("running all policies puts them side by side, policies as columns") {
   // No windows in either run, and no site flushed: neither gets rows.
   CHECK(table.find("\nexposure windows          ") != std::string::npos);
   CHECK(table.find(" at map") == std::string::npos);
+  CHECK(table.find("\nbackend ") == std::string::npos);
+
+  // --backend all: runs named POLICY/BACKEND, and a row of backends under the policies.
+  const json both = report::combine({run("none", 7), run("none", 5, "iommufd")});
+  CHECK(both["comparison"]["policies"] == json::array({"none/type1", "none/iommufd"}));
+  CHECK(both["comparison"]["metrics"]["leaks"]["none/iommufd"] == 5);
+  const std::string sides = report::render_comparison(both, 0);
+  const auto backends = sides.substr(sides.find("\nbackend ") + 1);
+  std::istringstream names(backends.substr(0, backends.find('\n')));
+  CHECK(std::vector<std::string>{std::istream_iterator<std::string>(names), {}} ==
+        std::vector<std::string>{"backend", "type1", "iommufd"});
+  CHECK(sides.find("s -- kernel v6.9") == 0);  // no single backend in the header
 }
 
 TEST_CASE("times print with three significant digits") {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// iocsim-stress: random step sequences against the type1 port, with the
+// iocsim-stress: random step sequences against the VFIO ports, with the
 // kernel invariants checked after every step and the restore check after
 // every failing one. Each sequence is a scenario run in its own process
-// under a policy and kernel base chosen by its seed. A failure prints the
+// under a policy, kernel base and backend chosen by its seed. A failure prints the
 // seed and writes the smallest sequence that still fails the same way.
 //
 //   iocsim-stress --seed 1 --steps 1000000 --per-scenario 200 -j 2 --out DIR
@@ -39,6 +39,8 @@ scenario::RunOptions run_options(uint64_t seed) {
   scenario::RunOptions o;
   o.policy = policies[seed % policies.size()];
   o.base = (seed / policies.size()) % 2 ? vfio::KernelBase::v6_18 : vfio::KernelBase::v6_9;
+  // Every container on one backend: with 7 policies, each policy meets both.
+  o.backend = seed % 2 ? "iommufd" : "type1";
   o.seed = seed;
   o.invariants_every_step = true;
   return o;
@@ -149,17 +151,17 @@ extern "C" int sc_main(int argc, char* argv[]) {
       if (trials[i].failure.empty() || !trials[i].scenario) continue;
       const uint64_t seed = o.seed + i;
       status = app::kExitFailed;
-      std::cout << fmt::format("FAIL seed {} ({} under {}): {}\n", seed,
+      std::cout << fmt::format("FAIL seed {} ({} under {} on {}): {}\n", seed,
                                vfio::to_string(*run_options(seed).base), run_options(seed).policy,
-                               trials[i].failure);
+                               run_options(seed).backend, trials[i].failure);
       const std::string repro = (fs::path(o.out) / fmt::format("stress-failure-{}.yaml", seed)).string();
       const auto steps = minimize(repro, seed, stress::random_steps(seed, o.per_scenario),
                                   kind_of(trials[i].failure));
       std::ofstream(repro) << stress::scenario_text(seed, steps);
       std::cout << fmt::format("  smallest sequence that fails the same way: {} steps in {}\n"
-                               "  (run it: iocsim run {} --policy {} --kernel {})\n",
+                               "  (run it: iocsim run {} --policy {} --kernel {} --backend {})\n",
                                steps.size(), repro, repro, run_options(seed).policy,
-                               vfio::to_string(*run_options(seed).base));
+                               vfio::to_string(*run_options(seed).base), run_options(seed).backend);
       trials[i].scenario.reset();
     }
     for (size_t i = first; i < last; ++i) trials[i].scenario.reset();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fakes/dma_args.h"
 #include "fakes/fake_cpu.h"
 #include "fakes/fake_iommu.h"
 #include "host/host.h"
@@ -60,12 +61,7 @@ struct Type1Rig {
     REQUIRE(host.touch(vm, va, size, true, false, pa, std::nullopt) == 0);
   }
   int map(VfioIommu& c, uint64_t va, uint64_t iova, uint64_t size, uint32_t flags = RW) {
-    vfio::DmaMapArgs a;
-    a.flags = flags;
-    a.vaddr = va;
-    a.iova = iova;
-    a.size = size;
-    return c.map_dma(a);
+    return c.map_dma(map_args(va, iova, size, flags));
   }
   int unmap(VfioIommu& c, uint64_t iova, uint64_t size, uint32_t flags = 0,
             uint64_t* unmapped = nullptr) {

@@ -62,10 +62,10 @@ struct CoreRig : Type1Rig {
 
 TEST_CASE("open gives a container fd per VFIO_SET_IOMMU, and an unknown type EINVAL") {
   CoreRig r;
-  CHECK(r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU) == 3);
-  CHECK(r.core.open(r.vm, vfio::VFIO_TYPE1_IOMMU) == 4);
-  CHECK(r.core.open(r.vm, 7) == -EINVAL);
-  CHECK(r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU) == 5);  // a failed open takes no fd
+  CHECK(r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1") == 3);
+  CHECK(r.core.open(r.vm, vfio::VFIO_TYPE1_IOMMU, "type1") == 4);
+  CHECK(r.core.open(r.vm, 7, "type1") == -EINVAL);
+  CHECK(r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1") == 5);  // a failed open takes no fd
   REQUIRE(r.core.container(4));
   CHECK(r.core.containers().size() == 3);
   CHECK(&r.core.container(3)->owner() == &r.vm);
@@ -74,19 +74,19 @@ TEST_CASE("open gives a container fd per VFIO_SET_IOMMU, and an unknown type EIN
 
 TEST_CASE("VFIO_SET_IOMMU opens only a backend that advertises the type") {
   CoreRig v6_9("none", vfio::KernelBase::v6_9);
-  const int fd = v6_9.core.open(v6_9.vm, vfio::VFIO_TYPE1_NESTING_IOMMU);
+  const int fd = v6_9.core.open(v6_9.vm, vfio::VFIO_TYPE1_NESTING_IOMMU, "type1");
   REQUIRE(fd == 3);
   CHECK(dynamic_cast<const VfioIommu&>(*v6_9.core.container(fd)).v2());
   // Later kernels still open the type as v2 in type1, but no longer
   // advertise it, so VFIO_SET_IOMMU never gets there.
   CoreRig v6_18("none", vfio::KernelBase::v6_18);
-  CHECK(v6_18.core.check_extension(std::nullopt, vfio::VFIO_TYPE1_NESTING_IOMMU) == 0);
-  CHECK(v6_18.core.open(v6_18.vm, vfio::VFIO_TYPE1_NESTING_IOMMU) == -EINVAL);
+  CHECK(v6_18.core.check_extension(std::nullopt, vfio::VFIO_TYPE1_NESTING_IOMMU, "type1") == 0);
+  CHECK(v6_18.core.open(v6_18.vm, vfio::VFIO_TYPE1_NESTING_IOMMU, "type1") == -EINVAL);
 }
 
 TEST_CASE("every system call costs the entry and exit once, pinning for a driver nothing") {
   CoreRig r;
-  const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+  const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
   CHECK(r.cpu.computed == kSyscall);
   REQUIRE(r.core.group_set_container(11, fd) == 0);
   CHECK(r.cpu.computed == 2 * kSyscall);
@@ -96,17 +96,17 @@ TEST_CASE("every system call costs the entry and exit once, pinning for a driver
   CHECK(r.cpu.computed == before + kSyscall);
   REQUIRE(r.core.pin_pages("vgpu0", 0, 1, vfio::IOMMU_READ) == 1);
   const uint64_t after_pin = r.cpu.computed;
-  CHECK(r.core.check_extension(std::nullopt, vfio::VFIO_TYPE1v2_IOMMU) == 1);
+  CHECK(r.core.check_extension(std::nullopt, vfio::VFIO_TYPE1v2_IOMMU, "type1") == 1);
   CHECK(r.cpu.computed == after_pin + kSyscall);
-  CHECK(r.core.check_extension(fd, vfio::VFIO_UPDATE_VADDR) == 0);  // an mdev is there
+  CHECK(r.core.check_extension(fd, vfio::VFIO_UPDATE_VADDR, "type1") == 0);  // an mdev is there
   CHECK(r.core.close(fd) == 0);
   CHECK(r.cpu.computed == after_pin + 3 * kSyscall);
 }
 
 TEST_CASE("a group joins one container at a time, and leaves only the one it is in") {
   CoreRig r;
-  const int c0 = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
-  const int c1 = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+  const int c0 = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
+  const int c1 = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
   CHECK(r.core.group_set_container(1, 42) == -EBADF);
   REQUIRE(r.core.group_set_container(1, c0) == 0);
   CHECK(r.core.container(c0)->domains().size() == 1);
@@ -121,7 +121,7 @@ TEST_CASE("a group joins one container at a time, and leaves only the one it is 
 
 TEST_CASE("closing a container releases its backend and its groups, and its fd is gone") {
   CoreRig r;
-  const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+  const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
   REQUIRE(r.core.group_set_container(2, fd) == 0);
   r.touch(0x100000, 4 * P);
   REQUIRE(r.map(fd, 0x100000, 0, 4 * P) == 0);
@@ -136,7 +136,7 @@ TEST_CASE("closing a container releases its backend and its groups, and its fd i
   CHECK(r.core.close(fd) == -EBADF);
   CHECK(r.core.group_unset_container(2, fd) == -EBADF);
   // The group left with it: it may join another.
-  const int other = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+  const int other = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
   CHECK(r.core.group_set_container(2, other) == 0);
 }
 
@@ -150,7 +150,7 @@ TEST_CASE("vfio_pin_pages takes an open device and 1 to 512 pages, and the drive
   CHECK(r.log.warnings() == 2);
   CHECK(r.core.pin_pages("vgpu0", 0, 1, vfio::IOMMU_READ) == -EINVAL);
   CHECK(r.log.warnings() == 3);
-  const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+  const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
   REQUIRE(r.core.group_set_container(11, fd) == 0);
   CHECK(r.core.container_of_device("vgpu0") == fd);
   REQUIRE(r.map(fd, 0x100000, 0, 8 * P) == 0);
@@ -172,7 +172,7 @@ TEST_CASE("vfio_unpin_pages WARNs and does nothing for a closed device or a bad 
   CoreRig r;
   r.core.unpin_pages("vgpu0", 0, 1);
   CHECK(r.log.warnings() == 2);  // vfio_assert_device_open's WARN_ON_ONCE and the WARN_ON
-  const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+  const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
   REQUIRE(r.core.group_set_container(11, fd) == 0);
   r.touch(0x100000, 4 * P);
   REQUIRE(r.map(fd, 0x100000, 0, 4 * P) == 0);
@@ -191,7 +191,7 @@ TEST_CASE("vfio_unpin_pages WARNs and does nothing for a closed device or a bad 
 TEST_CASE("nosnoop-off: vfio-pci clears the No-Snoop enable of the joining group's functions") {
   SECTION("under nosnoop-off, as the group joins") {
     CoreRig r("nosnoop-off");
-    const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+    const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
     REQUIRE(r.core.group_set_container(2, fd) == 0);
     CHECK(r.gpu.nosnoop_enable == std::vector<bool>{false});
     CHECK(r.nic.nosnoop_enable.empty());
@@ -200,7 +200,7 @@ TEST_CASE("nosnoop-off: vfio-pci clears the No-Snoop enable of the joining group
   }
   SECTION("under any other policy, never") {
     CoreRig r("posted-v1");
-    const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+    const int fd = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
     REQUIRE(r.core.group_set_container(2, fd) == 0);
     CHECK(r.gpu.nosnoop_enable.empty());
   }
@@ -213,8 +213,8 @@ TEST_CASE("the flush ledger learns which container flushed") {
     std::vector<vfio::ContainerId> containers;
   } calls;
   r.kernel.flushes = &calls;
-  const int c0 = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
-  const int c1 = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU);
+  const int c0 = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
+  const int c1 = r.core.open(r.vm, vfio::VFIO_TYPE1v2_IOMMU, "type1");
   REQUIRE(r.core.group_set_container(2, c1) == 0);
   REQUIRE(r.core.group_set_container(1, c0) == 0);
   r.touch(0x100000, 2 * P, uint64_t{0x200000});

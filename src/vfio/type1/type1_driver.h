@@ -13,6 +13,7 @@ class Type1Driver : public IommuDriver {
   explicit Type1Driver(Kernel& kernel) : kernel_(kernel) {}
 
   std::string_view name() const override { return "vfio-iommu-type1"; }
+  std::string_view backend() const override { return "type1"; }
   long check_extension(unsigned long arg) const override {
     return VfioIommu::check_extension(nullptr, arg, kernel_.config.base);
   }
