@@ -74,7 +74,10 @@ void Ioas::flush_on_leaving_noncoherent() {
     if (!area->pages || !area->pages->cache_flush_required) continue;
     phys_addr_t run = 0;
     uint64_t run_len = 0;
-    for (dma_addr_t at = area->iova & vfio::PAGE_MASK; at <= area->last;) {
+    // By offset: an area may end at 2^64 - 1.
+    const dma_addr_t first = area->iova & vfio::PAGE_MASK;
+    for (uint64_t off = 0; off <= area->last - first;) {
+      const dma_addr_t at = first + off;
       phys_addr_t phys = 0;
       const uint64_t extent = kernel_.iommu.translated_extent(storage, at, phys);
       const uint64_t len = extent ? std::min<uint64_t>(extent, area->last - at + 1) : vfio::PAGE_SIZE;
@@ -85,7 +88,8 @@ void Ioas::flush_on_leaving_noncoherent() {
         run = phys;
         run_len = extent ? len : 0;
       }
-      at += len;
+      if (len > area->last - at) break;
+      off += len;
     }
     if (run_len) calls_.flush_cache(vfio::FlushPoint::leave, run, run_len);
   }

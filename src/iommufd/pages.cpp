@@ -137,8 +137,10 @@ int IoPagetable::pfn_reader(IoptPages& pages, uint64_t first, uint64_t last,
         for (uint64_t i = 0; i < r.npfns; ++i) add_pfn(batch, r.index + i, r.pfn + i);
     }
   };
-  const uint64_t chunk = alloc_fails() ? kPinChunkFallback : kPinChunk;
+  // The page-pointer array is allocated at the first pin (pfn_reader_user_pin).
+  uint64_t chunk = 0;
   for (const auto& [hole_first, hole_last] : unheld_spans(pages, first, last)) {
+    if (!chunk) chunk = alloc_fails() ? kPinChunkFallback : kPinChunk;
     if (hole_first > held_from) read_held(hole_first - 1);
     for (uint64_t index = hole_first; index <= hole_last;) {
       const uint64_t n = std::min(chunk, hole_last - index + 1);

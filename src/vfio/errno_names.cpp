@@ -18,7 +18,7 @@ constexpr Entry kErrnos[] = {
     {"EAGAIN", EAGAIN},   {"ENOMEM", ENOMEM},       {"EACCES", EACCES}, {"EFAULT", EFAULT},
     {"EBUSY", EBUSY},     {"EEXIST", EEXIST},       {"ENODEV", ENODEV}, {"EINVAL", EINVAL},
     {"ENOSPC", ENOSPC},   {"ENOTTY", ENOTTY},       {"ERANGE", ERANGE}, {"ENOSYS", ENOSYS},
-    {"EOVERFLOW", EOVERFLOW}, {"EOPNOTSUPP", EOPNOTSUPP},
+    {"EOVERFLOW", EOVERFLOW}, {"EOPNOTSUPP", EOPNOTSUPP}, {"EADDRINUSE", EADDRINUSE},
 };
 
 }  // namespace
