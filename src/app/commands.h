@@ -46,6 +46,11 @@ struct RunSelection {
   std::vector<scenario::RunOptions> runs(std::vector<std::string> own_policies) const;
 };
 
+// --backend of run, check and sweep: an unknown name is reported at its
+// position (false); the backends a valid one names (`all`: every one).
+bool backend_option_valid(const Arg& backend);
+std::vector<std::string> backend_option_values(const Arg& backend);
+
 struct RunArgs {
   std::string scenario;
   RunSelection selection;
@@ -70,6 +75,7 @@ struct SweepArgs {
   size_t shard_index = 1, shard_count = 1;  // --shard I/N, I from 1
   std::vector<std::string> merge;           // --merge DIR...
   std::string plot_only;                    // --plot-only DIR
+  Arg backend;                              // --backend: replaces the study's backends
   int verbosity = 0;
 };
 

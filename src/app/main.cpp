@@ -131,6 +131,9 @@ int main_impl(int argc, char* argv[]) {
       "sweep", "Run a what-if study: every point of its grid, results.csv and plots");
   sweep_cmd->add_option("study", sweep.study, "study file (YAML)");
   sweep_cmd->add_option("--out", sweep.out, "output directory (default sweeps/STUDY-NAME)");
+  sweep_cmd->add_option("--backend", sweep.backend.text,
+                        "VFIO backend of every point: type1, iommufd or all (replaces the "
+                        "study's backends)");
   sweep_cmd->add_option("-j,--jobs", sweep.jobs, "points run at a time (default: the number of cores)")
       ->check(CLI::Range(1, 1024));
   sweep_cmd->add_option("--shard", shard, "run only the I-th of N slices of the grid, I/N with 1 <= I <= N");
@@ -222,6 +225,7 @@ int main_impl(int argc, char* argv[]) {
       sweep.shard_count = n;
     }
     sweep.verbosity = sweep_quiet ? -1 : 0;
+    sweep.backend.column = value_column(argc, argv, columns, "--backend", 0);
     return sweep_command(sweep);
   }
   if (platform_cmd->parsed()) {

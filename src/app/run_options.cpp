@@ -25,14 +25,7 @@ bool RunSelection::valid() const {
                                    fmt::join(vfio::kernel_base_names(), " or ")));
     ok = false;
   }
-  if (!backend.text.empty() && backend.text != "all" && !scenario::backend_named(backend.text)) {
-    const std::vector<std::string> names(std::begin(scenario::kBackendNames),
-                                         std::end(scenario::kBackendNames));
-    command_line_error(backend.column,
-                       fmt::format("--backend: unknown backend '{}' ({}, or all){}", backend.text,
-                                   fmt::join(names, " or "), did_you_mean(backend.text, names)));
-    ok = false;
-  }
+  ok &= backend.text.empty() || backend_option_valid(backend);
   for (const Arg& var : vars) {
     const auto eq = var.text.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -71,6 +64,21 @@ std::vector<std::string> RunSelection::policies(std::vector<std::string> own) co
 }
 
 std::vector<std::string> RunSelection::backends() const {
+  if (backend.text.empty()) return {""};
+  return backend_option_values(backend);
+}
+
+bool backend_option_valid(const Arg& backend) {
+  if (backend.text == "all" || scenario::backend_named(backend.text)) return true;
+  const std::vector<std::string> names(std::begin(scenario::kBackendNames),
+                                       std::end(scenario::kBackendNames));
+  command_line_error(backend.column,
+                     fmt::format("--backend: unknown backend '{}' ({}, or all){}", backend.text,
+                                 fmt::join(names, " or "), did_you_mean(backend.text, names)));
+  return false;
+}
+
+std::vector<std::string> backend_option_values(const Arg& backend) {
   if (backend.text == "all")
     return {std::begin(scenario::kBackendNames), std::end(scenario::kBackendNames)};
   return {backend.text};

@@ -62,6 +62,7 @@ std::vector<std::string> row_for(const scenario::Study& study, const scenario::S
                                  const nlohmann::json& report) {
   std::vector<std::string> row{std::to_string(point.index)};
   row.insert(row.end(), point.values.begin(), point.values.end());
+  if (!study.backends.empty()) row.push_back(point.backend);
   row.push_back(point.policy);
   row.push_back(std::to_string(point.seed));
   row.push_back(std::to_string(exit_status));
@@ -166,7 +167,12 @@ int sweep_command(const SweepArgs& args) {
   if (args.study.empty()) return fail("sweep needs a STUDY file, --merge or --plot-only", 2);
 
   yaml::Diagnostics diags;
-  auto study = scenario::load_study(args.study, diags);
+  std::optional<std::vector<std::string>> backends;
+  if (!args.backend.text.empty()) {
+    if (!backend_option_valid(args.backend)) return kExitBadInput;
+    backends = backend_option_values(args.backend);
+  }
+  auto study = scenario::load_study(args.study, diags, backends);
   for (const auto& d : diags.list()) std::cerr << d.format() << "\n";
   if (!study) return kExitBadInput;
   // The scenario as its file says: its policy when the study names none, and
@@ -225,7 +231,9 @@ int sweep_command(const SweepArgs& args) {
       continue;
     }
     point_of_job.push_back(i);
-    jobs.push_back({&*scenarios.back(), {points[i].policy, std::nullopt, points[i].seed}, {}});
+    scenario::RunOptions options{points[i].policy, std::nullopt, points[i].seed};
+    options.backend = points[i].backend;
+    jobs.push_back({&*scenarios.back(), options, {}});
   }
   try {
     run_in_children(

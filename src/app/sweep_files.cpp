@@ -38,6 +38,9 @@ std::pair<nlohmann::json, std::string> as_number(const std::string& text) {
 std::vector<std::string> results_header(const scenario::Study& study) {
   std::vector<std::string> header{"point"};
   for (const auto& axis : study.grid) header.push_back(axis.name);
+  // A backend column only when the study names backends: older results
+  // files keep their columns.
+  if (!study.backends.empty()) header.push_back("backend");
   for (const char* column : {"policy", "seed", "exit_status", "error"}) header.push_back(column);
   header.insert(header.end(), study.metrics.begin(), study.metrics.end());
   return header;
@@ -92,6 +95,7 @@ nlohmann::json study_description(const scenario::Study& study, const scenario::S
           {"columns", results_header(study)},
           {"axes", axes},
           {"policies", study.policies},
+          {"backends", study.backends},
           {"metrics", study.metrics},
           {"plots", plots}};
 }

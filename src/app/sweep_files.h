@@ -23,7 +23,8 @@ namespace iocsim::app {
 inline constexpr const char* kResultsFile = "results.csv";
 inline constexpr const char* kStudyFile = "study.json";
 
-// point, one column per axis, policy, seed, exit_status, error, the metrics.
+// point, one column per axis, backend (if the study names backends), policy,
+// seed, exit_status, error, the metrics.
 std::vector<std::string> results_header(const scenario::Study& study);
 // Columns that identify a point (all before exit_status but `point`).
 std::string point_key(const std::vector<std::string>& header, const std::vector<std::string>& row);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // An architecture what-if study (docs/format.md 7): one scenario, a grid of
-// platform parameters and scenario variables, policies, seeds, the metrics
-// to record and the plots to draw.
+// platform parameters and scenario variables, backends, policies, seeds, the
+// metrics to record and the plots to draw.
 #pragma once
 
 #include <cstdint>
@@ -35,25 +35,31 @@ struct Study {
   std::string name;
   std::string scenario;  // path of the scenario file
   std::vector<std::string> policies;
+  // The VFIO backends every container is opened on, one run each (names of
+  // kBackendNames); empty: each open step's own, and no backend column.
+  std::vector<std::string> backends;
   std::vector<GridAxis> grid;
   std::vector<uint64_t> seeds{1};
   std::vector<std::string> metrics;
   std::vector<PlotSpec> plots;
 };
 
-// One point of the grid: a value per axis, a policy and a seed.
+// One point of the grid: a value per axis, a backend, a policy and a seed.
 struct StudyPoint {
   size_t index = 0;  // in grid order
   std::vector<std::string> values;
+  std::string backend;  // "" when the study names none
   std::string policy;
   uint64_t seed = 1;
 };
 
-// Every problem goes to `diags` (exit 2, nothing run).
-std::optional<Study> load_study(const std::string& path, yaml::Diagnostics& diags);
+// Every problem goes to `diags` (exit 2, nothing run). `backends`, when
+// given (sweep --backend), replaces the study's own.
+std::optional<Study> load_study(const std::string& path, yaml::Diagnostics& diags,
+                                std::optional<std::vector<std::string>> backends = std::nullopt);
 
 // The cartesian product of the axes (the first varies slowest), then
-// policies, then seeds.
+// backends, then policies, then seeds.
 std::vector<StudyPoint> expand_grid(const Study& study);
 
 // The metrics a study may record: every end-of-run counter of the report,

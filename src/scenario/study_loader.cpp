@@ -8,6 +8,7 @@
 #include "analysis/hazards.h"
 #include "base/spelling.h"
 #include "platform/catalog.h"
+#include "scenario/backends.h"
 #include "scenario/expectations.h"
 #include "scenario/scenario_vars.h"
 #include "scenario/study.h"
@@ -48,6 +49,20 @@ std::vector<std::string> policies(const yaml::Reader& r, const YAML::Node& node)
   for (const auto& item : node)
     if (auto p = r.choice(item, "policy", vfio::policy_names())) out.push_back(*p);
   if (out.empty()) r.error(node, "policies may not be empty");
+  return out;
+}
+
+std::vector<std::string> backends(const yaml::Reader& r, const YAML::Node& node) {
+  const std::vector<std::string> names(std::begin(kBackendNames), std::end(kBackendNames));
+  std::vector<std::string> out;
+  if (!node.IsSequence()) {
+    if (node.IsScalar() && node.Scalar() == "all") return names;
+    r.error(node, "backends is a list of backend names (type1, iommufd), or all");
+    return out;
+  }
+  for (const auto& item : node)
+    if (auto b = r.choice(item, "backend", names)) out.push_back(*b);
+  if (out.empty()) r.error(node, "backends may not be empty");
   return out;
 }
 
@@ -127,6 +142,7 @@ std::vector<std::string> varying_axes(const Study& study) {
   std::vector<std::string> out;
   for (const GridAxis& a : study.grid)
     if (a.values.size() > 1) out.push_back(a.name);
+  if (study.backends.size() > 1) out.push_back("backend");
   if (study.policies.size() > 1) out.push_back("policy");
   return out;
 }
@@ -137,6 +153,7 @@ void load_plots(const yaml::Reader& r, const YAML::Node& node, Study& study) {
     return;
   }
   std::vector<std::string> axes{"policy", "seed"};
+  if (!study.backends.empty()) axes.push_back("backend");
   for (const GridAxis& a : study.grid) axes.push_back(a.name);
   auto pick = [&](const YAML::Node& at, const char* key, const std::vector<std::string>& allowed,
                   const char* what) -> std::optional<std::string> {
@@ -154,7 +171,7 @@ void load_plots(const yaml::Reader& r, const YAML::Node& node, Study& study) {
       continue;
     }
     PlotSpec plot;
-    auto x = pick(item["x"], "x", axes, "a grid parameter, policy or seed");
+    auto x = pick(item["x"], "x", axes, "a grid parameter, backend, policy or seed");
     auto y = pick(item["y"], "y", study.metrics, "one of the study's metrics");
     bool ok = x && y;
     if (x) plot.x = *x;
@@ -164,7 +181,7 @@ void load_plots(const yaml::Reader& r, const YAML::Node& node, Study& study) {
           series.IsSequence() ? std::vector<YAML::Node>(series.begin(), series.end())
                               : std::vector<YAML::Node>{series};
       for (const YAML::Node& n : names) {
-        auto s = pick(n, "series", axes, "a grid parameter, policy or seed");
+        auto s = pick(n, "series", axes, "a grid parameter, backend, policy or seed");
         if (s && *s == plot.x) {
           r.error(n, "series and x must differ");
           s.reset();
@@ -218,13 +235,15 @@ std::string metric_label(const std::string& name) {
   return name;
 }
 
-std::optional<Study> load_study(const std::string& path, yaml::Diagnostics& diags) {
+std::optional<Study> load_study(const std::string& path, yaml::Diagnostics& diags,
+                                std::optional<std::vector<std::string>> chosen_backends) {
   yaml::Reader r(path, diags);
   auto loaded = r.load();
   if (!loaded) return std::nullopt;
   const YAML::Node root = *loaded;
   if (!r.expect_map(root, "a study")) return std::nullopt;
-  r.check_keys(root, {"study", "scenario", "policies", "grid", "seeds", "metrics", "plots"},
+  r.check_keys(root,
+               {"study", "scenario", "policies", "backends", "grid", "seeds", "metrics", "plots"},
                "a study");
 
   Study study;
@@ -241,6 +260,8 @@ std::optional<Study> load_study(const std::string& path, yaml::Diagnostics& diag
     vars = declared_vars(*scenario);
   }
   if (root["policies"]) study.policies = policies(r, root["policies"]);
+  if (root["backends"]) study.backends = backends(r, root["backends"]);
+  if (chosen_backends) study.backends = *chosen_backends;
   if (root["grid"]) load_grid(r, root["grid"], vars, study);
   if (const YAML::Node seeds = root["seeds"]) {
     study.seeds.clear();
@@ -271,10 +292,13 @@ std::vector<StudyPoint> expand_grid(const Study& study) {
     combos = std::move(next);
   }
   std::vector<StudyPoint> points;
+  const std::vector<std::string> backends =
+      study.backends.empty() ? std::vector<std::string>{""} : study.backends;
   for (const auto& values : combos)
-    for (const std::string& policy : study.policies)
-      for (uint64_t seed : study.seeds)
-        points.push_back({points.size(), values, policy, seed});
+    for (const std::string& backend : backends)
+      for (const std::string& policy : study.policies)
+        for (uint64_t seed : study.seeds)
+          points.push_back({points.size(), values, backend, policy, seed});
   return points;
 }
 

@@ -150,3 +150,22 @@ TEST_CASE("a use of an undeclared variable is an error") {
   CHECK(diags.list()[0].format().substr(diags.list()[0].format().find(':') + 1) ==
         "14:11: error: unknown variable 'rat' (did you mean 'rate'?) (declare it under 'vars')");
 }
+
+TEST_CASE("a study's backends are an axis between the grid and the policies") {
+  LoadedStudy l = load(
+      "policies: [none, posted-v1]\nbackends: all\ngrid:\n  guest: [1MiB, 4MiB]\n"
+      "metrics: [leaks]\nplots:\n  - {x: guest, y: leaks, series: [policy]}\n");
+  REQUIRE(l.errors.empty());
+  CHECK(l.study->backends == std::vector<std::string>{"type1", "iommufd"});
+  // Both backends run, so a plot that does not draw them apart gets a panel each.
+  CHECK(l.study->plots[0].panels == std::vector<std::string>{"backend"});
+  const auto points = expand_grid(*l.study);
+  REQUIRE(points.size() == 2 * 2 * 2);
+  CHECK(points[0].backend == "type1");
+  CHECK(points[1].policy == "posted-v1");
+  CHECK(points[2].backend == "iommufd");
+  CHECK(points[4].values == std::vector<std::string>{"4MiB"});
+  CHECK(expand_grid(*load("policies: [none]\nmetrics: [leaks]\n").study).at(0).backend.empty());
+  CHECK(load("backends: [iommufdd]\nmetrics: [leaks]\n").errors.at(0).rfind("3:12: error:", 0) ==
+        0);
+}
