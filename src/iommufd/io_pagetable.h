@@ -179,8 +179,12 @@ class IoPagetable {
   void unwind_fill(IoptArea& area, IoptPages& pages,
                    const std::vector<std::pair<DomainHandle, uint64_t>>& mapped,
                    const std::vector<PfnRun>& pinned_now);
+  // A new area into every domain (map), and out of every one (unmap).
   int iopt_area_fill_domains(IoptArea& area, IoptPages& pages);
   void iopt_area_unfill_domains(IoptArea& area, IoptPages& pages);
+  // An area into a new domain, and out of one: unmaps it there and unpins
+  // the pages no area in a domain holds (the caller has taken `area` out of
+  // its pages' domain_areas when `domain` was the last to hold them).
   int iopt_area_fill_domain(IoptArea& area, DomainHandle domain);
   void iopt_area_unfill_domain(IoptArea& area, IoptPages& pages, DomainHandle domain);
   void remove_domain_area(IoptPages& pages, const IoptArea* area);

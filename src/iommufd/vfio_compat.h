@@ -20,8 +20,8 @@
 // (VFIO_SET_IOMMU before that is -ENODEV).
 #pragma once
 
-#include <map>
 #include <memory>
+#include <vector>
 
 #include "iommufd/ioas.h"
 #include "vfio/iommu_driver.h"
